@@ -1,0 +1,25 @@
+"""The Chalice app: creates it, registers the blueprints and the middleware. No logic here."""
+
+from chalice import Chalice
+
+from chalicelib.accounts import middleware
+from chalicelib.accounts import pages as account_pages
+from chalicelib.accounts import routes as account_routes
+from chalicelib.directory import pages as directory_pages
+from chalicelib.directory import routes as directory_routes
+from chalicelib.notifications import pages as notification_pages
+from chalicelib.notifications import routes as notification_routes
+from chalicelib.shell import pages as shell_pages
+
+app = Chalice(app_name="kumo")
+app.api.binary_types = ["image/png", "image/x-icon", "application/octet-stream"]
+
+for blueprint in (shell_pages.bp, account_pages.bp, account_routes.bp, directory_pages.bp, directory_routes.bp,
+                  notification_pages.bp, notification_routes.bp):
+    app.register_blueprint(blueprint)
+middleware.guard_views(app)
+
+
+@app.middleware("http")
+def kumo_http(event, get_response):  # type: ignore[no-untyped-def]
+    return middleware.handle(event, get_response)

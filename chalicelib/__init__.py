@@ -1,0 +1,1 @@
+"""Kumo application code (packaged by Chalice together with app.py)."""

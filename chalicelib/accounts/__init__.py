@@ -1,0 +1,1 @@
+"""Staff sign-in: Cognito authentication, JWT verification, browser sessions."""

@@ -1,0 +1,201 @@
+"""The HTTP middleware: correlation id, language, session, CSRF, errors, security headers.
+
+Every request passes here, so these rules cannot be forgotten by a route:
+- a page without a session redirects to the sign-in page; an API call gets a 401 in JSON;
+- every state-changing request made with the session cookie carries the session's CSRF
+  token (form field `csrf_token` or header `X-CSRF-Token`); before sign-in the token is a
+  double-submit cookie;
+- a KumoError becomes its status with a message in the reader's language;
+- every response carries the security headers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import secrets
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from chalice import Response
+
+from chalicelib.accounts import service as accounts
+from chalicelib.core import i18n, web
+from chalicelib.core.errors import Forbidden, KumoError, Unauthenticated
+from chalicelib.core.observability import logger, metrics
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+PUBLIC_PATHS = {"/login", "/login/new-password", "/language", "/healthz", "/api/session"}
+PUBLIC_PREFIXES = ("/static/",)
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def guard_views(app: Any) -> None:
+    """Let KumoError from a view become its own status and message.
+
+    Chalice turns any exception raised inside a view into a bare 500 before middleware sees
+    it, so each registered view is wrapped once, at start-up, to answer errors the Kumo way.
+    """
+    for methods in app.routes.values():
+        for entry in methods.values():
+            if not getattr(entry.view_function, "_kumo_guarded", False):
+                entry.view_function = _guarded(entry.view_function, app)
+
+
+def _guarded(view: Callable[..., Any], app: Any) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except KumoError as err:
+            return error_response(app.current_request, err, web.state())
+        except Exception:
+            logger.exception("unhandled error", extra={"path": app.current_request.path})
+            return error_response(app.current_request,
+                                  KumoError("Something went wrong on our side. Try again later."),
+                                  web.state(), status=500)
+
+    wrapper._kumo_guarded = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def security_headers(secure: bool) -> dict[str, str]:
+    headers = {
+        "Content-Security-Policy": CSP,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+    if secure:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
+
+
+def _is_api(path: str) -> bool:
+    return path.startswith("/api/")
+
+
+def _is_public(resource_path: str) -> bool:
+    return resource_path in PUBLIC_PATHS or resource_path.startswith(PUBLIC_PREFIXES)
+
+
+def handle(request: Any, get_response: Callable[[Any], Response]) -> Response:
+    from chalicelib.core.config import settings
+
+    correlation_id = web.header(request, "x-request-id") or (request.context or {}).get("requestId") \
+        or str(uuid.uuid4())
+    correlation_id = correlation_id[:64]
+    logger.set_correlation_id(correlation_id)
+    jar = web.cookies(request)
+    language = i18n.negotiate(jar.get(i18n.LANGUAGE_COOKIE), web.header(request, "accept-language"))
+    state = web.RequestState(language=language, correlation_id=correlation_id, path=_original_path(request))
+    web.set_state(state)
+    new_cookies: list[str] = []
+    try:
+        response = _dispatch(request, get_response, state, jar, new_cookies)
+    except KumoError as err:
+        response = error_response(request, err, state)
+    except Exception:
+        logger.exception("unhandled error", extra={"path": request.path})
+        response = error_response(request, KumoError("Something went wrong on our side. Try again later."),
+                                  state, status=500)
+    finally:
+        web.set_state(None)
+    response.headers = {**security_headers(settings().secure_cookies), **(response.headers or {})}
+    response.headers["X-Request-Id"] = correlation_id
+    if new_cookies:
+        existing = response.headers.get("Set-Cookie")
+        merged = ([existing] if isinstance(existing, str) else list(existing or [])) + new_cookies
+        response.headers["Set-Cookie"] = merged
+    if "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    if metrics.metric_set:
+        with contextlib.suppress(Exception):  # metrics are best effort; they never fail a request
+            metrics.flush_metrics()
+    return response
+
+
+def _dispatch(request: Any, get_response: Callable[[Any], Response], state: web.RequestState,
+              jar: dict[str, str], new_cookies: list[str]) -> Response:
+    resource_path = request.path
+    authorization = web.header(request, "authorization") or ""
+    if authorization.lower().startswith("bearer "):
+        state.principal = accounts.principal_from_bearer(authorization[7:].strip())
+        state.via_bearer = True
+    else:
+        session_cookie = jar.get(web.SESSION_COOKIE)
+        active = accounts.resolve(session_cookie) if session_cookie else None
+        if active is not None:
+            state.principal = active.principal
+            state.csrf_token = active.csrf_token
+            state.session_cookie = session_cookie
+        else:
+            if session_cookie:
+                new_cookies.append(web.expired_cookie(web.SESSION_COOKIE))
+            state.csrf_token = jar.get(web.PRE_SESSION_CSRF_COOKIE)
+            if not state.csrf_token:
+                state.csrf_token = secrets.token_urlsafe(32)
+                new_cookies.append(web.cookie(web.PRE_SESSION_CSRF_COOKIE, state.csrf_token))
+    if request.method not in SAFE_METHODS and not state.via_bearer:
+        _check_csrf(request, state)
+    if state.principal is None and not _is_public(resource_path):
+        if _is_api(resource_path):
+            raise Unauthenticated("Sign in to continue.")
+        return web.redirect("/login?next=" + _quote(_original_path(request)), status=302)
+    return get_response(request)
+
+
+def _check_csrf(request: Any, state: web.RequestState) -> None:
+    given = web.header(request, "x-csrf-token")
+    content_type = (web.header(request, "content-type") or "").split(";")[0].strip()
+    if not given and content_type == "application/x-www-form-urlencoded":
+        given = web.form(request).get("csrf_token")
+    if not state.csrf_token or not accounts.csrf_matches(state.csrf_token, given):
+        raise Forbidden("The form has expired or did not come from this site. Reload the page and try again.")
+
+
+def _original_path(request: Any) -> str:
+    event = request.to_original_event()
+    path = str(event.get("path") or request.path)
+    query = request.query_params
+    if query:
+        from urllib.parse import urlencode
+
+        path += "?" + urlencode([(k, v) for k in query for v in query.getlist(k)])
+    return path
+
+
+def _quote(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="")
+
+
+def error_response(request: Any, err: KumoError, state: web.RequestState, status: int | None = None) -> Response:
+    code = status or err.status
+    translate = i18n.gettext_for(state.language)
+    if _is_api(request.path) or "application/json" in (web.header(request, "accept") or ""):
+        return web.json_response(err.to_dict(translate), status=code)
+    if code == 401:
+        return web.redirect("/login?next=" + _quote(_original_path(request)), status=302)
+    from chalicelib.core import templating
+
+    body = templating.render("error.html", state.language, status=code, message=err.text(translate),
+                             principal=state.principal, csrf_token=state.csrf_token, unread_count=None,
+                             current_path=state.path)
+    return web.html(body, status=code)

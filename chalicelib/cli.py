@@ -1,0 +1,110 @@
+"""The `kumo` command: run the local stack, bootstrap, back up and restore, import staff."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _dev(args: argparse.Namespace) -> int:
+    from chalicelib.local.runner import DevOptions, run
+
+    return run(DevOptions(host=args.host, port=args.port, moto_port=args.moto_port, search_port=args.search_port,
+                          state_dir=Path(args.state_dir), save_every_s=args.save_every, demo=not args.no_demo))
+
+
+def _bootstrap(args: argparse.Namespace) -> int:
+    from chalicelib.local import bootstrap
+
+    report = bootstrap.bootstrap(args.web_origin, search=not args.no_search)
+    print(f"created: {', '.join(report.created) or 'nothing'}")
+    print(f"already there: {', '.join(report.existing) or 'nothing'}")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from chalicelib.ops import backup
+
+    summary = backup.backup(Path(args.dir))
+    print(f"backed up to {args.dir}: {summary.describe()}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from chalicelib.ops import backup
+
+    summary = backup.restore(Path(args.dir))
+    print(f"restored from {args.dir}: {summary.describe()}")
+    return 0
+
+
+def _import_users(args: argparse.Namespace) -> int:
+    from chalicelib.directory import staff_import
+
+    try:
+        result = staff_import.import_file(Path(args.file), temporary_password=args.temporary_password,
+                                          send_invitations=args.send_invitations)
+    except staff_import.ImportRejected as exc:
+        print("kumo: nothing was imported:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(f"imported {args.file}: {result.created} created, {result.updated} updated")
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from chalicelib.local import demo
+
+    print("demo data created" if demo.seed(only_if_empty=not args.force) else "directory not empty: left as it is")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kumo", description="Kumo: collaboration platform for the prefecture.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    dev = sub.add_parser("dev", help="run the whole platform locally with demo data")
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=8000, help="web app port (default 8000)")
+    dev.add_argument("--moto-port", type=int, default=5000, help="AWS emulator port (default 5000)")
+    dev.add_argument("--search-port", type=int, default=9200, help="search server port (default 9200)")
+    dev.add_argument("--state-dir", default=".kumo", help="where data is kept between runs (default .kumo)")
+    dev.add_argument("--save-every", type=int, default=300, help="seconds between state saves (0: only on stop)")
+    dev.add_argument("--no-demo", action="store_true", help="start empty instead of with demo data")
+    dev.set_defaults(func=_dev)
+
+    boot = sub.add_parser("bootstrap", help="create every table, bucket, queue, bus, pool (idempotent)")
+    boot.add_argument("--web-origin", action="append", default=[], help="origin allowed to upload (repeatable)")
+    boot.add_argument("--no-search", action="store_true", help="skip the search index")
+    boot.set_defaults(func=_bootstrap)
+
+    bk = sub.add_parser("backup", help="write every table's items and every object to DIR")
+    bk.add_argument("dir")
+    bk.set_defaults(func=_backup)
+    rs = sub.add_parser("restore", help="load a backup written by `kumo backup`")
+    rs.add_argument("dir")
+    rs.set_defaults(func=_restore)
+
+    users = sub.add_parser("users", help="staff accounts")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    imp = users_sub.add_parser("import", help="create or update staff from a CSV file (UTF-8 or Shift_JIS)")
+    imp.add_argument("file")
+    imp.add_argument("--temporary-password", help="first-sign-in password for new accounts (changed at sign-in)")
+    imp.add_argument("--send-invitations", action="store_true", help="let Cognito e-mail new staff an invitation")
+    imp.set_defaults(func=_import_users)
+
+    seed = sub.add_parser("seed-demo", help="write the demo departments and staff")
+    seed.add_argument("--force", action="store_true", help="even when the directory has data")
+    seed.set_defaults(func=_seed)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""The Logger, Metrics and Tracer shared by the API and every function.
+
+Powertools reads POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE from the
+environment. The Tracer is built on first use: importing it costs ~180 ms, which a request
+that does not trace should not pay at import time.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger, Metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Tracer
+
+# Secrets never reach a log line: anything that looks like one is replaced.
+_SECRET_KEYS = re.compile(r"(password|passwd|token|secret|authorization|cookie|otp|code)", re.I)
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+
+
+def redact(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: ("[redacted]" if _SECRET_KEYS.search(str(k)) else redact(v)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact(v) for v in value]
+    if isinstance(value, str):
+        return _JWT.sub("[redacted-jwt]", value)
+    return value
+
+
+logger = Logger(service="kumo", json_default=str, use_rfc3339=True)
+metrics = Metrics(namespace="Kumo", service="kumo")
+
+
+@functools.cache
+def tracer() -> Tracer:
+    from aws_lambda_powertools import Tracer
+
+    return Tracer(service="kumo")

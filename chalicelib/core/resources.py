@@ -1,0 +1,215 @@
+"""Names and shapes of every AWS resource Kumo uses.
+
+This is the one list that `infra/` (the CDK stack) and the local bootstrap both read, so a
+table, queue or rule has the same name and shape in AWS and on a developer's machine.
+Physical names are derived from a prefix (``KUMO_PREFIX``, default ``kumo``).
+Pure data: importing this module touches nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class KeyAttr:
+    name: str
+    type: str = "S"  # DynamoDB scalar type: S or N
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """A global secondary index (projection: ALL)."""
+
+    name: str
+    partition: KeyAttr
+    sort: KeyAttr | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    key: str  # logical name; the physical name is f"{prefix}-{key}"
+    partition: KeyAttr
+    sort: KeyAttr | None = None
+    indexes: tuple[IndexSpec, ...] = ()
+    ttl_attribute: str | None = None  # clean-up only: expiry is always checked in code
+    purpose: str = ""
+
+    def physical_name(self, prefix: str) -> str:
+        return f"{prefix}-{self.key}"
+
+    def attributes(self) -> list[KeyAttr]:
+        """Every attribute that appears in a key of the table or an index, once."""
+        seen: dict[str, KeyAttr] = {}
+        for attr in (self.partition, self.sort, *[a for i in self.indexes for a in (i.partition, i.sort)]):
+            if attr is not None:
+                seen.setdefault(attr.name, attr)
+        return list(seen.values())
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    key: str
+    visibility_timeout_s: int
+    max_receive_count: int  # deliveries before a message moves to the DLQ
+    retention_s: int = 4 * 24 * 3600
+    dlq_retention_s: int = 14 * 24 * 3600
+    purpose: str = ""
+
+    def physical_name(self, prefix: str) -> str:
+        return f"{prefix}-{self.key}"
+
+    def dlq_physical_name(self, prefix: str) -> str:
+        return f"{prefix}-{self.key}-dlq"
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    key: str
+    pattern: dict[str, Any]
+    target_queue: str  # QueueSpec.key
+    purpose: str = ""
+
+    def physical_name(self, prefix: str) -> str:
+        return f"{prefix}-{self.key}"
+
+
+@dataclass(frozen=True)
+class BucketSpec:
+    key: str
+    # S3 events that go to a queue: (event names, QueueSpec.key)
+    notifications: tuple[tuple[tuple[str, ...], str], ...] = ()
+    cors_methods: tuple[str, ...] = ("GET", "PUT", "POST", "HEAD")
+    cors_expose_headers: tuple[str, ...] = ("ETag",)
+    cors_max_age_s: int = 3600
+    purpose: str = ""
+
+    def physical_name(self, prefix: str, account: str) -> str:
+        # Bucket names are global: the account id keeps two deployments apart.
+        return f"{prefix}-{self.key}-{account}"
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    key: str  # folder under functions/
+    handler: str  # module.function inside that folder
+    source_queue: str | None  # QueueSpec.key that triggers it
+    batch_size: int = 10
+    timeout_s: int = 30
+    memory_mb: int = 512
+    purpose: str = ""
+
+    def physical_name(self, prefix: str) -> str:
+        return f"{prefix}-{self.key}"
+
+
+@dataclass(frozen=True)
+class Resources:
+    tables: tuple[TableSpec, ...]
+    queues: tuple[QueueSpec, ...]
+    rules: tuple[RuleSpec, ...]
+    buckets: tuple[BucketSpec, ...]
+    functions: tuple[FunctionSpec, ...]
+    event_bus_key: str = "events"
+    user_pool_key: str = "staff"
+    user_pool_client_key: str = "web"
+    search_index_key: str = "documents"
+    event_source_prefix: str = "kumo."
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def table(self, key: str) -> TableSpec:
+        return _by_key(self.tables, key)
+
+    def queue(self, key: str) -> QueueSpec:
+        return _by_key(self.queues, key)
+
+    def bucket(self, key: str) -> BucketSpec:
+        return _by_key(self.buckets, key)
+
+    def function(self, key: str) -> FunctionSpec:
+        return _by_key(self.functions, key)
+
+    def event_bus_name(self, prefix: str) -> str:
+        return f"{prefix}-{self.event_bus_key}"
+
+    def user_pool_name(self, prefix: str) -> str:
+        return f"{prefix}-{self.user_pool_key}"
+
+    def user_pool_client_name(self, prefix: str) -> str:
+        return f"{prefix}-{self.user_pool_client_key}"
+
+    def search_alias(self, prefix: str) -> str:
+        return f"{prefix}-{self.search_index_key}"
+
+
+def _by_key(items: tuple[Any, ...], key: str) -> Any:
+    for item in items:
+        if item.key == key:
+            return item
+    raise KeyError(f"no resource named {key!r}")
+
+
+RESOURCES = Resources(
+    tables=(
+        TableSpec(
+            "departments",
+            partition=KeyAttr("department_id"),
+            purpose="the prefecture's departments (部局) and their names",
+        ),
+        TableSpec(
+            "staff",
+            partition=KeyAttr("staff_id"),
+            indexes=(
+                IndexSpec("by_department", KeyAttr("department_id"), KeyAttr("staff_id")),
+                IndexSpec("by_email", KeyAttr("email")),
+            ),
+            purpose="staff directory: name, e-mail, department, role",
+        ),
+        TableSpec(
+            "sessions",
+            partition=KeyAttr("session_hash"),
+            ttl_attribute="ttl",
+            purpose="signed-in browser sessions (only a hash of the cookie is stored)",
+        ),
+        TableSpec(
+            "notices",
+            partition=KeyAttr("department_id"),
+            sort=KeyAttr("notice_id"),
+            purpose="notices a department admin posts to the department",
+        ),
+        TableSpec(
+            "notifications",
+            partition=KeyAttr("staff_id"),
+            sort=KeyAttr("notification_id"),
+            purpose="each staff member's in-app notification inbox",
+        ),
+        TableSpec(
+            "idempotency",
+            partition=KeyAttr("id"),
+            ttl_attribute="expiration",
+            purpose="Powertools idempotency records: a redelivered event is handled once",
+        ),
+    ),
+    queues=(
+        QueueSpec("notify", visibility_timeout_s=60, max_receive_count=3,
+                  purpose="domain events from the bus, for functions/notifier"),
+        QueueSpec("index", visibility_timeout_s=180, max_receive_count=3,
+                  purpose="S3 object created/removed events, for functions/indexer"),
+    ),
+    rules=(
+        RuleSpec("notify-all", pattern={"source": [{"prefix": "kumo."}]}, target_queue="notify",
+                 purpose="every Kumo domain event reaches the notifier"),
+    ),
+    buckets=(
+        BucketSpec(
+            "files",
+            notifications=((("s3:ObjectCreated:*", "s3:ObjectRemoved:*"), "index"),),
+            purpose="every stored file; browsers upload to it with presigned requests",
+        ),
+    ),
+    functions=(
+        FunctionSpec("notifier", handler="app.handler", source_queue="notify",
+                     purpose="turns domain events into in-app notices (and later e-mail, webhooks)"),
+    ),
+)

@@ -1,0 +1,140 @@
+"""Request and response helpers shared by every blueprint (JSON and pages).
+
+The per-request state (language, signed-in principal, CSRF token) is set by the middleware in
+a context variable, so route bodies stay a few lines.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from contextvars import ContextVar
+from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+
+from chalice import Response
+
+from chalicelib.core.auth import Principal
+from chalicelib.core.config import settings
+from chalicelib.core.errors import BadRequest
+
+SESSION_COOKIE = "kumo_session"
+PRE_SESSION_CSRF_COOKIE = "kumo_csrf"
+MAX_FORM_BYTES = 64 * 1024
+
+
+@dataclass
+class RequestState:
+    language: str
+    correlation_id: str
+    path: str = "/"  # the path as requested (for "come back here" links)
+    principal: Principal | None = None
+    csrf_token: str | None = None  # the session's token, or the pre-session cookie's
+    session_cookie: str | None = None
+    via_bearer: bool = False
+
+
+_state: ContextVar[RequestState | None] = ContextVar("kumo_request_state", default=None)
+
+
+def set_state(state: RequestState | None) -> None:
+    _state.set(state)
+
+
+def state() -> RequestState:
+    current = _state.get()
+    if current is None:
+        raise RuntimeError("no request in progress")
+    return current
+
+
+def principal() -> Principal | None:
+    return state().principal
+
+
+def header(request: Any, name: str) -> str | None:
+    value = (request.headers or {}).get(name.lower())
+    return str(value) if value is not None else None
+
+
+def cookies(request: Any) -> dict[str, str]:
+    raw = header(request, "cookie") or ""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(raw)
+    except CookieError:
+        return {}
+    return {k: m.value for k, m in jar.items()}
+
+
+def client_ip(request: Any) -> str | None:
+    identity = (request.context or {}).get("identity") or {}
+    return identity.get("sourceIp")
+
+
+def form(request: Any) -> dict[str, str]:
+    """An application/x-www-form-urlencoded body; the last value of a repeated field wins."""
+    body = request.raw_body or b""
+    if len(body) > MAX_FORM_BYTES:
+        raise BadRequest("The form is too large.")
+    try:
+        pairs = urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        raise BadRequest("The form could not be read (it is not UTF-8).") from None
+    return dict(pairs)
+
+
+def json_body(request: Any) -> dict[str, Any]:
+    raw = request.raw_body or b""
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("The request body is not valid JSON.") from None
+    if not isinstance(value, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    return value
+
+
+def cookie(name: str, value: str, *, max_age: int | None = None, http_only: bool = True) -> str:
+    parts = [f"{name}={value}", "Path=/", "SameSite=Lax"]
+    if max_age is not None:
+        parts.append(f"Max-Age={max_age}")
+    if http_only:
+        parts.append("HttpOnly")
+    if settings().secure_cookies:
+        parts.append("Secure")
+    return "; ".join(parts)
+
+
+def expired_cookie(name: str) -> str:
+    return cookie(name, "", max_age=0)
+
+
+def html(body: str, status: int = 200, headers: dict[str, Any] | None = None) -> Response:
+    return Response(body=body, status_code=status,
+                    headers={"Content-Type": "text/html; charset=utf-8", **(headers or {})})
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, Any] | None = None) -> Response:
+    return Response(body=json.dumps(body, ensure_ascii=False, default=str), status_code=status,
+                    headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})})
+
+
+def redirect(location: str, *, set_cookies: list[str] | None = None, status: int = 303) -> Response:
+    headers: dict[str, Any] = {"Location": location}
+    if set_cookies:
+        headers["Set-Cookie"] = set_cookies
+    return Response(body="", status_code=status, headers=headers)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only a path on this site: never `//host`, a scheme, or a backslash trick."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    parsed = urllib.parse.urlsplit(target)
+    if parsed.scheme or parsed.netloc:
+        return default
+    return target

@@ -1,0 +1,1 @@
+"""The directory of departments and staff, with department notices."""

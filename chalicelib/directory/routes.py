@@ -1,0 +1,38 @@
+"""JSON API of the directory: departments and their notices."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.core import web
+from chalicelib.core.auth import require_signed_in
+from chalicelib.directory import service
+
+bp = Blueprint(__name__)
+
+
+@bp.route("/api/departments")
+def departments() -> Response:
+    require_signed_in(web.principal())
+    language = web.state().language
+    return web.json_response({"items": [
+        {"department_id": d.department_id, "name": d.name(language), "name_ja": d.name_ja, "name_en": d.name_en}
+        for d in service.list_departments()]})
+
+
+def _notice_json(n: service.Notice) -> dict[str, str]:
+    return {"notice_id": n.notice_id, "title": n.title, "body": n.body, "author_name": n.author_name,
+            "created_at": n.created_at.isoformat()}
+
+
+@bp.route("/api/departments/{department_id}/notices")
+def notices(department_id: str) -> Response:
+    return web.json_response({"items": [_notice_json(n) for n in service.list_notices(web.principal(), department_id)]})
+
+
+@bp.route("/api/departments/{department_id}/notices", methods=["POST"])
+def post_notice(department_id: str) -> Response:
+    data = web.json_body(bp.current_request)
+    notice = service.post_notice(web.principal(), department_id, str(data.get("title", "")),
+                                 str(data.get("body", "")))
+    return web.json_response(_notice_json(notice), status=201)

@@ -1,0 +1,30 @@
+"""The local HTTP handler for the Chalice app.
+
+Chalice keeps the current request on the app object, as one Lambda container does: it is not
+safe to run two requests through the app at once. The local server accepts connections on
+threads (browsers keep connections open) and runs the app for one request at a time, which is
+exactly Lambda's concurrency model per container.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from chalice.local import ChaliceRequestHandler
+
+_app_lock = threading.Lock()
+
+
+class SerializedHandler(ChaliceRequestHandler):
+    def _generic_handle(self) -> None:
+        with _app_lock:
+            super()._generic_handle()
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        # Paths may carry share tokens in later features: log method and status only.
+        if len(args) >= 2:
+            first = str(args[0]).split(" ")
+            method = first[0] if first else "?"
+            super().log_message("%s %s", method, args[1])

@@ -1,0 +1,257 @@
+"""`kumo dev`: the whole platform on one machine, one process tree.
+
+- moto (server mode) for S3, DynamoDB, SQS, EventBridge, SES and Cognito, as a child process;
+- osmem-server for OpenSearch, as a child process (it also exits if we die);
+- the bootstrap, the saved state (if any) or the demo data;
+- queue consumers in threads, calling functions/* handlers with Lambda's event shapes;
+- the Chalice app on http://HOST:PORT, in this process;
+- state saved to the state directory periodically and on stop (Ctrl-C / SIGTERM).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "kumo-local", "AWS_SECRET_ACCESS_KEY": "kumo-local"}
+
+
+class PortInUse(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class DevOptions:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    moto_port: int = 5000
+    search_port: int = 9200
+    state_dir: Path = Path(".kumo")
+    save_every_s: int = 300
+    demo: bool = True
+    retry_delay_s: int = 2
+
+
+def check_port_free(host: str, port: int, what: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            raise PortInUse(f"port {port} on {host} is already in use, so {what} cannot start there. "
+                            f"Stop whatever uses it, or choose another port (see `kumo dev --help`).") from None
+
+
+def _wait_http(url: str, timeout_s: float, proc: subprocess.Popen[Any] | None = None) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{url}: the process exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except Exception:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout_s:.0f} s")
+
+
+def configure_environment(opts: DevOptions) -> dict[str, str]:
+    """The environment the app and the functions see (what the CDK stack sets in AWS)."""
+    env = {
+        **FAKE_CREDENTIALS,
+        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "ap-northeast-1"),
+        "KUMO_STAGE": "local",
+        "KUMO_AWS_ENDPOINT": f"http://127.0.0.1:{opts.moto_port}",
+        "KUMO_SEARCH_URL": f"http://127.0.0.1:{opts.search_port}",
+        "KUMO_BASE_URL": f"http://{opts.host}:{opts.port}",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+    }
+    os.environ.update(env)
+    from chalicelib.core import aws, config
+
+    config.reset()
+    aws.reset()
+    return env
+
+
+def load_app() -> Any:
+    """Import app.py from the project root (it is not an installed module, as in Lambda)."""
+    import importlib.util
+
+    from chalicelib.core.config import PROJECT_ROOT
+
+    spec = importlib.util.spec_from_file_location("app", PROJECT_ROOT / "app.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["app"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class LocalStack:
+    def __init__(self, opts: DevOptions) -> None:
+        self.opts = opts
+        self.children: list[subprocess.Popen[Any]] = []
+        self.search: Any = None
+        self.stop_event = threading.Event()
+        self.consumers: list[Any] = []
+        self.server: Any = None
+        self.saver: threading.Thread | None = None
+
+    # --- start ---------------------------------------------------------------------------
+    def start(self) -> None:
+        o = self.opts
+        check_port_free(o.host, o.port, "the Kumo web app")
+        check_port_free("127.0.0.1", o.moto_port, "the AWS emulator (moto)")
+        check_port_free("127.0.0.1", o.search_port, "the search server (osmem-server)")
+        configure_environment(o)
+        self._start_moto()
+        self._start_search()
+        from chalicelib.local import bootstrap
+
+        bootstrap.bootstrap([f"http://{o.host}:{o.port}", f"http://localhost:{o.port}"])
+        self.restored = self._load_state()
+        self._start_consumers()
+        self._start_app()
+        if o.save_every_s > 0:
+            self.saver = threading.Thread(target=self._save_periodically, name="state-saver", daemon=True)
+            self.saver.start()
+
+    def _start_moto(self) -> None:
+        port = self.opts.moto_port
+        proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=False)
+        self.children.append(proc)
+        _wait_http(f"http://127.0.0.1:{port}/moto-api/", 60, proc)
+
+    def _start_search(self) -> None:
+        from osmem_server import OsmemServer
+
+        self.search = OsmemServer.start(addr=f"127.0.0.1:{self.opts.search_port}", startup_timeout=60)
+
+    def _load_state(self) -> str:
+        from chalicelib.local import demo
+        from chalicelib.ops import backup
+
+        state = self.opts.state_dir
+        if (state / "manifest.json").exists():
+            summary = backup.restore(state)
+            accounts = demo.restore_accounts()
+            return f"restored from {state}: {summary.describe()}; {accounts} sign-ins re-created"
+        if self.opts.demo and demo.seed():
+            return "demo data created"
+        return "empty"
+
+    def _start_consumers(self) -> None:
+        from chalicelib.core.config import settings
+        from chalicelib.core.resources import RESOURCES
+        from chalicelib.local.consumers import QueueConsumer
+
+        for spec in RESOURCES.functions:
+            if spec.source_queue:
+                consumer = QueueConsumer(spec, settings().queue_name(spec.source_queue), self.stop_event,
+                                         retry_delay_s=self.opts.retry_delay_s)
+                consumer.start()
+                self.consumers.append(consumer)
+
+    def _start_app(self) -> None:
+        from chalice.config import Config
+        from chalice.local import LocalDevServer
+
+        from chalicelib.local.http import SerializedHandler
+
+        kumo_app = load_app()
+        config = Config.create(chalice_stage="local", app_name="kumo", lambda_timeout=30)
+        self.server = LocalDevServer(kumo_app.app, config, self.opts.host, self.opts.port,
+                                     handler_cls=SerializedHandler)
+        self.server.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, name="http", daemon=True).start()
+        _wait_http(f"http://{self.opts.host}:{self.opts.port}/healthz", 30)
+
+    # --- state ---------------------------------------------------------------------------
+    def save_state(self) -> str:
+        from chalicelib.ops import backup
+
+        return backup.backup(self.opts.state_dir).describe()
+
+    def _save_periodically(self) -> None:
+        while not self.stop_event.wait(self.opts.save_every_s):
+            try:
+                self.save_state()
+            except Exception as exc:  # keep running; the next save may succeed
+                print(f"kumo: could not save state: {exc}", file=sys.stderr)
+
+    # --- stop ----------------------------------------------------------------------------
+    def stop(self, *, save: bool = True) -> str | None:
+        saved = None
+        self.stop_event.set()
+        if self.server is not None:
+            self.server.server.shutdown()
+            self.server.server.server_close()
+        for consumer in self.consumers:
+            consumer.join(timeout=5)
+        if save:
+            try:
+                saved = self.save_state()
+            except Exception as exc:
+                print(f"kumo: could not save state: {exc}", file=sys.stderr)
+        if self.search is not None:
+            self.search.close()
+        for proc in self.children:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        return saved
+
+
+def run(opts: DevOptions) -> int:
+    from chalicelib.local import demo
+
+    stack = LocalStack(opts)
+    stopping = threading.Event()
+
+    def _on_signal(signum: int, frame: Any) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    try:
+        stack.start()
+    except PortInUse as exc:
+        print(f"kumo: {exc}", file=sys.stderr)
+        stack.stop(save=False)
+        return 2
+    except BaseException:
+        stack.stop(save=False)
+        raise
+    url = f"http://{opts.host}:{opts.port}/"
+    print(f"""
+Kumo is running: {url}
+  state: {stack.restored} (saved to {opts.state_dir}/ every {opts.save_every_s}s and on stop)
+  AWS emulator: http://127.0.0.1:{opts.moto_port}   search: http://127.0.0.1:{opts.search_port}
+
+Demo sign-ins (password for all: {demo.DEMO_PASSWORD}):
+{demo.logins_table()}
+
+Press Ctrl-C to stop.""", flush=True)
+    stopping.wait()
+    print("kumo: stopping…", flush=True)
+    saved = stack.stop(save=True)
+    if saved:
+        print(f"kumo: state saved to {opts.state_dir}: {saved}", flush=True)
+    return 0

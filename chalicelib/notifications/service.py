@@ -1,0 +1,109 @@
+"""The inbox: deliver, list, count unread, mark read. Each person sees only their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+
+from chalicelib.core.auth import Principal, require_signed_in
+from chalicelib.core.errors import NotFound
+from chalicelib.notifications.storage import NotificationRecord, bind
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Notification:
+    notification_id: str
+    kind: str
+    params: dict[str, Any]
+    link: str | None
+    created_at: datetime
+    read_at: datetime | None
+
+    @property
+    def unread(self) -> bool:
+        return self.read_at is None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One notification to put in one person's inbox."""
+
+    staff_id: str
+    kind: str
+    event_id: str
+    occurred_at: datetime
+    params: dict[str, Any] = field(default_factory=dict)
+    link: str | None = None
+
+    @property
+    def notification_id(self) -> str:
+        return f"{self.occurred_at.strftime('%Y%m%dT%H%M%S%fZ')}_{self.event_id}"
+
+
+def _from_record(r: NotificationRecord) -> Notification:
+    params = r.params.as_dict() if hasattr(r.params, "as_dict") else dict(r.params or {})
+    return Notification(r.notification_id, r.kind, params, r.link, r.created_at, r.read_at)
+
+
+def deliver(deliveries: list[Delivery]) -> int:
+    """Write each delivery once; a delivery already in the inbox is skipped. Returns new count."""
+    bind()
+    created = 0
+    for d in deliveries:
+        record = NotificationRecord(
+            d.staff_id, d.notification_id, kind=d.kind, params=d.params, link=d.link,
+            event_id=d.event_id, created_at=datetime.now(UTC),
+        )
+        try:
+            record.save(condition=NotificationRecord.notification_id.does_not_exist())
+            created += 1
+        except PutError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+    return created
+
+
+def inbox(principal: Principal | None, limit: int = PAGE_SIZE) -> list[Notification]:
+    p = require_signed_in(principal)
+    bind()
+    return [_from_record(r) for r in
+            NotificationRecord.query(p.staff_id, scan_index_forward=False, limit=limit)]
+
+
+def unread_count(principal: Principal | None) -> int:
+    p = require_signed_in(principal)
+    bind()
+    return NotificationRecord.count(p.staff_id, filter_condition=NotificationRecord.read_at.does_not_exist())
+
+
+def mark_read(principal: Principal | None, notification_id: str) -> None:
+    p = require_signed_in(principal)
+    bind()
+    try:
+        # Keyed by the reader's own id: another person's notification id simply is not found.
+        NotificationRecord(p.staff_id, notification_id).update(
+            actions=[NotificationRecord.read_at.set(datetime.now(UTC))],
+            condition=NotificationRecord.staff_id.exists(),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise NotFound("This notification does not exist.") from None
+        raise
+    except DoesNotExist:
+        raise NotFound("This notification does not exist.") from None
+
+
+def mark_all_read(principal: Principal | None) -> int:
+    p = require_signed_in(principal)
+    bind()
+    now = datetime.now(UTC)
+    count = 0
+    for r in NotificationRecord.query(p.staff_id, filter_condition=NotificationRecord.read_at.does_not_exist()):
+        r.update(actions=[NotificationRecord.read_at.set(now)])
+        count += 1
+    return count

@@ -1,0 +1,23 @@
+"""What each kind of notification says. msgids are translated when the inbox is shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from chalicelib.core.i18n_markers import N_
+
+TEXTS: dict[str, str] = {
+    "welcome": N_("Welcome to Kumo, {name}. Notices about your work will arrive here."),
+    "department_notice": N_("{author} posted a notice to your department: {title}"),
+}
+
+
+def render(kind: str, params: dict[str, Any], translate: Callable[[str], str]) -> str:
+    template = TEXTS.get(kind)
+    if template is None:
+        return kind
+    try:
+        return translate(template).format(**params)
+    except (KeyError, IndexError, ValueError):
+        return translate(template)

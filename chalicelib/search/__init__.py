@@ -1,0 +1,1 @@
+"""Document search (OpenSearch). For now: the index definition the bootstrap creates."""

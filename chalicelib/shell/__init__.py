@@ -1,0 +1,1 @@
+"""The UI shell: layout, home, language switch, static assets, areas not built yet."""

@@ -1,0 +1,89 @@
+"""Home, language switch, static assets, health check, and the areas still to come."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from chalice import Blueprint, Response
+
+from chalicelib.core import i18n, web
+from chalicelib.core.config import settings
+from chalicelib.core.errors import NotFound
+from chalicelib.shell.page import page
+
+bp = Blueprint(__name__)
+FORM = ["application/x-www-form-urlencoded"]
+STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+}
+STATIC_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
+
+
+@bp.route("/")
+def home() -> Response:
+    from chalicelib.directory import service as directory
+    from chalicelib.notifications import service as notifications
+
+    principal = web.principal()
+    assert principal is not None  # the middleware lets no anonymous request through
+    return page("home.html", current_area=None,
+                recent=notifications.inbox(principal, limit=5),
+                notices=directory.list_notices(principal, principal.department_id, limit=5))
+
+
+def _upcoming(area: str) -> Response:
+    """An area that is not built yet says so plainly: no sample data, no dead buttons."""
+    return page("upcoming.html", current_area=area, area=area)
+
+
+@bp.route("/files")
+def files_area() -> Response:
+    return _upcoming("files")
+
+
+@bp.route("/search")
+def search_area() -> Response:
+    return _upcoming("search")
+
+
+@bp.route("/surveys")
+def surveys_area() -> Response:
+    return _upcoming("surveys")
+
+
+@bp.route("/projects")
+def projects_area() -> Response:
+    return _upcoming("projects")
+
+
+@bp.route("/language", methods=["POST"], content_types=FORM)
+def switch_language() -> Response:
+    data = web.form(bp.current_request)
+    language = data.get("language", "")
+    if language not in i18n.LANGUAGES:
+        language = settings().default_language
+    cookie = web.cookie(i18n.LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, http_only=False)
+    return web.redirect(web.safe_next(data.get("next")), set_cookies=[cookie])
+
+
+@bp.route("/static/{name}")
+def static(name: str) -> Response:
+    suffix = Path(name).suffix
+    if not STATIC_NAME.match(name) or suffix not in STATIC_TYPES:
+        raise NotFound("This file does not exist.")
+    path = settings().frontend_dir / "static" / name
+    if not path.is_file():
+        raise NotFound("This file does not exist.")
+    content_type = STATIC_TYPES[suffix]
+    body: str | bytes = path.read_bytes() if content_type.startswith("image/") else path.read_text("utf-8")
+    return Response(body=body, status_code=200,
+                    headers={"Content-Type": content_type, "Cache-Control": "public, max-age=300"})
+
+
+@bp.route("/healthz")
+def healthz() -> Response:
+    return web.json_response({"status": "ok"})

@@ -1,0 +1,69 @@
+"""Lambda handler: domain events from the notify queue become in-app notifications.
+
+Thin on purpose: parse the SQS batch, hand each EventBridge event to the notifications
+service, report the records that failed so only those are retried (and reach the DLQ after
+the queue's redrive count). A redelivered event is recognised by its event id and skipped.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from chalicelib.core.observability import logger, metrics
+
+processor = BatchProcessor(event_type=EventType.SQS)
+IDEMPOTENCY_SECONDS = 24 * 3600
+
+
+def _deliver(event: dict[str, Any]) -> int:
+    from chalicelib.notifications import routing, service
+
+    return service.deliver(routing.deliveries_for(event))
+
+
+@functools.cache
+def _idempotent_deliver() -> tuple[Callable[..., int], Any]:
+    """Built on first use so importing the handler touches no AWS client."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    from chalicelib.core import aws
+    from chalicelib.core.config import settings
+
+    store = DynamoDBPersistenceLayer(table_name=settings().table_name("idempotency"),
+                                     boto3_client=aws.client("dynamodb"))
+    config = IdempotencyConfig(event_key_jmespath="[source, detail.event_id]",
+                               raise_on_no_idempotency_key=True, expires_after_seconds=IDEMPOTENCY_SECONDS)
+
+    @idempotent_function(data_keyword_argument="event", persistence_store=store, config=config)
+    def deliver_once(event: dict[str, Any]) -> int:
+        return _deliver(event)
+
+    return deliver_once, config
+
+
+def record_handler(record: SQSRecord) -> None:
+    event = json.loads(record.body)
+    deliver_once, _ = _idempotent_deliver()
+    created = deliver_once(event=event)
+    logger.info("event handled", extra={"source": event.get("source"), "detail_type": event.get("detail-type"),
+                                        "notifications": created})
+    metrics.add_metric(name="NotificationsCreated", unit="Count", value=created)
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(correlation_id_path="Records[0].messageId")
+def handler(event: dict[str, Any], context: Any) -> Any:
+    _, config = _idempotent_deliver()
+    config.register_lambda_context(context)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                    context=context)

@@ -1,0 +1,113 @@
+"""Bootstrap idempotency, backup -> restore, restart keeps data, ports, clean stop."""
+
+from __future__ import annotations
+
+import json
+import socket
+import uuid
+from pathlib import Path
+from urllib.parse import unquote_plus
+
+import pytest
+
+from tests.conftest import sign_in
+from tests.support.stack import RunningStack
+
+pytestmark = pytest.mark.integration
+
+
+def test_bootstrap_twice_changes_nothing(stack: RunningStack) -> None:
+    result = stack.kumo("bootstrap", "--web-origin", stack.base_url, check=True)
+    assert "created: nothing" in result.stdout
+    cors = stack.boto3("s3").get_bucket_cors(Bucket="kumo-files-123456789012")["CORSRules"][0]
+    assert stack.base_url in cors["AllowedOrigins"]
+    notify = stack.boto3("sqs").get_queue_url(QueueName="kumo-notify")["QueueUrl"]
+    attributes = stack.boto3("sqs").get_queue_attributes(QueueUrl=notify, AttributeNames=["RedrivePolicy"])
+    assert json.loads(attributes["Attributes"]["RedrivePolicy"])["maxReceiveCount"] == 3
+
+
+def test_uploaded_objects_reach_the_index_queue(stack: RunningStack) -> None:
+    """The S3 -> SQS notification that the indexer will consume."""
+    sqs = stack.boto3("sqs")
+    url = sqs.get_queue_url(QueueName="kumo-index")["QueueUrl"]
+    key = f"probe/{uuid.uuid4().hex}.txt"
+    stack.boto3("s3").put_object(Bucket="kumo-files-123456789012", Key=key, Body="通知の確認".encode())
+    seen: list[str] = []
+    found = False
+    for _ in range(10):
+        received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=1)
+        for message in received.get("Messages", []):
+            seen.append(message["Body"][:300])
+            for record in json.loads(message["Body"]).get("Records", []):
+                # S3 event keys arrive URL-encoded, as in AWS.
+                created = record["eventName"].startswith("ObjectCreated")
+                if created and unquote_plus(record["s3"]["object"]["key"]) == key:
+                    found = True
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        if found:
+            break
+    assert found, f"the ObjectCreated event did not reach the index queue: {seen}"
+
+
+def test_backup_restore_round_trip_and_restart_keeps_data(tmp_path: Path, stack: RunningStack) -> None:
+    """A second stack of its own: post, stop (state saved), start again, the data is there."""
+    state = tmp_path / "state"
+    own = RunningStack(state)
+    own.start()
+    try:
+        title = f"再起動後も残るお知らせ {uuid.uuid4().hex[:6]}"
+        admin = sign_in(own.base_url, "tanaka.h")
+        assert admin.post(f"{own.base_url}/api/departments/somu/notices", json={"title": title},
+                          timeout=30).status_code == 201
+        own.boto3("s3").put_object(Bucket="kumo-files-123456789012", Key="somu/報告書.txt",
+                                   Body="令和8年度の報告".encode(), ContentType="text/plain; charset=utf-8",
+                                   Metadata={"owner": "tanaka.h"})
+        backup_dir = tmp_path / "backup"
+        result = own.kumo("backup", str(backup_dir), check=True)
+        assert "object versions" in result.stdout
+        manifest = json.loads((backup_dir / "manifest.json").read_text())
+        assert manifest["items"]["staff"] >= 16 and manifest["items"]["notices"] >= 1
+        assert not list(tmp_path.glob(".backup.partial-*")), "no partial backup left behind"
+    finally:
+        assert own.stop() == 0
+    assert "state saved" in "".join(own.output)
+    assert (state / "manifest.json").exists()
+    for port in (own.port, own.moto_port, own.search_port):  # Ctrl-C freed every port
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as a server binds
+            probe.bind(("127.0.0.1", port))
+
+    own.start()  # same state directory, new emulator processes
+    try:
+        assert "restored from" in "".join(own.output)
+        member = sign_in(own.base_url, "yamada.k")
+        notices = member.get(f"{own.base_url}/api/departments/somu/notices", timeout=30).json()["items"]
+        assert any(n["title"] == title for n in notices)
+        obj = own.boto3("s3").get_object(Bucket="kumo-files-123456789012", Key="somu/報告書.txt")
+        assert obj["Body"].read().decode() == "令和8年度の報告"
+        assert obj["Metadata"] == {"owner": "tanaka.h"}
+        assert obj["ContentType"] == "text/plain; charset=utf-8"
+    finally:
+        assert own.stop() == 0
+
+    # `kumo restore` into the shared stack (another endpoint) brings the same notice over.
+    restored = stack.kumo("restore", str(tmp_path / "backup"), check=True)
+    assert "restored from" in restored.stdout
+    items = sign_in(stack.base_url, "yamada.k").get(f"{stack.base_url}/api/departments/somu/notices",
+                                                    timeout=30).json()["items"]
+    assert any(n["title"] == title for n in items)
+
+
+def test_a_taken_port_gets_a_clear_error(tmp_path: Path) -> None:
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen()
+    port = blocker.getsockname()[1]
+    try:
+        own = RunningStack(tmp_path / "state")
+        own.port = port
+        with pytest.raises(RuntimeError, match="already in use"):
+            own.start(timeout_s=60)
+        assert own.proc is not None and own.proc.wait(timeout=30) == 2
+    finally:
+        blocker.close()
