@@ -11,15 +11,16 @@ LANGUAGES = ("ja", "en")
 LANGUAGE_COOKIE = "kumo_lang"
 
 
-def negotiate(cookie_value: str | None, accept_language: str | None) -> str:
-    """The cookie (an explicit choice) wins; then the browser's first supported language."""
+def negotiate(cookie_value: str | None, accept_language: str | None = None) -> str:
+    """Japanese unless the person chose otherwise (the language cookie).
+
+    The browser's Accept-Language is deliberately not followed: staff share PCs and kiosks
+    whose browsers are set up in many ways, and the prefecture's system speaks Japanese
+    first; English is one click away and remembered.
+    """
+    del accept_language
     if cookie_value in LANGUAGES:
         return str(cookie_value)
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        primary = tag.split("-")[0]
-        if primary in LANGUAGES:
-            return primary
     return settings().default_language
 
 

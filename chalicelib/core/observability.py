@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Tracer
@@ -28,10 +29,19 @@ def redact(value: Any) -> Any:
         return [redact(v) for v in value]
     if isinstance(value, str):
         return _JWT.sub("[redacted-jwt]", value)
+    if isinstance(value, BaseException):  # Powertools puts the exception object in stack_trace
+        return _JWT.sub("[redacted-jwt]", str(value))
     return value
 
 
-logger = Logger(service="kumo", json_default=str, use_rfc3339=True)
+class RedactingFormatter(LambdaPowertoolsFormatter):
+    """Every log line passes through `redact`, exception text included (boto errors can echo tokens)."""
+
+    def serialize(self, log: dict[str, Any]) -> str:  # type: ignore[override]
+        return super().serialize(redact(log))
+
+
+logger = Logger(service="kumo", logger_formatter=RedactingFormatter(json_default=str, use_rfc3339=True))
 metrics = Metrics(namespace="Kumo", service="kumo")
 
 

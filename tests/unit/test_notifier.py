@@ -1,0 +1,84 @@
+"""functions/notifier with the SQS batch shape Lambda delivers (tests/events), on in-process moto."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+EVENTS = Path(__file__).resolve().parents[1] / "events"
+
+
+class Context:
+    function_name = "kumo-notifier"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:kumo-notifier"
+    aws_request_id = "req-1"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def _sample() -> dict[str, Any]:
+    return json.loads((EVENTS / "notify_department_notice.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def directory(aws_mock: None) -> None:
+    from chalicelib.local import demo
+
+    demo_staff = [s for s in demo.STAFF if s.department_id == "somu"]
+    from chalicelib.core.auth import Role  # noqa: F401 - roles come with the demo records
+    from chalicelib.directory import service
+    from chalicelib.directory.service import Staff
+
+    for department in demo.DEPARTMENTS:
+        service.save_department(department)
+    for person in demo_staff:
+        service.save_staff(Staff(person.staff_id, person.display_name, person.email, person.department_id,
+                                 person.role))
+
+
+def _inbox(staff_id: str) -> list[Any]:
+    from chalicelib.core.auth import Principal, Role
+    from chalicelib.notifications import service
+
+    return service.inbox(Principal(staff_id, "", "", "somu", Role.MEMBER))
+
+
+def _handler() -> Any:
+    from functions.notifier import app
+
+    app._idempotent_deliver.cache_clear()
+    return app.handler
+
+
+def test_a_batch_becomes_notifications_for_the_right_people(directory: None) -> None:
+    result = _handler()(_sample(), Context())
+    assert result == {"batchItemFailures": []}
+    texts = [n.kind for n in _inbox("yamada.k")]
+    assert sorted(texts) == ["department_notice", "welcome"]
+    assert _inbox("tanaka.h") == [], "the author is not notified of their own notice"
+
+
+def test_a_redelivered_batch_creates_nothing_new(directory: None) -> None:
+    handler = _handler()
+    handler(_sample(), Context())
+    handler(_sample(), Context())  # SQS delivers at least once
+    assert len(_inbox("yamada.k")) == 2
+
+
+def test_a_bad_record_is_reported_alone(directory: None) -> None:
+    event = _sample()
+    broken = copy.deepcopy(event["Records"][0])
+    broken["messageId"] = "broken-1"
+    body = json.loads(broken["body"])
+    body["detail"] = {"event_id": "e-broken"}  # no department id
+    broken["body"] = json.dumps(body)
+    event["Records"].append(broken)
+    result = _handler()(event, Context())
+    assert result == {"batchItemFailures": [{"itemIdentifier": "broken-1"}]}
+    assert len(_inbox("yamada.k")) == 2

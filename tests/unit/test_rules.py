@@ -1,0 +1,125 @@
+"""Rules without AWS: roles, redirects, languages, cookies, secrets in logs, resource names."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.core import auth, i18n, web
+from chalicelib.core.auth import Principal, Role
+from chalicelib.core.errors import Forbidden, Unauthenticated
+from chalicelib.core.observability import redact
+from chalicelib.core.resources import RESOURCES
+
+
+def _p(role: Role, department: str = "somu") -> Principal:
+    return Principal("x", "名前", "x@example.jp", department, role)
+
+
+@pytest.mark.parametrize(("role", "department", "allowed"), [
+    (Role.MEMBER, "somu", False),
+    (Role.DEPARTMENT_ADMIN, "somu", True),
+    (Role.DEPARTMENT_ADMIN, "doboku", False),
+    (Role.SYSTEM_ADMIN, "doboku", True),
+])
+def test_department_administration(role: Role, department: str, allowed: bool) -> None:
+    principal = _p(role)
+    assert principal.administers(department) is allowed
+    if allowed:
+        assert auth.require_department_admin(principal, department) is principal
+    else:
+        with pytest.raises(Forbidden):
+            auth.require_department_admin(principal, department)
+
+
+def test_role_ranks_and_anonymous() -> None:
+    with pytest.raises(Unauthenticated):
+        auth.require_signed_in(None)
+    with pytest.raises(Forbidden) as refused:
+        auth.require_role(_p(Role.MEMBER), Role.SYSTEM_ADMIN)
+    assert refused.value.text() == "This needs the role system_admin; your role is member."
+    assert auth.require_role(_p(Role.SYSTEM_ADMIN), Role.DEPARTMENT_ADMIN).role is Role.SYSTEM_ADMIN
+
+
+@pytest.mark.parametrize(("target", "expected"), [
+    ("/notifications", "/notifications"),
+    ("/departments/somu?posted=1", "/departments/somu?posted=1"),
+    ("//evil.example/", "/"),
+    ("https://evil.example/", "/"),
+    ("/\\evil.example", "/"),
+    ("", "/"),
+    (None, "/"),
+    ("javascript:alert(1)", "/"),
+])
+def test_safe_next(target: str | None, expected: str) -> None:
+    assert web.safe_next(target) == expected
+
+
+@pytest.mark.parametrize(("cookie", "accept", "expected"), [
+    (None, None, "ja"),
+    (None, "en-US,en;q=0.9", "ja"),  # Japanese first, whatever the browser says
+    ("en", "ja-JP", "en"),
+    ("ja", "en-US", "ja"),
+    ("xx", "de", "ja"),
+])
+def test_language_negotiation(cookie: str | None, accept: str | None, expected: str) -> None:
+    assert i18n.negotiate(cookie, accept) == expected
+
+
+def test_cookie_flags_follow_the_stage(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.core import config
+
+    assert "Secure" not in web.cookie("kumo_session", "v")
+    monkeypatch.setenv("KUMO_STAGE", "prod")
+    config.reset()
+    cookie = web.cookie("kumo_session", "v", max_age=60)
+    assert {"HttpOnly", "Secure", "SameSite=Lax", "Path=/", "Max-Age=60"} <= set(cookie.split("; "))
+
+
+def test_secrets_never_reach_logs() -> None:
+    jwt_like = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+    cleaned = redact({"password": "hunter2", "nested": {"refresh_token": "r"}, "note": f"token {jwt_like} here",
+                      "items": [{"csrf_token": "c"}], "staff_id": "yamada.k"})
+    assert cleaned == {"password": "[redacted]", "nested": {"refresh_token": "[redacted]"},
+                       "note": "token [redacted-jwt] here", "items": [{"csrf_token": "[redacted]"}],
+                       "staff_id": "yamada.k"}
+
+
+def test_every_model_matches_its_table_spec() -> None:
+    """The pynamodb models and resources.py (which infra/ and the bootstrap read) agree."""
+    from chalicelib.accounts.storage import SessionRecord
+    from chalicelib.directory.storage import DepartmentRecord, NoticeRecord, StaffRecord
+    from chalicelib.notifications.storage import NotificationRecord
+
+    models = {"departments": DepartmentRecord, "staff": StaffRecord, "sessions": SessionRecord,
+              "notices": NoticeRecord, "notifications": NotificationRecord}
+    for key, model in models.items():
+        spec = RESOURCES.table(key)
+        assert model._hash_keyname == spec.partition.name, key
+        assert model._range_keyname == (spec.sort.name if spec.sort else None), key
+        indexes = {name: index for name, index in model._indexes.items()}
+        assert set(indexes) == {i.name for i in spec.indexes}, key
+    assert {t.key for t in RESOURCES.tables} == {*models, "idempotency"}
+
+
+def test_the_logger_redacts_what_it_prints() -> None:
+    import io
+    import logging
+
+    from chalicelib.core.observability import logger
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)  # the formatter the Lambda's handler uses
+    logger.addHandler(handler)
+    token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+    try:
+        logger.warning("sign-out failed", extra={"password": "hunter2", "detail": f"NotAuthorized: {token}"})
+        try:
+            raise ValueError(f"bad token {token}")
+        except ValueError:
+            logger.exception("boom")
+    finally:
+        logger.removeHandler(handler)
+    out = stream.getvalue()
+    assert "hunter2" not in out and token not in out
+    assert out.count("[redacted-jwt]") >= 3  # the extra field, the traceback text, the stack_trace value
