@@ -9,8 +9,6 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pynamodb.exceptions import DoesNotExist
-
 from chalicelib.accounts import cognito, tokens
 from chalicelib.accounts.storage import SessionRecord, bind
 from chalicelib.core import events
@@ -18,6 +16,7 @@ from chalicelib.core.auth import Principal
 from chalicelib.core.config import settings
 from chalicelib.core.errors import BadRequest, Forbidden, Unauthenticated
 from chalicelib.core.observability import logger, metrics
+from chalicelib.core.storage import get_or_none
 from chalicelib.directory import service as directory
 
 SESSION_MAX_AGE = timedelta(hours=12)  # the refresh token's validity: no session outlives it
@@ -116,9 +115,8 @@ def resolve(cookie_value: str | None) -> ActiveSession | None:
         return None
     bind()
     session_hash = _hash(cookie_value)
-    try:
-        record = SessionRecord.get(session_hash)
-    except DoesNotExist:
+    record = get_or_none(SessionRecord, session_hash)
+    if record is None:
         return None
     now = _now()
     idle_limit = timedelta(minutes=settings().session_idle_minutes)
@@ -169,9 +167,8 @@ def sign_out(cookie_value: str | None) -> None:
     if not cookie_value or len(cookie_value) > 128:
         return
     bind()
-    try:
-        record = SessionRecord.get(_hash(cookie_value))
-    except DoesNotExist:
+    record = get_or_none(SessionRecord, _hash(cookie_value))
+    if record is None:
         return
     record.delete()
     cognito.sign_out_everywhere(record.staff_id)

@@ -1,15 +1,33 @@
 """AWS clients, built lazily on first use and cached.
 
-The only module (with the pynamodb storage modules) that knows where AWS is: endpoints come
+The only module (with core/storage.py for pynamodb) that knows where AWS is: endpoints come
 from settings, so the same code talks to AWS or to the local emulator.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Any
 
 from chalicelib.core.config import settings
+
+_local = threading.local()
+
+
+def botocore_session() -> Any:
+    """One botocore session per thread, shared by every client (boto3's and pynamodb's).
+
+    A session loads botocore's service data from disk; one per model and client cost about
+    110 ms of a cold start (bench/cold_start.py). Sessions are per thread because creating
+    clients from one session is not thread-safe (the local runner has consumer threads).
+    """
+    session = getattr(_local, "session", None)
+    if session is None:
+        from botocore.session import get_session
+
+        session = _local.session = get_session()
+    return session
 
 
 @functools.cache
@@ -18,7 +36,10 @@ def client(service: str) -> Any:
     from botocore.config import Config
 
     s = settings()
-    return boto3.client(
+    session = getattr(_local, "boto3_session", None)
+    if session is None:  # one boto3 session per botocore session: it registers handlers on it
+        session = _local.boto3_session = boto3.Session(botocore_session=botocore_session())
+    return session.client(
         service,
         region_name=s.region,
         endpoint_url=s.aws_endpoint_url,
@@ -28,12 +49,5 @@ def client(service: str) -> Any:
 
 def reset() -> None:
     client.cache_clear()
+    _local.__dict__.clear()
 
-
-def pynamodb_meta(table_key: str) -> dict[str, Any]:
-    """Meta attributes for a pynamodb model of the given table."""
-    s = settings()
-    meta: dict[str, Any] = {"table_name": s.table_name(table_key), "region": s.region}
-    if s.aws_endpoint_url:
-        meta["host"] = s.aws_endpoint_url
-    return meta

@@ -1,4 +1,4 @@
-"""Binds pynamodb models to the table names and endpoint in settings.
+"""pynamodb plumbing: binding models to settings, and the few write patterns services need.
 
 pynamodb reads `Meta` when it first talks to DynamoDB; binding on first use (instead of at
 import) lets the local runner and tests set the environment first, and keeps imports free
@@ -7,9 +7,24 @@ of AWS. Each feature's storage module owns its models and calls its binder befor
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.core.config import Settings, settings
+
+if TYPE_CHECKING:
+    from pynamodb.models import Model
+
+M = TypeVar("M", bound="Model")
+CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+def _share_botocore_sessions() -> None:
+    """pynamodb makes a botocore session per model; have it use the thread's shared one."""
+    import pynamodb.connection.base as pynamodb_base
+
+    from chalicelib.core.aws import botocore_session
+
+    pynamodb_base.get_session = botocore_session  # type: ignore[assignment]
 
 
 class Binder:
@@ -21,6 +36,7 @@ class Binder:
         current = settings()
         if self._bound_for is current:
             return
+        _share_botocore_sessions()
         for model, table_key in self._pairs:
             meta = model.Meta
             meta.table_name = current.table_name(table_key)
@@ -28,3 +44,39 @@ class Binder:
             meta.host = current.aws_endpoint_url
             model._connection = None  # forget a connection made for other settings
         self._bound_for = current
+
+
+def get_or_none(model: type[M], hash_key: Any, range_key: Any = None) -> M | None:
+    """The item, or None when it does not exist."""
+    from pynamodb.exceptions import DoesNotExist
+
+    try:
+        return model.get(hash_key, range_key)
+    except DoesNotExist:
+        return None
+
+
+def save_if_absent(record: Any, key_attribute: Any) -> bool:
+    """Write a new item; False (nothing written) when one with the same key exists."""
+    from pynamodb.exceptions import PutError
+
+    try:
+        record.save(condition=key_attribute.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code == CONDITION_FAILED:
+            return False
+        raise
+    return True
+
+
+def update_if(record: Any, actions: list[Any], condition: Any) -> bool:
+    """Apply the update only when the condition holds; False when it did not."""
+    from pynamodb.exceptions import UpdateError
+
+    try:
+        record.update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if exc.cause_response_code == CONDITION_FAILED:
+            return False
+        raise
+    return True

@@ -6,11 +6,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
-
 from chalicelib.core import events
 from chalicelib.core.auth import Principal, Role, require_department_admin, require_signed_in
-from chalicelib.core.errors import BadRequest, NotFound
+from chalicelib.core.errors import BadRequest, Conflict, NotFound
+from chalicelib.core.storage import get_or_none, save_if_absent, update_if
 from chalicelib.directory import storage
 from chalicelib.directory.storage import DepartmentRecord, NoticeRecord, StaffRecord
 
@@ -75,10 +74,10 @@ def list_departments() -> list[Department]:
 
 def get_department(department_id: str) -> Department:
     storage.bind()
-    try:
-        return _department(DepartmentRecord.get(department_id))
-    except DoesNotExist:
-        raise NotFound("There is no department {department_id}.", department_id=department_id) from None
+    record = get_or_none(DepartmentRecord, department_id)
+    if record is None:
+        raise NotFound("There is no department {department_id}.", department_id=department_id)
+    return _department(record)
 
 
 def save_department(department: Department) -> None:
@@ -91,10 +90,8 @@ def save_department(department: Department) -> None:
 
 def find_staff(staff_id: str) -> Staff | None:
     storage.bind()
-    try:
-        return _staff(StaffRecord.get(staff_id))
-    except DoesNotExist:
-        return None
+    record = get_or_none(StaffRecord, staff_id)
+    return _staff(record) if record else None
 
 
 def staff_in_department(department_id: str) -> list[Staff]:
@@ -105,10 +102,7 @@ def staff_in_department(department_id: str) -> list[Staff]:
 def save_staff(staff: Staff) -> Staff | None:
     """Create or update a staff record; returns the previous version (None if new)."""
     storage.bind()
-    try:
-        existing: StaffRecord | None = StaffRecord.get(staff.staff_id)
-    except DoesNotExist:
-        existing = None
+    existing = get_or_none(StaffRecord, staff.staff_id)
     now = _now()
     StaffRecord(
         staff.staff_id, display_name=staff.display_name, email=staff.email,
@@ -131,17 +125,8 @@ def restore_staff(staff_id: str, previous: Staff | None) -> None:
 def mark_first_sign_in(staff_id: str) -> bool:
     """Record the first sign-in; True only for the call that recorded it (race-safe)."""
     storage.bind()
-    record = StaffRecord(staff_id)
-    try:
-        record.update(
-            actions=[StaffRecord.first_signed_in_at.set(_now())],
-            condition=StaffRecord.staff_id.exists() & StaffRecord.first_signed_in_at.does_not_exist(),
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return update_if(StaffRecord(staff_id), [StaffRecord.first_signed_in_at.set(_now())],
+                     StaffRecord.staff_id.exists() & StaffRecord.first_signed_in_at.does_not_exist())
 
 
 # --- notices -----------------------------------------------------------------------------
@@ -164,7 +149,8 @@ def post_notice(principal: Principal | None, department_id: str, title: str, bod
     record = NoticeRecord(department_id, notice_id, title=title, body=body, author_id=admin.staff_id,
                           author_name=admin.display_name, created_at=now)
     storage.bind()
-    record.save(condition=NoticeRecord.notice_id.does_not_exist())
+    if not save_if_absent(record, NoticeRecord.notice_id):
+        raise Conflict("Two notices were posted at the same moment. Post it again.")
     events.publish([events.DomainEvent("directory", "DepartmentNoticePosted", {
         "department_id": department_id, "notice_id": notice_id, "title": title,
         "author_id": admin.staff_id, "author_name": admin.display_name,

@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
-
 from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.errors import NotFound
+from chalicelib.core.storage import save_if_absent, update_if
 from chalicelib.notifications.storage import NotificationRecord, bind
 
 PAGE_SIZE = 50
@@ -59,12 +58,7 @@ def deliver(deliveries: list[Delivery]) -> int:
             d.staff_id, d.notification_id, kind=d.kind, params=d.params, link=d.link,
             event_id=d.event_id, created_at=datetime.now(UTC),
         )
-        try:
-            record.save(condition=NotificationRecord.notification_id.does_not_exist())
-            created += 1
-        except PutError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        created += save_if_absent(record, NotificationRecord.notification_id)
     return created
 
 
@@ -84,18 +78,11 @@ def unread_count(principal: Principal | None) -> int:
 def mark_read(principal: Principal | None, notification_id: str) -> None:
     p = require_signed_in(principal)
     bind()
-    try:
-        # Keyed by the reader's own id: another person's notification id simply is not found.
-        NotificationRecord(p.staff_id, notification_id).update(
-            actions=[NotificationRecord.read_at.set(datetime.now(UTC))],
-            condition=NotificationRecord.staff_id.exists(),
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise NotFound("This notification does not exist.") from None
-        raise
-    except DoesNotExist:
-        raise NotFound("This notification does not exist.") from None
+    # Keyed by the reader's own id: another person's notification id simply is not found.
+    if not update_if(NotificationRecord(p.staff_id, notification_id),
+                     [NotificationRecord.read_at.set(datetime.now(UTC))],
+                     NotificationRecord.staff_id.exists()):
+        raise NotFound("This notification does not exist.")
 
 
 def mark_all_read(principal: Principal | None) -> int:
