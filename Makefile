@@ -13,6 +13,7 @@ CATALOGS := $(foreach l,$(LOCALES),frontend/locales/$(l)/LC_MESSAGES/messages.mo
 BABEL_KEYWORDS := -k N_ -k _ -k gettext -k KumoError -k BadRequest -k Unauthenticated -k Forbidden \
 	-k NotFound -k Conflict -k TooManyRequests
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= ap-northeast-1
 
 .PHONY: run test lint unit integration e2e infra-test synth catalogs extract-messages bench browser clean sizes

@@ -17,7 +17,8 @@ def _dev(args: argparse.Namespace) -> int:
 def _bootstrap(args: argparse.Namespace) -> int:
     from chalicelib.local import bootstrap
 
-    report = bootstrap.bootstrap(args.web_origin, search=not args.no_search)
+    origins = args.web_origin or ["http://127.0.0.1:8000", "http://localhost:8000"]
+    report = bootstrap.bootstrap(origins, search=not args.no_search)
     print(f"created: {', '.join(report.created) or 'nothing'}")
     print(f"already there: {', '.join(report.existing) or 'nothing'}")
     return 0
@@ -76,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     dev.set_defaults(func=_dev)
 
     boot = sub.add_parser("bootstrap", help="create every table, bucket, queue, bus, pool (idempotent)")
-    boot.add_argument("--web-origin", action="append", default=[], help="origin allowed to upload (repeatable)")
+    boot.add_argument("--web-origin", action="append", default=[],
+                      help="origin browsers upload from (repeatable; default: the local app on port 8000)")
     boot.add_argument("--no-search", action="store_true", help="skip the search index")
     boot.set_defaults(func=_bootstrap)
 

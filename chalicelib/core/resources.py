@@ -192,7 +192,7 @@ RESOURCES = Resources(
         ),
     ),
     queues=(
-        QueueSpec("notify", visibility_timeout_s=60, max_receive_count=3,
+        QueueSpec("notify", visibility_timeout_s=180, max_receive_count=3,
                   purpose="domain events from the bus, for functions/notifier"),
         QueueSpec("index", visibility_timeout_s=180, max_receive_count=3,
                   purpose="S3 object created/removed events, for functions/indexer"),

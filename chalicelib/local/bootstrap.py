@@ -29,6 +29,8 @@ class Report:
 
 
 def bootstrap(web_origins: list[str], *, search: bool = True) -> Report:
+    if not web_origins:
+        raise ValueError("give at least one web origin: browsers upload to the bucket from it")
     report = Report()
     for table in RESOURCES.tables:
         report.note(f"table {table.key}", ensure_table(table))

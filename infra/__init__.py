@@ -1,0 +1,1 @@
+"""AWS CDK app deploying Kumo (see infra/app.py)."""

@@ -1,0 +1,1 @@
+"""The parts of the Kumo stack, one construct per concern."""

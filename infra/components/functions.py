@@ -1,0 +1,106 @@
+"""The event-driven functions: one per FunctionSpec, fed by its SQS queue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aws_cdk import Duration
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_sqs as sqs
+from cdk_nag import NagPackSuppression, NagSuppressions
+from constructs import Construct
+
+from chalicelib.core.resources import RESOURCES, FunctionSpec
+from infra.components.data import Tables
+from infra.components.runtime import (
+    Execution,
+    suppress_data_wildcards,
+    suppress_tracing_wildcard,
+)
+from infra.config import LAMBDA_ARCHITECTURE, PROJECT_ROOT, RUNTIME, InfraConfig
+
+_CODE_EXCLUDES = ["__pycache__", "*.pyc", "tests"]
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """What a function may touch besides its own queue, logs and traces."""
+
+    read_write_tables: tuple[str, ...] = ()
+    read_tables: tuple[str, ...] = ()
+
+
+# Least privilege, declared per function: a FunctionSpec without an entry fails the synth.
+PERMISSIONS: dict[str, Permissions] = {
+    "notifier": Permissions(read_write_tables=("notifications", "idempotency"),
+                            read_tables=("staff", "departments")),
+}
+
+
+class EventFunctions(Construct):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: InfraConfig,
+        layer: lambda_.ILayerVersion, queues: dict[str, sqs.Queue], tables: Tables,
+        environment: Callable[[str], dict[str, str]],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.functions: dict[str, lambda_.Function] = {}
+        for spec in RESOURCES.functions:
+            if spec.key not in PERMISSIONS:
+                raise KeyError(f"functions/{spec.key}: declare its permissions in "
+                               "infra/components/functions.py PERMISSIONS")
+            function = self._function(spec, config, layer, environment(spec.key))
+            if spec.source_queue:
+                self._subscribe(function, spec, queues[spec.source_queue])
+            permissions = PERMISSIONS[spec.key]
+            tables.grant_read_write(function, *permissions.read_write_tables)
+            tables.grant_read(function, *permissions.read_tables)
+            self.functions[spec.key] = function
+
+    def _function(
+        self, spec: FunctionSpec, config: InfraConfig, layer: lambda_.ILayerVersion,
+        environment: dict[str, str],
+    ) -> lambda_.Function:
+        construct_id = spec.key.title()
+        access = Execution(self, f"{construct_id}Execution", config=config)
+        function = lambda_.Function(
+            self, construct_id,
+            function_name=spec.physical_name(config.prefix),
+            description=spec.purpose or None,
+            runtime=RUNTIME,
+            architecture=LAMBDA_ARCHITECTURE,
+            handler=spec.handler,
+            code=lambda_.Code.from_asset(
+                str(PROJECT_ROOT / "functions" / spec.key), exclude=_CODE_EXCLUDES),
+            layers=[layer],
+            environment=environment,
+            timeout=Duration.seconds(spec.timeout_s),
+            memory_size=spec.memory_mb,
+            tracing=lambda_.Tracing.ACTIVE,
+            role=access.role,
+            log_group=access.log_group,
+            # No reserved concurrency: it is carved out of the account's pool, and new
+            # accounts start with 10, which a reservation can exhaust at deploy time.
+        )
+        suppress_tracing_wildcard(access.role)
+        suppress_data_wildcards(access.role)
+        NagSuppressions.add_resource_suppressions(function, [NagPackSuppression(
+            id="AwsSolutions-L1",
+            reason=f"Deliberate: {RUNTIME.name}, a supported runtime, pinned in one place "
+                   "(layers/build.py PYTHON_VERSION) because the layer's compiled wheels and "
+                   ".pyc files are built for it; upgrading is that constant plus a rebuild.",
+        )])
+        return function
+
+    def _subscribe(self, function: lambda_.Function, spec: FunctionSpec, queue: sqs.Queue) -> None:
+        queue_spec = RESOURCES.queue(spec.source_queue or "")
+        if spec.timeout_s > queue_spec.visibility_timeout_s:
+            # Lambda refuses the mapping: a message would reappear while still being handled.
+            raise ValueError(f"functions/{spec.key}: timeout {spec.timeout_s}s exceeds the "
+                             f"visibility timeout {queue_spec.visibility_timeout_s}s of queue "
+                             f"{queue_spec.key}")
+        # Failed messages are retried by SQS and reach the queue's DLQ after max_receive_count.
+        function.add_event_source(event_sources.SqsEventSource(
+            queue, batch_size=spec.batch_size, report_batch_item_failures=True))

@@ -1,0 +1,103 @@
+"""The Kumo stack: every resource of chalicelib/core/resources.py, the API and the functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Aws, CfnOutput, Stack
+from aws_cdk import aws_iam as iam
+from cdk_nag import NagPackSuppression, NagSuppressions
+from constructs import Construct
+
+from chalicelib.core.resources import RESOURCES
+from infra.components.api import KumoApi
+from infra.components.auth import StaffAuth
+from infra.components.data import Tables
+from infra.components.functions import EventFunctions
+from infra.components.messaging import Messaging
+from infra.components.runtime import (
+    SharedLayer,
+    kumo_environment,
+    suppress_data_wildcards,
+    suppress_tracing_wildcard,
+)
+from infra.components.storage import Storage
+from infra.config import InfraConfig
+
+
+class KumoStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: InfraConfig,
+                 **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.config = config
+        self.tables = Tables(self, "Data", config=config)
+        self.messaging = Messaging(self, "Messaging", config=config)
+        self.storage = Storage(self, "Storage", config=config, queues=self.messaging.queues)
+        self.auth = StaffAuth(self, "Auth", config=config)
+        self.layer = SharedLayer(self, "Shared", config=config)
+
+        def environment(service: str) -> dict[str, str]:
+            return kumo_environment(
+                config, service=f"kumo-{service}",
+                files_bucket=self.storage.files.bucket_name,
+                user_pool_id=self.auth.user_pool.user_pool_id,
+                user_pool_client_id=self.auth.client.user_pool_client_id,
+            )
+
+        self.api = KumoApi(self, "Api", config=config, environment=environment("api"),
+                           layer_arn=self.layer.layer.layer_version_arn)
+        self._grant_api(self.api.role)
+        self.functions = EventFunctions(
+            self, "Functions", config=config, layer=self.layer.layer,
+            queues=self.messaging.queues, tables=self.tables, environment=environment)
+        self._outputs()
+
+    def _grant_api(self, role: iam.IRole) -> None:
+        """The API serves every feature: all tables, the files bucket, the bus, users, mail."""
+        self.tables.grant_read_write(role, *(spec.key for spec in RESOURCES.tables))
+        self.storage.files.grant_read_write(role)
+        self.messaging.bus.grant_put_events_to(role)
+        self.auth.grant_admin(role)
+        self._grant_mail(role)
+        if self.config.search_domain_arn:
+            self._grant_search(role, self.config.search_domain_arn)
+        suppress_tracing_wildcard(role)
+        suppress_data_wildcards(role)
+
+    def _grant_mail(self, role: iam.IRole) -> None:
+        identities = f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:identity/*"
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["ses:SendEmail", "ses:SendRawEmail"],
+            resources=[identities],
+            conditions={"StringEquals": {"ses:FromAddress": self.config.mail_from}},
+        ))
+        NagSuppressions.add_resource_suppressions(role, [NagPackSuppression(
+            id="AwsSolutions-IAM5",
+            reason="SES checks sending rights per identity (address or domain); the "
+                   "ses:FromAddress condition narrows '*' to Kumo's one From address.",
+            applies_to=["Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:"
+                        "identity/*"],
+        )], apply_to_children=True)
+
+    def _grant_search(self, role: iam.IRole, domain_arn: str) -> None:
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut",
+                     "es:ESHttpDelete"],
+            resources=[f"{domain_arn}/*"],
+        ))
+        NagSuppressions.add_resource_suppressions(role, [NagPackSuppression(
+            id="AwsSolutions-IAM5",
+            reason="The search domain's indexes and documents are addressed as <domain>/*.",
+            applies_to=[f"Resource::{domain_arn}/*"],
+        )], apply_to_children=True)
+
+    def _outputs(self) -> None:
+        outputs = {
+            "UserPoolId": self.auth.user_pool.user_pool_id,
+            "UserPoolClientId": self.auth.client.user_pool_client_id,
+            "ApiUrl": self.api.url,
+            "FilesBucketName": self.storage.files.bucket_name,
+            "EventBusName": self.messaging.bus.event_bus_name,
+        }
+        for name, value in outputs.items():
+            CfnOutput(self, name, value=value)

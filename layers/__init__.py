@@ -1,0 +1,1 @@
+"""How the shared Lambda layer is built (see layers/build.py)."""

@@ -1,0 +1,100 @@
+"""The event-driven functions: code, layer, queue subscription and least privilege."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from chalicelib.core.resources import RESOURCES, FunctionSpec
+from infra.components.functions import PERMISSIONS
+from layers.build import ARCHITECTURE, PYTHON_VERSION
+from tests.infra.conftest import Synthesized
+
+READ_ONLY = {"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable",
+             "dynamodb:GetItem", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:Query",
+             "dynamodb:Scan"}
+WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+
+
+def _function(synth: Synthesized, spec: FunctionSpec) -> tuple[str, dict[str, Any]]:
+    function = synth.stack.functions.functions[spec.key]
+    logical_id = synth.logical_id(function)
+    return logical_id, synth.resources("AWS::Lambda::Function")[logical_id]["Properties"]
+
+
+def _statements(synth: Synthesized, role_id: str) -> list[dict[str, Any]]:
+    statements = []
+    for policy in synth.resources("AWS::IAM::Policy").values():
+        if {"Ref": role_id} in policy["Properties"]["Roles"]:
+            statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    return statements
+
+
+def _table_actions(statements: list[dict[str, Any]], table_id: str) -> set[str]:
+    actions: set[str] = set()
+    for statement in statements:
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        if {"Fn::GetAtt": [table_id, "Arn"]} in resources:
+            actions |= set(statement["Action"]) if isinstance(statement["Action"], list) else {statement["Action"]}
+    return actions
+
+
+@pytest.mark.parametrize("spec", RESOURCES.functions, ids=lambda s: s.key)
+def test_function_runs_the_folder_with_the_layer(synthesized: Synthesized, spec: FunctionSpec) -> None:
+    _, props = _function(synthesized, spec)
+    assert props["FunctionName"] == spec.physical_name("kumo")
+    assert props["Handler"] == spec.handler
+    assert props["Runtime"] == f"python{PYTHON_VERSION}"
+    assert props["Architectures"] == [ARCHITECTURE]
+    assert props["Timeout"] == spec.timeout_s
+    assert props["MemorySize"] == spec.memory_mb
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    layer_id = synthesized.logical_id(synthesized.stack.layer.layer)
+    assert props["Layers"] == [{"Ref": layer_id}]
+    env = props["Environment"]["Variables"]
+    assert env["KUMO_PREFIX"] == "kumo"
+    assert env["KUMO_FRONTEND_DIR"] == "/opt/python/frontend"
+    assert env["POWERTOOLS_SERVICE_NAME"] == f"kumo-{spec.key}"
+
+
+@pytest.mark.parametrize("spec", RESOURCES.functions, ids=lambda s: s.key)
+def test_function_logs_are_kept_a_year(synthesized: Synthesized, spec: FunctionSpec) -> None:
+    _, props = _function(synthesized, spec)
+    log_group_id = props["LoggingConfig"]["LogGroup"]["Ref"]
+    assert synthesized.resources("AWS::Logs::LogGroup")[log_group_id]["Properties"]["RetentionInDays"] == 365
+
+
+@pytest.mark.parametrize("spec", [f for f in RESOURCES.functions if f.source_queue], ids=lambda s: s.key)
+def test_function_consumes_its_queue_with_partial_batch_failures(synthesized: Synthesized, spec: FunctionSpec) -> None:
+    function_id, _ = _function(synthesized, spec)
+    queue_id = synthesized.logical_id(synthesized.stack.messaging.queues[spec.source_queue or ""])
+    mappings = [m["Properties"] for m in synthesized.resources("AWS::Lambda::EventSourceMapping").values()
+                if m["Properties"]["FunctionName"] == {"Ref": function_id}]
+    assert mappings == [{
+        "BatchSize": spec.batch_size,
+        "EventSourceArn": {"Fn::GetAtt": [queue_id, "Arn"]},
+        "FunctionName": {"Ref": function_id},
+        "FunctionResponseTypes": ["ReportBatchItemFailures"],
+    }]
+
+
+def test_notifier_has_least_privilege(synthesized: Synthesized) -> None:
+    spec = RESOURCES.function("notifier")
+    _, props = _function(synthesized, spec)
+    statements = _statements(synthesized, props["Role"]["Fn::GetAtt"][0])
+    tables = synthesized.stack.tables.by_key
+    granted = {key: _table_actions(statements, synthesized.logical_id(table)) for key, table in tables.items()}
+    for key in ("notifications", "idempotency"):
+        assert WRITES | READ_ONLY <= granted[key], key
+    for key in ("staff", "departments"):
+        assert granted[key] == READ_ONLY, key
+    untouched = set(tables) - {"notifications", "idempotency", "staff", "departments"}
+    assert untouched and all(not granted[key] for key in untouched)
+    actions = {a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    assert not any(a.startswith(("s3:", "events:", "cognito-idp:", "ses:")) for a in actions)
+    assert "sqs:ReceiveMessage" in actions
+
+
+def test_every_function_has_declared_permissions() -> None:
+    assert {spec.key for spec in RESOURCES.functions} <= set(PERMISSIONS)
