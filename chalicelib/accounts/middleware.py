@@ -23,7 +23,7 @@ from chalice import Response
 from chalicelib.accounts import service as accounts
 from chalicelib.core import i18n, web
 from chalicelib.core.errors import Forbidden, KumoError, Unauthenticated
-from chalicelib.core.observability import logger, metrics
+from chalicelib.core.observability import logger, metrics, segment
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 PUBLIC_PATHS = {"/login", "/login/new-password", "/language", "/healthz", "/api/session"}
@@ -107,7 +107,8 @@ def handle(request: Any, get_response: Callable[[Any], Response]) -> Response:
     web.set_state(state)
     new_cookies: list[str] = []
     try:
-        response = _dispatch(request, get_response, state, jar, new_cookies)
+        with segment(f"{request.method} {request.path}"):
+            response = _dispatch(request, get_response, state, jar, new_cookies)
     except KumoError as err:
         response = error_response(request, err, state)
     except Exception:

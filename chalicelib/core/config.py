@@ -32,6 +32,7 @@ class Settings:
     session_idle_minutes: int
     frontend_dir: Path
     default_language: str
+    tracing: bool  # X-Ray through Powertools Tracer: only inside Lambda, unless turned off
 
     def table_name(self, key: str) -> str:
         return RESOURCES.table(key).physical_name(self.prefix)
@@ -81,6 +82,8 @@ def from_environ(env: dict[str, str] | os._Environ[str]) -> Settings:
         session_idle_minutes=int(env.get("KUMO_SESSION_IDLE_MINUTES", "480")),
         frontend_dir=Path(frontend),
         default_language=env.get("KUMO_DEFAULT_LANGUAGE", "ja"),
+        tracing=bool(env.get("AWS_LAMBDA_FUNCTION_NAME"))
+        and not _flag(env.get("POWERTOOLS_TRACE_DISABLED"), default=False),
     )
 
 

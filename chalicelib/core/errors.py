@@ -57,3 +57,11 @@ class Conflict(KumoError):
 class TooManyRequests(KumoError):
     status = 429
     code = "too_many_requests"
+
+
+# What a path that matches no route answers, in AWS (an API Gateway "gateway response",
+# declared in infra/) and locally (chalicelib/local/http.py): a 404 in the app's own shape,
+# rather than API Gateway's default 403 "Missing Authentication Token".
+UNKNOWN_ROUTE_STATUS = 404
+UNKNOWN_ROUTE_BODY = ('{"error": "not_found", "message": "このページは存在しません。'
+                      'This page does not exist."}')

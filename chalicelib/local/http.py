@@ -9,8 +9,12 @@ exactly Lambda's concurrency model per container.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from chalice.local import ChaliceRequestHandler
+
+from chalicelib.accounts.middleware import security_headers
+from chalicelib.core.errors import UNKNOWN_ROUTE_BODY, UNKNOWN_ROUTE_STATUS
 
 _app_lock = threading.Lock()
 
@@ -19,6 +23,14 @@ class SerializedHandler(ChaliceRequestHandler):
     def _generic_handle(self) -> None:
         with _app_lock:
             super()._generic_handle()
+
+    def _send_error_response(self, error: Any) -> None:
+        if error.CODE == 403 and b"Missing Authentication Token" in (error.body or b""):
+            # A path no route matches: answer as the deployed API's gateway response does.
+            headers = {"Content-Type": "application/json; charset=utf-8", **security_headers(False)}
+            self._send_http_response(UNKNOWN_ROUTE_STATUS, headers, UNKNOWN_ROUTE_BODY)
+            return
+        super()._send_error_response(error)
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 

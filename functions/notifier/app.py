@@ -15,7 +15,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from chalicelib.core.observability import logger, metrics
+from chalicelib.core.observability import logger, metrics, traced_handler
 
 processor = BatchProcessor(event_type=EventType.SQS)
 IDEMPOTENCY_SECONDS = 24 * 3600
@@ -60,6 +60,7 @@ def record_handler(record: SQSRecord) -> None:
     metrics.add_metric(name="NotificationsCreated", unit="Count", value=created)
 
 
+@traced_handler
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path="Records[0].messageId")
 def handler(event: dict[str, Any], context: Any) -> Any:

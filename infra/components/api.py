@@ -24,6 +24,8 @@ from cdk_nag import NagPackSuppression, NagSuppressions
 from chalice.cdk import Chalice
 from constructs import Construct
 
+from chalicelib.accounts.middleware import security_headers
+from chalicelib.core.errors import UNKNOWN_ROUTE_BODY, UNKNOWN_ROUTE_STATUS
 from infra.components.runtime import Execution
 from infra.config import (
     BUILD_DIR,
@@ -147,6 +149,20 @@ class KumoApi(Construct):
         }])
         if config.apigw_cloudwatch_role:
             self._account_logging_role(rest_api)
+        self._unknown_route_response(rest_api)
+
+    def _unknown_route_response(self, rest_api: CfnResource) -> None:
+        """A path with no route is a 404 in the app's shape, not API Gateway's 403.
+
+        Declared on the SAM API itself (not as a separate GatewayResponse resource), so the
+        API's definition body and its responses cannot drift apart.
+        """
+        rest_api.add_property_override("GatewayResponses", {"MISSING_AUTHENTICATION_TOKEN": {
+            "StatusCode": str(UNKNOWN_ROUTE_STATUS),
+            "ResponseParameters": {"Headers": {name: f"'{value}'"
+                                               for name, value in security_headers(secure=True).items()}},
+            "ResponseTemplates": {"application/json": UNKNOWN_ROUTE_BODY},
+        }})
 
     def _account_logging_role(self, rest_api: CfnResource) -> None:
         """API Gateway writes logs only once the region's account settings name a role."""

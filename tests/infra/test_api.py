@@ -105,3 +105,13 @@ def test_outputs(synthesized: Synthesized) -> None:
     for name in ("UserPoolId", "UserPoolClientId", "ApiUrl", "FilesBucketName", "EventBusName"):
         assert name in outputs, name
     assert "execute-api" in str(outputs["ApiUrl"]["Value"])
+
+
+def test_unknown_paths_answer_404_with_security_headers(synthesized: Synthesized) -> None:
+    api = synthesized.resources("AWS::Serverless::Api")["RestAPI"]["Properties"]
+    response = api["GatewayResponses"]["MISSING_AUTHENTICATION_TOKEN"]
+    assert response["StatusCode"] == "404"
+    assert json.loads(response["ResponseTemplates"]["application/json"])["error"] == "not_found"
+    headers = response["ResponseParameters"]["Headers"]
+    assert headers["X-Content-Type-Options"] == "'nosniff'"
+    assert "Strict-Transport-Security" in headers

@@ -208,3 +208,11 @@ def test_security_headers_on_every_page(stack: RunningStack) -> None:
         assert "frame-ancestors 'none'" in csp
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_a_path_with_no_route_is_a_404_with_the_security_headers(stack: RunningStack) -> None:
+    response = requests.get(f"{stack.base_url}/no-such-page", timeout=30)
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]

@@ -111,6 +111,8 @@ def test_the_logger_redacts_what_it_prints() -> None:
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logger.registered_formatter)  # the formatter the Lambda's handler uses
     logger.addHandler(handler)
+    level = logger.log_level
+    logger.setLevel("INFO")  # other tests in the session may have raised it
     token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
     try:
         logger.warning("sign-out failed", extra={"password": "hunter2", "detail": f"NotAuthorized: {token}"})
@@ -120,6 +122,18 @@ def test_the_logger_redacts_what_it_prints() -> None:
             logger.exception("boom")
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
     out = stream.getvalue()
     assert "hunter2" not in out and token not in out
     assert out.count("[redacted-jwt]") >= 3  # the extra field, the traceback text, the stack_trace value
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({}, False),  # not in Lambda: never trace
+    ({"AWS_LAMBDA_FUNCTION_NAME": "kumo-notifier"}, True),
+    ({"AWS_LAMBDA_FUNCTION_NAME": "kumo-notifier", "POWERTOOLS_TRACE_DISABLED": "true"}, False),
+])
+def test_tracing_only_inside_lambda(env: dict[str, str], expected: bool) -> None:
+    from chalicelib.core.config import from_environ
+
+    assert from_environ(env).tracing is expected
