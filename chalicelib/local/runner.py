@@ -64,6 +64,17 @@ def _wait_http(url: str, timeout_s: float, proc: subprocess.Popen[Any] | None = 
     raise RuntimeError(f"{url} did not answer within {timeout_s:.0f} s")
 
 
+def _detach_but_die_with_parent() -> None:
+    os.setsid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass  # not Linux: an orphan is possible only if we are killed with SIGKILL
+
+
 def configure_environment(opts: DevOptions) -> dict[str, str]:
     """The environment the app and the functions see (what the CDK stack sets in AWS)."""
     env = {
@@ -130,8 +141,12 @@ class LocalStack:
 
     def _start_moto(self) -> None:
         port = self.opts.moto_port
+        # Its own session: Ctrl-C in the terminal reaches the whole foreground group, and the
+        # emulator must outlive us long enough for the state to be saved from it. It still
+        # dies with us (PDEATHSIG) if we are killed outright, so nothing is left behind.
         proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=False)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                preexec_fn=_detach_but_die_with_parent)  # noqa: PLW1509 - no threads yet
         self.children.append(proc)
         _wait_http(f"http://127.0.0.1:{port}/moto-api/", 60, proc)
 

@@ -82,9 +82,9 @@ class RunningStack:
             raise RuntimeError("kumo dev exited:\n" + "".join(self.output))
 
     def stop(self, timeout_s: float = 60) -> int:
-        """Ctrl-C, as a person would; returns the exit code."""
+        """Ctrl-C, as a terminal sends it: SIGINT to the whole process group. Returns the exit code."""
         assert self.proc is not None
-        self.proc.send_signal(signal.SIGINT)
+        os.killpg(self.proc.pid, signal.SIGINT)
         try:
             return self.proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
