@@ -7,6 +7,7 @@ from chalicelib.accounts import pages as account_pages
 from chalicelib.accounts import routes as account_routes
 from chalicelib.directory import pages as directory_pages
 from chalicelib.directory import routes as directory_routes
+from chalicelib.files import routes as file_routes
 from chalicelib.notifications import pages as notification_pages
 from chalicelib.notifications import routes as notification_routes
 from chalicelib.shell import pages as shell_pages
@@ -15,7 +16,7 @@ app = Chalice(app_name="kumo")
 app.api.binary_types = ["image/png", "image/x-icon", "application/octet-stream"]
 
 for blueprint in (shell_pages.bp, account_pages.bp, account_routes.bp, directory_pages.bp, directory_routes.bp,
-                  notification_pages.bp, notification_routes.bp):
+                  notification_pages.bp, notification_routes.bp, file_routes.bp):
     app.register_blueprint(blueprint)
 middleware.guard_views(app)
 

@@ -29,18 +29,21 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 PUBLIC_PATHS = {"/login", "/login/new-password", "/language", "/healthz", "/api/session"}
 PUBLIC_PREFIXES = ("/static/",)
 
-CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+def content_security_policy(upload_origin: str = "") -> str:
+    """No inline script anywhere; uploads may go to the files bucket's origin and nowhere else."""
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        f"connect-src 'self' {upload_origin}".strip(),
+        "object-src 'none'",
+        "base-uri 'self'",
+        f"form-action 'self' {upload_origin}".strip(),
+        "frame-ancestors 'none'",
+    ])
+
 
 
 def guard_views(app: Any) -> None:
@@ -72,9 +75,9 @@ def _guarded(view: Callable[..., Any], app: Any) -> Callable[..., Any]:
     return wrapper
 
 
-def security_headers(secure: bool) -> dict[str, str]:
+def security_headers(secure: bool, upload_origin: str = "") -> dict[str, str]:
     headers = {
-        "Content-Security-Policy": CSP,
+        "Content-Security-Policy": content_security_policy(upload_origin),
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
         "X-Frame-Options": "DENY",
@@ -117,7 +120,8 @@ def handle(request: Any, get_response: Callable[[Any], Response]) -> Response:
                                   state, status=500)
     finally:
         web.set_state(None)
-    response.headers = {**security_headers(settings().secure_cookies), **(response.headers or {})}
+    response.headers = {**security_headers(settings().secure_cookies, settings().upload_origin),
+                        **(response.headers or {})}
     response.headers["X-Request-Id"] = correlation_id
     if new_cookies:
         existing = response.headers.get("Set-Cookie")

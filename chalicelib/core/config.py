@@ -49,6 +49,13 @@ class Settings:
         return RESOURCES.search_alias(self.prefix)
 
     @property
+    def upload_origin(self) -> str:
+        """Where browsers send presigned uploads and fetch downloads (for the CSP)."""
+        if self.aws_endpoint_url:
+            return self.aws_endpoint_url.rstrip("/")
+        return f"https://{self.files_bucket}.s3.{self.region}.amazonaws.com"
+
+    @property
     def is_local(self) -> bool:
         """Only for wiring decisions (cookie flags, dev pages), never for domain rules."""
         return self.stage == "local"

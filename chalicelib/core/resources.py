@@ -185,6 +185,38 @@ RESOURCES = Resources(
             purpose="each staff member's in-app notification inbox",
         ),
         TableSpec(
+            "spaces",
+            partition=KeyAttr("space_id"),
+            purpose="storage spaces (a department's or a person's): quota and bytes used",
+        ),
+        TableSpec(
+            "files",
+            partition=KeyAttr("file_id"),
+            indexes=(
+                IndexSpec("by_parent", KeyAttr("parent_id"), KeyAttr("name_key")),
+                IndexSpec("trash", KeyAttr("space_id"), KeyAttr("trashed_at")),
+            ),
+            purpose="folders and files: name, place, owner, visibility, current version",
+        ),
+        TableSpec(
+            "file_names",
+            partition=KeyAttr("parent_id"),
+            sort=KeyAttr("name_key"),
+            purpose="one live name per folder (taken in the same transaction as the file)",
+        ),
+        TableSpec(
+            "file_versions",
+            partition=KeyAttr("file_id"),
+            sort=KeyAttr("version"),
+            purpose="every stored version of a file and its S3 object",
+        ),
+        TableSpec(
+            "uploads",
+            partition=KeyAttr("upload_id"),
+            ttl_attribute="ttl",
+            purpose="uploads in progress: what was declared, where it goes",
+        ),
+        TableSpec(
             "idempotency",
             partition=KeyAttr("id"),
             ttl_attribute="expiration",

@@ -80,3 +80,26 @@ def update_if(record: Any, actions: list[Any], condition: Any) -> bool:
             return False
         raise
     return True
+
+
+def transaction() -> Any:
+    """A pynamodb TransactWrite on the configured endpoint: all of it is written, or none."""
+    from pynamodb.connection import Connection
+    from pynamodb.transactions import TransactWrite
+
+    _share_botocore_sessions()
+    s = settings()
+    return TransactWrite(connection=Connection(region=s.region, host=s.aws_endpoint_url))
+
+
+def failed_conditions(exc: BaseException) -> list[bool]:
+    """For a cancelled transaction: which of its operations had a failed condition, in order."""
+    reasons = getattr(exc, "cancellation_reasons", None) or []
+    return [bool(r and r.code == "ConditionalCheckFailed") for r in reasons]
+
+
+def is_cancelled_transaction(exc: BaseException) -> bool:
+    from pynamodb.exceptions import TransactWriteError
+
+    return isinstance(exc, TransactWriteError) and getattr(exc, "cause_response_code", "") == \
+        "TransactionCanceledException"

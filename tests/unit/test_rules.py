@@ -88,10 +88,13 @@ def test_every_model_matches_its_table_spec() -> None:
     """The pynamodb models and resources.py (which infra/ and the bootstrap read) agree."""
     from chalicelib.accounts.storage import SessionRecord
     from chalicelib.directory.storage import DepartmentRecord, NoticeRecord, StaffRecord
+    from chalicelib.files.storage import FileNameRecord, FileRecord, SpaceRecord, UploadRecord, VersionRecord
     from chalicelib.notifications.storage import NotificationRecord
 
     models = {"departments": DepartmentRecord, "staff": StaffRecord, "sessions": SessionRecord,
-              "notices": NoticeRecord, "notifications": NotificationRecord}
+              "notices": NoticeRecord, "notifications": NotificationRecord, "spaces": SpaceRecord,
+              "files": FileRecord, "file_names": FileNameRecord, "file_versions": VersionRecord,
+              "uploads": UploadRecord}
     for key, model in models.items():
         spec = RESOURCES.table(key)
         assert model._hash_keyname == spec.partition.name, key

@@ -1,0 +1,88 @@
+"""Who may see and change what in the file spaces. Pure rules, no I/O: unit-tested as a matrix.
+
+- A space is a department's (`dept:<id>`) or a person's (`user:<staff id>`).
+- Writing into a space: its department's members (or the person), and system admins.
+- Reading an item: its owner; for `department` visibility, the department's members; for
+  `all`, every staff member; department admins read everything in their department's space;
+  system admins read everything. Items in a personal space are the owner's unless `all`.
+- Managing an item (rename, move, trash, visibility, versions): its owner, the department's
+  admins, system admins.
+- An item is never more visible than the folder it is in (clamped on create, move and change).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.core.auth import Principal
+
+VISIBILITIES = ("private", "department", "all")
+_RANK = {v: i for i, v in enumerate(VISIBILITIES)}
+
+
+@dataclass(frozen=True)
+class Item:
+    space_id: str
+    owner_id: str
+    visibility: str
+
+
+def department_space(department_id: str) -> str:
+    return f"dept:{department_id}"
+
+
+def personal_space(staff_id: str) -> str:
+    return f"user:{staff_id}"
+
+
+def parse_space(space_id: str) -> tuple[str, str]:
+    kind, _, ident = space_id.partition(":")
+    if kind not in {"dept", "user"} or not ident:
+        raise ValueError(f"not a space id: {space_id!r}")
+    return kind, ident
+
+
+def is_space_id(value: str) -> bool:
+    try:
+        parse_space(value)
+    except ValueError:
+        return False
+    return True
+
+
+def can_write_in(p: Principal, space_id: str) -> bool:
+    if p.is_system_admin:
+        return True
+    kind, ident = parse_space(space_id)
+    return ident == (p.department_id if kind == "dept" else p.staff_id)
+
+
+def administers_space(p: Principal, space_id: str) -> bool:
+    if p.is_system_admin:
+        return True
+    kind, ident = parse_space(space_id)
+    return kind == "dept" and p.administers(ident)
+
+
+def can_read(p: Principal, item: Item) -> bool:
+    if item.owner_id == p.staff_id or administers_space(p, item.space_id):
+        return True
+    if item.visibility == "all":
+        return True
+    kind, ident = parse_space(item.space_id)
+    if kind == "user":
+        return ident == p.staff_id
+    return item.visibility == "department" and p.department_id == ident
+
+
+def can_manage(p: Principal, item: Item) -> bool:
+    return item.owner_id == p.staff_id or administers_space(p, item.space_id)
+
+
+def narrower(a: str, b: str) -> str:
+    """The less visible of two visibilities."""
+    return a if _RANK[a] <= _RANK[b] else b
+
+
+def default_visibility(space_id: str) -> str:
+    return "department" if parse_space(space_id)[0] == "dept" else "private"

@@ -1,0 +1,130 @@
+"""The files bucket: presigned uploads and downloads, multipart plumbing. The only S3 code.
+
+Object keys never contain a file's name (names live in DynamoDB): a key is
+`spaces/<space>/<file id>/v<version>` or `uploads/<upload id>` while an upload is in
+progress, so no name can traverse paths or collide.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from typing import Any
+
+from chalicelib.core import aws
+from chalicelib.core.config import settings
+
+UPLOAD_URL_SECONDS = 3600  # a part or form is used within the hour it was signed
+DOWNLOAD_URL_SECONDS = 120  # a download link is good for a couple of minutes, no more
+# Types a browser may show inline. Never HTML, SVG, XML or anything else that runs script.
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+def _s3() -> Any:
+    return aws.client("s3")
+
+
+def _bucket() -> str:
+    return settings().files_bucket
+
+
+def upload_key(upload_id: str) -> str:
+    return f"uploads/{upload_id}"
+
+
+def version_key(space_id: str, file_id: str, version: int) -> str:
+    return f"spaces/{space_id}/{file_id}/v{version:08d}"
+
+
+def presigned_post(key: str, size: int, content_type: str) -> dict[str, Any]:
+    """A form upload that S3 accepts only at exactly the declared size and type."""
+    return dict(_s3().generate_presigned_post(
+        Bucket=_bucket(), Key=key, ExpiresIn=UPLOAD_URL_SECONDS,
+        Fields={"Content-Type": content_type},
+        Conditions=[["content-length-range", size, size], {"Content-Type": content_type}],
+    ))
+
+
+def start_multipart(key: str, content_type: str) -> str:
+    return str(_s3().create_multipart_upload(Bucket=_bucket(), Key=key, ContentType=content_type)["UploadId"])
+
+
+def presigned_part(key: str, multipart_id: str, part_number: int) -> str:
+    return str(_s3().generate_presigned_url(
+        "upload_part", ExpiresIn=UPLOAD_URL_SECONDS,
+        Params={"Bucket": _bucket(), "Key": key, "UploadId": multipart_id, "PartNumber": part_number}))
+
+
+def list_parts(key: str, multipart_id: str) -> list[dict[str, Any]]:
+    parts: list[dict[str, Any]] = []
+    paginator = _s3().get_paginator("list_parts")
+    for page in paginator.paginate(Bucket=_bucket(), Key=key, UploadId=multipart_id):
+        parts.extend({"PartNumber": p["PartNumber"], "ETag": p["ETag"], "Size": p["Size"]}
+                     for p in page.get("Parts", []))
+    return parts
+
+
+def complete_multipart(key: str, multipart_id: str, parts: list[dict[str, Any]]) -> None:
+    _s3().complete_multipart_upload(
+        Bucket=_bucket(), Key=key, UploadId=multipart_id,
+        MultipartUpload={"Parts": [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in parts]})
+
+
+def abort_multipart(key: str, multipart_id: str) -> None:
+    s3 = _s3()
+    try:
+        s3.abort_multipart_upload(Bucket=_bucket(), Key=key, UploadId=multipart_id)
+    except s3.exceptions.NoSuchUpload:
+        pass
+
+
+def object_size(key: str) -> int | None:
+    s3 = _s3()
+    try:
+        return int(s3.head_object(Bucket=_bucket(), Key=key)["ContentLength"])
+    except s3.exceptions.ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            return None
+        raise
+
+
+def move(source_key: str, target_key: str, content_type: str) -> None:
+    """Copy then delete (S3 has no rename); used to file an upload under its version key."""
+    s3 = _s3()
+    size = object_size(source_key) or 0
+    if size > 5 * 1024**3:  # CopyObject's limit: larger objects are copied in parts
+        from boto3.s3.transfer import TransferConfig
+
+        s3.copy({"Bucket": _bucket(), "Key": source_key}, _bucket(), target_key,
+                ExtraArgs={"ContentType": content_type, "MetadataDirective": "REPLACE"},
+                Config=TransferConfig(multipart_chunksize=512 * 1024**2))
+    else:
+        s3.copy_object(Bucket=_bucket(), Key=target_key, CopySource={"Bucket": _bucket(), "Key": source_key},
+                       ContentType=content_type, MetadataDirective="REPLACE")
+    s3.delete_object(Bucket=_bucket(), Key=source_key)
+
+
+def copy(source_key: str, target_key: str, content_type: str) -> None:
+    _s3().copy_object(Bucket=_bucket(), Key=target_key, CopySource={"Bucket": _bucket(), "Key": source_key},
+                      ContentType=content_type, MetadataDirective="REPLACE")
+
+
+def delete(key: str) -> None:
+    _s3().delete_object(Bucket=_bucket(), Key=key)
+
+
+def content_disposition(name: str, *, inline: bool = False) -> str:
+    """RFC 6266 / 5987: an ASCII fallback and the exact (Japanese) name in UTF-8."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in name) or "file"
+    encoded = urllib.parse.quote(name, safe="")
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+
+
+def presigned_download(key: str, name: str, content_type: str, *, inline: bool = False) -> str:
+    inline = inline and content_type in INLINE_TYPES
+    return str(_s3().generate_presigned_url("get_object", ExpiresIn=DOWNLOAD_URL_SECONDS, Params={
+        "Bucket": _bucket(), "Key": key,
+        "ResponseContentDisposition": content_disposition(name, inline=inline),
+        # Anything not shown inline is served as bytes to save, whatever its stored type.
+        "ResponseContentType": content_type if inline else "application/octet-stream",
+    }))

@@ -1,0 +1,106 @@
+"""pynamodb models of spaces, folders/files, names, versions and uploads in progress."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.core.storage import Binder
+
+
+class SpaceRecord(Model):
+    class Meta:
+        table_name = "spaces"
+
+    space_id = UnicodeAttribute(hash_key=True)  # "dept:<department_id>" or "user:<staff_id>"
+    quota_bytes = NumberAttribute()
+    used_bytes = NumberAttribute(default=0)
+
+
+class ByParent(GlobalSecondaryIndex["FileRecord"]):
+    class Meta:
+        index_name = "by_parent"
+        projection = AllProjection()
+
+    parent_id = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
+
+
+class Trash(GlobalSecondaryIndex["FileRecord"]):
+    class Meta:
+        index_name = "trash"
+        projection = AllProjection()
+
+    space_id = UnicodeAttribute(hash_key=True)
+    trashed_at = UnicodeAttribute(range_key=True)
+
+
+class FileRecord(Model):
+    class Meta:
+        table_name = "files"
+
+    file_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()  # "folder" | "file"
+    name = UnicodeAttribute()
+    name_key = UnicodeAttribute()  # NFKC + casefold: what "the same name" means
+    parent_id = UnicodeAttribute()  # a folder id, or the space id for the space's root
+    space_id = UnicodeAttribute()
+    owner_id = UnicodeAttribute()
+    visibility = UnicodeAttribute()  # private | department | all
+    size = NumberAttribute(default=0)
+    content_type = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=0)
+    status = UnicodeAttribute(default="active")  # active | trashed
+    trashed_at = UnicodeAttribute(null=True)  # ISO time; only set while in the trash (sparse index)
+    trashed_by = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+    by_parent = ByParent()
+    trash = Trash()
+
+
+class FileNameRecord(Model):
+    class Meta:
+        table_name = "file_names"
+
+    parent_id = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
+    file_id = UnicodeAttribute()
+
+
+class VersionRecord(Model):
+    class Meta:
+        table_name = "file_versions"
+
+    file_id = UnicodeAttribute(hash_key=True)
+    version = UnicodeAttribute(range_key=True)  # zero-padded, so they sort
+    s3_key = UnicodeAttribute()
+    size = NumberAttribute()
+    content_type = UnicodeAttribute()
+    uploaded_by = UnicodeAttribute()
+    uploaded_at = UTCDateTimeAttribute()
+
+
+class UploadRecord(Model):
+    class Meta:
+        table_name = "uploads"
+
+    upload_id = UnicodeAttribute(hash_key=True)
+    s3_key = UnicodeAttribute()
+    multipart_id = UnicodeAttribute(null=True)  # S3's UploadId, for multipart uploads
+    folder_id = UnicodeAttribute()
+    space_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    size = NumberAttribute()
+    content_type = UnicodeAttribute()
+    owner_id = UnicodeAttribute()
+    visibility = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    ttl = NumberAttribute()
+
+
+bind = Binder((SpaceRecord, "spaces"), (FileRecord, "files"), (FileNameRecord, "file_names"),
+              (VersionRecord, "file_versions"), (UploadRecord, "uploads"))
