@@ -41,6 +41,12 @@ class Entry:
     created_at: datetime
     updated_at: datetime
     trashed_at: str | None = None
+    scan_status: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        """May be downloaded and indexed: not waiting for, or failed, a malware scan."""
+        return self.scan_status in (None, "clean")
 
     @property
     def item(self) -> Item:
@@ -94,7 +100,8 @@ def name_key(name: str) -> str:
 
 def _entry(r: FileRecord) -> Entry:
     return Entry(r.file_id, r.kind, r.name, r.parent_id, r.space_id, r.owner_id, r.visibility, int(r.size or 0),
-                 r.content_type, int(r.version or 0), r.status, r.created_at, r.updated_at, r.trashed_at)
+                 r.content_type, int(r.version or 0), r.status, r.created_at, r.updated_at, r.trashed_at,
+                 r.scan_status)
 
 
 # --- spaces --------------------------------------------------------------------------------
@@ -431,6 +438,28 @@ def versions(principal: Principal | None, file_id: str) -> list[Version]:
     bind()
     return [Version(int(v.version), int(v.size), v.content_type, v.uploaded_by, v.uploaded_at)
             for v in VersionRecord.query(file_id, scan_index_forward=False)]
+
+
+SCAN_STATES = ("pending", "clean", "infected", "unscannable")
+
+
+def mark_scanned(file_id: str, version: int, status: str) -> bool:
+    """Record a malware scan result for one version (the scanner's only way in).
+
+    The file's own status follows only when the version is still the current one. Returns
+    False when the file or version no longer exists (deleted meanwhile: nothing to do).
+    """
+    if status not in SCAN_STATES:
+        raise ValueError(f"unknown scan status {status!r}")
+    bind()
+    record = get_or_none(VersionRecord, file_id, f"{version:08d}")
+    if record is None:
+        return False
+    record.update(actions=[VersionRecord.scan_status.set(status)])
+    current = get_or_none(FileRecord, file_id)
+    if current is not None and int(current.version) == version:
+        current.update(actions=[FileRecord.scan_status.set(status)])
+    return True
 
 
 def version_record(file_id: str, version: int) -> VersionRecord:

@@ -54,6 +54,9 @@ class FileRecord(Model):
     status = UnicodeAttribute(default="active")  # active | trashed
     trashed_at = UnicodeAttribute(null=True)  # ISO time; only set while in the trash (sparse index)
     trashed_by = UnicodeAttribute(null=True)
+    # Malware scan of the current version: None = not required (staff uploads), else
+    # pending | clean | infected | unscannable. Only None and clean can be downloaded or indexed.
+    scan_status = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
@@ -81,6 +84,7 @@ class VersionRecord(Model):
     content_type = UnicodeAttribute()
     uploaded_by = UnicodeAttribute()
     uploaded_at = UTCDateTimeAttribute()
+    scan_status = UnicodeAttribute(null=True)  # as FileRecord.scan_status, for this version
 
 
 class UploadRecord(Model):

@@ -161,7 +161,7 @@ def complete(principal: Principal | None, upload_id: str) -> Entry:
     return entry
 
 
-def _record_version(p: Principal, upload: UploadRecord) -> Entry:
+def _record_version(p: Principal, upload: UploadRecord, *, scan_required: bool = False) -> Entry:
     """File the uploaded object as a new file or the next version of the same-named one."""
     bind()
     taken = get_or_none(FileNameRecord, upload.folder_id, name_key(upload.name))
@@ -184,15 +184,18 @@ def _record_version(p: Principal, upload: UploadRecord) -> Entry:
         with transaction() as t:
             t.update(SpaceRecord(upload.space_id), actions=[SpaceRecord.used_bytes.add(int(upload.size))],
                      condition=SpaceRecord.used_bytes <= limit)
+            scan = "pending" if scan_required else None
             t.save(VersionRecord(file_id, f"{version:08d}", s3_key=key, size=upload.size,
-                                 content_type=upload.content_type, uploaded_by=p.staff_id, uploaded_at=when),
+                                 content_type=upload.content_type, uploaded_by=p.staff_id, uploaded_at=when,
+                                 scan_status=scan),
                    condition=VersionRecord.version.does_not_exist())
             if existing is None:
-                _new_file(t, p, upload, file_id, when)
+                _new_file(t, p, upload, file_id, when, scan=scan)
             else:
                 t.update(existing, condition=FileRecord.version == version - 1, actions=[
                     FileRecord.version.set(version), FileRecord.size.set(upload.size),
-                    FileRecord.content_type.set(upload.content_type), FileRecord.updated_at.set(when)])
+                    FileRecord.content_type.set(upload.content_type), FileRecord.updated_at.set(when),
+                    FileRecord.scan_status.set(scan) if scan else FileRecord.scan_status.remove()])
     except Exception as exc:
         s3.delete(key)
         if is_cancelled_transaction(exc):
@@ -204,7 +207,7 @@ def _record_version(p: Principal, upload: UploadRecord) -> Entry:
     return service.get_entry(file_id)
 
 
-def _new_file(t: Any, p: Principal, upload: UploadRecord, file_id: str, when: Any) -> None:
+def _new_file(t: Any, p: Principal, upload: UploadRecord, file_id: str, when: Any, *, scan: str | None) -> None:
     parent = None if policy.is_space_id(upload.folder_id) else service.get_entry(upload.folder_id)
     vis = service._visibility_under(parent, upload.space_id, upload.visibility or None)  # noqa: SLF001
     t.save(FileNameRecord(upload.folder_id, name_key(upload.name), file_id=file_id),
@@ -212,7 +215,16 @@ def _new_file(t: Any, p: Principal, upload: UploadRecord, file_id: str, when: An
     t.save(FileRecord(file_id, kind="file", name=upload.name, name_key=name_key(upload.name),
                       parent_id=upload.folder_id, space_id=upload.space_id, owner_id=p.staff_id, visibility=vis,
                       size=upload.size, content_type=upload.content_type, version=1, status="active",
-                      created_at=when, updated_at=when))
+                      scan_status=scan, created_at=when, updated_at=when))
+
+
+def refuse_unscanned(scan_status: str | None) -> None:
+    if scan_status in (None, "clean"):
+        return
+    if scan_status == "pending":
+        raise Conflict("This file is being checked for viruses. Try again in a few minutes.")
+    raise Conflict("This file was quarantined by the virus check ({status}) and cannot be downloaded.",
+                   status=scan_status)
 
 
 def _discard(upload: UploadRecord) -> None:
@@ -246,4 +258,5 @@ def download_url(principal: Principal | None, file_id: str, *, version: int | No
     if entry.is_folder:
         raise BadRequest("A folder cannot be downloaded as one file.")
     record = service.version_record(file_id, version or entry.version)
+    refuse_unscanned(record.scan_status)
     return s3.presigned_download(record.s3_key, entry.name, record.content_type, inline=inline)
