@@ -10,13 +10,16 @@ from chalicelib.directory import routes as directory_routes
 from chalicelib.files import routes as file_routes
 from chalicelib.notifications import pages as notification_pages
 from chalicelib.notifications import routes as notification_routes
+from chalicelib.sharing import partner_routes as share_partner_routes
+from chalicelib.sharing import routes as share_routes
 from chalicelib.shell import pages as shell_pages
 
 app = Chalice(app_name="kumo")
 app.api.binary_types = ["image/png", "image/x-icon", "application/octet-stream"]
 
 for blueprint in (shell_pages.bp, account_pages.bp, account_routes.bp, directory_pages.bp, directory_routes.bp,
-                  notification_pages.bp, notification_routes.bp, file_routes.bp):
+                  notification_pages.bp, notification_routes.bp, file_routes.bp, share_routes.bp,
+                  share_partner_routes.bp):
     app.register_blueprint(blueprint)
 middleware.guard_views(app)
 

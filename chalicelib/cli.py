@@ -55,6 +55,14 @@ def _import_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def _outbox(args: argparse.Namespace) -> int:
+    from chalicelib.local import outbox
+
+    for message in outbox.messages(args.to)[: args.limit]:
+        print(f"To: {', '.join(message['to'])}\nSubject: {message['subject']}\n\n{message['body']}\n{'-' * 60}")
+    return 0
+
+
 def _seed(args: argparse.Namespace) -> int:
     from chalicelib.local import demo
 
@@ -96,6 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--temporary-password", help="first-sign-in password for new accounts (changed at sign-in)")
     imp.add_argument("--send-invitations", action="store_true", help="let Cognito e-mail new staff an invitation")
     imp.set_defaults(func=_import_users)
+
+    out = sub.add_parser("outbox", help="mail sent through the local SES emulator (newest first)")
+    out.add_argument("--to", help="only mail to this address")
+    out.add_argument("--limit", type=int, default=10)
+    out.set_defaults(func=_outbox)
 
     seed = sub.add_parser("seed-demo", help="write the demo departments and staff")
     seed.add_argument("--force", action="store_true", help="even when the directory has data")

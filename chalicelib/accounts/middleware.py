@@ -27,7 +27,8 @@ from chalicelib.core.observability import logger, metrics, segment
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 PUBLIC_PATHS = {"/login", "/login/new-password", "/language", "/healthz", "/api/session"}
-PUBLIC_PREFIXES = ("/static/",)
+PUBLIC_PREFIXES = ("/static/", "/s/", "/api/share/")
+PARTNER_PREFIXES = ("/s/", "/api/share/")  # share-link pages: the token must never leak via Referer
 
 def content_security_policy(upload_origin: str = "") -> str:
     """No inline script anywhere; uploads may go to the files bucket's origin and nowhere else."""
@@ -94,7 +95,8 @@ def _is_api(path: str) -> bool:
 
 
 def _is_public(resource_path: str) -> bool:
-    return resource_path in PUBLIC_PATHS or resource_path.startswith(PUBLIC_PREFIXES)
+    return (resource_path in PUBLIC_PATHS or resource_path.startswith(PUBLIC_PREFIXES)
+            or resource_path in {"/s", "/api/share"})
 
 
 def handle(request: Any, get_response: Callable[[Any], Response]) -> Response:
@@ -123,6 +125,8 @@ def handle(request: Any, get_response: Callable[[Any], Response]) -> Response:
     response.headers = {**security_headers(settings().secure_cookies, settings().upload_origin),
                         **(response.headers or {})}
     response.headers["X-Request-Id"] = correlation_id
+    if request.path.startswith(PARTNER_PREFIXES) or request.path in {"/s", "/api/share"}:
+        response.headers["Referrer-Policy"] = "no-referrer"
     if new_cookies:
         existing = response.headers.get("Set-Cookie")
         merged = ([existing] if isinstance(existing, str) else list(existing or [])) + new_cookies

@@ -33,6 +33,8 @@ class Settings:
     frontend_dir: Path
     default_language: str
     tracing: bool  # X-Ray through Powertools Tracer: only inside Lambda, unless turned off
+    base_url: str  # how people reach the app (links in e-mails and share links)
+    share_max_days: int  # the longest a share link may live (set by administrators)
 
     def table_name(self, key: str) -> str:
         return RESOURCES.table(key).physical_name(self.prefix)
@@ -91,6 +93,8 @@ def from_environ(env: dict[str, str] | os._Environ[str]) -> Settings:
         default_language=env.get("KUMO_DEFAULT_LANGUAGE", "ja"),
         tracing=bool(env.get("AWS_LAMBDA_FUNCTION_NAME"))
         and not _flag(env.get("POWERTOOLS_TRACE_DISABLED"), default=False),
+        base_url=env.get("KUMO_BASE_URL", "http://127.0.0.1:8000"),
+        share_max_days=int(env.get("KUMO_SHARE_MAX_DAYS", "90")),
     )
 
 

@@ -217,6 +217,33 @@ RESOURCES = Resources(
             purpose="uploads in progress: what was declared, where it goes",
         ),
         TableSpec(
+            "share_links",
+            partition=KeyAttr("link_id"),
+            indexes=(
+                IndexSpec("by_target", KeyAttr("target_id"), KeyAttr("created_at")),
+                IndexSpec("by_owner", KeyAttr("owner_id"), KeyAttr("created_at")),
+            ),
+            purpose="share links for partners: what, how, until when, with which protections",
+        ),
+        TableSpec(
+            "share_tokens",
+            partition=KeyAttr("token_hash"),
+            purpose="SHA-256 of each live link token -> link (the token itself is never stored)",
+        ),
+        TableSpec(
+            "share_sessions",
+            partition=KeyAttr("session_hash"),
+            ttl_attribute="ttl",
+            purpose="a partner's browser session on one link (password passed, e-mail verified)",
+        ),
+        TableSpec(
+            "share_audit",
+            partition=KeyAttr("link_id"),
+            sort=KeyAttr("event_key"),
+            indexes=(IndexSpec("by_file", KeyAttr("file_id"), KeyAttr("event_key")),),
+            purpose="every creation, change, access, download, upload, failed attempt, revocation",
+        ),
+        TableSpec(
             "idempotency",
             partition=KeyAttr("id"),
             ttl_attribute="expiration",

@@ -98,8 +98,9 @@ def json_body(request: Any) -> dict[str, Any]:
     return value
 
 
-def cookie(name: str, value: str, *, max_age: int | None = None, http_only: bool = True) -> str:
-    parts = [f"{name}={value}", "Path=/", "SameSite=Lax"]
+def cookie(name: str, value: str, *, max_age: int | None = None, http_only: bool = True,
+           same_site: str = "Lax") -> str:
+    parts = [f"{name}={value}", "Path=/", f"SameSite={same_site}"]
     if max_age is not None:
         parts.append(f"Max-Age={max_age}")
     if http_only:

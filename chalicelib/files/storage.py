@@ -101,6 +101,7 @@ class UploadRecord(Model):
     content_type = UnicodeAttribute()
     owner_id = UnicodeAttribute()
     visibility = UnicodeAttribute()
+    via_link_session = UnicodeAttribute(null=True)  # a partner's upload: only that session may go on
     created_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute()
     ttl = NumberAttribute()

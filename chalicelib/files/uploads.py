@@ -66,7 +66,8 @@ def _check_quota(space_id: str, size: int) -> None:
 
 
 def start(principal: Principal | None, folder_id: str, name: str, size: int, content_type: str, *,
-          relative_path: str | None = None, visibility: str | None = None) -> UploadTicket:
+          relative_path: str | None = None, visibility: str | None = None,
+          via_link_session: str | None = None) -> UploadTicket:
     p = require_signed_in(principal)
     name, content_type = _check_file(name, int(size), content_type)
     if relative_path:  # a folder upload: keep the tree the person dropped
@@ -80,7 +81,8 @@ def start(principal: Principal | None, folder_id: str, name: str, size: int, con
     key = s3.upload_key(upload_id)
     record = UploadRecord(upload_id, s3_key=key, folder_id=folder.file_id if folder else space_id, space_id=space_id,
                           name=name, size=size, content_type=content_type, owner_id=p.staff_id,
-                          visibility=visibility or "", created_at=now(), expires_at=now() + UPLOAD_VALID,
+                          visibility=visibility or "", via_link_session=via_link_session, created_at=now(),
+                          expires_at=now() + UPLOAD_VALID,
                           ttl=int((now() + UPLOAD_VALID + timedelta(days=1)).timestamp()))
     if size > MULTIPART_THRESHOLD:
         record.multipart_id = s3.start_multipart(key, content_type)
@@ -93,17 +95,20 @@ def start(principal: Principal | None, folder_id: str, name: str, size: int, con
     return UploadTicket(upload_id, "post", url=form["url"], fields=form["fields"], key=key)
 
 
-def _own_upload(principal: Principal | None, upload_id: str) -> UploadRecord:
+def _own_upload(principal: Principal | None, upload_id: str, via_link_session: str | None = None) -> UploadRecord:
+    """The upload, if it is this person's (and, for a partner, this partner session's)."""
     p = require_signed_in(principal)
     bind()
     record = get_or_none(UploadRecord, upload_id)
-    if record is None or record.owner_id != p.staff_id or record.expires_at <= now():
+    if record is None or record.owner_id != p.staff_id or record.expires_at <= now() \
+            or (record.via_link_session or None) != via_link_session:
         raise NotFound("This upload does not exist or has expired. Start it again.")
     return record
 
 
-def sign_part(principal: Principal | None, upload_id: str, part_number: int) -> str:
-    record = _own_upload(principal, upload_id)
+def sign_part(principal: Principal | None, upload_id: str, part_number: int, *,
+              via_link_session: str | None = None) -> str:
+    record = _own_upload(principal, upload_id, via_link_session)
     if not record.multipart_id:
         raise BadRequest("This upload is a single form post, not multipart.")
     if not 1 <= part_number <= MAX_PARTS:
@@ -111,16 +116,16 @@ def sign_part(principal: Principal | None, upload_id: str, part_number: int) -> 
     return s3.presigned_part(record.s3_key, record.multipart_id, part_number)
 
 
-def parts(principal: Principal | None, upload_id: str) -> list[dict[str, Any]]:
+def parts(principal: Principal | None, upload_id: str, *, via_link_session: str | None = None) -> list[dict[str, Any]]:
     """What S3 already holds, so a browser can resume after a dropped connection."""
-    record = _own_upload(principal, upload_id)
+    record = _own_upload(principal, upload_id, via_link_session)
     if not record.multipart_id:
         return []
     return s3.list_parts(record.s3_key, record.multipart_id)
 
 
-def abort(principal: Principal | None, upload_id: str) -> None:
-    record = _own_upload(principal, upload_id)
+def abort(principal: Principal | None, upload_id: str, *, via_link_session: str | None = None) -> None:
+    record = _own_upload(principal, upload_id, via_link_session)
     if record.multipart_id:
         s3.abort_multipart(record.s3_key, record.multipart_id)
     else:
@@ -128,9 +133,10 @@ def abort(principal: Principal | None, upload_id: str) -> None:
     record.delete()
 
 
-def complete(principal: Principal | None, upload_id: str) -> Entry:
+def complete(principal: Principal | None, upload_id: str, *, via_link_session: str | None = None) -> Entry:
+    """Check what arrived and file it. A partner's upload (via a link) waits for a virus scan."""
     p = require_signed_in(principal)
-    record = _own_upload(p, upload_id)
+    record = _own_upload(p, upload_id, via_link_session)
     if record.multipart_id:
         uploaded = s3.list_parts(record.s3_key, record.multipart_id)
         real_size = sum(part["Size"] for part in uploaded)
@@ -152,12 +158,13 @@ def complete(principal: Principal | None, upload_id: str) -> Entry:
             record.delete()
             raise BadRequest("The file that arrived ({real} bytes) is not the size declared ({declared} bytes).",
                              real=real, declared=int(record.size))
-    entry = _record_version(p, record)
+    entry = _record_version(p, record, scan_required=via_link_session is not None)
     record.delete()
-    events.publish([events.DomainEvent("files", "FileUploaded", {
-        "file_id": entry.file_id, "name": entry.name, "space_id": entry.space_id, "folder_id": entry.parent_id,
-        "version": entry.version, "size": entry.size, "uploaded_by": p.staff_id, "by_partner": False,
-    })])
+    if via_link_session is None:  # a partner's upload is announced by the sharing feature
+        events.publish([events.DomainEvent("files", "FileUploaded", {
+            "file_id": entry.file_id, "name": entry.name, "space_id": entry.space_id, "folder_id": entry.parent_id,
+            "version": entry.version, "size": entry.size, "uploaded_by": p.staff_id, "by_partner": False,
+        })])
     return entry
 
 

@@ -46,6 +46,7 @@ STAFF = (
     DemoStaff("ogata.r", "緒方 亮", "digital", Role.MEMBER),
     DemoStaff("tanaka.h", "田中 ひかり", "somu", Role.DEPARTMENT_ADMIN),
     DemoStaff("yamada.k", "山田 健一", "somu", Role.MEMBER),
+    DemoStaff("kondo.m", "近藤 美穂", "somu", Role.MEMBER),
     DemoStaff("matsumoto.y", "松本 由美", "kikaku", Role.MEMBER),
     DemoStaff("inoue.a", "井上 彩", "kenko", Role.DEPARTMENT_ADMIN),
     DemoStaff("kimura.t", "木村 拓也", "kenko", Role.MEMBER),

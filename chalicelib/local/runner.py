@@ -75,6 +75,19 @@ def _detach_but_die_with_parent() -> None:
         pass  # not Linux: an orphan is possible only if we are killed with SIGKILL
 
 
+def _tune_emulator(endpoint: str) -> None:
+    """moto's model dump (which the mail outbox reads) breaks once a multipart upload exists:
+    its 'immediate' Glacier-restore transition looks up a bucket for every part. Kumo never
+    restores from Glacier, so that transition is switched off."""
+    import json
+
+    body = json.dumps({"model_name": "s3::keyrestore",
+                       "transition": {"progression": "manual", "times": 10**9}}).encode()
+    request = urllib.request.Request(f"{endpoint}/moto-api/state-manager/set-transition", data=body, method="POST")
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+
+
 def configure_environment(opts: DevOptions) -> dict[str, str]:
     """The environment the app and the functions see (what the CDK stack sets in AWS)."""
     env = {
@@ -149,6 +162,7 @@ class LocalStack:
                                 preexec_fn=_detach_but_die_with_parent)  # noqa: PLW1509 - no threads yet
         self.children.append(proc)
         _wait_http(f"http://127.0.0.1:{port}/moto-api/", 60, proc)
+        _tune_emulator(f"http://127.0.0.1:{port}")
 
     def _start_search(self) -> None:
         from osmem_server import OsmemServer

@@ -37,4 +37,12 @@ def deliveries_for(event: dict[str, Any]) -> list[Delivery]:
             for member in directory.staff_in_department(department_id)
             if member.staff_id != detail.get("author_id")
         ]
+    if key == ("kumo.sharing", "PartnerUploaded") and detail.get("notify", True):
+        folder = detail.get("folder_id", "")
+        return [Delivery(detail["owner_id"], "partner_upload", event_id, when,
+                         params={"uploader": detail.get("uploader_name") or "—", "name": detail.get("name", "")},
+                         link=f"/files/{folder}" if folder else None)]
+    if key == ("kumo.sharing", "ShareLinkAccessed"):
+        return [Delivery(detail["owner_id"], "share_accessed", event_id, when, params={},
+                         link=f"/files/{detail.get('target_id', '')}")]
     return []

@@ -10,6 +10,9 @@ from chalicelib.core.i18n_markers import N_
 TEXTS: dict[str, str] = {
     "welcome": N_("Welcome to Kumo, {name}. Notices about your work will arrive here."),
     "department_notice": N_("{author} posted a notice to your department: {title}"),
+    "partner_upload": N_("{uploader} sent {name} through your share link. It can be opened once the virus check "
+                         "has finished."),
+    "share_accessed": N_("Your share link was opened."),
 }
 
 

@@ -22,9 +22,11 @@ IDEMPOTENCY_SECONDS = 24 * 3600
 
 
 def _deliver(event: dict[str, Any]) -> int:
-    from chalicelib.notifications import routing, service
+    from chalicelib.notifications import email, routing, service
 
-    return service.deliver(routing.deliveries_for(event))
+    created = service.deliver(routing.deliveries_for(event))
+    email.send_for(event)
+    return created
 
 
 @functools.cache

@@ -1,0 +1,1 @@
+"""Share links for partners outside the prefecture: download, file request, two-way."""

@@ -1,0 +1,389 @@
+"""The partner's side of a share link: no account, only the link.
+
+- Opening: the token (from the URL fragment) is traded for a partner session cookie. A wrong
+  token is a 404; an expired or revoked link a 410 with its own message; nothing about the
+  content is said before the link is valid.
+- Gates: a password (scrypt, lock-out per link after repeated failures, with the time shown)
+  and e-mail verification by a one-time code sent through SES to an address the owner named.
+- Scope: a partner reaches the link's target and what is under it, as its owner may see it,
+  and only files that passed the virus check. A download is an explicit POST that counts
+  (atomically: a limit of N allows exactly N) and returns a presigned URL valid two minutes.
+- Uploads (file request / exchange) are filed as the link's owner, into the uploader's own
+  subfolder for a file request, and wait for the virus check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chalicelib.core import events
+from chalicelib.core.auth import Principal
+from chalicelib.core.errors import BadRequest, Forbidden, KumoError, NotFound, TooManyRequests, Unauthenticated
+from chalicelib.core.storage import get_or_none, update_if
+from chalicelib.core.templating import jst
+from chalicelib.files import policy, s3, uploads
+from chalicelib.files import service as files
+from chalicelib.files.service import Entry
+from chalicelib.sharing import audit, credentials, mail
+from chalicelib.sharing.links import Link, to_link
+from chalicelib.sharing.storage import LinkRecord, PartnerSessionRecord, TokenRecord, bind
+
+SESSION_COOKIE = "kumo_share"
+SESSION_HOURS = 8
+LOCK_AFTER_FAILURES = 10  # per link, not per IP: a whole prefectural office shares one address
+LOCK_MINUTES = 15
+CODE_MINUTES = 10
+CODE_ATTEMPTS = 5
+CODE_SENDS = 5
+UPLOADER_NAME_MAX = 60
+
+
+class LinkGone(KumoError):
+    status = 410
+    code = "link_gone"
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Who is asking: the partner's session on one link, and where the request came from."""
+
+    link: Link
+    session: PartnerSessionRecord
+    session_hash: str
+    ip: str | None = None
+    user_agent: str | None = None
+
+    @property
+    def actor(self) -> str:
+        return f"partner:{self.session.verified_email}" if self.session.verified_email else "partner"
+
+    @property
+    def gates(self) -> list[str]:
+        needed = []
+        if self.link.has_password and not self.session.password_ok:
+            needed.append("password")
+        if self.link.verify_email and not self.session.verified_email:
+            needed.append("email")
+        return needed
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _hash(cookie: str) -> str:
+    return hashlib.sha256(cookie.encode()).hexdigest()
+
+
+def _refuse_if_gone(link: Link) -> None:
+    state = link.state()
+    if state == "revoked":
+        raise LinkGone("This link was withdrawn by the person who shared it.")
+    if state == "expired":
+        raise LinkGone("This link has expired. Ask the person who sent it for a new one.")
+
+
+def _audit(visit: Visit, action: str, *, actor: str | None = None, **kw: Any) -> None:
+    audit.record(visit.link.link_id, action, actor or visit.actor, ip=visit.ip, user_agent=visit.user_agent, **kw)
+
+
+# --- opening and the session ------------------------------------------------------------------
+
+def open_link(token: str, *, ip: str | None = None, user_agent: str | None = None) -> tuple[str, Link]:
+    """Trade a link token for a partner session. Returns (cookie value, link)."""
+    wrong = NotFound("This link does not work. Check that you copied all of it.")
+    if not credentials.looks_like_token(token or ""):
+        raise wrong
+    bind()
+    found = get_or_none(TokenRecord, credentials.token_hash(token))
+    record = get_or_none(LinkRecord, found.link_id) if found else None
+    if record is None:
+        raise wrong
+    link = to_link(record)
+    _refuse_if_gone(link)
+    cookie = secrets.token_urlsafe(32)
+    now = _now()
+    expires = min(link.expires_at, now + timedelta(hours=SESSION_HOURS))
+    session = PartnerSessionRecord(_hash(cookie), link_id=link.link_id, epoch=link.session_epoch, password_ok=False,
+                                   created_at=now, expires_at=expires, ttl=int(expires.timestamp()) + 86400)
+    session.save()
+    visit = Visit(link, session, _hash(cookie), ip, user_agent)
+    _audit(visit, "opened")
+    if link.notify_on_access:
+        events.publish([events.DomainEvent("sharing", "ShareLinkAccessed", {
+            "link_id": link.link_id, "owner_id": link.owner_id, "target_id": link.target_id})])
+    return cookie, link
+
+
+def visit(cookie: str | None, *, ip: str | None = None, user_agent: str | None = None) -> Visit:
+    """The partner's live session, checked against the link on every request."""
+    again = Unauthenticated("Open the link you were sent again.")
+    if not cookie or len(cookie) > 128:
+        raise again
+    bind()
+    session = get_or_none(PartnerSessionRecord, _hash(cookie))
+    if session is None or session.expires_at <= _now():
+        raise again
+    record = get_or_none(LinkRecord, session.link_id)
+    if record is None:
+        raise again
+    link = to_link(record)
+    _refuse_if_gone(link)
+    if session.epoch != link.session_epoch:  # password changed, recipients changed, re-issued
+        session.delete()
+        raise Unauthenticated("The link was changed by the person who shared it. Open it again.")
+    return Visit(link, session, _hash(cookie), ip, user_agent)
+
+
+def end(cookie: str | None) -> None:
+    if cookie:
+        bind()
+        session = get_or_none(PartnerSessionRecord, _hash(cookie))
+        if session is not None:
+            session.delete()
+
+
+# --- gates ----------------------------------------------------------------------------------
+
+def _check_lock(link_id: str) -> LinkRecord:
+    record = LinkRecord.get(link_id)
+    if record.locked_until is not None and record.locked_until > _now():
+        raise TooManyRequests("Too many wrong attempts. This link is locked until {time}.",
+                              time=jst(record.locked_until, "%H:%M"))
+    return record
+
+
+def _failed_attempt(visit: Visit, action: str) -> None:
+    """Count a wrong password or code against the link; lock it after too many."""
+    record = LinkRecord.get(visit.link.link_id)
+    record.update(actions=[LinkRecord.failed_attempts.add(1)])
+    _audit(visit, action)
+    if int(record.failed_attempts) >= LOCK_AFTER_FAILURES:
+        until = _now() + timedelta(minutes=LOCK_MINUTES)
+        record.update(actions=[LinkRecord.locked_until.set(until), LinkRecord.failed_attempts.set(0)])
+        _audit(visit, "locked", detail=f"until {until.isoformat()}")
+        raise TooManyRequests("Too many wrong attempts. This link is locked until {time}.",
+                              time=jst(until, "%H:%M"))
+
+
+def enter_password(visit: Visit, password: str) -> None:
+    record = _check_lock(visit.link.link_id)
+    if not record.password_hash:
+        return
+    if credentials.check_password(password or "", record.password_hash):
+        visit.session.update(actions=[PartnerSessionRecord.password_ok.set(True)])
+        record.update(actions=[LinkRecord.failed_attempts.set(0)])
+        _audit(visit, "password_ok")
+        return
+    _failed_attempt(visit, "password_failed")
+    raise Unauthenticated("The password is wrong.")
+
+
+def send_code(visit: Visit, email: str) -> None:
+    """Mail a one-time code, if the owner named this address. The answer is the same either way."""
+    _check_lock(visit.link.link_id)
+    address = (email or "").strip().lower()
+    if not address or "@" not in address or len(address) > 254:
+        raise BadRequest("Enter your e-mail address.", field="email")
+    if int(visit.session.otp_sent or 0) >= CODE_SENDS:
+        raise TooManyRequests("Too many codes were sent. Open the link again later.")
+    visit.session.update(actions=[PartnerSessionRecord.otp_sent.add(1)])
+    if address not in visit.link.recipients:
+        _audit(visit, "refused", detail="code requested for an address not named by the owner")
+        return
+    code = credentials.new_code()
+    visit.session.update(actions=[
+        PartnerSessionRecord.pending_email.set(address),
+        PartnerSessionRecord.otp_hash.set(credentials.code_hash(code, visit.session_hash)),
+        PartnerSessionRecord.otp_expires_at.set(_now() + timedelta(minutes=CODE_MINUTES)),
+        PartnerSessionRecord.otp_attempts.set(0)])
+    mail.send_code(address, code, visit.link, minutes=CODE_MINUTES)
+    _audit(visit, "code_sent", detail=address)
+
+
+def enter_code(visit: Visit, code: str) -> None:
+    _check_lock(visit.link.link_id)
+    s = PartnerSessionRecord.get(visit.session_hash)
+    if not s.otp_hash or s.otp_expires_at is None or s.otp_expires_at <= _now():
+        raise BadRequest("The code has expired or was never sent. Ask for a new one.")
+    if int(s.otp_attempts or 0) >= CODE_ATTEMPTS:
+        raise TooManyRequests("Too many wrong codes. Ask for a new one.")
+    given = "".join(c for c in (code or "") if c.isdigit())
+    if not secrets.compare_digest(credentials.code_hash(given, visit.session_hash), s.otp_hash):
+        s.update(actions=[PartnerSessionRecord.otp_attempts.add(1)])
+        _failed_attempt(visit, "code_failed")
+        raise Unauthenticated("The code is wrong.")
+    email = str(s.pending_email)
+    s.update(actions=[PartnerSessionRecord.verified_email.set(email), PartnerSessionRecord.otp_hash.remove(),
+                      PartnerSessionRecord.pending_email.remove()])
+    _audit(visit, "email_verified", actor=f"partner:{email}", detail=email)
+
+
+def require_through(visit: Visit) -> None:
+    if "password" in visit.gates:
+        raise Forbidden("Enter the link's password first.")
+    if "email" in visit.gates:
+        raise Forbidden("Verify your e-mail address first.")
+
+
+# --- what the partner may reach ---------------------------------------------------------------
+
+def _owner(link: Link) -> Principal:
+    from chalicelib.directory import service as directory
+
+    owner = directory.find_staff(link.owner_id)
+    if owner is None:
+        raise LinkGone("This link was withdrawn by the person who shared it.")
+    return owner.principal()
+
+
+def _in_scope(link: Link, entry: Entry) -> bool:
+    current: Entry | None = entry
+    for _ in range(64):
+        if current is None:
+            return False
+        if current.file_id == link.target_id:
+            return True
+        if policy.is_space_id(current.parent_id):
+            return False
+        current = files.get_entry(current.parent_id)
+    return False
+
+
+def reachable(visit: Visit, file_id: str) -> Entry:
+    """An entry under the link's target that its owner may see; anything else is 'not found'."""
+    missing = NotFound("This file is not part of this link.")
+    try:
+        entry = files.get_entry(file_id)
+    except NotFound:
+        raise missing from None
+    if entry.status != "active" or not _in_scope(visit.link, entry) \
+            or not policy.can_read(_owner(visit.link), entry.item):
+        raise missing
+    return entry
+
+
+@dataclass(frozen=True)
+class PartnerFolder:
+    folder: Entry
+    path: list[Entry]
+    items: list[Entry]
+
+
+def browse(visit: Visit, folder_id: str | None = None) -> PartnerFolder:
+    require_through(visit)
+    if not visit.link.allows_download:
+        raise Forbidden("This link is for sending files only.")
+    entry = reachable(visit, folder_id or visit.link.target_id)
+    owner = _owner(visit.link)
+    if not entry.is_folder:
+        return PartnerFolder(entry, [entry], [entry] if entry.usable else [])
+    view = files.list_folder(owner, entry.file_id)
+    items = [i for i in view.children if i.is_folder or i.usable]
+    path = [p for p in view.path if _in_scope(visit.link, p)]
+    return PartnerFolder(entry, path, items)
+
+
+def download(visit: Visit, file_id: str) -> str:
+    """Count the download (a limit of N allows exactly N) and give a two-minute URL."""
+    require_through(visit)
+    if not visit.link.allows_download:
+        raise Forbidden("This link is for sending files only.")
+    entry = reachable(visit, file_id)
+    if entry.is_folder:
+        raise BadRequest("A folder cannot be downloaded as one file.")
+    record = files.version_record(entry.file_id, entry.version)
+    uploads.refuse_unscanned(record.scan_status)
+    link = visit.link
+    limit = link.max_downloads
+    condition = LinkRecord.revoked_at.does_not_exist() & (LinkRecord.expires_at > _now())
+    if limit is not None:
+        condition &= LinkRecord.download_count < limit
+    if not update_if(LinkRecord(link.link_id), [LinkRecord.download_count.add(1)], condition):
+        fresh = to_link(LinkRecord.get(link.link_id))
+        _refuse_if_gone(fresh)
+        _audit(visit, "refused", file_id=entry.file_id, object_name=entry.name, detail="download limit reached")
+        raise LinkGone("This link has reached its download limit.")
+    _audit(visit, "downloaded", file_id=entry.file_id, object_name=entry.name)
+    return s3.presigned_download(record.s3_key, entry.name, record.content_type)
+
+
+# --- uploads (file request, exchange) ------------------------------------------------------
+
+def _uploader_name(raw: str) -> str:
+    name = " ".join((raw or "").split())
+    if not name:
+        raise BadRequest("Enter your name (and organisation), so the recipient knows who sent the files.",
+                         field="uploader_name")
+    if len(name) > UPLOADER_NAME_MAX:
+        raise BadRequest("The name is too long (at most {limit} characters).", field="uploader_name",
+                         limit=UPLOADER_NAME_MAX)
+    return files.clean_name(name)
+
+
+def _upload_folder(visit: Visit, uploader_name: str) -> str:
+    """Where this partner's files go: their own subfolder (file request) or the folder (exchange)."""
+    if visit.link.kind == "exchange":
+        return visit.link.target_id
+    s = PartnerSessionRecord.get(visit.session_hash)
+    if s.upload_folder_id:
+        return str(s.upload_folder_id)
+    stamp = jst(_now(), "%Y-%m-%d %H%M")
+    folder_name = files.clean_name(f"{uploader_name} ({stamp})")
+    folder = files.folder_for_path(_owner(visit.link), visit.link.target_id, [folder_name])
+    s.update(actions=[PartnerSessionRecord.upload_folder_id.set(folder),
+                      PartnerSessionRecord.uploader_name.set(uploader_name)])
+    return folder
+
+
+def start_upload(visit: Visit, *, uploader_name: str, name: str, size: int, content_type: str,
+                 relative_path: str | None = None) -> uploads.UploadTicket:
+    require_through(visit)
+    if not visit.link.allows_upload:
+        raise Forbidden("This link is for downloading only.")
+    who = _uploader_name(uploader_name or visit.session.uploader_name or "")
+    folder = _upload_folder(visit, who)
+    return uploads.start(_owner(visit.link), folder, name, size, content_type, relative_path=relative_path,
+                         via_link_session=visit.session_hash)
+
+
+def sign_part(visit: Visit, upload_id: str, part_number: int) -> str:
+    require_through(visit)
+    return uploads.sign_part(_owner(visit.link), upload_id, part_number, via_link_session=visit.session_hash)
+
+
+def parts(visit: Visit, upload_id: str) -> list[dict[str, Any]]:
+    require_through(visit)
+    return uploads.parts(_owner(visit.link), upload_id, via_link_session=visit.session_hash)
+
+
+def abort_upload(visit: Visit, upload_id: str) -> None:
+    require_through(visit)
+    uploads.abort(_owner(visit.link), upload_id, via_link_session=visit.session_hash)
+
+
+def complete_upload(visit: Visit, upload_id: str) -> Entry:
+    require_through(visit)
+    entry = uploads.complete(_owner(visit.link), upload_id, via_link_session=visit.session_hash)
+    s = PartnerSessionRecord.get(visit.session_hash)
+    _audit(visit, "uploaded", file_id=entry.file_id, object_name=entry.name,
+           detail=f"by {s.uploader_name or 'partner'}")
+    record = files.version_record(entry.file_id, entry.version)
+    events.publish([events.DomainEvent("sharing", "PartnerUploaded", {
+        "link_id": visit.link.link_id, "owner_id": visit.link.owner_id, "notify": visit.link.notify_on_upload,
+        "file_id": entry.file_id, "version": entry.version, "s3_key": record.s3_key, "space_id": entry.space_id,
+        "folder_id": entry.parent_id, "name": entry.name, "uploader_name": s.uploader_name or "",
+        "uploader_email": s.verified_email or ""})])
+    return entry
+
+
+def my_uploads(visit: Visit) -> list[Entry]:
+    """What this partner sent in this session (a file request shows nobody else's files)."""
+    s = PartnerSessionRecord.get(visit.session_hash)
+    if not s.upload_folder_id:
+        return []
+    return [e for e in files.list_folder(_owner(visit.link), str(s.upload_folder_id)).children if not e.is_folder]
