@@ -63,6 +63,14 @@ def _outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    from chalicelib.maintenance import sweep
+
+    report = sweep.run()
+    print("sweep: " + (", ".join(f"{k}={v}" for k, v in sorted(report.counts.items())) or "nothing to do"))
+    return 0
+
+
 def _seed(args: argparse.Namespace) -> int:
     from chalicelib.local import demo
 
@@ -109,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--to", help="only mail to this address")
     out.add_argument("--limit", type=int, default=10)
     out.set_defaults(func=_outbox)
+
+    sw = sub.add_parser("sweep", help="run the scheduler's housekeeping once (expired uploads, trash, ...)")
+    sw.set_defaults(func=_sweep)
 
     seed = sub.add_parser("seed-demo", help="write the demo departments and staff")
     seed.add_argument("--force", action="store_true", help="even when the directory has data")

@@ -148,6 +148,19 @@ def restore_version(file_id: str, version: str) -> Response:
     return web.json_response(entry_json(uploads.restore_version(web.principal(), file_id, number)))
 
 
+@bp.route("/api/files/{file_id}/zip", methods=["POST"])
+def download_zip(file_id: str) -> Response:
+    """A folder's files as one ZIP (at most 1 GB and 1000 files)."""
+    from chalicelib.files import archive
+
+    principal = web.principal()
+    folder = service.readable(principal, file_id)
+    if not folder.is_folder:
+        raise BadRequest("Only a folder can be downloaded as a ZIP.")
+    assert principal is not None
+    return web.json_response({"url": archive.build(principal, folder)})
+
+
 @bp.route("/api/files/{file_id}/download", methods=["POST"])
 def download(file_id: str) -> Response:
     """An explicit action (not a GET a mail scanner could trigger): a URL valid for two minutes."""

@@ -37,6 +37,7 @@ class DevOptions:
     search_port: int = 9200
     state_dir: Path = Path(".kumo")
     save_every_s: int = 300
+    sweep_every_s: int = 300
     demo: bool = True
     retry_delay_s: int = 2
 
@@ -151,6 +152,8 @@ class LocalStack:
         if o.save_every_s > 0:
             self.saver = threading.Thread(target=self._save_periodically, name="state-saver", daemon=True)
             self.saver.start()
+        if o.sweep_every_s > 0:
+            threading.Thread(target=self._sweep_periodically, name="scheduler", daemon=True).start()
 
     def _start_moto(self) -> None:
         port = self.opts.moto_port
@@ -220,6 +223,17 @@ class LocalStack:
                 self.save_state()
             except Exception as exc:  # keep running; the next save may succeed
                 print(f"kumo: could not save state: {exc}", file=sys.stderr)
+
+    def _sweep_periodically(self) -> None:
+        """Plays EventBridge Scheduler: invokes functions/scheduler as the schedule would."""
+        from chalicelib.local.consumers import LambdaContext
+        from functions.scheduler.app import handler
+
+        while not self.stop_event.wait(self.opts.sweep_every_s):
+            try:
+                handler({"task": "sweep"}, LambdaContext("kumo-scheduler", 300, started=time.monotonic()))
+            except Exception as exc:  # the next run may succeed
+                print(f"kumo: scheduled sweep failed: {exc}", file=sys.stderr)
 
     # --- stop ----------------------------------------------------------------------------
     def stop(self, *, save: bool = True) -> str | None:

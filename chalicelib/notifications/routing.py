@@ -42,6 +42,12 @@ def deliveries_for(event: dict[str, Any]) -> list[Delivery]:
         return [Delivery(detail["owner_id"], "partner_upload", event_id, when,
                          params={"uploader": detail.get("uploader_name") or "—", "name": detail.get("name", "")},
                          link=f"/files/{folder}" if folder else None)]
+    if key == ("kumo.sharing", "ShareLinkExpiringSoon"):
+        from chalicelib.core.templating import jst
+
+        expires = _occurred_at({"time": detail.get("expires_at")})
+        return [Delivery(detail["owner_id"], "share_expiring", event_id, when,
+                         params={"expires": jst(expires)}, link=f"/files/{detail.get('target_id', '')}")]
     if key == ("kumo.sharing", "ShareLinkAccessed"):
         return [Delivery(detail["owner_id"], "share_accessed", event_id, when, params={},
                          link=f"/files/{detail.get('target_id', '')}")]

@@ -13,6 +13,7 @@ TEXTS: dict[str, str] = {
     "partner_upload": N_("{uploader} sent {name} through your share link. It can be opened once the virus check "
                          "has finished."),
     "share_accessed": N_("Your share link was opened."),
+    "share_expiring": N_("Your share link expires within a day ({expires})."),
 }
 
 

@@ -298,6 +298,26 @@ def download(visit: Visit, file_id: str) -> str:
         raise BadRequest("A folder cannot be downloaded as one file.")
     record = files.version_record(entry.file_id, entry.version)
     uploads.refuse_unscanned(record.scan_status)
+    _count_download(visit, entry)
+    return s3.presigned_download(record.s3_key, entry.name, record.content_type)
+
+
+def download_zip(visit: Visit, folder_id: str | None = None) -> str:
+    """A folder's files as one ZIP (within archive.py's limits); counts as one download."""
+    from chalicelib.files import archive
+
+    require_through(visit)
+    if not visit.link.allows_download:
+        raise Forbidden("This link is for sending files only.")
+    folder = reachable(visit, folder_id or visit.link.target_id)
+    if not folder.is_folder:
+        raise BadRequest("Only a folder can be downloaded as a ZIP.")
+    archive.members(_owner(visit.link), folder)  # refuse (too large, empty) before counting
+    _count_download(visit, folder)
+    return archive.build(_owner(visit.link), folder)
+
+
+def _count_download(visit: Visit, entry: Entry) -> None:
     link = visit.link
     limit = link.max_downloads
     condition = LinkRecord.revoked_at.does_not_exist() & (LinkRecord.expires_at > _now())
@@ -308,8 +328,8 @@ def download(visit: Visit, file_id: str) -> str:
         _refuse_if_gone(fresh)
         _audit(visit, "refused", file_id=entry.file_id, object_name=entry.name, detail="download limit reached")
         raise LinkGone("This link has reached its download limit.")
-    _audit(visit, "downloaded", file_id=entry.file_id, object_name=entry.name)
-    return s3.presigned_download(record.s3_key, entry.name, record.content_type)
+    _audit(visit, "downloaded", file_id=entry.file_id, object_name=entry.name,
+           detail="zip" if entry.is_folder else None)
 
 
 # --- uploads (file request, exchange) ------------------------------------------------------

@@ -104,6 +104,12 @@ def _listing(folder_id: str | None) -> Response:
                               "items": [_entry(i) for i in view.items]})
 
 
+@bp.route("/api/share/zip", methods=["POST"])
+def download_zip() -> Response:
+    folder = web.json_body(bp.current_request).get("folder_id") or None
+    return web.json_response({"url": partner.download_zip(_visit(), folder)})
+
+
 @bp.route("/api/share/files/{file_id}/download", methods=["POST"])
 def download(file_id: str) -> Response:
     return web.json_response({"url": partner.download(_visit(), file_id)})

@@ -61,6 +61,7 @@ class LinkRecord(Model):
     session_epoch = NumberAttribute(default=1)  # bumped to end every open partner session
     failed_attempts = NumberAttribute(default=0)
     locked_until = UTCDateTimeAttribute(null=True)
+    expiry_warned = BooleanAttribute(null=True)  # the owner was told it expires within a day
 
     by_target = ByTarget()
     by_owner = ByOwner()

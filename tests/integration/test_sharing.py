@@ -327,3 +327,28 @@ def test_authorization_matrix_for_sharing_endpoints(stack: RunningStack, signed_
     if role == "same_department":
         listed = client.get(f"{stack.base_url}/api/shares?target_id={entry['id']}", timeout=30).json()["items"]
         assert link["id"] not in [i["id"] for i in listed], "a colleague does not see someone else's links"
+
+
+def test_download_all_as_one_zip_keeps_names_and_tree(stack: RunningStack, signed_in: Signed) -> None:
+    import io
+    import zipfile
+
+    owner = signed_in("tanaka.h")
+    folder = _folder(owner, stack, "dept:somu")
+    upload(owner, stack, folder, "概要.txt", "概要です".encode())
+    upload(owner, stack, folder, "a.txt", b"A", relative_path="資料/a.txt")
+    link = _share(owner, stack, folder, max_downloads=1)
+    partner = Partner(stack, link["url"])
+    partner.open()
+    got = partner.call("POST", "/zip", json={})
+    assert got.status_code == 200, got.text
+    response = requests.get(got.json()["url"], timeout=60)
+    assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        assert sorted(archive.namelist()) == ["概要.txt", "資料/a.txt"]
+        assert archive.read("概要.txt") == "概要です".encode()
+    assert partner.call("POST", "/zip", json={}).status_code == 410, "the ZIP counted as the one download"
+    staff_zip = _api(owner, stack, "POST", f"/api/files/{folder}/zip", json={})
+    assert staff_zip.status_code == 200
+    empty = _folder(owner, stack, "dept:somu")
+    assert _api(owner, stack, "POST", f"/api/files/{empty}/zip", json={}).status_code == 400

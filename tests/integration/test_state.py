@@ -30,6 +30,7 @@ def test_uploaded_objects_reach_the_index_queue(stack: RunningStack) -> None:
     """The S3 -> SQS notification that the indexer will consume."""
     sqs = stack.boto3("sqs")
     url = sqs.get_queue_url(QueueName="kumo-index")["QueueUrl"]
+    sqs.purge_queue(QueueUrl=url)  # earlier tests' uploads (nothing consumes this queue yet)
     key = f"probe/{uuid.uuid4().hex}.txt"
     stack.boto3("s3").put_object(Bucket="kumo-files-123456789012", Key=key, Body="通知の確認".encode())
     seen: list[str] = []

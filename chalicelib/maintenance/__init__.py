@@ -1,0 +1,1 @@
+"""Housekeeping the scheduler runs: expired uploads, trash, archives, link expiry notices."""
