@@ -10,20 +10,23 @@ SEARCH_PORT ?= 9200
 STATE_DIR ?= .kumo
 LOCALES := ja en
 CATALOGS := $(foreach l,$(LOCALES),frontend/locales/$(l)/LC_MESSAGES/messages.mo)
+# Browser libraries, pinned in frontend/package-lock.json, served from frontend/static/vendor/.
+VENDOR := frontend/static/vendor
+VENDOR_FILES := $(VENDOR)/uppy.min.js $(VENDOR)/uppy.min.css $(VENDOR)/uppy-ja_JP.min.js
 BABEL_KEYWORDS := -k N_ -k _ -k gettext -k KumoError -k BadRequest -k Unauthenticated -k Forbidden \
 	-k NotFound -k Conflict -k TooManyRequests
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= ap-northeast-1
 
-.PHONY: run test lint unit integration e2e infra-test synth catalogs extract-messages bench browser clean sizes
+.PHONY: run test lint unit integration e2e infra-test synth catalogs vendor extract-messages bench browser clean sizes
 
 ## make run: start the whole platform locally with demo data on http://127.0.0.1:$(PORT)
-run: $(STAMP) catalogs
+run: $(STAMP) catalogs vendor
 	$(BIN)/kumo dev --port $(PORT) --moto-port $(MOTO_PORT) --search-port $(SEARCH_PORT) --state-dir $(STATE_DIR)
 
 ## make test: lint, then every test (unit, integration, e2e in Chromium, infra synth)
-test: $(STAMP) catalogs browser lint
+test: $(STAMP) catalogs vendor browser lint
 	$(BIN)/pytest -q tests
 
 $(STAMP): requirements/*.txt pyproject.toml
@@ -42,6 +45,16 @@ browser:
 
 catalogs: $(STAMP) $(CATALOGS)
 
+# Only the npm registry is needed (npm ci, no install scripts); then plain copies, no bundler.
+vendor: $(VENDOR_FILES)
+
+$(VENDOR_FILES): frontend/package.json frontend/package-lock.json
+	npm ci --prefix frontend --no-audit --no-fund --ignore-scripts --loglevel=error
+	mkdir -p $(VENDOR)
+	cp frontend/node_modules/uppy/dist/uppy.min.js frontend/node_modules/uppy/dist/uppy.min.css $(VENDOR)/
+	cp frontend/node_modules/@uppy/locales/dist/ja_JP.min.js $(VENDOR)/uppy-ja_JP.min.js
+	touch $(VENDOR_FILES)
+
 frontend/locales/%/LC_MESSAGES/messages.mo: frontend/locales/%/LC_MESSAGES/messages.po
 	$(BIN)/pybabel compile --statistics -d frontend/locales -D messages -l $* 2>&1 | tail -1
 
@@ -50,7 +63,7 @@ extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) -o frontend/locales/messages.pot \
 		--no-location --omit-header --sort-output .
 	for l in $(LOCALES); do $(BIN)/pybabel update -i frontend/locales/messages.pot -d frontend/locales \
-		-D messages -l $$l --no-fuzzy-matching --omit-header; done
+		-D messages -l $$l --no-fuzzy-matching --ignore-obsolete; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -60,16 +73,16 @@ unit: $(STAMP) catalogs
 	$(BIN)/pytest -q tests/unit
 integration: $(STAMP) catalogs
 	$(BIN)/pytest -q tests/integration
-e2e: $(STAMP) catalogs browser
+e2e: $(STAMP) catalogs vendor browser
 	$(BIN)/pytest -q tests/e2e
 infra-test: $(STAMP)
 	$(BIN)/pytest -q tests/infra
 
 ## make synth: write the CloudFormation template to build/cdk.out
-synth: $(STAMP) catalogs
+synth: $(STAMP) catalogs vendor
 	$(BIN)/python -m infra.synth build/cdk.out
 
-sizes: $(STAMP) catalogs
+sizes: $(STAMP) catalogs vendor
 	$(BIN)/python -m layers.build --report
 
 bench: $(STAMP) catalogs

@@ -7,9 +7,11 @@ from chalicelib.accounts import pages as account_pages
 from chalicelib.accounts import routes as account_routes
 from chalicelib.directory import pages as directory_pages
 from chalicelib.directory import routes as directory_routes
+from chalicelib.files import pages as file_pages
 from chalicelib.files import routes as file_routes
 from chalicelib.notifications import pages as notification_pages
 from chalicelib.notifications import routes as notification_routes
+from chalicelib.sharing import pages as share_pages
 from chalicelib.sharing import partner_routes as share_partner_routes
 from chalicelib.sharing import routes as share_routes
 from chalicelib.shell import pages as shell_pages
@@ -18,8 +20,8 @@ app = Chalice(app_name="kumo")
 app.api.binary_types = ["image/png", "image/x-icon", "application/octet-stream"]
 
 for blueprint in (shell_pages.bp, account_pages.bp, account_routes.bp, directory_pages.bp, directory_routes.bp,
-                  notification_pages.bp, notification_routes.bp, file_routes.bp, share_routes.bp,
-                  share_partner_routes.bp):
+                  notification_pages.bp, notification_routes.bp, file_routes.bp, file_pages.bp, share_routes.bp,
+                  share_partner_routes.bp, share_pages.bp):
     app.register_blueprint(blueprint)
 middleware.guard_views(app)
 

@@ -21,6 +21,7 @@ from infra.components.runtime import (
     suppress_data_wildcards,
     suppress_tracing_wildcard,
 )
+from infra.components.scanning import MalwareScanning
 from infra.components.storage import Storage
 from infra.config import InfraConfig
 
@@ -50,6 +51,10 @@ class KumoStack(Stack):
         self.functions = EventFunctions(
             self, "Functions", config=config, layer=self.layer.layer,
             queues=self.messaging.queues, tables=self.tables, environment=environment)
+        self.scanning = MalwareScanning(
+            self, "Scanning", config=config, bucket=self.storage.files, bus=self.messaging.bus,
+            queue=self.messaging.queues["scan"], dead_letters=self.messaging.dead_letter_queues["scan"],
+            scanner=self.functions.functions["scanner"])
         self._outputs()
 
     def _grant_api(self, role: iam.IRole) -> None:

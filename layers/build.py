@@ -58,7 +58,8 @@ CACHE_FORMAT = "2"
 # Lambda's limit for a function's code plus all its layers, unzipped.
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
 
-_COPY_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".DS_Store")
+# node_modules: npm's install folder for the browser libraries; only static/vendor/ is served.
+_COPY_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".DS_Store", "node_modules", "package*.json")
 # What Chalice packages into the API's deployment.zip.
 API_FILES = ("app.py", "requirements.txt", ".chalice/config.json")
 API_DIRS = ("chalicelib", "vendor")

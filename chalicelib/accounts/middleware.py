@@ -180,7 +180,9 @@ def _check_csrf(request: Any, state: web.RequestState) -> None:
 
 def _original_path(request: Any) -> str:
     event = request.to_original_event()
-    path = str(event.get("path") or request.path)
+    # API Gateway puts the path as requested in "path"; Chalice's local server only in the request
+    # context. request.path is the route's template (/files/{item_id}), no use as a way back.
+    path = str(event.get("path") or (event.get("requestContext") or {}).get("path") or request.path)
     query = request.query_params
     if query:
         from urllib.parse import urlencode

@@ -35,6 +35,8 @@ class Settings:
     tracing: bool  # X-Ray through Powertools Tracer: only inside Lambda, unless turned off
     base_url: str  # how people reach the app (links in e-mails and share links)
     share_max_days: int  # the longest a share link may live (set by administrators)
+    scanner: str  # which malware scanner adapter reports results: "local" or "guardduty"
+    scan_max_bytes: int  # the local scanner's cap: a larger object is "unscannable" (too large to scan)
 
     def table_name(self, key: str) -> str:
         return RESOURCES.table(key).physical_name(self.prefix)
@@ -69,6 +71,15 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+SCANNERS = ("local", "guardduty")
+
+
+def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
 def from_environ(env: dict[str, str] | os._Environ[str]) -> Settings:
     stage = env.get("KUMO_STAGE", "local")
     prefix = env.get("KUMO_PREFIX", "kumo")
@@ -95,6 +106,8 @@ def from_environ(env: dict[str, str] | os._Environ[str]) -> Settings:
         and not _flag(env.get("POWERTOOLS_TRACE_DISABLED"), default=False),
         base_url=env.get("KUMO_BASE_URL", "http://127.0.0.1:8000"),
         share_max_days=int(env.get("KUMO_SHARE_MAX_DAYS", "90")),
+        scanner=_choice(env.get("KUMO_SCANNER") or "local", SCANNERS, "KUMO_SCANNER"),
+        scan_max_bytes=int(env.get("KUMO_SCAN_MAX_MB", "512")) * 1024 * 1024,
     )
 
 

@@ -255,10 +255,19 @@ RESOURCES = Resources(
                   purpose="domain events from the bus, for functions/notifier"),
         QueueSpec("index", visibility_timeout_s=180, max_receive_count=3,
                   purpose="S3 object created/removed events, for functions/indexer"),
+        # 6 x the scanner's timeout, as Lambda advises for SQS sources.
+        QueueSpec("scan", visibility_timeout_s=720, max_receive_count=5,
+                  purpose="uploads awaiting a malware verdict (locally) / GuardDuty scan results (AWS), "
+                          "for functions/scanner"),
     ),
     rules=(
         RuleSpec("notify-all", pattern={"source": [{"prefix": "kumo."}]}, target_queue="notify",
                  purpose="every Kumo domain event reaches the notifier"),
+        RuleSpec("scan-partner-uploads",
+                 pattern={"source": ["kumo.sharing"], "detail-type": ["PartnerUploaded"]},
+                 target_queue="scan",
+                 purpose="a partner's upload waits for a malware verdict (the local scanner reads it; "
+                         "in AWS the scanner leaves it to GuardDuty's result)"),
     ),
     buckets=(
         BucketSpec(
@@ -270,5 +279,27 @@ RESOURCES = Resources(
     functions=(
         FunctionSpec("notifier", handler="app.handler", source_queue="notify",
                      purpose="turns domain events into in-app notices (and later e-mail, webhooks)"),
+        FunctionSpec("scanner", handler="app.handler", source_queue="scan", batch_size=5, timeout_s=120,
+                     purpose="records malware verdicts on partner uploads: clean, or quarantined"),
     ),
 )
+
+
+# --- malware scanning of partner uploads ---------------------------------------------------
+# GuardDuty Malware Protection for S3 scans new objects under SCAN_PREFIX and publishes each
+# result on the account's *default* event bus (never on Kumo's), so this rule is not one of
+# RESOURCES.rules: infra/components/scanning.py puts it on the default bus, narrowed to the files
+# bucket, with the "scan" queue as its target.
+GUARDDUTY_SCAN_RESULT_RULE = RuleSpec(
+    "scan-guardduty-results",
+    pattern={"source": ["aws.guardduty"], "detail-type": ["GuardDuty Malware Protection Object Scan Result"]},
+    target_queue="scan",
+    purpose="GuardDuty Malware Protection scan results for the files bucket reach the scanner",
+)
+SCAN_PREFIX = "spaces/"  # where stored file versions live (chalicelib/files/s3.py version_key)
+QUARANTINE_PREFIX = "quarantine/"  # infected/unscannable objects: quarantine/<original key>; nothing serves it
+# Partner uploads carry this object tag; the bucket policy denies reading a tagged object until
+# GuardDuty's own tag says NO_THREATS_FOUND. Staff uploads carry neither and are never gated.
+SCAN_REQUIRED_TAG = ("kumo-scan", "required")
+GUARDDUTY_STATUS_TAG = "GuardDutyMalwareScanStatus"
+GUARDDUTY_CLEAN = "NO_THREATS_FOUND"

@@ -71,6 +71,7 @@ def start(principal: Principal | None, folder_id: str, name: str, size: int, con
     p = require_signed_in(principal)
     name, content_type = _check_file(name, int(size), content_type)
     if relative_path:  # a folder upload: keep the tree the person dropped
+        _check_quota(service.resolve_folder(p, folder_id)[0], size)  # refused before any folder is made
         dirs = [d for d in relative_path.replace("\\", "/").split("/")[:-1] if d]
         folder_id = service.folder_for_path(p, folder_id, dirs) if dirs else folder_id
     space_id, folder = service.resolve_folder(p, folder_id)

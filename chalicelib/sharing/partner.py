@@ -348,6 +348,7 @@ def _uploader_name(raw: str) -> str:
 def _upload_folder(visit: Visit, uploader_name: str) -> str:
     """Where this partner's files go: their own subfolder (file request) or the folder (exchange)."""
     if visit.link.kind == "exchange":
+        visit.session.update(actions=[PartnerSessionRecord.uploader_name.set(uploader_name)])
         return visit.link.target_id
     s = PartnerSessionRecord.get(visit.session_hash)
     if s.upload_folder_id:

@@ -40,11 +40,6 @@ def _upcoming(area: str) -> Response:
     return page("upcoming.html", current_area=area, area=area)
 
 
-@bp.route("/files")
-def files_area() -> Response:
-    return _upcoming("files")
-
-
 @bp.route("/search")
 def search_area() -> Response:
     return _upcoming("search")
@@ -72,10 +67,20 @@ def switch_language() -> Response:
 
 @bp.route("/static/{name}")
 def static(name: str) -> Response:
+    return _static_file("", name)
+
+
+@bp.route("/static/vendor/{name}")
+def vendor_static(name: str) -> Response:
+    """Third-party browser bundles, copied from frontend/node_modules by `make vendor`."""
+    return _static_file("vendor", name)
+
+
+def _static_file(folder: str, name: str) -> Response:
     suffix = Path(name).suffix
     if not STATIC_NAME.match(name) or suffix not in STATIC_TYPES:
         raise NotFound("This file does not exist.")
-    path = settings().frontend_dir / "static" / name
+    path = settings().frontend_dir / "static" / folder / name
     if not path.is_file():
         raise NotFound("This file does not exist.")
     content_type = STATIC_TYPES[suffix]

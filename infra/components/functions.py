@@ -36,6 +36,8 @@ class Permissions:
 PERMISSIONS: dict[str, Permissions] = {
     "notifier": Permissions(read_write_tables=("notifications", "idempotency"),
                             read_tables=("staff", "departments")),
+    # + S3 (spaces/, quarantine/) and PutEvents: granted by infra/components/scanning.py
+    "scanner": Permissions(read_write_tables=("files", "file_versions", "idempotency")),
 }
 
 

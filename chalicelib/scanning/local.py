@@ -1,0 +1,46 @@
+"""The local scanner adapter: reads a partner's upload from the bucket and checks its content.
+
+It acts on `kumo.sharing` / `PartnerUploaded` events (routed to the scan queue by a rule on the
+Kumo bus) and scans the object itself with engine.py. This is what `kumo dev` runs; in AWS,
+GuardDuty does the scanning and guardduty.py reads its results instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.scanning import objects
+from chalicelib.scanning.engine import Limits, is_zip, scan_archive, scan_chunks
+from chalicelib.scanning.port import Subject, Verdict, subject_for_key
+
+ARCHIVE_EXPANSION = 4  # an archive may expand to this many times the object size cap, all members together
+
+
+class LocalScanner:
+    name = "local"
+
+    def __init__(self, max_bytes: int) -> None:
+        self.limits = Limits(max_bytes=max_bytes, max_expanded_bytes=max_bytes * ARCHIVE_EXPANSION)
+
+    def subject_of(self, event: dict[str, Any]) -> Subject | None:
+        if (event.get("source"), event.get("detail-type")) != ("kumo.sharing", "PartnerUploaded"):
+            return None
+        detail = event.get("detail") or {}
+        subject = subject_for_key(str(detail.get("s3_key", "")))
+        if subject is None or subject.file_id != detail.get("file_id") or subject.version != detail.get("version"):
+            raise ValueError(f"PartnerUploaded event with an inconsistent object key: {detail!r}")
+        return subject
+
+    def verdict_on(self, subject: Subject, event: dict[str, Any]) -> Verdict:
+        return self.scan(subject.key)
+
+    def scan(self, key: str) -> Verdict:
+        size = objects.size(key)
+        if size is None:
+            raise FileNotFoundError(f"{key} is not in the bucket")  # retried, then the DLQ: someone looks
+        if size > self.limits.max_bytes:
+            return Verdict.unscannable(f"too large to scan ({size} bytes; the limit is {self.limits.max_bytes})")
+        if is_zip(objects.read_range(key, 0, 4)):
+            with objects.open_seekable(key, size) as f:
+                return scan_archive(f, self.limits)
+        return scan_chunks(objects.stream(key))

@@ -1,0 +1,74 @@
+"""Lambda handler: scan-queue messages become malware verdicts on partner uploads.
+
+Thin on purpose: parse the SQS batch, hand each EventBridge event (a PartnerUploaded event for
+the local scanner, a GuardDuty scan result in AWS) to chalicelib.scanning.service, and report the
+records that failed so only those are retried (and reach the DLQ after the queue's redrive
+count). A redelivered event is recognised by its id and skipped; the state machine itself is
+idempotent too, so a duplicate that slips past changes nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from chalicelib.core.observability import logger, metrics, traced_handler
+
+processor = BatchProcessor(event_type=EventType.SQS)
+IDEMPOTENCY_SECONDS = 24 * 3600
+
+
+def _handle(event: dict[str, Any]) -> str:
+    from chalicelib.scanning import service
+
+    return service.handle(event)
+
+
+@functools.cache
+def _idempotent_handle() -> tuple[Callable[..., str], Any]:
+    """Built on first use so importing the handler touches no AWS client."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    from chalicelib.core import aws
+    from chalicelib.core.config import settings
+
+    store = DynamoDBPersistenceLayer(table_name=settings().table_name("idempotency"),
+                                     boto3_client=aws.client("dynamodb"))
+    # Kumo's events carry their own id in the detail (stable across PutEvents retries);
+    # GuardDuty's have only EventBridge's envelope id.
+    config = IdempotencyConfig(event_key_jmespath="[source, detail.event_id || id]",
+                               raise_on_no_idempotency_key=True, expires_after_seconds=IDEMPOTENCY_SECONDS)
+
+    @idempotent_function(data_keyword_argument="event", persistence_store=store, config=config)
+    def handle_once(event: dict[str, Any]) -> str:
+        return _handle(event)
+
+    return handle_once, config
+
+
+def record_handler(record: SQSRecord) -> None:
+    event = json.loads(record.body)
+    handle_once, _ = _idempotent_handle()
+    outcome = handle_once(event=event)
+    logger.info("scan event handled", extra={"source": event.get("source"), "detail_type": event.get("detail-type"),
+                                             "outcome": outcome})
+    metrics.add_metric(name=f"Scan_{outcome}", unit="Count", value=1)
+
+
+@traced_handler
+@metrics.log_metrics
+@logger.inject_lambda_context(correlation_id_path="Records[0].messageId")
+def handler(event: dict[str, Any], context: Any) -> Any:
+    _, config = _idempotent_handle()
+    config.register_lambda_context(context)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                    context=context)
