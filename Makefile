@@ -85,8 +85,12 @@ synth: $(STAMP) catalogs vendor
 sizes: $(STAMP) catalogs vendor
 	$(BIN)/python -m layers.build --report
 
+## make bench: the benchmarks, each printing its figures (transfer in its quick sizes; BENCH_TRANSFER= for 10M,1G)
+BENCH_TRANSFER ?= --quick
 bench: $(STAMP) catalogs
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/transfer.py $(BENCH_TRANSFER)
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf build cdk.out chalice.out .pytest_cache .mypy_cache .ruff_cache

@@ -11,9 +11,12 @@ from chalicelib.files import pages as file_pages
 from chalicelib.files import routes as file_routes
 from chalicelib.notifications import pages as notification_pages
 from chalicelib.notifications import routes as notification_routes
+from chalicelib.search import pages as search_pages
+from chalicelib.search import routes as search_routes
 from chalicelib.sharing import pages as share_pages
 from chalicelib.sharing import partner_routes as share_partner_routes
 from chalicelib.sharing import routes as share_routes
+from chalicelib.sharing import staff_pages as share_staff_pages
 from chalicelib.shell import pages as shell_pages
 
 app = Chalice(app_name="kumo")
@@ -21,7 +24,7 @@ app.api.binary_types = ["image/png", "image/x-icon", "application/octet-stream"]
 
 for blueprint in (shell_pages.bp, account_pages.bp, account_routes.bp, directory_pages.bp, directory_routes.bp,
                   notification_pages.bp, notification_routes.bp, file_routes.bp, file_pages.bp, share_routes.bp,
-                  share_partner_routes.bp, share_pages.bp):
+                  share_staff_pages.bp, share_partner_routes.bp, share_pages.bp, search_routes.bp, search_pages.bp):
     app.register_blueprint(blueprint)
 middleware.guard_views(app)
 

@@ -55,6 +55,26 @@ def _import_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reindex(args: argparse.Namespace) -> int:
+    if args.function:  # in AWS the search domain admits only the API's and the indexer's roles
+        import json
+
+        from chalicelib.core import aws
+
+        response = aws.client("lambda").invoke(FunctionName=args.function,
+                                               Payload=json.dumps({"kumo_action": "reindex"}).encode())
+        payload = json.loads(response["Payload"].read() or b"{}")
+        if response.get("FunctionError"):
+            print(f"kumo: reindex failed in {args.function}: {payload}", file=sys.stderr)
+            return 1
+        print(f"reindexed: {payload.get('reindexed')}")
+        return 0
+    from chalicelib.search import reindex
+
+    print(f"reindexed: {reindex.reindex().describe()}")
+    return 0
+
+
 def _outbox(args: argparse.Namespace) -> int:
     from chalicelib.local import outbox
 
@@ -120,6 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sw = sub.add_parser("sweep", help="run the scheduler's housekeeping once (expired uploads, trash, ...)")
     sw.set_defaults(func=_sweep)
+
+    ri = sub.add_parser("reindex", help="rebuild the search index from the files and switch to it without downtime")
+    ri.add_argument("--function", help="in AWS: the indexer function's name, which runs the reindex")
+    ri.set_defaults(func=_reindex)
 
     seed = sub.add_parser("seed-demo", help="write the demo departments and staff")
     seed.add_argument("--force", action="store_true", help="even when the directory has data")

@@ -10,8 +10,10 @@ stage                  dev                             KUMO_STAGE, the .chalice/
 deletion_protection    true                            tables, user pool; RETAIN vs DESTROY
 web_origin             https://kumo.example.lg.jp      the files bucket's CORS origin
 mail_from              no-reply@kumo.example.lg.jp     KUMO_MAIL_FROM, the SES From condition
-search_url             (none)                          KUMO_SEARCH_URL
-search_domain_arn      (none)                          grants es:ESHttp* on that domain
+search_instance_type   t3.medium.search                the search domain's data node type
+search_data_nodes      1                               how many data nodes (even, if zone-aware)
+search_volume_gb       20                              gp3 EBS volume per data node
+search_zone_awareness  false                           spread data nodes over two AZs
 apigw_cloudwatch_role  true                            the account-wide API Gateway logging
                                                        role; false for a 2nd stack per account
 =====================  ==============================  =======================================
@@ -58,8 +60,10 @@ class InfraConfig:
     deletion_protection: bool = True
     web_origin: str = "https://kumo.example.lg.jp"
     mail_from: str = "no-reply@kumo.example.lg.jp"
-    search_url: str = ""
-    search_domain_arn: str = ""
+    search_instance_type: str = "t3.medium.search"
+    search_data_nodes: int = 1
+    search_volume_gb: int = 20
+    search_zone_awareness: bool = False
     apigw_cloudwatch_role: bool = True
 
     @classmethod
@@ -75,8 +79,10 @@ class InfraConfig:
             deletion_protection=_as_bool(get("deletion_protection", cls.deletion_protection)),
             web_origin=str(get("web_origin", cls.web_origin)),
             mail_from=str(get("mail_from", cls.mail_from)),
-            search_url=str(get("search_url", cls.search_url)),
-            search_domain_arn=str(get("search_domain_arn", cls.search_domain_arn)),
+            search_instance_type=str(get("search_instance_type", cls.search_instance_type)),
+            search_data_nodes=int(get("search_data_nodes", cls.search_data_nodes)),
+            search_volume_gb=int(get("search_volume_gb", cls.search_volume_gb)),
+            search_zone_awareness=_as_bool(get("search_zone_awareness", cls.search_zone_awareness)),
             apigw_cloudwatch_role=_as_bool(get("apigw_cloudwatch_role", cls.apigw_cloudwatch_role)),
         )
 

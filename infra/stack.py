@@ -22,8 +22,13 @@ from infra.components.runtime import (
     suppress_tracing_wildcard,
 )
 from infra.components.scanning import MalwareScanning
+from infra.components.scheduler import Housekeeping
+from infra.components.search import Indexing, Search
 from infra.components.storage import Storage
 from infra.config import InfraConfig
+
+# The services that talk to the search domain (KUMO_SEARCH_URL, SigV4): its access policy admits no other.
+SEARCH_CLIENTS = ("api", "indexer")
 
 
 class KumoStack(Stack):
@@ -36,6 +41,7 @@ class KumoStack(Stack):
         self.storage = Storage(self, "Storage", config=config, queues=self.messaging.queues)
         self.auth = StaffAuth(self, "Auth", config=config)
         self.layer = SharedLayer(self, "Shared", config=config)
+        self.search = Search(self, "Search", config=config)
 
         def environment(service: str) -> dict[str, str]:
             return kumo_environment(
@@ -43,6 +49,7 @@ class KumoStack(Stack):
                 files_bucket=self.storage.files.bucket_name,
                 user_pool_id=self.auth.user_pool.user_pool_id,
                 user_pool_client_id=self.auth.client.user_pool_client_id,
+                search_url=self.search.endpoint_url if service in SEARCH_CLIENTS else None,
             )
 
         self.api = KumoApi(self, "Api", config=config, environment=environment("api"),
@@ -55,6 +62,18 @@ class KumoStack(Stack):
             self, "Scanning", config=config, bucket=self.storage.files, bus=self.messaging.bus,
             queue=self.messaging.queues["scan"], dead_letters=self.messaging.dead_letter_queues["scan"],
             scanner=self.functions.functions["scanner"])
+        indexer = self.functions.functions["indexer"]
+        assert indexer.role is not None
+        self.search.admit(api=self.api.role, indexer=indexer.role)
+        self.indexing = Indexing(
+            self, "Indexing", indexer=indexer, bucket=self.storage.files,
+            dead_letters=self.messaging.dead_letter_queues["index"], api_role=self.api.role)
+        self.housekeeping = Housekeeping(
+            self, "Housekeeping", config=config, functions=self.functions.functions,
+            bucket=self.storage.files, bus=self.messaging.bus)
+        notifier = self.functions.functions["notifier"]
+        assert notifier.role is not None
+        self._grant_mail(notifier.role)  # e-mail on PartnerUploaded (chalicelib/notifications/email.py)
         self._outputs()
 
     def _grant_api(self, role: iam.IRole) -> None:
@@ -63,9 +82,7 @@ class KumoStack(Stack):
         self.storage.files.grant_read_write(role)
         self.messaging.bus.grant_put_events_to(role)
         self.auth.grant_admin(role)
-        self._grant_mail(role)
-        if self.config.search_domain_arn:
-            self._grant_search(role, self.config.search_domain_arn)
+        self._grant_mail(role)  # the search domain: granted by Search.admit
         suppress_tracing_wildcard(role)
         suppress_data_wildcards(role)
 
@@ -84,18 +101,6 @@ class KumoStack(Stack):
                         "identity/*"],
         )], apply_to_children=True)
 
-    def _grant_search(self, role: iam.IRole, domain_arn: str) -> None:
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut",
-                     "es:ESHttpDelete"],
-            resources=[f"{domain_arn}/*"],
-        ))
-        NagSuppressions.add_resource_suppressions(role, [NagPackSuppression(
-            id="AwsSolutions-IAM5",
-            reason="The search domain's indexes and documents are addressed as <domain>/*.",
-            applies_to=[f"Resource::{domain_arn}/*"],
-        )], apply_to_children=True)
-
     def _outputs(self) -> None:
         outputs = {
             "UserPoolId": self.auth.user_pool.user_pool_id,
@@ -103,6 +108,7 @@ class KumoStack(Stack):
             "ApiUrl": self.api.url,
             "FilesBucketName": self.storage.files.bucket_name,
             "EventBusName": self.messaging.bus.event_bus_name,
+            "SearchUrl": self.search.endpoint_url,
         }
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)

@@ -202,6 +202,10 @@ def error_response(request: Any, err: KumoError, state: web.RequestState, status
     translate = i18n.gettext_for(state.language)
     if _is_api(request.path) or "application/json" in (web.header(request, "accept") or ""):
         return web.json_response(err.to_dict(translate), status=code)
+    if request.path == "/s" or request.path.startswith("/s/"):  # a partner's page: their own error page
+        from chalicelib.sharing.pages import error_page
+
+        return error_page(err.text(translate), code, state)
     if code == 401:
         return web.redirect("/login?next=" + _quote(_original_path(request)), status=302)
     from chalicelib.core import templating

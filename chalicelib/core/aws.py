@@ -39,12 +39,25 @@ def client(service: str) -> Any:
     session = getattr(_local, "boto3_session", None)
     if session is None:  # one boto3 session per botocore session: it registers handlers on it
         session = _local.boto3_session = boto3.Session(botocore_session=botocore_session())
-    return session.client(
-        service,
-        region_name=s.region,
-        endpoint_url=s.aws_endpoint_url,
-        config=Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=5, read_timeout=30),
-    )
+    config = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=5, read_timeout=30)
+    if service == "s3":
+        config = config.merge(s3_config(s.aws_endpoint_url))
+    return session.client(service, region_name=s.region, endpoint_url=s.aws_endpoint_url, config=config)
+
+
+def s3_config(endpoint_url: str | None) -> Any:
+    """How presigned S3 URLs are shaped.
+
+    In AWS: SigV4 and virtual-hosted style, `https://<bucket>.s3.<region>.amazonaws.com/<key>`,
+    the origin the Content-Security-Policy allows for uploads (config.upload_origin); botocore
+    would otherwise sign some regions' URLs for the global endpoint, which CSP blocks and S3
+    redirects. Against an emulator's endpoint the bucket stays in the path: a bucket name is not
+    a host name there.
+    """
+    from botocore.config import Config
+
+    style = "path" if endpoint_url else "virtual"
+    return Config(signature_version="s3v4", s3={"addressing_style": style})
 
 
 def reset() -> None:

@@ -37,6 +37,7 @@ class Settings:
     share_max_days: int  # the longest a share link may live (set by administrators)
     scanner: str  # which malware scanner adapter reports results: "local" or "guardduty"
     scan_max_bytes: int  # the local scanner's cap: a larger object is "unscannable" (too large to scan)
+    search_sigv4: bool = False  # sign search requests with SigV4 (Amazon OpenSearch Service: IAM roles)
 
     def table_name(self, key: str) -> str:
         return RESOURCES.table(key).physical_name(self.prefix)
@@ -108,6 +109,7 @@ def from_environ(env: dict[str, str] | os._Environ[str]) -> Settings:
         share_max_days=int(env.get("KUMO_SHARE_MAX_DAYS", "90")),
         scanner=_choice(env.get("KUMO_SCANNER") or "local", SCANNERS, "KUMO_SCANNER"),
         scan_max_bytes=int(env.get("KUMO_SCAN_MAX_MB", "512")) * 1024 * 1024,
+        search_sigv4=_flag(env.get("KUMO_SEARCH_SIGV4"), default=False),
     )
 
 

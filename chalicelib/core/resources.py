@@ -244,6 +244,11 @@ RESOURCES = Resources(
             purpose="every creation, change, access, download, upload, failed attempt, revocation",
         ),
         TableSpec(
+            "search_settings",
+            partition=KeyAttr("key"),
+            purpose="search settings a system admin edits: the synonym groups applied at search time",
+        ),
+        TableSpec(
             "idempotency",
             partition=KeyAttr("id"),
             ttl_attribute="expiration",
@@ -253,7 +258,8 @@ RESOURCES = Resources(
     queues=(
         QueueSpec("notify", visibility_timeout_s=180, max_receive_count=3,
                   purpose="domain events from the bus, for functions/notifier"),
-        QueueSpec("index", visibility_timeout_s=180, max_receive_count=3,
+        # 6 x the indexer's timeout, as Lambda advises for SQS sources.
+        QueueSpec("index", visibility_timeout_s=720, max_receive_count=3,
                   purpose="S3 object created/removed events, for functions/indexer"),
         # 6 x the scanner's timeout, as Lambda advises for SQS sources.
         QueueSpec("scan", visibility_timeout_s=720, max_receive_count=5,
@@ -268,6 +274,12 @@ RESOURCES = Resources(
                  target_queue="scan",
                  purpose="a partner's upload waits for a malware verdict (the local scanner reads it; "
                          "in AWS the scanner leaves it to GuardDuty's result)"),
+        RuleSpec("index-file-changes",
+                 pattern={"source": ["kumo.files", "kumo.scanning"],
+                          "detail-type": ["FileUploaded", "FileChanged", "FileCleared", "FileQuarantined"]},
+                 target_queue="index",
+                 purpose="a new file or version, rename, move, visibility change, trash/restore or scan verdict "
+                         "re-indexes the file (S3 object events arrive on the same queue)"),
     ),
     buckets=(
         BucketSpec(
@@ -281,6 +293,9 @@ RESOURCES = Resources(
                      purpose="turns domain events into in-app notices (and later e-mail, webhooks)"),
         FunctionSpec("scanner", handler="app.handler", source_queue="scan", batch_size=5, timeout_s=120,
                      purpose="records malware verdicts on partner uploads: clean, or quarantined"),
+        FunctionSpec("indexer", handler="app.handler", source_queue="index", batch_size=5, timeout_s=120,
+                     memory_mb=1024,
+                     purpose="extracts the text of stored files and keeps the search index in step with them"),
     ),
 )
 

@@ -46,12 +46,12 @@ class Binder:
         self._bound_for = current
 
 
-def get_or_none(model: type[M], hash_key: Any, range_key: Any = None) -> M | None:
+def get_or_none(model: type[M], hash_key: Any, range_key: Any = None, *, consistent_read: bool = False) -> M | None:
     """The item, or None when it does not exist."""
     from pynamodb.exceptions import DoesNotExist
 
     try:
-        return model.get(hash_key, range_key)
+        return model.get(hash_key, range_key, consistent_read=consistent_read)
     except DoesNotExist:
         return None
 

@@ -45,7 +45,7 @@ def files_home() -> Response:
 
 @bp.route("/files/{item_id}")
 def item(item_id: str) -> Response:
-    return _item_page(unquote(item_id))
+    return item_page(unquote(item_id))
 
 
 @bp.route("/files/{item_id}/trash")
@@ -53,16 +53,25 @@ def trash(item_id: str) -> Response:
     return _trash_page(unquote(item_id))
 
 
-def _item_page(item_id: str, *, status: int = 200, error: str | None = None) -> Response:
-    """A folder (or a space's root) lists its contents; a file shows its details and versions."""
+def item_page(item_id: str, *, status: int = 200, error: str | None = None,
+              share_form: dict[str, str] | None = None) -> Response:
+    """A folder (or a space's root) lists its contents; a file shows its details and versions.
+
+    A file or folder also has its Share panel (share_form: the new-link form sent back with a
+    mistake in it, to be shown again as it was filled in).
+    """
+    from chalicelib.sharing import staff_views
+
     me = _me()
     entry = None if policy.is_space_id(item_id) else service.readable(me, item_id)
     done = "" if error else _query("done")
+    shares = staff_views.panel(me, entry, form=share_form) if entry is not None else None
     if entry is not None and not entry.is_folder:
-        return page("files_file.html", status=status, current_area="files",
+        return page("files_file.html", status=status, current_area="files", shares=shares,
                     **views.file_context(me, entry, error=error, done=done))
     context = views.folder_context(me, item_id, sort=_query("sort"), order=_query("order"), error=error, done=done)
-    return page("files.html", status=status, current_area="files", upload=_upload_settings(), **context)
+    return page("files.html", status=status, current_area="files", upload=_upload_settings(), shares=shares,
+                **context)
 
 
 def _upload_settings() -> dict[str, object]:
@@ -86,7 +95,7 @@ def _act(item_id: str, action: Callable[[Principal, str, Form], str],
 
 
 def _show_again(item_id: str, status: int, error: str) -> Response:
-    return _item_page(item_id, status=status, error=error)
+    return item_page(item_id, status=status, error=error)
 
 
 def _trash_page(item_id: str, *, status: int = 200, error: str | None = None) -> Response:

@@ -19,7 +19,8 @@ def entry_json(e: Entry) -> dict[str, Any]:
     return {"id": e.file_id, "kind": e.kind, "name": e.name, "parent_id": e.parent_id, "space_id": e.space_id,
             "owner_id": e.owner_id, "visibility": e.visibility, "size": e.size, "content_type": e.content_type,
             "version": e.version, "status": e.status, "created_at": e.created_at.isoformat(),
-            "updated_at": e.updated_at.isoformat(), "trashed_at": e.trashed_at, "scan_status": e.scan_status}
+            "updated_at": e.updated_at.isoformat(), "trashed_at": e.trashed_at, "scan_status": e.scan_status,
+            "search_note": e.search_note}
 
 
 def _int(data: dict[str, Any], key: str) -> int:

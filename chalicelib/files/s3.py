@@ -12,6 +12,7 @@ from typing import Any
 
 from chalicelib.core import aws
 from chalicelib.core.config import settings
+from chalicelib.core.resources import SCAN_REQUIRED_TAG
 
 UPLOAD_URL_SECONDS = 3600  # a part or form is used within the hour it was signed
 DOWNLOAD_URL_SECONDS = 120  # a download link is good for a couple of minutes, no more
@@ -87,19 +88,25 @@ def object_size(key: str) -> int | None:
         raise
 
 
-def move(source_key: str, target_key: str, content_type: str) -> None:
-    """Copy then delete (S3 has no rename); used to file an upload under its version key."""
+def move(source_key: str, target_key: str, content_type: str, *, scan_required: bool = False) -> None:
+    """Copy then delete (S3 has no rename); used to file an upload under its version key.
+
+    A partner's upload is tagged `kumo-scan=required` on the stored object: in AWS the bucket
+    policy denies reading such an object until the malware scan's result tag says it is clean.
+    """
     s3 = _s3()
     size = object_size(source_key) or 0
+    extra: dict[str, str] = {"ContentType": content_type, "MetadataDirective": "REPLACE"}
+    if scan_required:
+        extra.update(Tagging=urllib.parse.urlencode([SCAN_REQUIRED_TAG]), TaggingDirective="REPLACE")
     if size > 5 * 1024**3:  # CopyObject's limit: larger objects are copied in parts
         from boto3.s3.transfer import TransferConfig
 
-        s3.copy({"Bucket": _bucket(), "Key": source_key}, _bucket(), target_key,
-                ExtraArgs={"ContentType": content_type, "MetadataDirective": "REPLACE"},
+        s3.copy({"Bucket": _bucket(), "Key": source_key}, _bucket(), target_key, ExtraArgs=extra,
                 Config=TransferConfig(multipart_chunksize=512 * 1024**2))
     else:
         s3.copy_object(Bucket=_bucket(), Key=target_key, CopySource={"Bucket": _bucket(), "Key": source_key},
-                       ContentType=content_type, MetadataDirective="REPLACE")
+                       **extra)
     s3.delete_object(Bucket=_bucket(), Key=source_key)
 
 

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from chalicelib.core import events
 from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.core.storage import failed_conditions, get_or_none, is_cancelled_transaction, transaction
@@ -42,6 +43,7 @@ class Entry:
     updated_at: datetime
     trashed_at: str | None = None
     scan_status: str | None = None
+    search_note: str | None = None  # why the text is not searchable, if it is not
 
     @property
     def usable(self) -> bool:
@@ -101,7 +103,7 @@ def name_key(name: str) -> str:
 def _entry(r: FileRecord) -> Entry:
     return Entry(r.file_id, r.kind, r.name, r.parent_id, r.space_id, r.owner_id, r.visibility, int(r.size or 0),
                  r.content_type, int(r.version or 0), r.status, r.created_at, r.updated_at, r.trashed_at,
-                 r.scan_status)
+                 r.scan_status, r.search_note)
 
 
 # --- spaces --------------------------------------------------------------------------------
@@ -277,6 +279,17 @@ def folder_for_path(principal: Principal | None, folder_id: str, relative_dirs: 
 
 # --- changing entries ------------------------------------------------------------------------
 
+def announce_change(entry: Entry, change: str) -> Entry:
+    """Tell the bus (and so the search index) that an entry's name, place, visibility or state changed.
+
+    The event says only which entry and what kind of change: a consumer reads the entry's
+    current state itself, so events that arrive late or twice cannot bring back an old state.
+    """
+    events.publish([events.DomainEvent("files", "FileChanged", {
+        "file_id": entry.file_id, "kind": entry.kind, "space_id": entry.space_id, "change": change})])
+    return entry
+
+
 def rename(principal: Principal | None, file_id: str, new_name: str) -> Entry:
     entry = manageable(principal, file_id)
     name = clean_name(new_name)
@@ -294,7 +307,7 @@ def rename(principal: Principal | None, file_id: str, new_name: str) -> Entry:
                                   FileRecord.updated_at.set(now())])
 
     with_conflict_check(write, name)
-    return get_entry(file_id)
+    return announce_change(get_entry(file_id), "renamed")
 
 
 def move(principal: Principal | None, file_id: str, target_folder_id: str) -> Entry:
@@ -323,7 +336,7 @@ def move(principal: Principal | None, file_id: str, target_folder_id: str) -> En
     with_conflict_check(write, record.name)
     if entry.is_folder and vis != entry.visibility:
         _narrow_descendants(file_id, vis)
-    return get_entry(file_id)
+    return announce_change(get_entry(file_id), "moved")
 
 
 def set_visibility(principal: Principal | None, file_id: str, visibility: str) -> Entry:
@@ -333,13 +346,13 @@ def set_visibility(principal: Principal | None, file_id: str, visibility: str) -
     FileRecord(file_id).update(actions=[FileRecord.visibility.set(vis), FileRecord.updated_at.set(now())])
     if entry.is_folder:
         _narrow_descendants(file_id, vis)
-    return get_entry(file_id)
+    return announce_change(get_entry(file_id), "visibility")
 
 
 def _narrow_descendants(folder_id: str, visibility: str) -> None:
     for child in FileRecord.by_parent.query(folder_id):
-        if policy.narrower(child.visibility, visibility) != child.visibility:
-            child.update(actions=[FileRecord.visibility.set(visibility)])
+        if policy.narrower(child.visibility, visibility) != child.visibility:  # a change: updated_at moves
+            child.update(actions=[FileRecord.visibility.set(visibility), FileRecord.updated_at.set(now())])
         if child.kind == "folder":
             _narrow_descendants(child.file_id, visibility)
 
@@ -355,7 +368,7 @@ def trash(principal: Principal | None, file_id: str) -> Entry:
         t.delete(FileNameRecord(record.parent_id, record.name_key))
         t.update(record, actions=[FileRecord.status.set("trashed"), FileRecord.trashed_at.set(now().isoformat()),
                                   FileRecord.trashed_by.set(p.staff_id), FileRecord.updated_at.set(now())])
-    return get_entry(entry.file_id)
+    return announce_change(get_entry(entry.file_id), "trashed")
 
 
 def restore(principal: Principal | None, file_id: str) -> Entry:
@@ -379,7 +392,7 @@ def restore(principal: Principal | None, file_id: str) -> Entry:
 
         try:
             with_conflict_check(write, name)
-            return get_entry(file_id)
+            return announce_change(get_entry(file_id), "restored")
         except Conflict:
             name = _numbered(entry.name, attempt + 1)  # "報告書 (2).docx", as desktop systems do
     raise Conflict("There is already something named {name} here.", name=entry.name)

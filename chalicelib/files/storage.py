@@ -57,6 +57,9 @@ class FileRecord(Model):
     # Malware scan of the current version: None = not required (staff uploads), else
     # pending | clean | infected | unscannable. Only None and clean can be downloaded or indexed.
     scan_status = UnicodeAttribute(null=True)
+    # Why the current version's text could not be indexed ("encrypted", "corrupt", "timeout",
+    # "too_large"); None when it was (or has no text to read). Written by the search indexer.
+    search_note = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 

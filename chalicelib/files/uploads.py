@@ -184,7 +184,7 @@ def _record_version(p: Principal, upload: UploadRecord, *, scan_required: bool =
     file_id = existing.file_id if existing else new_id("fi")
     version = (int(existing.version) if existing else 0) + 1
     key = s3.version_key(upload.space_id, file_id, version)
-    s3.move(upload.s3_key, key, upload.content_type)
+    s3.move(upload.s3_key, key, upload.content_type, scan_required=scan_required)
     when = now()
     space = service.space(upload.space_id)
     limit = space.quota_bytes - int(upload.size)
@@ -247,6 +247,7 @@ def restore_version(principal: Principal | None, file_id: str, version: int) -> 
     old = service.version_record(file_id, version)
     if version == entry.version:
         return entry
+    refuse_unscanned(old.scan_status)  # an infected or unchecked version is not brought back
     bind()
     upload_id = new_id("up")
     key = s3.upload_key(upload_id)
@@ -257,7 +258,7 @@ def restore_version(principal: Principal | None, file_id: str, version: int) -> 
     record.save()
     restored = _record_version(p, record)
     record.delete()
-    return restored
+    return service.announce_change(restored, "version_restored")
 
 
 def download_url(principal: Principal | None, file_id: str, *, version: int | None = None,

@@ -180,9 +180,16 @@ class LocalStack:
         if (state / "manifest.json").exists():
             summary = backup.restore(state)
             accounts = demo.restore_accounts()
-            return f"restored from {state}: {summary.describe()}; {accounts} sign-ins re-created"
+            from chalicelib.search import reindex
+
+            # The search server keeps nothing on disk: the index is rebuilt from the files.
+            rebuilt = reindex.reindex()
+            return (f"restored from {state}: {summary.describe()}; {accounts} sign-ins re-created; "
+                    f"search: {rebuilt.describe()}")
         if self.opts.demo and demo.seed():
-            return "demo data created"
+            from chalicelib.local import demo_files
+
+            return f"demo data created ({demo_files.seed()} sample documents)"
         return "empty"
 
     def _start_consumers(self) -> None:

@@ -1,24 +1,40 @@
-"""The documents index: Japanese analysis (kuromoji) plus a bigram field for recall.
+"""The documents index: its one definition (mapping + analysis), used by the bootstrap, the
+indexer, `kumo reindex`, the tests and infra.
 
-Created behind an alias (`<prefix>-documents` -> `<prefix>-documents-v1`) so a later mapping
-change can reindex into v2 and switch the alias without downtime.
+- Japanese text (`name`, `content`) is analysed by kuromoji in search mode with the usual
+  filters: baseform (提出しました → 提出 + する), part-of-speech stop, ja_stop, cjk_width
+  (full-width Latin and half-width kana folded, instead of ICU's normaliser, which the local
+  search server lacks and OpenSearch Service only has as an optional plugin), stemmer, lowercase.
+- A bigram sub-field (`*.bigram`) catches partial words and terms kuromoji does not know; the
+  query gives it a low weight and a high minimum match so it adds recall without flooding.
+- `name.prefix` is a search_as_you_type field: file-name suggestions as the person types.
+- `principals` lists who may see the document (see documents.principals_for); every query
+  filters on it.
+
+The physical index is `<alias>-v<INDEX_VERSION>-<stamp>` behind the alias `<prefix>-documents`:
+`kumo reindex` builds a new one and moves the alias in one step, so searches never see a gap.
 """
 
 from __future__ import annotations
 
-import functools
+import copy
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.core.config import settings
+from chalicelib.search.client import client
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
+
+_TEXT_JA = {"type": "text", "analyzer": "kumo_ja"}
+_BIGRAM = {"type": "text", "analyzer": "kumo_bigram"}
 
 INDEX_BODY: dict[str, Any] = {
     "settings": {
-        "index": {"number_of_shards": 1, "number_of_replicas": 0},
+        "index": {"number_of_shards": 1, "number_of_replicas": 0, "max_result_window": 10000},
         "analysis": {
             "char_filter": {
-                # Full-width/half-width and spacing variants normalised before tokenizing.
+                # Ideographic and other spaces become one plain space before tokenizing.
                 "kumo_spaces": {"type": "pattern_replace", "pattern": "[\u3000\\s]+", "replacement": " "},
             },
             "tokenizer": {
@@ -41,45 +57,85 @@ INDEX_BODY: dict[str, Any] = {
         "dynamic": "strict",
         "properties": {
             "file_id": {"type": "keyword"},
-            "name": {"type": "text", "analyzer": "kumo_ja",
-                     "fields": {"bigram": {"type": "text", "analyzer": "kumo_bigram"},
-                                "keyword": {"type": "keyword", "ignore_above": 512}}},
-            "path": {"type": "keyword"},
-            "content": {"type": "text", "analyzer": "kumo_ja",
-                        "fields": {"bigram": {"type": "text", "analyzer": "kumo_bigram"}}},
+            "name": {**_TEXT_JA, "fields": {"bigram": _BIGRAM,
+                                            "prefix": {"type": "search_as_you_type", "analyzer": "kumo_bigram"},
+                                            "keyword": {"type": "keyword", "ignore_above": 512}}},
+            "extension": {"type": "keyword"},
+            "type_group": {"type": "keyword"},  # pdf | word | excel | powerpoint | text | other
+            "path": {"type": "keyword"},  # "/2026年度/会議" (folder names from the space's root)
+            "folder_id": {"type": "keyword"},
+            "ancestors": {"type": "keyword"},  # every folder above, and the space: "in this folder" filters
+            "space_id": {"type": "keyword"},
             "department_id": {"type": "keyword"},
             "owner_id": {"type": "keyword"},
             "visibility": {"type": "keyword"},
+            "principals": {"type": "keyword"},
             "content_type": {"type": "keyword"},
             "size": {"type": "long"},
+            "version": {"type": "integer"},
+            "created_at": {"type": "date"},
             "updated_at": {"type": "date"},
+            "content": {**_TEXT_JA, "fields": {"bigram": _BIGRAM}},
+            "content_status": {"type": "keyword"},  # extracted | truncated | not_searchable
         },
     },
 }
 
 
-@functools.cache
-def client() -> Any:
-    from opensearchpy import OpenSearch
-
-    url = settings().search_url
-    if not url:
-        raise RuntimeError("KUMO_SEARCH_URL is not set")
-    return OpenSearch(hosts=[url], timeout=30)
+def index_body() -> dict[str, Any]:
+    return copy.deepcopy(INDEX_BODY)
 
 
-def physical_index_name(version: int = INDEX_VERSION) -> str:
-    return f"{settings().search_alias}-v{version}"
+def alias() -> str:
+    return settings().search_alias
+
+
+def new_index_name() -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+    return f"{alias()}-v{INDEX_VERSION}-{stamp}"
+
+
+def current_indices() -> list[str]:
+    """The physical indices the alias points at (one, except in a failed swap)."""
+    os_client = client()
+    if not os_client.indices.exists_alias(name=alias()):
+        return []
+    return sorted(os_client.indices.get_alias(name=alias()))
 
 
 def ensure_index() -> bool:
-    """Create the index and its alias if the alias does not exist yet. True if created."""
+    """Create an index and its alias if the alias does not exist yet. True if created."""
     os_client = client()
-    alias = settings().search_alias
-    if os_client.indices.exists_alias(name=alias):
+    if os_client.indices.exists_alias(name=alias()):
         return False
-    name = physical_index_name()
-    if not os_client.indices.exists(index=name):
-        os_client.indices.create(index=name, body=INDEX_BODY)
-    os_client.indices.put_alias(index=name, name=alias)
+    name = new_index_name()
+    os_client.indices.create(index=name, body=index_body())
+    os_client.indices.put_alias(index=name, name=alias())
+    return True
+
+
+# --- fine-grained access control (AWS only) ------------------------------------------------
+# The domain's master user is the indexer's IAM role; the API's role must be mapped to a role
+# inside OpenSearch before it may search. The indexer does it once per cold start, idempotently.
+API_SEARCH_ROLE = "kumo_search"
+
+
+def api_role_permissions() -> dict[str, Any]:
+    """What the API may do inside OpenSearch: read the documents through the alias, nothing else."""
+    pattern = f"{alias()}*"
+    return {
+        "cluster_permissions": ["cluster_composite_ops_ro"],
+        "index_permissions": [{"index_patterns": [pattern], "allowed_actions": ["read", "indices:data/read/*"]}],
+    }
+
+
+def ensure_api_access(api_role_arn: str | None) -> bool:
+    """Map the API's IAM role to a read-only OpenSearch role. False when there is nothing to do."""
+    if not api_role_arn or not getattr(settings(), "search_sigv4", False):
+        return False  # the local search server has no security plugin
+    os_client = client()
+    os_client.transport.perform_request("PUT", f"/_plugins/_security/api/roles/{API_SEARCH_ROLE}",
+                                        body=api_role_permissions())
+    os_client.transport.perform_request("PUT", f"/_plugins/_security/api/rolesmapping/{API_SEARCH_ROLE}",
+                                        body={"backend_roles": [api_role_arn]})
     return True

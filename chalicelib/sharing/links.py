@@ -68,6 +68,11 @@ class Link:
         return "active"
 
     @property
+    def created(self) -> datetime:
+        value = datetime.fromisoformat(self.created_at)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+    @property
     def allows_download(self) -> bool:
         return self.kind in ("download", "exchange")
 
@@ -167,13 +172,18 @@ def _message(value: Any) -> str | None:
 
 # --- use cases ------------------------------------------------------------------------------
 
+def can_share(p: Principal, target: files.Entry) -> bool:
+    """Who may make links to an item they can see: people of its space, its owner, its administrators."""
+    return policy.can_write_in(p, target.space_id) or policy.can_manage(p, target.item)
+
+
 def create(principal: Principal | None, target_id: str, kind: str, options: dict[str, Any], *,
            ip: str | None = None, user_agent: str | None = None) -> Issued:
     p = require_signed_in(principal)
     if kind not in KINDS:
         raise BadRequest("The kind of link is one of: download, request, exchange.", field="kind")
     target = files.readable(p, target_id)
-    if not policy.can_write_in(p, target.space_id) and not policy.can_manage(p, target.item):
+    if not can_share(p, target):
         raise Forbidden("You can share only from your own department's or your own space.")
     if kind != "download" and not target.is_folder:
         raise BadRequest("A file request or an exchange is a link to a folder.", field="kind")

@@ -27,7 +27,7 @@ from chalicelib.core.i18n import gettext_for
 from chalicelib.files import uploads
 from chalicelib.files.service import Entry
 from chalicelib.files.views import human_size
-from chalicelib.sharing import partner
+from chalicelib.sharing import partner, partner_uploads
 from chalicelib.sharing.partner import Visit
 from chalicelib.sharing.partner_routes import summary
 
@@ -80,6 +80,14 @@ def _error(err: KumoError) -> Response:
     return _render("share_error.html", status=err.status, headers=headers, message=_text(err))
 
 
+def error_page(message: str, status: int, state: web.RequestState) -> Response:
+    """A refusal that happens before a partner page's route runs (the middleware's CSRF check):
+    the partner's own error page, never the staff layout or a JSON body."""
+    body = templating.render("share_error.html", state.language, csrf_token=state.csrf_token, current_path=VIEW,
+                             status=status, message=message)
+    return web.html(body, status=status)
+
+
 def _answer(action: Callable[[], Response]) -> Response:
     """Run a page's work; a refusal becomes the partner's own error page, never the staff sign-in."""
     try:
@@ -105,7 +113,7 @@ def _content(visit: Visit, folder_id: str | None) -> dict[str, Any]:
         view = partner.browse(visit, folder_id or None)
         context.update(folder=view.folder, path=view.path, rows=_rows(view.items))
     if visit.link.allows_upload:
-        context.update(sent=_rows(partner.my_uploads(visit)), upload=_upload_settings())
+        context.update(sent=_rows(partner_uploads.my_uploads(visit)), upload=_upload_settings())
     return context
 
 

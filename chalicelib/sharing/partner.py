@@ -8,8 +8,7 @@
 - Scope: a partner reaches the link's target and what is under it, as its owner may see it,
   and only files that passed the virus check. A download is an explicit POST that counts
   (atomically: a limit of N allows exactly N) and returns a presigned URL valid two minutes.
-- Uploads (file request / exchange) are filed as the link's owner, into the uploader's own
-  subfolder for a file request, and wait for the virus check.
+- Uploads (file request / exchange) are in partner_uploads.py.
 """
 
 from __future__ import annotations
@@ -39,7 +38,6 @@ LOCK_MINUTES = 15
 CODE_MINUTES = 10
 CODE_ATTEMPTS = 5
 CODE_SENDS = 5
-UPLOADER_NAME_MAX = 60
 
 
 class LinkGone(KumoError):
@@ -87,7 +85,7 @@ def _refuse_if_gone(link: Link) -> None:
         raise LinkGone("This link has expired. Ask the person who sent it for a new one.")
 
 
-def _audit(visit: Visit, action: str, *, actor: str | None = None, **kw: Any) -> None:
+def log(visit: Visit, action: str, *, actor: str | None = None, **kw: Any) -> None:
     audit.record(visit.link.link_id, action, actor or visit.actor, ip=visit.ip, user_agent=visit.user_agent, **kw)
 
 
@@ -112,7 +110,7 @@ def open_link(token: str, *, ip: str | None = None, user_agent: str | None = Non
                                    created_at=now, expires_at=expires, ttl=int(expires.timestamp()) + 86400)
     session.save()
     visit = Visit(link, session, _hash(cookie), ip, user_agent)
-    _audit(visit, "opened")
+    log(visit, "opened")
     if link.notify_on_access:
         events.publish([events.DomainEvent("sharing", "ShareLinkAccessed", {
             "link_id": link.link_id, "owner_id": link.owner_id, "target_id": link.target_id})])
@@ -161,11 +159,11 @@ def _failed_attempt(visit: Visit, action: str) -> None:
     """Count a wrong password or code against the link; lock it after too many."""
     record = LinkRecord.get(visit.link.link_id)
     record.update(actions=[LinkRecord.failed_attempts.add(1)])
-    _audit(visit, action)
+    log(visit, action)
     if int(record.failed_attempts) >= LOCK_AFTER_FAILURES:
         until = _now() + timedelta(minutes=LOCK_MINUTES)
         record.update(actions=[LinkRecord.locked_until.set(until), LinkRecord.failed_attempts.set(0)])
-        _audit(visit, "locked", detail=f"until {until.isoformat()}")
+        log(visit, "locked", detail=f"until {until.isoformat()}")
         raise TooManyRequests("Too many wrong attempts. This link is locked until {time}.",
                               time=jst(until, "%H:%M"))
 
@@ -177,7 +175,7 @@ def enter_password(visit: Visit, password: str) -> None:
     if credentials.check_password(password or "", record.password_hash):
         visit.session.update(actions=[PartnerSessionRecord.password_ok.set(True)])
         record.update(actions=[LinkRecord.failed_attempts.set(0)])
-        _audit(visit, "password_ok")
+        log(visit, "password_ok")
         return
     _failed_attempt(visit, "password_failed")
     raise Unauthenticated("The password is wrong.")
@@ -193,7 +191,7 @@ def send_code(visit: Visit, email: str) -> None:
         raise TooManyRequests("Too many codes were sent. Open the link again later.")
     visit.session.update(actions=[PartnerSessionRecord.otp_sent.add(1)])
     if address not in visit.link.recipients:
-        _audit(visit, "refused", detail="code requested for an address not named by the owner")
+        log(visit, "refused", detail="code requested for an address not named by the owner")
         return
     code = credentials.new_code()
     visit.session.update(actions=[
@@ -202,7 +200,7 @@ def send_code(visit: Visit, email: str) -> None:
         PartnerSessionRecord.otp_expires_at.set(_now() + timedelta(minutes=CODE_MINUTES)),
         PartnerSessionRecord.otp_attempts.set(0)])
     mail.send_code(address, code, visit.link, minutes=CODE_MINUTES)
-    _audit(visit, "code_sent", detail=address)
+    log(visit, "code_sent", detail=address)
 
 
 def enter_code(visit: Visit, code: str) -> None:
@@ -220,7 +218,7 @@ def enter_code(visit: Visit, code: str) -> None:
     email = str(s.pending_email)
     s.update(actions=[PartnerSessionRecord.verified_email.set(email), PartnerSessionRecord.otp_hash.remove(),
                       PartnerSessionRecord.pending_email.remove()])
-    _audit(visit, "email_verified", actor=f"partner:{email}", detail=email)
+    log(visit, "email_verified", actor=f"partner:{email}", detail=email)
 
 
 def require_through(visit: Visit) -> None:
@@ -232,7 +230,7 @@ def require_through(visit: Visit) -> None:
 
 # --- what the partner may reach ---------------------------------------------------------------
 
-def _owner(link: Link) -> Principal:
+def owner_of(link: Link) -> Principal:
     from chalicelib.directory import service as directory
 
     owner = directory.find_staff(link.owner_id)
@@ -241,7 +239,7 @@ def _owner(link: Link) -> Principal:
     return owner.principal()
 
 
-def _in_scope(link: Link, entry: Entry) -> bool:
+def in_scope(link: Link, entry: Entry) -> bool:
     current: Entry | None = entry
     for _ in range(64):
         if current is None:
@@ -261,8 +259,8 @@ def reachable(visit: Visit, file_id: str) -> Entry:
         entry = files.get_entry(file_id)
     except NotFound:
         raise missing from None
-    if entry.status != "active" or not _in_scope(visit.link, entry) \
-            or not policy.can_read(_owner(visit.link), entry.item):
+    if entry.status != "active" or not in_scope(visit.link, entry) \
+            or not policy.can_read(owner_of(visit.link), entry.item):
         raise missing
     return entry
 
@@ -279,12 +277,12 @@ def browse(visit: Visit, folder_id: str | None = None) -> PartnerFolder:
     if not visit.link.allows_download:
         raise Forbidden("This link is for sending files only.")
     entry = reachable(visit, folder_id or visit.link.target_id)
-    owner = _owner(visit.link)
+    owner = owner_of(visit.link)
     if not entry.is_folder:
         return PartnerFolder(entry, [entry], [entry] if entry.usable else [])
     view = files.list_folder(owner, entry.file_id)
     items = [i for i in view.children if i.is_folder or i.usable]
-    path = [p for p in view.path if _in_scope(visit.link, p)]
+    path = [p for p in view.path if in_scope(visit.link, p)]
     return PartnerFolder(entry, path, items)
 
 
@@ -312,9 +310,9 @@ def download_zip(visit: Visit, folder_id: str | None = None) -> str:
     folder = reachable(visit, folder_id or visit.link.target_id)
     if not folder.is_folder:
         raise BadRequest("Only a folder can be downloaded as a ZIP.")
-    archive.members(_owner(visit.link), folder)  # refuse (too large, empty) before counting
+    archive.members(owner_of(visit.link), folder)  # refuse (too large, empty) before counting
     _count_download(visit, folder)
-    return archive.build(_owner(visit.link), folder)
+    return archive.build(owner_of(visit.link), folder)
 
 
 def _count_download(visit: Visit, entry: Entry) -> None:
@@ -326,85 +324,7 @@ def _count_download(visit: Visit, entry: Entry) -> None:
     if not update_if(LinkRecord(link.link_id), [LinkRecord.download_count.add(1)], condition):
         fresh = to_link(LinkRecord.get(link.link_id))
         _refuse_if_gone(fresh)
-        _audit(visit, "refused", file_id=entry.file_id, object_name=entry.name, detail="download limit reached")
+        log(visit, "refused", file_id=entry.file_id, object_name=entry.name, detail="download limit reached")
         raise LinkGone("This link has reached its download limit.")
-    _audit(visit, "downloaded", file_id=entry.file_id, object_name=entry.name,
+    log(visit, "downloaded", file_id=entry.file_id, object_name=entry.name,
            detail="zip" if entry.is_folder else None)
-
-
-# --- uploads (file request, exchange) ------------------------------------------------------
-
-def _uploader_name(raw: str) -> str:
-    name = " ".join((raw or "").split())
-    if not name:
-        raise BadRequest("Enter your name (and organisation), so the recipient knows who sent the files.",
-                         field="uploader_name")
-    if len(name) > UPLOADER_NAME_MAX:
-        raise BadRequest("The name is too long (at most {limit} characters).", field="uploader_name",
-                         limit=UPLOADER_NAME_MAX)
-    return files.clean_name(name)
-
-
-def _upload_folder(visit: Visit, uploader_name: str) -> str:
-    """Where this partner's files go: their own subfolder (file request) or the folder (exchange)."""
-    if visit.link.kind == "exchange":
-        visit.session.update(actions=[PartnerSessionRecord.uploader_name.set(uploader_name)])
-        return visit.link.target_id
-    s = PartnerSessionRecord.get(visit.session_hash)
-    if s.upload_folder_id:
-        return str(s.upload_folder_id)
-    stamp = jst(_now(), "%Y-%m-%d %H%M")
-    folder_name = files.clean_name(f"{uploader_name} ({stamp})")
-    folder = files.folder_for_path(_owner(visit.link), visit.link.target_id, [folder_name])
-    s.update(actions=[PartnerSessionRecord.upload_folder_id.set(folder),
-                      PartnerSessionRecord.uploader_name.set(uploader_name)])
-    return folder
-
-
-def start_upload(visit: Visit, *, uploader_name: str, name: str, size: int, content_type: str,
-                 relative_path: str | None = None) -> uploads.UploadTicket:
-    require_through(visit)
-    if not visit.link.allows_upload:
-        raise Forbidden("This link is for downloading only.")
-    who = _uploader_name(uploader_name or visit.session.uploader_name or "")
-    folder = _upload_folder(visit, who)
-    return uploads.start(_owner(visit.link), folder, name, size, content_type, relative_path=relative_path,
-                         via_link_session=visit.session_hash)
-
-
-def sign_part(visit: Visit, upload_id: str, part_number: int) -> str:
-    require_through(visit)
-    return uploads.sign_part(_owner(visit.link), upload_id, part_number, via_link_session=visit.session_hash)
-
-
-def parts(visit: Visit, upload_id: str) -> list[dict[str, Any]]:
-    require_through(visit)
-    return uploads.parts(_owner(visit.link), upload_id, via_link_session=visit.session_hash)
-
-
-def abort_upload(visit: Visit, upload_id: str) -> None:
-    require_through(visit)
-    uploads.abort(_owner(visit.link), upload_id, via_link_session=visit.session_hash)
-
-
-def complete_upload(visit: Visit, upload_id: str) -> Entry:
-    require_through(visit)
-    entry = uploads.complete(_owner(visit.link), upload_id, via_link_session=visit.session_hash)
-    s = PartnerSessionRecord.get(visit.session_hash)
-    _audit(visit, "uploaded", file_id=entry.file_id, object_name=entry.name,
-           detail=f"by {s.uploader_name or 'partner'}")
-    record = files.version_record(entry.file_id, entry.version)
-    events.publish([events.DomainEvent("sharing", "PartnerUploaded", {
-        "link_id": visit.link.link_id, "owner_id": visit.link.owner_id, "notify": visit.link.notify_on_upload,
-        "file_id": entry.file_id, "version": entry.version, "s3_key": record.s3_key, "space_id": entry.space_id,
-        "folder_id": entry.parent_id, "name": entry.name, "uploader_name": s.uploader_name or "",
-        "uploader_email": s.verified_email or ""})])
-    return entry
-
-
-def my_uploads(visit: Visit) -> list[Entry]:
-    """What this partner sent in this session (a file request shows nobody else's files)."""
-    s = PartnerSessionRecord.get(visit.session_hash)
-    if not s.upload_folder_id:
-        return []
-    return [e for e in files.list_folder(_owner(visit.link), str(s.upload_folder_id)).children if not e.is_folder]

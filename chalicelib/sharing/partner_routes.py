@@ -9,7 +9,7 @@ from chalice import Blueprint, Response
 from chalicelib.core import web
 from chalicelib.core.errors import BadRequest
 from chalicelib.files.service import Entry
-from chalicelib.sharing import partner
+from chalicelib.sharing import partner, partner_uploads
 from chalicelib.sharing.partner import Visit
 
 bp = Blueprint(__name__)
@@ -125,7 +125,7 @@ def _int(value: Any, field: str) -> int:
 @bp.route("/api/share/uploads", methods=["POST"])
 def start_upload() -> Response:
     data = _body()
-    ticket = partner.start_upload(
+    ticket = partner_uploads.start_upload(
         _visit(), uploader_name=str(data.get("uploader_name") or ""), name=str(data.get("name", "")),
         size=_int(data.get("size"), "size"), content_type=str(data.get("content_type") or ""),
         relative_path=data.get("relative_path") or None)
@@ -135,25 +135,25 @@ def start_upload() -> Response:
 
 @bp.route("/api/share/uploads")
 def my_uploads() -> Response:
-    return web.json_response({"items": [_entry(e) for e in partner.my_uploads(_visit())]})
+    return web.json_response({"items": [_entry(e) for e in partner_uploads.my_uploads(_visit())]})
 
 
 @bp.route("/api/share/uploads/{upload_id}/parts/{part_number}", methods=["POST"])
 def sign_part(upload_id: str, part_number: str) -> Response:
-    return web.json_response({"url": partner.sign_part(_visit(), upload_id, _int(part_number, "part_number"))})
+    return web.json_response({"url": partner_uploads.sign_part(_visit(), upload_id, _int(part_number, "part_number"))})
 
 
 @bp.route("/api/share/uploads/{upload_id}/parts")
 def list_parts(upload_id: str) -> Response:
-    return web.json_response({"parts": partner.parts(_visit(), upload_id)})
+    return web.json_response({"parts": partner_uploads.parts(_visit(), upload_id)})
 
 
 @bp.route("/api/share/uploads/{upload_id}/complete", methods=["POST"])
 def complete(upload_id: str) -> Response:
-    return web.json_response(_entry(partner.complete_upload(_visit(), upload_id)), status=201)
+    return web.json_response(_entry(partner_uploads.complete_upload(_visit(), upload_id)), status=201)
 
 
 @bp.route("/api/share/uploads/{upload_id}", methods=["DELETE"])
 def abort(upload_id: str) -> Response:
-    partner.abort_upload(_visit(), upload_id)
+    partner_uploads.abort_upload(_visit(), upload_id)
     return Response(body="", status_code=204)

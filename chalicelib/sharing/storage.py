@@ -91,6 +91,7 @@ class PartnerSessionRecord(Model):
     otp_sent = NumberAttribute(default=0)
     uploader_name = UnicodeAttribute(null=True)
     upload_folder_id = UnicodeAttribute(null=True)  # this uploader's own folder (file requests)
+    uploaded = ListAttribute(of=UnicodeAttribute, null=True)  # "<file id>#<version>" this session sent
     created_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute()
     ttl = NumberAttribute()

@@ -40,11 +40,6 @@ def _upcoming(area: str) -> Response:
     return page("upcoming.html", current_area=area, area=area)
 
 
-@bp.route("/search")
-def search_area() -> Response:
-    return _upcoming("search")
-
-
 @bp.route("/surveys")
 def surveys_area() -> Response:
     return _upcoming("surveys")

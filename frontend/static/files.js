@@ -32,6 +32,22 @@
     });
   }
 
+  // --- copy a new share link (shown once); without JS the field is there to select and copy ------
+  Array.prototype.forEach.call(document.querySelectorAll(".js-copy"), function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy-from"));
+    var status = document.getElementById("copy-status");
+    if (!field) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      field.select();
+      var copied = navigator.clipboard && window.isSecureContext
+        ? navigator.clipboard.writeText(field.value)
+        : new Promise(function (resolve, reject) { (document.execCommand("copy") ? resolve : reject)(); });
+      copied.then(function () { status.textContent = button.getAttribute("data-text-copied"); },
+        function () { status.textContent = button.getAttribute("data-text-failed"); });
+    });
+  });
+
   // --- download: ask for a short-lived link, then go there (the form does the same without JS) ---
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -19,6 +19,7 @@ from infra.components.runtime import (
     suppress_data_wildcards,
     suppress_tracing_wildcard,
 )
+from infra.components.scheduler import SCHEDULER_FUNCTION
 from infra.config import LAMBDA_ARCHITECTURE, PROJECT_ROOT, RUNTIME, InfraConfig
 
 _CODE_EXCLUDES = ["__pycache__", "*.pyc", "tests"]
@@ -34,11 +35,30 @@ class Permissions:
 
 # Least privilege, declared per function: a FunctionSpec without an entry fails the synth.
 PERMISSIONS: dict[str, Permissions] = {
+    # + SES from Kumo's one From address: granted by infra/stack.py (_grant_mail)
     "notifier": Permissions(read_write_tables=("notifications", "idempotency"),
                             read_tables=("staff", "departments")),
     # + S3 (spaces/, quarantine/) and PutEvents: granted by infra/components/scanning.py
     "scanner": Permissions(read_write_tables=("files", "file_versions", "idempotency")),
+    # "files": it records why a file's text is not searchable. "staff": a personal space's department.
+    # + S3 GetObject on spaces/ and es:ESHttp* on the domain: granted by infra/components/search.py
+    "indexer": Permissions(read_write_tables=("files",),
+                           read_tables=("file_versions", "staff")),
+    # chalicelib/maintenance/sweep.py and what it calls (files.service.purge_expired_trash).
+    # + S3 deletes/aborts and PutEvents: granted by infra/components/scheduler.py
+    "scheduler": Permissions(read_write_tables=("uploads", "spaces", "files", "file_names", "file_versions",
+                                                "share_links", "share_tokens", "share_sessions")),
 }
+
+# Functions infra declares itself (no queue, so the local runner has no use for a FunctionSpec);
+# a FunctionSpec of the same key in chalicelib/core/resources.py takes its place.
+INFRA_FUNCTIONS: tuple[FunctionSpec, ...] = (SCHEDULER_FUNCTION,)
+
+
+def function_specs() -> tuple[FunctionSpec, ...]:
+    """Every function of the stack: resources.py's, then infra's own."""
+    declared = {spec.key for spec in RESOURCES.functions}
+    return RESOURCES.functions + tuple(spec for spec in INFRA_FUNCTIONS if spec.key not in declared)
 
 
 class EventFunctions(Construct):
@@ -49,7 +69,7 @@ class EventFunctions(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.functions: dict[str, lambda_.Function] = {}
-        for spec in RESOURCES.functions:
+        for spec in function_specs():
             if spec.key not in PERMISSIONS:
                 raise KeyError(f"functions/{spec.key}: declare its permissions in "
                                "infra/components/functions.py PERMISSIONS")

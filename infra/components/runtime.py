@@ -38,9 +38,13 @@ class SharedLayer(Construct):
 
 def kumo_environment(
     config: InfraConfig, *, service: str, files_bucket: str, user_pool_id: str,
-    user_pool_client_id: str,
+    user_pool_client_id: str, search_url: str | None = None,
 ) -> dict[str, str]:
-    """The settings chalicelib/core/config.py reads, for the API and every function."""
+    """The settings chalicelib/core/config.py reads, for the API and every function.
+
+    ``search_url`` only for the services that talk to the search domain (the API, the indexer):
+    Amazon OpenSearch Service admits SigV4-signed requests of their IAM roles only.
+    """
     env = {
         "KUMO_STAGE": config.stage,
         "KUMO_PREFIX": config.prefix,
@@ -55,8 +59,9 @@ def kumo_environment(
         "POWERTOOLS_METRICS_NAMESPACE": "Kumo",
         "POWERTOOLS_LOG_LEVEL": "INFO",
     }
-    if config.search_url:
-        env["KUMO_SEARCH_URL"] = config.search_url
+    if search_url:
+        env["KUMO_SEARCH_URL"] = search_url
+        env["KUMO_SEARCH_SIGV4"] = "1"
     return env
 
 

@@ -11,11 +11,18 @@ from aws_cdk import aws_sqs as sqs
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
-from chalicelib.core.resources import RESOURCES, BucketSpec
+from chalicelib.core.resources import QUARANTINE_PREFIX, RESOURCES, BucketSpec
 from infra.config import InfraConfig
 
 ACCESS_LOG_DAYS = 365
 NONCURRENT_VERSION_DAYS = 30
+MULTIPART_DAYS = 1
+# Where the app writes (tests check these against chalicelib; infra does not import the feature code).
+UPLOADS_PREFIX = "uploads/"  # chalicelib/files/s3.py upload_key
+ARCHIVE_PREFIX = "archives/"  # chalicelib/files/archive.py ARCHIVE_PREFIX
+UPLOAD_DAYS = 2
+ARCHIVE_DAYS = 1
+QUARANTINE_DAYS = 90
 
 
 def _event_type(name: str) -> s3.EventType:
@@ -65,17 +72,33 @@ class Storage(Construct):
                 exposed_headers=list(spec.cors_expose_headers),
                 max_age=spec.cors_max_age_s,
             )],
-            lifecycle_rules=[
-                s3.LifecycleRule(id="abort-incomplete-multipart",
-                                 abort_incomplete_multipart_upload_after=Duration.days(1)),
-                # Versioning guards against overwrites and slips; old versions do not
-                # need to outlive a month (a deleted file should not linger for years).
-                s3.LifecycleRule(id="expire-old-versions",
-                                 noncurrent_version_expiration=Duration.days(
-                                     NONCURRENT_VERSION_DAYS)),
-            ],
+            lifecycle_rules=self._lifecycle_rules(),
             removal_policy=config.removal_policy,
         )
+
+    @staticmethod
+    def _lifecycle_rules() -> list[s3.LifecycleRule]:
+        """What S3 removes by itself (locally, chalicelib/maintenance/sweep.py does the first three)."""
+        return [
+            s3.LifecycleRule(id="abort-incomplete-multipart",
+                             abort_incomplete_multipart_upload_after=Duration.days(MULTIPART_DAYS)),
+            # Uploads land under uploads/ and move to spaces/ when completed; what is left there
+            # was abandoned (the sweep normally removes it within the upload's own expiry).
+            s3.LifecycleRule(id="expire-abandoned-uploads", prefix=UPLOADS_PREFIX,
+                             expiration=Duration.days(UPLOAD_DAYS)),
+            # ZIP downloads built for partners and staff: fetched right away, never kept.
+            s3.LifecycleRule(id="expire-archives", prefix=ARCHIVE_PREFIX,
+                             expiration=Duration.days(ARCHIVE_DAYS)),
+            # Infected or unscannable uploads are kept for investigation, then go.
+            s3.LifecycleRule(id="expire-quarantine", prefix=QUARANTINE_PREFIX,
+                             expiration=Duration.days(QUARANTINE_DAYS)),
+            # Versioning guards against overwrites and slips; old versions do not need to
+            # outlive a month (a deleted file should not linger for years). A delete marker
+            # left with no version behind it goes too.
+            s3.LifecycleRule(id="expire-old-versions",
+                             noncurrent_version_expiration=Duration.days(NONCURRENT_VERSION_DAYS)),
+            s3.LifecycleRule(id="remove-expired-delete-markers", expired_object_delete_marker=True),
+        ]
 
     def _notifications(self, spec: BucketSpec, queues: dict[str, sqs.Queue]) -> None:
         for event_names, queue_key in spec.notifications:

@@ -309,8 +309,10 @@ def test_a_folder_with_its_actions_open_fits_a_phone(new_context: Callable[..., 
 def test_a_refused_upload_says_why_in_the_persons_language(
         new_context: Callable[..., BrowserContext], stack: RunningStack, signed_in: Signed, tmp_path: Path) -> None:
     """The server's own message (full space) and the uploader's (a blocked type), where the person looks."""
-    quota = signed_in("admin").put(f"{stack.base_url}/api/spaces/user:ogata.r/quota", json={"quota_bytes": 100},
-                                   timeout=30)
+    space = signed_in("ogata.r").get(f"{stack.base_url}/api/folders/user:ogata.r", timeout=30).json()["space"]
+    used = space["used_bytes"]
+    quota = signed_in("admin").put(f"{stack.base_url}/api/spaces/user:ogata.r/quota",
+                                   json={"quota_bytes": used + 100}, timeout=30)  # 100 bytes free
     assert quota.status_code == 200, quota.text
     try:
         page = signed_in_page(new_context, "ogata.r")

@@ -58,9 +58,11 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
 
 @pytest.fixture(scope="session")
 def unprotected(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    """A throw-away deployment: other prefix, no deletion protection, context from the CLI."""
+    """A throw-away deployment: other prefix, no deletion protection, a zone-aware search domain,
+    context from the CLI."""
     return _synthesize(tmp_path_factory.mktemp("cdk.out-unprotected"), {
         "prefix": "kumo-test", "deletion_protection": "false", "web_origin": OTHER_ORIGIN,
+        "search_zone_awareness": "true", "search_data_nodes": "2",
     })
 
 

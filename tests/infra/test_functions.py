@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from chalicelib.core.resources import RESOURCES, FunctionSpec
-from infra.components.functions import PERMISSIONS
+from infra.components.functions import PERMISSIONS, function_specs
 from layers.build import ARCHITECTURE, PYTHON_VERSION
 from tests.infra.conftest import Synthesized
 
@@ -40,7 +40,7 @@ def _table_actions(statements: list[dict[str, Any]], table_id: str) -> set[str]:
     return actions
 
 
-@pytest.mark.parametrize("spec", RESOURCES.functions, ids=lambda s: s.key)
+@pytest.mark.parametrize("spec", function_specs(), ids=lambda s: s.key)
 def test_function_runs_the_folder_with_the_layer(synthesized: Synthesized, spec: FunctionSpec) -> None:
     _, props = _function(synthesized, spec)
     assert props["FunctionName"] == spec.physical_name("kumo")
@@ -58,7 +58,7 @@ def test_function_runs_the_folder_with_the_layer(synthesized: Synthesized, spec:
     assert env["POWERTOOLS_SERVICE_NAME"] == f"kumo-{spec.key}"
 
 
-@pytest.mark.parametrize("spec", RESOURCES.functions, ids=lambda s: s.key)
+@pytest.mark.parametrize("spec", function_specs(), ids=lambda s: s.key)
 def test_function_logs_are_kept_a_year(synthesized: Synthesized, spec: FunctionSpec) -> None:
     _, props = _function(synthesized, spec)
     log_group_id = props["LoggingConfig"]["LogGroup"]["Ref"]
@@ -91,10 +91,58 @@ def test_notifier_has_least_privilege(synthesized: Synthesized) -> None:
         assert granted[key] == READ_ONLY, key
     untouched = set(tables) - {"notifications", "idempotency", "staff", "departments"}
     assert untouched and all(not granted[key] for key in untouched)
-    actions = {a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
-    assert not any(a.startswith(("s3:", "events:", "cognito-idp:", "ses:")) for a in actions)
+    actions = {a for s in statements for a in _list(s["Action"])}
+    assert not any(a.startswith(("s3:", "events:", "cognito-idp:", "es:")) for a in actions)
     assert "sqs:ReceiveMessage" in actions
 
 
+def test_notifier_sends_mail_only_from_kumos_address(synthesized: Synthesized) -> None:
+    """PartnerUploaded becomes an e-mail to the folder's owner (chalicelib/notifications/email.py)."""
+    _, props = _function(synthesized, RESOURCES.function("notifier"))
+    statements = _statements(synthesized, props["Role"]["Fn::GetAtt"][0])
+    (ses,) = [s for s in statements if any(a.startswith("ses:") for a in _list(s["Action"]))]
+    assert set(_list(ses["Action"])) == {"ses:SendEmail", "ses:SendRawEmail"}
+    assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": synthesized.stack.config.mail_from}}
+    assert ses["Resource"] == {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":ses:", {"Ref": "AWS::Region"},
+                                                 ":", {"Ref": "AWS::AccountId"}, ":identity/*"]]}
+    assert props["Environment"]["Variables"]["KUMO_MAIL_FROM"] == synthesized.stack.config.mail_from
+
+
+def test_indexer_has_least_privilege(synthesized: Synthesized) -> None:
+    spec = RESOURCES.function("indexer")
+    _, props = _function(synthesized, spec)
+    assert (props["MemorySize"], props["Timeout"]) == (1024, spec.timeout_s)
+    statements = _statements(synthesized, props["Role"]["Fn::GetAtt"][0])
+    tables = synthesized.stack.tables.by_key
+    granted = {key: _table_actions(statements, synthesized.logical_id(table)) for key, table in tables.items()}
+    # files: "not searchable: reason" on the file record. No idempotency table: the indexer reads
+    # each file's current state, so a redelivered event is harmless by construction.
+    assert WRITES | READ_ONLY <= granted["files"]
+    for key in ("file_versions", "staff"):
+        assert granted[key] == READ_ONLY, key
+    untouched = set(tables) - {"files", "file_versions", "staff"}
+    assert untouched and all(not granted[key] for key in untouched)
+
+    bucket_id = synthesized.logical_id(synthesized.stack.storage.files)
+    s3_statements = [s for s in statements if any(a.startswith("s3:") for a in _list(s["Action"]))]
+    assert s3_statements == [{"Sid": "ReadStoredVersions", "Effect": "Allow", "Action": "s3:GetObject",
+                              "Resource": {"Fn::Join": ["", [{"Fn::GetAtt": [bucket_id, "Arn"]}, "/spaces/*"]]}}]
+    actions = {a for s in statements for a in _list(s["Action"])}
+    assert not any("*" in a for a in actions if a.startswith(("s3:", "es:"))), "no wildcard S3 or search action"
+    assert {a for a in actions if a.startswith("es:")} == {
+        "es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"}
+    assert not any(a.startswith(("events:", "cognito-idp:", "ses:")) for a in actions)
+
+
 def test_every_function_has_declared_permissions() -> None:
-    assert {spec.key for spec in RESOURCES.functions} <= set(PERMISSIONS)
+    assert {spec.key for spec in function_specs()} <= set(PERMISSIONS)
+    assert {spec.key for spec in RESOURCES.functions} <= {spec.key for spec in function_specs()}
+
+
+def test_infra_declares_no_function_twice() -> None:
+    keys = [spec.key for spec in function_specs()]
+    assert len(keys) == len(set(keys))
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]

@@ -17,6 +17,11 @@ ALLOWED_SUPPRESSIONS = {
     "AwsSolutions-COG2",  # MFA optional
     "AwsSolutions-COG8",  # Essentials feature plan
     "AwsSolutions-L1",  # python3.12 pinned for the layer
+    "AwsSolutions-OS1",  # search domain outside a VPC (the project has none), closed by IAM
+    "AwsSolutions-OS3",  # search access by IAM role, not IP allowlist (Lambdas have no fixed IPs)
+    "AwsSolutions-OS4",  # no dedicated master nodes for a one- or two-node domain
+    "AwsSolutions-OS7",  # zone awareness off by default (context search_zone_awareness)
+    "AwsSolutions-SQS3",  # the scheduler's DLQ is itself a DLQ (of EventBridge Scheduler / Lambda)
 }
 
 

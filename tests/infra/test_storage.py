@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
-from chalicelib.core.resources import RESOURCES
+from chalicelib.core.resources import QUARANTINE_PREFIX, RESOURCES
 from tests.infra.conftest import OTHER_ORIGIN, Synthesized
 
 SPEC = RESOURCES.bucket("files")
@@ -98,3 +98,48 @@ def test_notifications_reach_the_named_queue(synthesized: Synthesized, template:
                 "Condition": {"ArnLike": {"aws:SourceArn": {"Fn::GetAtt": [bucket_id, "Arn"]}}},
             })])},
         })
+
+
+def _lifecycle(synth: Synthesized) -> dict[str, dict[str, Any]]:
+    _, bucket = _files_bucket(synth)
+    return {rule["Id"]: rule for rule in bucket["Properties"]["LifecycleConfiguration"]["Rules"]}
+
+
+def test_abandoned_uploads_expire_after_two_days(synthesized: Synthesized) -> None:
+    assert _lifecycle(synthesized)["expire-abandoned-uploads"] == {
+        "Id": "expire-abandoned-uploads", "Prefix": "uploads/", "ExpirationInDays": 2, "Status": "Enabled"}
+
+
+def test_zip_archives_expire_after_a_day(synthesized: Synthesized) -> None:
+    assert _lifecycle(synthesized)["expire-archives"] == {
+        "Id": "expire-archives", "Prefix": "archives/", "ExpirationInDays": 1, "Status": "Enabled"}
+
+
+def test_quarantine_is_kept_ninety_days_for_investigation(synthesized: Synthesized) -> None:
+    assert _lifecycle(synthesized)["expire-quarantine"] == {
+        "Id": "expire-quarantine", "Prefix": QUARANTINE_PREFIX, "ExpirationInDays": 90, "Status": "Enabled"}
+
+
+def test_old_versions_and_bare_delete_markers_go(synthesized: Synthesized) -> None:
+    _, bucket = _files_bucket(synthesized)
+    assert bucket["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
+    rules = _lifecycle(synthesized)
+    assert rules["expire-old-versions"]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 30}
+    assert "Prefix" not in rules["expire-old-versions"]
+    assert rules["remove-expired-delete-markers"]["ExpiredObjectDeleteMarker"] is True
+
+
+def test_no_lifecycle_rule_touches_stored_versions(synthesized: Synthesized) -> None:
+    """Current objects under spaces/ (every stored file) never expire by themselves."""
+    for rule in _lifecycle(synthesized).values():
+        if "ExpirationInDays" in rule or "ExpirationDate" in rule:
+            assert rule.get("Prefix") in {"uploads/", "archives/", QUARANTINE_PREFIX}, rule["Id"]
+
+
+def test_lifecycle_prefixes_are_where_the_app_writes() -> None:
+    from chalicelib.files import s3 as files_s3
+    from chalicelib.files.archive import ARCHIVE_PREFIX
+    from infra.components import storage
+
+    assert files_s3.upload_key("x") == f"{storage.UPLOADS_PREFIX}x"
+    assert storage.ARCHIVE_PREFIX == ARCHIVE_PREFIX

@@ -79,6 +79,9 @@ def test_an_eicar_upload_is_quarantined_and_never_served(stack: RunningStack, si
     assert [(i["name"], i["scan_status"]) for i in listing] == [("見積書一式.zip", "infected")], "still listed"
     assert _keys(stack, infected["key"]) == [], "no version of the object is left where it was"
     assert _keys(stack, f"quarantine/{infected['key']}") == [f"quarantine/{infected['key']}"]
+    told = eventually(lambda: [n for n in _api(me, stack, "GET", "/api/notifications").json()["items"]
+                               if n["kind"] == "file_quarantined" and "見積書一式.zip" in n["text"]])
+    assert told[0]["link"] == f"/files/{folder}" and "EICAR" in told[0]["text"]
 
 
 def test_a_clean_upload_becomes_downloadable(stack: RunningStack, signed_in: Any) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import requests
 
+from chalicelib.files.s3 import version_key
 from tests.conftest import eventually
 from tests.integration.test_files import _api, _folder, upload
 from tests.support.stack import RunningStack
@@ -243,7 +244,8 @@ def test_a_file_request_files_each_uploader_apart_and_waits_for_the_scan(
 
     assert send(first, "山田建設 鈴木", "平面図.txt", b"plan", "図面/平面図.txt").status_code == 201
     assert send(second, "九州設計 佐藤", "平面図.txt", b"another plan").status_code == 201
-    assert [e["name"] for e in first.call("GET", "/uploads").json()["items"]] == []  # in a subfolder
+    assert [e["name"] for e in first.call("GET", "/uploads").json()["items"]] == ["平面図.txt"]  # in a subfolder
+    assert [e["size"] for e in second.call("GET", "/uploads").json()["items"]] == [len(b"another plan")]
     top = _api(owner, stack, "GET", f"/api/folders/{folder}").json()["items"]
     names = sorted(i["name"] for i in top)
     assert len(names) == 2 and names[0].startswith("九州設計 佐藤 (") and names[1].startswith("山田建設 鈴木 (")
@@ -258,6 +260,43 @@ def test_a_file_request_files_each_uploader_apart_and_waits_for_the_scan(
     assert inbox
     mail = stack.kumo("outbox", "--to", "sakamoto.j@pref.example.lg.jp", check=True).stdout
     assert "山田建設 鈴木" in mail
+
+
+def _send(partner: Partner, who: str, name: str, data: bytes) -> dict[str, Any]:
+    ticket = partner.call("POST", "/uploads", json={"uploader_name": who, "name": name, "size": len(data),
+                                                    "content_type": "text/plain"})
+    assert ticket.status_code == 201, ticket.text
+    t = ticket.json()
+    requests.post(t["url"], data=t["fields"], files={"file": (name, data)}, timeout=30).raise_for_status()
+    done = partner.call("POST", f"/uploads/{t['upload_id']}/complete")
+    assert done.status_code == 201, done.text
+    return done.json()  # type: ignore[no-any-return]
+
+
+def test_an_exchange_shows_each_partner_only_what_they_sent_and_tags_it_for_the_scan(
+        stack: RunningStack, signed_in: Signed) -> None:
+    owner = signed_in("tanaka.h")
+    folder = _folder(owner, stack, "dept:somu")
+    staff_file = upload(owner, stack, folder, "配布資料.txt", b"from the prefecture").json()
+    link = _share(owner, stack, folder, kind="exchange")
+    first, second = Partner(stack, link["url"]), Partner(stack, link["url"])
+    first.open()
+    second.open()
+    assert first.call("GET", "/uploads").json()["items"] == []
+    mine = _send(first, "山田建設 鈴木", "回答書.txt", b"first answer")
+    _send(second, "九州設計 佐藤", "回答書.txt", b"the second partner's answer")  # same name: version 2
+    _send(second, "九州設計 佐藤", "別紙.txt", b"annex")
+    seen = first.call("GET", "/uploads").json()["items"]
+    assert [(e["id"], e["name"], e["size"]) for e in seen] == [(mine["id"], "回答書.txt", len(b"first answer"))]
+    assert [e["name"] for e in second.call("GET", "/uploads").json()["items"]] == ["別紙.txt", "回答書.txt"]
+
+    s3 = stack.boto3("s3")
+    bucket = "kumo-files-123456789012"  # the local stack's default prefix and account
+    for version in (1, 2):
+        tags = s3.get_object_tagging(Bucket=bucket, Key=version_key("dept:somu", mine["id"], version))["TagSet"]
+        assert {"Key": "kumo-scan", "Value": "required"} in tags, f"version {version}: {tags}"
+    staff_tags = s3.get_object_tagging(Bucket=bucket, Key=version_key("dept:somu", staff_file["id"], 1))["TagSet"]
+    assert staff_tags == [], "a staff upload is not held for a scan"
 
 
 def test_partners_cannot_upload_through_a_download_link(stack: RunningStack, shared_file: dict[str, Any]) -> None:
@@ -352,3 +391,25 @@ def test_download_all_as_one_zip_keeps_names_and_tree(stack: RunningStack, signe
     assert staff_zip.status_code == 200
     empty = _folder(owner, stack, "dept:somu")
     assert _api(owner, stack, "POST", f"/api/files/{empty}/zip", json={}).status_code == 400
+
+
+def test_a_partner_form_without_its_csrf_field_gets_the_partners_own_error_page(
+        stack: RunningStack, shared_file: dict[str, Any]) -> None:
+    from tests.support.stack import csrf_from
+
+    link = _share(shared_file["owner"], stack, shared_file["file"]["id"], password="s3cret-pass")
+    browser = requests.Session()
+    opener = browser.get(f"{stack.base_url}/s", timeout=30)
+    token = link["url"].split("#", 1)[1]
+    opened = browser.post(f"{stack.base_url}/s/open", data={"token": token, "csrf_token": csrf_from(opener.text)},
+                          allow_redirects=False, timeout=30)
+    assert opened.status_code == 303
+    for form in ({"password": "s3cret-pass"}, {"password": "s3cret-pass", "csrf_token": "forged"}):
+        refused = browser.post(f"{stack.base_url}/s/password", data=form, allow_redirects=False, timeout=30)
+        assert refused.status_code == 403
+        assert refused.headers["Content-Type"].startswith("text/html")
+        assert 'data-testid="share-error"' in refused.text and 'data-status="403"' in refused.text
+        assert refused.headers["Referrer-Policy"] == "no-referrer"
+        assert 'href="/files' not in refused.text, "not the staff layout"
+    page = browser.get(f"{stack.base_url}/s/view", timeout=30)
+    assert 'data-testid="password-form"' in page.text, "nothing was let through"

@@ -49,7 +49,7 @@ class RunningStack:
             "AWS_DEFAULT_REGION": "ap-northeast-1", "KUMO_STAGE": "local",
             "KUMO_AWS_ENDPOINT": self.aws_endpoint, "KUMO_SEARCH_URL": f"http://127.0.0.1:{self.search_port}",
             "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("KUMO_TEST_LOG_LEVEL", "WARNING"), "PYTHONUNBUFFERED": "1",
         })
         return env
 

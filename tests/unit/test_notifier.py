@@ -82,3 +82,38 @@ def test_a_bad_record_is_reported_alone(directory: None) -> None:
     result = _handler()(event, Context())
     assert result == {"batchItemFailures": [{"itemIdentifier": "broken-1"}]}
     assert len(_inbox("yamada.k")) == 2
+
+
+def _event(source: str, detail_type: str, detail: dict[str, Any], message_id: str = "m-1") -> dict[str, Any]:
+    body = {"version": "0", "id": f"ev-{message_id}", "detail-type": detail_type, "source": source,
+            "account": "123456789012", "time": "2026-11-26T02:00:00Z", "region": "ap-northeast-1",
+            "resources": [], "detail": detail}
+    record = copy.deepcopy(_sample()["Records"][0])
+    record.update(messageId=message_id, body=json.dumps(body, ensure_ascii=False))
+    return {"Records": [record]}
+
+
+def test_a_quarantined_file_is_told_to_its_owner_in_their_language(directory: None) -> None:
+    from chalicelib.core.i18n import gettext_for
+    from chalicelib.notifications import texts
+
+    detail = {"file_id": "fi_abc", "version": 1, "name": "見積書一式.zip", "space_id": "dept:somu",
+              "folder_id": "fo_123", "owner_id": "yamada.k", "current": True, "scanner": "local",
+              "status": "infected", "reason": "EICAR test file in 添付/readme.com",
+              "quarantine_key": "quarantine/spaces/dept:somu/fi_abc/v00000001", "event_id": "e-quarantined"}
+    result = _handler()(_event("kumo.scanning", "FileQuarantined", detail), Context())
+    assert result == {"batchItemFailures": []}
+    [notice] = _inbox("yamada.k")
+    assert notice.kind == "file_quarantined" and notice.link == "/files/fo_123"
+    japanese = texts.render(notice.kind, notice.params, gettext_for("ja"))
+    english = texts.render(notice.kind, notice.params, gettext_for("en"))
+    assert "見積書一式.zip" in japanese and "EICAR test file" in japanese and japanese != english
+    assert english.startswith("見積書一式.zip was quarantined by the virus check")
+    assert _inbox("tanaka.h") == [], "only the file's owner"
+
+
+def test_a_cleared_file_tells_nobody(directory: None) -> None:
+    detail = {"file_id": "fi_ok", "version": 1, "name": "報告書.txt", "space_id": "dept:somu", "folder_id": "fo_1",
+              "owner_id": "yamada.k", "current": True, "scanner": "local", "s3_key": "k", "event_id": "e-clean"}
+    assert _handler()(_event("kumo.scanning", "FileCleared", detail), Context()) == {"batchItemFailures": []}
+    assert _inbox("yamada.k") == []

@@ -90,13 +90,15 @@ def test_every_model_matches_its_table_spec() -> None:
     from chalicelib.directory.storage import DepartmentRecord, NoticeRecord, StaffRecord
     from chalicelib.files.storage import FileNameRecord, FileRecord, SpaceRecord, UploadRecord, VersionRecord
     from chalicelib.notifications.storage import NotificationRecord
+    from chalicelib.search.synonyms import SettingsRecord
     from chalicelib.sharing.storage import AuditRecord, LinkRecord, PartnerSessionRecord, TokenRecord
 
     models = {"departments": DepartmentRecord, "staff": StaffRecord, "sessions": SessionRecord,
               "notices": NoticeRecord, "notifications": NotificationRecord, "spaces": SpaceRecord,
               "files": FileRecord, "file_names": FileNameRecord, "file_versions": VersionRecord,
               "uploads": UploadRecord, "share_links": LinkRecord, "share_tokens": TokenRecord,
-              "share_sessions": PartnerSessionRecord, "share_audit": AuditRecord}
+              "share_sessions": PartnerSessionRecord, "share_audit": AuditRecord,
+              "search_settings": SettingsRecord}
     for key, model in models.items():
         spec = RESOURCES.table(key)
         assert model._hash_keyname == spec.partition.name, key

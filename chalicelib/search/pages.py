@@ -1,0 +1,86 @@
+"""The search page (GET form, works without JavaScript) and the synonym editor for admins."""
+
+from __future__ import annotations
+
+import urllib.parse
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.core import web
+from chalicelib.core.auth import require_signed_in
+from chalicelib.core.errors import BadRequest, Forbidden
+from chalicelib.search import query, service, synonyms
+from chalicelib.search.client import SearchUnavailable
+from chalicelib.shell.page import page
+
+bp = Blueprint(__name__)
+FORM = ["application/x-www-form-urlencoded"]
+KEPT = ("q", "department", "type", "owner", "folder", "from", "to", "sort")
+
+
+def _params() -> dict[str, str]:
+    return {k: str(v) for k, v in (bp.current_request.query_params or {}).items()}
+
+
+def link(params: dict[str, str], **changes: Any) -> str:
+    """/search with the current parameters, some changed (None removes one); back to page 1."""
+    merged = {k: params[k] for k in KEPT if params.get(k)}
+    for key, value in changes.items():
+        if value is None or value == "":
+            merged.pop(key, None)
+        else:
+            merged[key] = str(value)
+    return "/search" + ("?" + urllib.parse.urlencode(merged) if merged else "")
+
+
+def _names(result: service.SearchResult, language: str) -> dict[str, dict[str, str]]:
+    from chalicelib.directory import service as directory
+
+    departments = {d.department_id: d.name(language) for d in directory.list_departments()}
+    owners: dict[str, str] = {}
+    for owner_id in {f.value for f in result.facets.get("owner", [])} | {h.owner_id for h in result.hits}:
+        staff = directory.find_staff(owner_id)
+        owners[owner_id] = staff.display_name if staff else owner_id
+    return {"department": departments, "owner": owners}
+
+
+@bp.route("/search")
+def search_page() -> Response:
+    me = require_signed_in(web.principal())
+    params = _params()
+    from chalicelib.files.views import human_size
+
+    context: dict[str, Any] = {"params": params, "link": link, "file_types": query.FILE_TYPES, "human_size": human_size,
+                               "sorts": query.SORTS, "result": None, "error": None, "names": {}}
+    status = 200
+    if any(params.get(k) for k in KEPT if k != "sort"):
+        try:
+            result = service.search(me, params)
+            context.update(result=result, names=_names(result, web.state().language))
+        except SearchUnavailable as exc:
+            status, context["error"] = 503, exc
+        except BadRequest as exc:
+            status, context["error"] = 400, exc
+    return page("search.html", status=status, current_area="search", **context)
+
+
+@bp.route("/search/synonyms")
+def synonyms_page() -> Response:
+    me = require_signed_in(web.principal())
+    current = synonyms.current()
+    return page("search_synonyms.html", current_area="search", current=current, can_edit=me.is_system_admin,
+                text=synonyms.format_groups(current.groups), error=None, saved=_params().get("saved") == "1")
+
+
+@bp.route("/search/synonyms", methods=["POST"], content_types=FORM)
+def save_synonyms() -> Response:
+    me = require_signed_in(web.principal())
+    data = web.form(bp.current_request)
+    text = data.get("synonyms", "")
+    try:
+        synonyms.save(me, text)
+    except (BadRequest, Forbidden) as exc:
+        return page("search_synonyms.html", status=exc.status, current_area="search", current=synonyms.current(),
+                    can_edit=me.is_system_admin, text=text, error=exc, saved=False)
+    return web.redirect("/search/synonyms?saved=1")

@@ -1,0 +1,91 @@
+"""`kumo reindex`: build a fresh index from the files' current state and move the alias to it.
+
+Searches keep using the old index until the alias moves, in one atomic step. Text already
+extracted for the same file version is taken from the old index instead of reading the file
+again, so a mapping change costs little. Changes that land while the new index is being
+filled are caught up after the swap (every file changed since the start is refreshed again),
+and the old index is deleted last. Locally this is how the index comes back after a restart
+(the local search server keeps nothing on disk).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.core.observability import logger
+from chalicelib.files.storage import FileRecord, bind
+from chalicelib.search import index, indexer
+from chalicelib.search.client import client
+
+BULK_CHUNK = 200
+
+
+@dataclass
+class ReindexReport:
+    index_name: str
+    documents: int
+    skipped: int
+    caught_up: int
+    removed_indices: list[str]
+    seconds: float
+
+    def describe(self) -> str:
+        return (f"{self.documents} documents in {self.index_name} ({self.skipped} files not findable, "
+                f"{self.caught_up} caught up after the swap) in {self.seconds:.1f} s")
+
+
+Notes = list[tuple[FileRecord, str | None]]
+
+
+def _actions(target: str, notes: Notes, counts: dict[str, int]) -> Iterator[dict[str, Any]]:
+    for record in FileRecord.scan(FileRecord.kind == "file"):
+        try:
+            ready = indexer.prepare(record, record.file_id)
+        except indexer.NotReadableYet:
+            counts["skipped"] += 1  # its own event indexes it once it can be read
+            continue
+        if ready.document is None:
+            counts["skipped"] += 1
+            continue
+        counts["documents"] += 1
+        notes.append((record, ready.note))
+        yield {"_op_type": "index", "_index": target, "_id": record.file_id, "_source": ready.document,
+               "version": ready.version, "version_type": "external_gte"}
+
+
+def reindex() -> ReindexReport:
+    from opensearchpy import helpers
+
+    bind()
+    started_clock, started_at = time.monotonic(), datetime.now(UTC)
+    os_client = client()
+    old = index.current_indices()
+    target = index.new_index_name()
+    os_client.indices.create(index=target, body=index.index_body())
+    counts = {"documents": 0, "skipped": 0}
+    notes: Notes = []
+    try:
+        helpers.bulk(os_client, _actions(target, notes, counts), chunk_size=BULK_CHUNK, refresh=True)
+    except Exception:
+        os_client.indices.delete(index=target, ignore=[404])  # nothing half-built is left behind
+        raise
+    actions: list[dict[str, Any]] = [{"remove": {"index": name, "alias": index.alias()}} for name in old]
+    actions.append({"add": {"index": target, "alias": index.alias()}})
+    os_client.indices.update_aliases(body={"actions": actions})
+    for record, note in notes:
+        indexer.record_note(record, note)
+    caught_up = 0
+    for record in FileRecord.scan(FileRecord.updated_at >= started_at):
+        for file_id in [record.file_id] if record.kind == "file" else indexer.descendant_files(record.file_id):
+            indexer.refresh(file_id)
+            caught_up += 1
+    for name in old:
+        os_client.indices.delete(index=name, ignore=[404])
+    report = ReindexReport(target, counts["documents"], counts["skipped"], caught_up, old,
+                           time.monotonic() - started_clock)
+    logger.info("reindexed", extra={"index": target, "documents": report.documents, "seconds": report.seconds})
+    return report

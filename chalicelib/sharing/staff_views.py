@@ -1,0 +1,168 @@
+"""What the staff's share-link pages show, and how their forms become link options.
+
+Forms speak in dates (JST) and checkboxes; links.py speaks in ISO times and booleans. The
+translation is here, the rules (who may, what is valid) stay in links.py: every option that
+comes out of these functions is checked again there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from chalicelib.core.auth import Principal
+from chalicelib.core.config import settings
+from chalicelib.core.errors import BadRequest, NotFound
+from chalicelib.core.templating import JST
+from chalicelib.files import service as files
+from chalicelib.files.service import Entry
+from chalicelib.sharing import audit, links
+from chalicelib.sharing.links import Issued, Link
+
+Form = dict[str, str]
+FLAGS = ("verify_email", "notify_on_access", "notify_on_upload")
+SPLIT = re.compile(r"[\s,;]+")
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    event: audit.AuditEvent
+    actor: str  # a staff member's name, "partner" or "partner:<e-mail>"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _checked(data: Form, name: str) -> bool:
+    return data.get(name, "") not in ("", "0", "off", "false")
+
+
+# --- forms -> options --------------------------------------------------------------------------
+
+def expiry_from_date(value: str, *, now: datetime | None = None) -> str:
+    """A link chosen to last "until <date>" lasts to the end of that day in Japan.
+
+    On the last day allowed, the end of the day would overshoot the maximum by a few hours:
+    the link then ends at the maximum itself. A later date is passed on for links.py to refuse.
+    """
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadRequest("The expiry date is not a date.", field="expires_at") from None
+    at = now or _now()
+    end = datetime.combine(day, time(23, 59, 59), tzinfo=JST)
+    latest = at + timedelta(days=settings().share_max_days)
+    if day == latest.astimezone(JST).date():
+        end = min(end, latest)
+    return end.isoformat()
+
+
+def create_options(data: Form) -> tuple[str, dict[str, Any]]:
+    """The create form as (kind, options for links.create)."""
+    options: dict[str, Any] = {
+        "password": data.get("password") or None,
+        "max_downloads": data.get("max_downloads", "").strip() or None,
+        "recipients": data.get("recipients", ""),
+        "message": data.get("message", ""),
+        **{flag: _checked(data, flag) for flag in FLAGS},
+    }
+    if data.get("expires_on", "").strip():
+        options["expires_at"] = expiry_from_date(data["expires_on"])
+    return data.get("kind") or "download", options
+
+
+def _emails(raw: str) -> list[str]:
+    return sorted({e.strip().lower() for e in SPLIT.split(raw or "") if e.strip()})
+
+
+def _number_or_raw(raw: str) -> int | str | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return raw  # links.py says what is wrong with it
+
+
+def change_options(data: Form, link: Link) -> dict[str, Any]:
+    """Only what the form changes: a password or the recipients change ends partners' sessions,
+    so an unchanged field must not be sent as if it were new."""
+    options: dict[str, Any] = {}
+    day = data.get("expires_on", "").strip()
+    if day and day != link.expires_at.astimezone(JST).date().isoformat():
+        options["expires_at"] = expiry_from_date(day)
+    if _checked(data, "remove_password"):
+        if link.has_password:
+            options["password"] = None
+    elif data.get("password"):
+        options["password"] = data["password"]
+    if "max_downloads" in data and _number_or_raw(data["max_downloads"]) != link.max_downloads:
+        options["max_downloads"] = data["max_downloads"].strip() or None
+    if "message" in data and data["message"].strip() != (link.message or ""):
+        options["message"] = data["message"]
+    if "recipients" in data and _emails(data["recipients"]) != sorted(link.recipients):
+        options["recipients"] = data["recipients"]
+    # A download link's form has no "when a partner sends files" box: its absence is not a "no".
+    for flag in (f for f in FLAGS if link.allows_upload or f != "notify_on_upload"):
+        if _checked(data, flag) != getattr(link, flag):
+            options[flag] = _checked(data, flag)
+    return options
+
+
+# --- page contexts -----------------------------------------------------------------------------
+
+def date_limits(now: datetime | None = None) -> dict[str, Any]:
+    """The expiry field's default, earliest and latest dates (JST) and the administrators' maximum."""
+    at = (now or _now()).astimezone(JST)
+    max_days = settings().share_max_days
+    return {"default": (at + timedelta(days=links.DEFAULT_DAYS)).date().isoformat(),
+            "min": at.date().isoformat(), "max": (at + timedelta(days=max_days)).date().isoformat(),
+            "max_days": max_days, "default_days": links.DEFAULT_DAYS}
+
+
+def panel(me: Principal, entry: Entry, *, form: Form | None = None) -> dict[str, Any]:
+    """The Share panel of a file's or folder's page: the links on it and the form for a new one."""
+    return {"links": links.for_target(me, entry.file_id), "can_share": links.can_share(me, entry) and entry.usable,
+            "kinds": links.KINDS if entry.is_folder else ("download",), "dates": date_limits(),
+            "form": form, "password_min": links.PASSWORD_MIN, "message_max": links.MESSAGE_MAX}
+
+
+def _names(staff_ids: list[str]) -> dict[str, str]:
+    from chalicelib.directory import service as directory
+
+    names: dict[str, str] = {}
+    for staff_id in dict.fromkeys(staff_ids):
+        person = directory.find_staff(staff_id)
+        names[staff_id] = person.display_name if person else staff_id
+    return names
+
+
+def audit_rows(events: list[audit.AuditEvent]) -> list[AuditRow]:
+    staff = _names([e.actor for e in events if not e.actor.startswith("partner")])
+    return [AuditRow(e, staff.get(e.actor, e.actor)) for e in events]
+
+
+def link_context(me: Principal, link_id: str, *, issued: Issued | None = None, error: str | None = None,
+                 done: str = "", form: Form | None = None) -> dict[str, Any]:
+    """One link's page: its state and settings, the forms to change, re-issue or revoke it, its trail."""
+    link = issued.link if issued else links.get(me, link_id)
+    try:
+        target: Entry | None = files.readable(me, link.target_id)
+    except NotFound:  # moved to the trash, or out of reach: the link is still managed here
+        target = None
+    return {"link": link, "state": link.state(), "target": target, "issued_url": issued.url if issued else None,
+            "audit": audit_rows(links.audit_trail(me, link.link_id)), "dates": date_limits(),
+            "values": form if form is not None else current_values(link), "error": error, "done": done,
+            "password_min": links.PASSWORD_MIN, "message_max": links.MESSAGE_MAX}
+
+
+def current_values(link: Link) -> dict[str, str]:
+    """The edit form filled in with the link's settings as they are."""
+    return {"expires_on": link.expires_at.astimezone(JST).date().isoformat(),
+            "max_downloads": "" if link.max_downloads is None else str(link.max_downloads),
+            "recipients": "\n".join(link.recipients), "message": link.message or "",
+            **{flag: "on" if getattr(link, flag) else "" for flag in FLAGS}}
