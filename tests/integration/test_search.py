@@ -269,3 +269,21 @@ def test_every_format_of_the_corpus_is_found_by_its_own_words(
                 assert "<mark>" in hit["snippet_html"] + hit["name_html"], (key, word)
         # The conjugated form is found by its dictionary form's stem as written in the text.
         assert file_ids[key] in ids(search(me, stack, q=doc.verb_form, folder=folder)), (key, doc.verb_form)
+
+
+def test_a_partner_with_a_link_has_no_search(stack: RunningStack, signed_in: Signed) -> None:
+    from tests.integration.test_sharing import Partner, _share
+
+    owner = signed_in("tanaka.h")
+    word = f"共有資料{uuid.uuid4().hex[:6]}"
+    folder = _folder(owner, stack, "dept:somu")
+    file_id = text_file(owner, stack, folder, "共有仕様.txt", f"{word} の仕様。")
+    found(owner, stack, file_id, q=word)
+    partner = Partner(stack, _share(owner, stack, folder)["url"])
+    assert partner.open().status_code == 200
+    assert partner.call("GET", "/folder").status_code == 200, "the partner is in"
+    for path in ("/api/search", "/api/search/suggest"):
+        response = partner.http.get(f"{stack.base_url}{path}", params={"q": word}, timeout=30)
+        assert response.status_code == 401 and word not in response.text
+    page = partner.http.get(f"{stack.base_url}/search", params={"q": word}, timeout=30, allow_redirects=False)
+    assert page.status_code in (302, 303) and "/login" in page.headers["Location"]

@@ -131,3 +131,14 @@ def test_search_says_503_when_the_search_server_is_unreachable(monkeypatch: pyte
     finally:
         config.settings.cache_clear()
         client.client.cache_clear()
+
+
+def test_the_api_role_gets_read_only_access_inside_opensearch() -> None:
+    from chalicelib.search import index
+
+    permissions = index.api_role_permissions()
+    (grant,) = permissions["index_permissions"]
+    assert grant["index_patterns"] == [f"{index.alias()}*"]
+    assert all(a.startswith(("read", "indices:data/read")) for a in grant["allowed_actions"])
+    assert permissions["cluster_permissions"] == ["cluster_composite_ops_ro"]
+    assert index.ensure_api_access(None) is False  # nothing to map without the role (and locally)
