@@ -23,7 +23,7 @@ export AWS_DEFAULT_REGION ?= ap-northeast-1
 
 ## make run: start the whole platform locally with demo data on http://127.0.0.1:$(PORT)
 run: $(STAMP) catalogs vendor
-	$(BIN)/kumo dev --port $(PORT) --moto-port $(MOTO_PORT) --search-port $(SEARCH_PORT) --state-dir $(STATE_DIR)
+	POWERTOOLS_LOG_LEVEL=$${POWERTOOLS_LOG_LEVEL:-WARNING} $(BIN)/kumo dev --port $(PORT) --moto-port $(MOTO_PORT) --search-port $(SEARCH_PORT) --state-dir $(STATE_DIR)
 
 ## make test: lint, then every test (unit, integration, e2e in Chromium, infra synth)
 test: $(STAMP) catalogs vendor browser lint

@@ -26,6 +26,11 @@ class AuditEvent:
     file_id: str | None
     object_name: str | None
     detail: str | None
+    key: str = ""  # the record's time-ordered unique key within its link
+
+    @property
+    def order(self) -> tuple[datetime, str]:
+        return self.at, self.key
 
 
 def record(link_id: str, action: str, actor: str, *, ip: str | None = None, user_agent: str | None = None,
@@ -38,7 +43,8 @@ def record(link_id: str, action: str, actor: str, *, ip: str | None = None, user
 
 
 def _event(r: AuditRecord) -> AuditEvent:
-    return AuditEvent(r.link_id, r.at, r.action, r.actor, r.ip, r.user_agent, r.file_id, r.object_name, r.detail)
+    return AuditEvent(r.link_id, r.at, r.action, r.actor, r.ip, r.user_agent, r.file_id, r.object_name, r.detail,
+                      r.event_key)
 
 
 def for_link(link_id: str, limit: int = 1000) -> list[AuditEvent]:
@@ -49,6 +55,12 @@ def for_link(link_id: str, limit: int = 1000) -> list[AuditEvent]:
 def for_file(file_id: str, limit: int = 1000) -> list[AuditEvent]:
     bind()
     return [_event(r) for r in AuditRecord.by_file.query(file_id, scan_index_forward=False, limit=limit)]
+
+
+def newest(streams: list[list[AuditEvent]], limit: int) -> list[AuditEvent]:
+    """Several newest-first trails as one, newest first, each record once."""
+    unique = {(e.link_id, e.key): e for stream in streams for e in stream}
+    return sorted(unique.values(), key=lambda e: e.order, reverse=True)[:limit]
 
 
 def to_csv(events: list[AuditEvent]) -> bytes:

@@ -29,6 +29,8 @@ DEFAULT_DAYS = 7
 PASSWORD_MIN = 8
 MESSAGE_MAX = 2000
 RECIPIENTS_MAX = 20
+ACTIVITY_PAGE = 100  # records on the share-activity page; the CSV has the rest
+ACTIVITY_EXPORT = 5000
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -79,6 +81,16 @@ class Link:
     @property
     def allows_upload(self) -> bool:
         return self.kind in ("request", "exchange")
+
+
+@dataclass(frozen=True)
+class Activity:
+    """The share activity of a file or folder, newest first."""
+
+    item: files.Entry
+    events: list[audit.AuditEvent]
+    links: dict[str, Link]  # the links the events are about, while they exist
+    more: bool  # older records were left out
 
 
 @dataclass(frozen=True)
@@ -223,9 +235,14 @@ def _managed(principal: Principal | None, link_id: str) -> LinkRecord:
     record = get_or_none(LinkRecord, link_id)
     if record is None:
         raise NotFound("This share link does not exist.")
-    if record.owner_id != p.staff_id and not policy.administers_space(p, record.space_id):
+    if not manages(p, to_link(record)):
         raise NotFound("This share link does not exist.")
     return record
+
+
+def manages(p: Principal, link: Link) -> bool:
+    """Who sees a link's settings and trail, and may change, re-issue or revoke it."""
+    return link.owner_id == p.staff_id or policy.administers_space(p, link.space_id)
 
 
 def get(principal: Principal | None, link_id: str) -> Link:
@@ -237,7 +254,7 @@ def for_target(principal: Principal | None, target_id: str) -> list[Link]:
     target = files.readable(p, target_id)
     bind()
     records = LinkRecord.by_target.query(target.file_id, scan_index_forward=False)
-    return [to_link(r) for r in records if r.owner_id == p.staff_id or policy.administers_space(p, r.space_id)]
+    return [link for link in map(to_link, records) if manages(p, link)]
 
 
 def mine(principal: Principal | None) -> list[Link]:
@@ -284,7 +301,8 @@ def change(principal: Principal | None, link_id: str, options: dict[str, Any], *
             actions.append(getattr(LinkRecord, flag).set(bool(options[flag])))
             changed.append(flag)
     record.update(actions=actions)
-    audit.record(link_id, "changed", p.staff_id, ip=ip, user_agent=user_agent, detail=",".join(changed))
+    audit.record(link_id, "changed", p.staff_id, ip=ip, user_agent=user_agent, file_id=record.target_id,
+                 detail=",".join(changed))
     return to_link(LinkRecord.get(link_id))
 
 
@@ -295,7 +313,7 @@ def revoke(principal: Principal | None, link_id: str, *, ip: str | None = None,
     if record.revoked_at is None:
         record.update(actions=[LinkRecord.revoked_at.set(_now()), LinkRecord.session_epoch.add(1),
                                LinkRecord.updated_at.set(_now())])
-        audit.record(link_id, "revoked", p.staff_id, ip=ip, user_agent=user_agent)
+        audit.record(link_id, "revoked", p.staff_id, ip=ip, user_agent=user_agent, file_id=record.target_id)
         events.publish([events.DomainEvent("sharing", "ShareLinkRevoked", {
             "link_id": link_id, "owner_id": record.owner_id, "revoked_by": p.staff_id})])
     return to_link(LinkRecord.get(link_id))
@@ -315,7 +333,7 @@ def reissue(principal: Principal | None, link_id: str, *, ip: str | None = None,
         t.save(TokenRecord(new_hash, link_id=link_id), condition=TokenRecord.token_hash.does_not_exist())
         t.update(record, actions=[LinkRecord.session_epoch.add(1), LinkRecord.token_hash.set(new_hash),
                                   LinkRecord.updated_at.set(_now())])
-    audit.record(link_id, "reissued", p.staff_id, ip=ip, user_agent=user_agent)
+    audit.record(link_id, "reissued", p.staff_id, ip=ip, user_agent=user_agent, file_id=record.target_id)
     return Issued(to_link(LinkRecord.get(link_id)), token)
 
 
@@ -324,9 +342,30 @@ def audit_trail(principal: Principal | None, link_id: str) -> list[audit.AuditEv
     return audit.for_link(link_id)
 
 
-def file_audit_trail(principal: Principal | None, file_id: str) -> list[audit.AuditEvent]:
+def can_audit(p: Principal, item: files.Entry) -> bool:
+    """Who reads the share activity of a whole file or folder: its owner and its space's administrators."""
+    return policy.can_manage(p, item.item)
+
+
+def item_activity(principal: Principal | None, item_id: str, limit: int = ACTIVITY_PAGE) -> Activity:
+    """The newest records of every link to a file or folder, and of the file reached through a folder's link.
+
+    Someone who cannot read the item learns nothing of it (404); a reader who does not manage it is
+    refused (403).
+    """
     p = require_signed_in(principal)
-    entry = files.readable(p, file_id)
-    if not policy.can_manage(p, entry.item):
+    entry = files.readable(p, item_id)
+    if not can_audit(p, entry):
         raise Forbidden("Only the owner or an administrator of this space can read its audit trail.")
-    return audit.for_file(file_id)
+    bind()
+    own = {r.link_id: r for r in LinkRecord.by_target.query(entry.file_id)}
+    streams = [audit.for_link(link_id, limit + 1) for link_id in own]
+    streams.append(audit.for_file(entry.file_id, limit + 1))
+    found = audit.newest(streams, limit + 1)
+    others = {e.link_id for e in found} - own.keys()
+    records = [*own.values(), *(LinkRecord.batch_get(others) if others else [])]
+    return Activity(entry, found[:limit], {r.link_id: to_link(r) for r in records}, len(found) > limit)
+
+
+def file_audit_trail(principal: Principal | None, file_id: str) -> list[audit.AuditEvent]:
+    return item_activity(principal, file_id, ACTIVITY_EXPORT).events

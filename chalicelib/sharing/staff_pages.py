@@ -1,10 +1,12 @@
 """The staff's pages for share links: create one from a file's or folder's page, then manage it.
 
-Plain forms (POST with the CSRF field), as on the other Files pages. A new or re-issued link's
-token is shown once, on the page that answers the POST: it is never put in a URL (it would end
-up in the history and in access logs) and cannot be shown again, since only its hash is kept.
-Every other action redirects (303) back to the link's page with a note of what was done.
-Who may do what is decided in links.py; a refusal the person can fix shows the page again.
+Plain forms (POST with the CSRF field), as on the other Files pages; every action that succeeds
+redirects (303) to the link's page with a note of what was done, so a reload never sends a form
+again. A new or re-issued link's address (its token) is shown once, on the first view of that
+page by the browser that made it: it is kept sealed for that view (reveal.py), never put in a
+URL (it would end up in the history and in access logs), and cannot be shown again, since only
+its hash is kept. Who may do what is decided in links.py; a refusal the person can fix shows the
+page again. A file's or folder's share activity (every link's trail) has a page of its own.
 """
 
 from __future__ import annotations
@@ -19,14 +21,14 @@ from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, KumoError
 from chalicelib.core.i18n import gettext_for
 from chalicelib.files import pages as file_pages
-from chalicelib.sharing import links, staff_views
+from chalicelib.sharing import links, reveal, staff_views
 from chalicelib.sharing.links import Issued
 from chalicelib.shell.page import page
 
 bp = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded"]
 FIXABLE = (BadRequest, Conflict, Forbidden)
-DONE = ("changed", "unchanged", "revoked")
+DONE = ("created", "reissued", "changed", "unchanged", "revoked")
 
 
 def _me() -> Principal:
@@ -42,10 +44,22 @@ def _meta() -> dict[str, str | None]:
     return {"ip": web.client_ip(request), "user_agent": web.header(request, "user-agent")}
 
 
-def _link_page(link_id: str, *, status: int = 200, issued: Issued | None = None, error: str | None = None,
-               done: str = "", form: dict[str, str] | None = None) -> Response:
-    context = staff_views.link_context(_me(), link_id, issued=issued, error=error, done=done, form=form)
+def _link_page(link_id: str, *, status: int = 200, error: str | None = None, done: str = "",
+               form: dict[str, str] | None = None) -> Response:
+    context = staff_views.link_context(_me(), link_id, error=error, done=done, form=form)
+    if done in ("created", "reissued"):  # only now that the person may see the link
+        context["issued_url"] = reveal.take(context["link"].link_id, web.state().session_cookie)
     return page("files_share.html", status=status, current_area="files", **context)
+
+
+def _show_once(issued: Issued, done: str) -> Response:
+    """Keep the new address for the next view of the link's page by this browser, and go there."""
+    session_secret = web.state().session_cookie
+    if not session_secret:  # not a browser session (a bearer token): nothing to come back with
+        context = staff_views.link_context(_me(), issued.link.link_id, issued_url=issued.url, done=done)
+        return page("files_share.html", current_area="files", **context)
+    reveal.keep(issued.link.link_id, issued.url, session_secret)
+    return _back(issued.link.link_id, done)
 
 
 def _on_link(link_id: str, action: Callable[[Principal, str, dict[str, str]], Response]) -> Response:
@@ -70,7 +84,7 @@ def create(item_id: str) -> Response:
         issued = links.create(_me(), item_id, kind, options, **_meta())
     except FIXABLE as err:
         return file_pages.item_page(item_id, status=err.status, error=_text(err), share_form=data)
-    return _link_page(issued.link.link_id, issued=issued)
+    return _show_once(issued, "created")
 
 
 @bp.route("/shares/{link_id}")
@@ -104,6 +118,12 @@ def revoke(link_id: str) -> Response:
 @bp.route("/shares/{link_id}/reissue", methods=["POST"], content_types=FORM)
 def reissue(link_id: str) -> Response:
     def action(me: Principal, i: str, data: dict[str, str]) -> Response:
-        return _link_page(i, issued=links.reissue(me, i, **_meta()))
+        return _show_once(links.reissue(me, i, **_meta()), "reissued")
 
     return _on_link(link_id, action)
+
+
+@bp.route("/files/{item_id}/share-activity")
+def activity(item_id: str) -> Response:
+    context = staff_views.activity_context(_me(), unquote(item_id))
+    return page("files_share_activity.html", current_area="files", **context)

@@ -19,17 +19,57 @@ from chalicelib.core.templating import JST
 from chalicelib.files import service as files
 from chalicelib.files.service import Entry
 from chalicelib.sharing import audit, links
-from chalicelib.sharing.links import Issued, Link
+from chalicelib.sharing.links import Link
 
 Form = dict[str, str]
 FLAGS = ("verify_email", "notify_on_access", "notify_on_upload")
 SPLIT = re.compile(r"[\s,;]+")
 
 
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+             ("Version/", "Safari"), ("curl/", "curl"))
+_SYSTEMS = (("Windows", "Windows"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
+            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+AGENT_MAX = 40
+
+
+def short_agent(user_agent: str | None) -> str:
+    """A user agent as "Chrome 126 / Windows" rather than 150 characters; unknown ones are cut short."""
+    if not user_agent:
+        return ""
+    browser = next((f"{name} {m.group(1)}" for marker, name in _BROWSERS
+                    if (m := re.search(re.escape(marker) + r"(\d+)", user_agent))), None)
+    system = next((name for marker, name in _SYSTEMS if marker in user_agent), None)
+    if browser or system:
+        return " / ".join(part for part in (browser, system) if part)
+    return user_agent if len(user_agent) <= AGENT_MAX else user_agent[:AGENT_MAX - 1] + "…"
+
+
 @dataclass(frozen=True)
 class AuditRow:
     event: audit.AuditEvent
     actor: str  # a staff member's name, "partner" or "partner:<e-mail>"
+    link: Link | None = None  # the link the record is about (on a file's or folder's activity page)
+    may_open_link: bool = False  # the person looking may open that link's page
+
+    @property
+    def is_partner(self) -> bool:
+        return self.actor == "partner" or self.actor.startswith("partner:")
+
+    @property
+    def partner_name(self) -> str:
+        """A partner's confirmed e-mail address, or the name they gave when sending files ("" if neither)."""
+        if self.actor.startswith("partner:"):
+            return self.actor.removeprefix("partner:")
+        detail = self.event.detail or ""
+        if self.is_partner and self.event.action == "uploaded" and detail.startswith("by "):
+            name = detail.removeprefix("by ").strip()
+            return "" if name == "partner" else name
+        return ""
+
+    @property
+    def agent(self) -> str:
+        return short_agent(self.event.user_agent)
 
 
 def _now() -> datetime:
@@ -127,6 +167,7 @@ def date_limits(now: datetime | None = None) -> dict[str, Any]:
 def panel(me: Principal, entry: Entry, *, form: Form | None = None) -> dict[str, Any]:
     """The Share panel of a file's or folder's page: the links on it and the form for a new one."""
     return {"links": links.for_target(me, entry.file_id), "can_share": links.can_share(me, entry) and entry.usable,
+            "can_audit": links.can_audit(me, entry),
             "kinds": links.KINDS if entry.is_folder else ("download",), "dates": date_limits(),
             "form": form, "password_min": links.PASSWORD_MIN, "message_max": links.MESSAGE_MAX}
 
@@ -141,20 +182,37 @@ def _names(staff_ids: list[str]) -> dict[str, str]:
     return names
 
 
-def audit_rows(events: list[audit.AuditEvent]) -> list[AuditRow]:
+def audit_rows(events: list[audit.AuditEvent], me: Principal | None = None,
+               known: dict[str, Link] | None = None) -> list[AuditRow]:
     staff = _names([e.actor for e in events if not e.actor.startswith("partner")])
-    return [AuditRow(e, staff.get(e.actor, e.actor)) for e in events]
+    rows = []
+    for e in events:
+        link = (known or {}).get(e.link_id)
+        rows.append(AuditRow(e, staff.get(e.actor, e.actor), link,
+                             bool(me and link and links.manages(me, link))))
+    return rows
 
 
-def link_context(me: Principal, link_id: str, *, issued: Issued | None = None, error: str | None = None,
+def activity_context(me: Principal, item_id: str) -> dict[str, Any]:
+    """A file's or folder's share activity: the newest records of all its links, and the CSV of them all."""
+    found = links.item_activity(me, item_id)
+    return {"entry": found.item, "rows": audit_rows(found.events, me, found.links), "more": found.more,
+            "limit": links.ACTIVITY_PAGE, "export_max": links.ACTIVITY_EXPORT,
+            "csv_url": f"/api/files/{found.item.file_id}/audit?format=csv"}
+
+
+def link_context(me: Principal, link_id: str, *, issued_url: str | None = None, error: str | None = None,
                  done: str = "", form: Form | None = None) -> dict[str, Any]:
-    """One link's page: its state and settings, the forms to change, re-issue or revoke it, its trail."""
-    link = issued.link if issued else links.get(me, link_id)
+    """One link's page: its state and settings, the forms to change, re-issue or revoke it, its trail.
+
+    issued_url: the new address, on the one view that shows it.
+    """
+    link = links.get(me, link_id)
     try:
         target: Entry | None = files.readable(me, link.target_id)
     except NotFound:  # moved to the trash, or out of reach: the link is still managed here
         target = None
-    return {"link": link, "state": link.state(), "target": target, "issued_url": issued.url if issued else None,
+    return {"link": link, "state": link.state(), "target": target, "issued_url": issued_url,
             "audit": audit_rows(links.audit_trail(me, link.link_id)), "dates": date_limits(),
             "values": form if form is not None else current_values(link), "error": error, "done": done,
             "password_min": links.PASSWORD_MIN, "message_max": links.MESSAGE_MAX}

@@ -62,6 +62,9 @@ class LinkRecord(Model):
     failed_attempts = NumberAttribute(default=0)
     locked_until = UTCDateTimeAttribute(null=True)
     expiry_warned = BooleanAttribute(null=True)  # the owner was told it expires within a day
+    # A new or re-issued link's address, sealed for the creator's next page view only (reveal.py).
+    reveal = UnicodeAttribute(null=True)
+    reveal_until = UTCDateTimeAttribute(null=True)
 
     by_target = ByTarget()
     by_owner = ByOwner()

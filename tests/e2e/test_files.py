@@ -309,16 +309,16 @@ def test_a_folder_with_its_actions_open_fits_a_phone(new_context: Callable[..., 
 def test_a_refused_upload_says_why_in_the_persons_language(
         new_context: Callable[..., BrowserContext], stack: RunningStack, signed_in: Signed, tmp_path: Path) -> None:
     """The server's own message (full space) and the uploader's (a blocked type), where the person looks."""
-    space = signed_in("ogata.r").get(f"{stack.base_url}/api/folders/user:ogata.r", timeout=30).json()["space"]
+    space = signed_in("ishii.k").get(f"{stack.base_url}/api/folders/user:ishii.k", timeout=30).json()["space"]
     used = space["used_bytes"]
-    quota = signed_in("admin").put(f"{stack.base_url}/api/spaces/user:ogata.r/quota",
+    quota = signed_in("admin").put(f"{stack.base_url}/api/spaces/user:ishii.k/quota",
                                    json={"quota_bytes": used + 100}, timeout=30)  # 100 bytes free
     assert quota.status_code == 200, quota.text
     try:
-        page = signed_in_page(new_context, "ogata.r")
+        page = signed_in_page(new_context, "ishii.k")
         report = write(tmp_path / "報告書.txt", "あ".encode() * 100)  # 300 bytes, over the 100-byte quota
         program = write(tmp_path / "setup.exe", b"MZ")
-        page.goto("/files/user:ogata.r")
+        page.goto("/files/user:ishii.k")
 
         choose_files(page, report, program)
 
@@ -337,7 +337,7 @@ def test_a_refused_upload_says_why_in_the_persons_language(
         page.reload()
         expect(page.get_by_test_id("empty-folder")).to_be_visible()  # not even the folders of the refused tree
     finally:  # the space is shared with the other tests of this session
-        signed_in("admin").put(f"{stack.base_url}/api/spaces/user:ogata.r/quota",
+        signed_in("admin").put(f"{stack.base_url}/api/spaces/user:ishii.k/quota",
                                json={"quota_bytes": 10 * 1024**3}, timeout=30)
 
 

@@ -89,6 +89,12 @@ def test_a_folder_uploaded_with_progress_is_shared_with_a_password_and_downloade
     url = create_link(page, password="partner-pass-2026")
 
     expect(page.get_by_test_id("link-password")).to_have_text(ja("Yes"))
+    assert url.split("#", 1)[1] not in page.url, "the token is never in the address bar"
+    page.reload()  # the page after the form: a reload makes no second link and shows the address no more
+    expect(page.get_by_test_id("issued-link")).to_have_count(0)
+    expect(page.get_by_test_id("done")).to_contain_text(ja(
+        "The link was made. Its address was shown only once and cannot be shown again: if it was not copied, "
+        "re-issue the link to get a new address."))
     partner = new_context().new_page()  # a fresh browser: no staff session, no clipboard
     open_link(partner, url)
     expect(heading(partner)).to_have_text(ja("Enter the password"))
@@ -108,6 +114,14 @@ def test_a_folder_uploaded_with_progress_is_shared_with_a_password_and_downloade
     expect(page.get_by_test_id("link-downloads")).to_have_text(ja("%(used)s (no limit)") % {"used": 1})
     expect(page.get_by_test_id("audit-row").first).to_have_attribute("data-action", "downloaded")
     assert url.split("#", 1)[1] not in page.content(), "the token is not shown again"
+
+    page.goto(folder_url)  # the folder's share activity: every link's trail in one place
+    page.get_by_test_id("share-activity-link").click()
+    expect(heading(page)).to_have_text(ja("Share activity: %(name)s") % {"name": tree.name})
+    activity = page.get_by_test_id("activity-row")
+    expect(activity.first).to_have_attribute("data-action", "downloaded")
+    expect(activity.first).to_contain_text(spec.name)
+    expect(activity.last).to_have_attribute("data-action", "created")
 
 
 def test_a_file_request_made_on_the_folder_page_brings_the_partners_upload_to_the_inbox(
