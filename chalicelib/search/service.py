@@ -63,6 +63,8 @@ class SearchResult:
 
 def marked(fragment: str) -> Markup:
     """OpenSearch's fragment (with private-use markers) as safe HTML: escape, then <mark>."""
+    # Adjacent matches (a word's tokens, the bigram field's grams) read as one highlight.
+    fragment = fragment.replace(MARK_END + MARK_START, "")
     escaped = str(escape(fragment))  # every character of the document is escaped first
     return Markup(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S704
 

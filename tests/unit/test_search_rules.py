@@ -142,3 +142,10 @@ def test_the_api_role_gets_read_only_access_inside_opensearch() -> None:
     assert all(a.startswith(("read", "indices:data/read")) for a in grant["allowed_actions"])
     assert permissions["cluster_permissions"] == ["cluster_composite_ops_ro"]
     assert index.ensure_api_access(None) is False  # nothing to map without the role (and locally)
+
+
+def test_adjacent_matches_read_as_one_highlight() -> None:
+    from chalicelib.search.service import marked
+
+    html = str(marked(f"{MARK_START}クラ{MARK_END}{MARK_START}ウド{MARK_END}で共有"))
+    assert html == "<mark>クラウド</mark>で共有"
