@@ -7,6 +7,10 @@ that, so a redelivered or out-of-order event can never bring back a deleted file
 version. Two workers racing on one file are settled by OpenSearch's external versioning: the
 document version is the file's updated_at, and an older read loses (409, ignored).
 
+A change to a folder (rename, move, visibility, trash) re-indexes every file below it: in the
+same message for a few files, or as one message per file on the index queue for more than
+FAN_OUT_ABOVE, so a big folder never runs past one invocation's time.
+
 Not indexed: folders, trashed files (or files in a trashed folder), files waiting for or
 failing a malware scan. A file whose text cannot be read (encrypted, corrupt, too large, out
 of time) is still indexed by its name and metadata, and the reason is recorded on the file so
@@ -35,9 +39,11 @@ from chalicelib.search.index import alias, ensure_api_access, ensure_index
 
 MAX_EXTRACT_BYTES = 100 * 1024 * 1024  # larger files are indexed by name only ("too_large")
 SECONDS_PER_FILE = 60  # the time budget for one file's text
+FAN_OUT_ABOVE = 25  # a folder change with more files below it is split into one message per file
 VERSION_KEY_PREFIX = "spaces/"
 
-INDEXED, REMOVED, STALE, IGNORED, WAITING = "indexed", "removed", "stale", "ignored", "waiting"
+INDEXED, REMOVED, STALE, IGNORED, WAITING, FANNED_OUT = (
+    "indexed", "removed", "stale", "ignored", "waiting", "fanned_out")
 
 
 @dataclass
@@ -111,16 +117,42 @@ def handle(event: dict[str, Any], *, deadline: float | None = None) -> dict[str,
     outcome = Outcome({})
     files, folders = file_ids_in(event)
     for folder_id in folders:
-        files.extend(descendant_files(folder_id))
+        below = list(descendant_files(folder_id))
+        if len(below) > FAN_OUT_ABOVE:  # one message per file: each gets its own retries and time
+            outcome.counts[FANNED_OUT] = fan_out(below)
+        else:
+            files.extend(below)
     for file_id, version in created_versions(event):
         record = get_or_none(FileRecord, file_id, consistent_read=True)
         if record is not None and int(record.version or 0) >= version:
             files.append(file_id)  # e.g. objects put back by a restore, after their records
-    if not files:
+    if not files and FANNED_OUT not in outcome.counts:
         outcome.add(IGNORED)
     for file_id in dict.fromkeys(files):
         outcome.add(refresh(file_id, deadline=deadline))
     return outcome.counts
+
+
+def fan_out(file_ids: list[str]) -> int:
+    """Put one FileChanged message per file on the index queue (10 per SQS call)."""
+    import json
+
+    sqs = aws.client("sqs")
+    url = _index_queue_url()
+    for start in range(0, len(file_ids), 10):
+        entries = [{"Id": str(n), "MessageBody": json.dumps({
+            "source": "kumo.files", "detail-type": "FileChanged",
+            "detail": {"file_id": file_id, "kind": "file", "change": "folder_changed"}})}
+            for n, file_id in enumerate(file_ids[start:start + 10])]
+        failed = sqs.send_message_batch(QueueUrl=url, Entries=entries).get("Failed") or []
+        if failed:  # raising keeps the folder's message on the queue: the whole fan-out runs again
+            raise RuntimeError(f"{len(failed)} index messages were not accepted")
+    return len(file_ids)
+
+
+@functools.cache
+def _index_queue_url() -> str:
+    return str(aws.client("sqs").get_queue_url(QueueName=settings().queue_name("index"))["QueueUrl"])
 
 
 def descendant_files(folder_id: str) -> Iterable[str]:

@@ -31,6 +31,7 @@ class Permissions:
 
     read_write_tables: tuple[str, ...] = ()
     read_tables: tuple[str, ...] = ()
+    send_to_own_queue: bool = False  # it splits big jobs into messages on its own queue
 
 
 # Least privilege, declared per function: a FunctionSpec without an entry fails the synth.
@@ -42,8 +43,9 @@ PERMISSIONS: dict[str, Permissions] = {
     "scanner": Permissions(read_write_tables=("files", "file_versions", "idempotency")),
     # "files": it records why a file's text is not searchable. "staff": a personal space's department.
     # + S3 GetObject on spaces/ and es:ESHttp* on the domain: granted by infra/components/search.py
+    # send_to_own_queue: a change to a big folder becomes one message per file (indexer.fan_out).
     "indexer": Permissions(read_write_tables=("files",),
-                           read_tables=("file_versions", "staff")),
+                           read_tables=("file_versions", "staff"), send_to_own_queue=True),
     # chalicelib/maintenance/sweep.py and what it calls (files.service.purge_expired_trash).
     # + S3 deletes/aborts and PutEvents: granted by infra/components/scheduler.py
     "scheduler": Permissions(read_write_tables=("uploads", "spaces", "files", "file_names", "file_versions",
@@ -79,6 +81,8 @@ class EventFunctions(Construct):
             permissions = PERMISSIONS[spec.key]
             tables.grant_read_write(function, *permissions.read_write_tables)
             tables.grant_read(function, *permissions.read_tables)
+            if permissions.send_to_own_queue and spec.source_queue:
+                queues[spec.source_queue].grant_send_messages(function)
             self.functions[spec.key] = function
 
     def _function(

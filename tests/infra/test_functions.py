@@ -146,3 +146,17 @@ def test_infra_declares_no_function_twice() -> None:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def test_only_the_indexer_may_send_to_its_own_queue(synthesized: Synthesized) -> None:
+    """A change to a big folder is split into one message per file on the index queue."""
+    queue_ids = {key: synthesized.logical_id(q) for key, q in synthesized.stack.messaging.queues.items()}
+    for spec in RESOURCES.functions:
+        _, props = _function(synthesized, spec)
+        statements = _statements(synthesized, props["Role"]["Fn::GetAtt"][0])
+        sends = [s for s in statements if "sqs:SendMessage" in _list(s["Action"])]
+        if spec.key == "indexer":
+            (send,) = sends
+            assert send["Resource"] == {"Fn::GetAtt": [queue_ids["index"], "Arn"]}
+        else:
+            assert not sends, spec.key

@@ -287,3 +287,25 @@ def test_a_partner_with_a_link_has_no_search(stack: RunningStack, signed_in: Sig
         assert response.status_code == 401 and word not in response.text
     page = partner.http.get(f"{stack.base_url}/search", params={"q": word}, timeout=30, allow_redirects=False)
     assert page.status_code in (302, 303) and "/login" in page.headers["Location"]
+
+
+def test_renaming_a_big_folder_updates_every_file_below_it(stack: RunningStack, signed_in: Signed) -> None:
+    """More files than one message should carry (indexer.FAN_OUT_ABOVE): one message per file."""
+    from chalicelib.search.indexer import FAN_OUT_ABOVE
+
+    me = signed_in("yamada.k")
+    word = f"大量{uuid.uuid4().hex[:6]}"
+    folder = _folder(me, stack, "dept:somu")
+    inner = _api(me, stack, "POST", f"/api/folders/{folder}/folders", json={"name": "内側"}).json()["id"]
+    count = FAN_OUT_ABOVE + 5
+    made = [text_file(me, stack, inner if i % 2 else folder, f"資料{i:02d}.txt", f"{word} 第{i}号。")
+            for i in range(count)]
+    eventually(lambda: search(me, stack, q=word, folder=folder, per_page=50)["total"] == count, timeout_s=60)
+    new_name = f"改名後{uuid.uuid4().hex[:4]}"
+    assert _api(me, stack, "PATCH", f"/api/files/{folder}", json={"name": new_name}).status_code == 200
+
+    def all_moved() -> bool:
+        items = search(me, stack, q=word, folder=folder, per_page=50)["items"]
+        return len(items) == count and all(i["path"].startswith(f"/{new_name}") for i in items)
+    eventually(all_moved, timeout_s=60)
+    assert {i["id"] for i in search(me, stack, q=word, folder=folder, per_page=50)["items"]} == set(made)
