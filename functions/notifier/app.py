@@ -7,18 +7,16 @@ the queue's redrive count). A redelivered event is recognised by its event id an
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from chalicelib.core import idempotency
 from chalicelib.core.observability import logger, metrics, traced_handler
 
 processor = BatchProcessor(event_type=EventType.SQS)
-IDEMPOTENCY_SECONDS = 24 * 3600
 
 
 def _deliver(event: dict[str, Any]) -> int:
@@ -29,28 +27,8 @@ def _deliver(event: dict[str, Any]) -> int:
     return created
 
 
-@functools.cache
-def _idempotent_deliver() -> tuple[Callable[..., int], Any]:
-    """Built on first use so importing the handler touches no AWS client."""
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
-
-    from chalicelib.core import aws
-    from chalicelib.core.config import settings
-
-    store = DynamoDBPersistenceLayer(table_name=settings().table_name("idempotency"),
-                                     boto3_client=aws.client("dynamodb"))
-    config = IdempotencyConfig(event_key_jmespath="[source, detail.event_id]",
-                               raise_on_no_idempotency_key=True, expires_after_seconds=IDEMPOTENCY_SECONDS)
-
-    @idempotent_function(data_keyword_argument="event", persistence_store=store, config=config)
-    def deliver_once(event: dict[str, Any]) -> int:
-        return _deliver(event)
-
-    return deliver_once, config
+# Kumo's events carry their own id in the detail (stable across PutEvents retries).
+_idempotent_deliver = idempotency.once(_deliver, key_path="[source, detail.event_id]")
 
 
 def record_handler(record: SQSRecord) -> None:

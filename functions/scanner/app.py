@@ -9,18 +9,16 @@ idempotent too, so a duplicate that slips past changes nothing.
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from chalicelib.core import idempotency
 from chalicelib.core.observability import logger, metrics, traced_handler
 
 processor = BatchProcessor(event_type=EventType.SQS)
-IDEMPOTENCY_SECONDS = 24 * 3600
 
 
 def _handle(event: dict[str, Any]) -> str:
@@ -29,30 +27,9 @@ def _handle(event: dict[str, Any]) -> str:
     return service.handle(event)
 
 
-@functools.cache
-def _idempotent_handle() -> tuple[Callable[..., str], Any]:
-    """Built on first use so importing the handler touches no AWS client."""
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
-
-    from chalicelib.core import aws
-    from chalicelib.core.config import settings
-
-    store = DynamoDBPersistenceLayer(table_name=settings().table_name("idempotency"),
-                                     boto3_client=aws.client("dynamodb"))
-    # Kumo's events carry their own id in the detail (stable across PutEvents retries);
-    # GuardDuty's have only EventBridge's envelope id.
-    config = IdempotencyConfig(event_key_jmespath="[source, detail.event_id || id]",
-                               raise_on_no_idempotency_key=True, expires_after_seconds=IDEMPOTENCY_SECONDS)
-
-    @idempotent_function(data_keyword_argument="event", persistence_store=store, config=config)
-    def handle_once(event: dict[str, Any]) -> str:
-        return _handle(event)
-
-    return handle_once, config
+# Kumo's events carry their own id in the detail (stable across PutEvents retries);
+# GuardDuty's have only EventBridge's envelope id.
+_idempotent_handle = idempotency.once(_handle, key_path="[source, detail.event_id || id]")
 
 
 def record_handler(record: SQSRecord) -> None:

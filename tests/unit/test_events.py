@@ -58,3 +58,26 @@ def test_nothing_to_publish_makes_no_call() -> None:
     bus = Bus()
     events.publish([], put_events=bus.put_events)
     assert bus.calls == []
+
+
+def test_each_function_keeps_its_own_idempotency_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One event reaches several functions (PartnerUploaded: notifier and scanner), all sharing
+    one table: Powertools keys records by the function it wraps, which must be each handler."""
+    import aws_lambda_powertools.utilities.idempotency.base as base
+
+    from chalicelib.core import idempotency
+
+    def probe(event: dict[str, object]) -> int:
+        return 1
+
+    keyed_by: list[str] = []
+
+    def spy(self: object, function: object, *args: object, **kwargs: object) -> None:
+        keyed_by.append(f"{function.__module__}.{function.__qualname__}")  # type: ignore[attr-defined]
+        raise RuntimeError("stop before any AWS call")
+
+    monkeypatch.setattr(base.IdempotencyHandler, "__init__", spy)
+    handle_once, _ = idempotency.once(probe, key_path="[source]")()
+    with pytest.raises(RuntimeError):
+        handle_once(event={"source": "x"})
+    assert keyed_by == [f"{__name__}.test_each_function_keeps_its_own_idempotency_records.<locals>.probe"]
