@@ -54,6 +54,7 @@ def search_page() -> Response:
     context: dict[str, Any] = {"params": params, "link": link, "file_types": query.FILE_TYPES, "human_size": human_size,
                                "sorts": query.SORTS, "result": None, "error": None, "names": {}}
     status = 200
+    context["folder_name"] = _folder_name(me, params.get("folder"))
     if any(params.get(k) for k in KEPT if k != "sort"):
         try:
             result = service.search(me, params)
@@ -63,6 +64,27 @@ def search_page() -> Response:
         except BadRequest as exc:
             status, context["error"] = 400, exc
     return page("search.html", status=status, current_area="search", **context)
+
+
+def _folder_name(me: Any, folder_id: str | None) -> str | None:
+    """The name of the folder a search is limited to, if the person may open it."""
+    if not folder_id:
+        return None
+    from chalicelib.core.errors import KumoError
+    from chalicelib.files import policy
+    from chalicelib.files import service as files
+
+    if policy.is_space_id(folder_id):
+        kind, ident = policy.parse_space(folder_id)
+        if kind == "dept":
+            from chalicelib.shell.page import department_name
+
+            return department_name(ident, web.state().language)
+        return None
+    try:
+        return files.readable(me, folder_id).name
+    except (KumoError, ValueError):
+        return None
 
 
 @bp.route("/search/synonyms")

@@ -33,11 +33,20 @@ def test_a_person_finds_an_uploaded_pdf_by_a_japanese_word_and_opens_it(
     pdf = tmp_path / name
     shutil.copy(fixtures["kessai_pdf"], pdf)
     page.goto("/files/dept:somu")
-    create_folder(page, f"検索テスト_{uuid.uuid4().hex[:6]}")
+    folder = f"検索テスト_{uuid.uuid4().hex[:6]}"
+    create_folder(page, folder)
     choose_files(page, pdf)
     expect(row(page, name)).to_be_visible(timeout=60_000)
 
     word = corpus.CORPUS["kessai_pdf"].found_by[0]  # 押印: only this document says it
+    # From the folder's own toolbar: the search is limited to it, and says so.
+    in_folder = page.get_by_role("search", name=ja("Search in this folder"))
+    in_folder.get_by_role("searchbox").fill(word)
+    in_folder.get_by_role("button", name=ja("Search")).click()
+    expect(page.get_by_test_id("search-scope")).to_contain_text(folder)
+    reload_until(page, lambda: page.get_by_test_id("result").count() == 1, timeout_s=30)
+    expect(page.get_by_test_id("result")).to_contain_text(name)
+
     search_for(page, word)
     result = page.get_by_test_id("result").filter(has_text=name)
     reload_until(page, lambda: result.count() > 0, timeout_s=30)
