@@ -8,22 +8,23 @@ PORT ?= 8000
 MOTO_PORT ?= 5000
 SEARCH_PORT ?= 9200
 STATE_DIR ?= .kumo
+WORKERS ?= 4
 LOCALES := ja en
 CATALOGS := $(foreach l,$(LOCALES),frontend/locales/$(l)/LC_MESSAGES/messages.mo)
 # Browser libraries, pinned in frontend/package-lock.json, served from frontend/static/vendor/.
 VENDOR := frontend/static/vendor
 VENDOR_FILES := $(VENDOR)/uppy.min.js $(VENDOR)/uppy.min.css $(VENDOR)/uppy-ja_JP.min.js
 BABEL_KEYWORDS := -k N_ -k _ -k gettext -k KumoError -k BadRequest -k Unauthenticated -k Forbidden \
-	-k NotFound -k Conflict -k TooManyRequests
+	-k NotFound -k Conflict -k TooManyRequests -k ServerError -k LinkGone
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= ap-northeast-1
 
-.PHONY: run test lint unit integration e2e infra-test synth catalogs vendor extract-messages bench browser clean sizes
+.PHONY: run test lint unit integration e2e infra-test synth catalogs vendor extract-messages bench bench-cost browser clean sizes
 
 ## make run: start the whole platform locally with demo data on http://127.0.0.1:$(PORT)
 run: $(STAMP) catalogs vendor
-	POWERTOOLS_LOG_LEVEL=$${POWERTOOLS_LOG_LEVEL:-WARNING} $(BIN)/kumo dev --port $(PORT) --moto-port $(MOTO_PORT) --search-port $(SEARCH_PORT) --state-dir $(STATE_DIR)
+	POWERTOOLS_LOG_LEVEL=$${POWERTOOLS_LOG_LEVEL:-WARNING} $(BIN)/kumo dev --port $(PORT) --moto-port $(MOTO_PORT) --search-port $(SEARCH_PORT) --state-dir $(STATE_DIR) --workers $(WORKERS)
 
 ## make test: lint, then every test (unit, integration, e2e in Chromium, infra synth)
 test: $(STAMP) catalogs vendor browser lint
@@ -66,8 +67,10 @@ extract-messages: $(STAMP)
 		-D messages -l $$l --no-fuzzy-matching --ignore-obsolete; done
 
 lint: $(STAMP)
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 unit: $(STAMP) catalogs
 	$(BIN)/pytest -q tests/unit
@@ -91,6 +94,11 @@ bench: $(STAMP) catalogs
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/transfer.py $(BENCH_TRANSFER)
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/cost.py
+
+## make bench-cost: a staff day replayed on the local stack, priced for a month (Tokyo list prices)
+bench-cost: $(STAMP) catalogs
+	$(BIN)/python bench/cost.py
 
 clean:
 	rm -rf build cdk.out chalice.out .pytest_cache .mypy_cache .ruff_cache

@@ -5,6 +5,7 @@ from chalice import Chalice
 from chalicelib.accounts import middleware
 from chalicelib.accounts import pages as account_pages
 from chalicelib.accounts import routes as account_routes
+from chalicelib.core.config import settings
 from chalicelib.directory import pages as directory_pages
 from chalicelib.directory import routes as directory_routes
 from chalicelib.files import pages as file_pages
@@ -18,13 +19,31 @@ from chalicelib.sharing import partner_routes as share_partner_routes
 from chalicelib.sharing import routes as share_routes
 from chalicelib.sharing import staff_pages as share_staff_pages
 from chalicelib.shell import pages as shell_pages
+from chalicelib.shell import routes as shell_routes
+
+settings()  # fail closed: outside stage local a missing setting stops the process here, by name
 
 app = Chalice(app_name="kumo")
 app.api.binary_types = ["image/png", "image/x-icon", "application/octet-stream"]
 
-for blueprint in (shell_pages.bp, account_pages.bp, account_routes.bp, directory_pages.bp, directory_routes.bp,
-                  notification_pages.bp, notification_routes.bp, file_routes.bp, file_pages.bp, share_routes.bp,
-                  share_staff_pages.bp, share_partner_routes.bp, share_pages.bp, search_routes.bp, search_pages.bp):
+for blueprint in (
+    shell_pages.bp,
+    shell_routes.bp,
+    account_pages.bp,
+    account_routes.bp,
+    directory_pages.bp,
+    directory_routes.bp,
+    notification_pages.bp,
+    notification_routes.bp,
+    file_routes.bp,
+    file_pages.bp,
+    share_routes.bp,
+    share_staff_pages.bp,
+    share_partner_routes.bp,
+    share_pages.bp,
+    search_routes.bp,
+    search_pages.bp,
+):
     app.register_blueprint(blueprint)
 middleware.guard_views(app)
 

@@ -124,6 +124,7 @@ def _charset_normalizer(data: bytes) -> str:
 def _decode_as(encoding: str) -> Extractor:
     def decode(data: bytes) -> str:
         return data.decode(encoding)
+
     decode.__name__ = f"bytes.decode({encoding})"
     return decode
 
@@ -148,6 +149,7 @@ def _ours(name: str) -> Extractor:
 
     def run(data: bytes) -> str:
         return extract(data, name, None).text
+
     return run
 
 
@@ -180,14 +182,19 @@ def _browser_pdf(path: Path, lines: list[str], pages: int) -> Path | None:
         return None
     body = "".join(
         "<div style='page-break-after:always'>"
-        + "".join(f"<p>{lines[(page * 30 + k) % len(lines)]}</p>" for k in range(30)) + "</div>"
-        for page in range(pages))
-    html = ("<html><head><meta charset='utf-8'><style>body{font-family:'Noto Serif CJK JP',serif;"
-            f"font-size:10pt}}</style></head><body>{body}</body></html>")
+        + "".join(f"<p>{lines[(page * 30 + k) % len(lines)]}</p>" for k in range(30))
+        + "</div>"
+        for page in range(pages)
+    )
+    html = (
+        "<html><head><meta charset='utf-8'><style>body{font-family:'Noto Serif CJK JP',serif;"
+        f"font-size:10pt}}</style></head><body>{body}</body></html>"
+    )
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+            )
             page = browser.new_page()
             page.set_content(html)
             page.pdf(path=str(path), format="A4")
@@ -201,7 +208,8 @@ def _browser_pdf(path: Path, lines: list[str], pages: int) -> Path | None:
 def _alternatives() -> dict[str, dict[str, Extractor]]:
     pdf: dict[str, Extractor] = {"pypdfium2": _pypdfium2, "pypdf": _pypdf, "pdfminer.six": _pdfminer}
     return {
-        "pdf": pdf, "pdf-browser": pdf,
+        "pdf": pdf,
+        "pdf-browser": pdf,
         "docx": {"python-docx": _python_docx},
         "xlsx": {"openpyxl": _openpyxl},
         "pptx": {"python-pptx": _python_pptx},
@@ -235,8 +243,10 @@ def _available(extractors: dict[str, Extractor]) -> dict[str, Extractor]:
 
 
 def _format_rows(files: dict[str, Path], lines: list[str], rounds: int) -> None:
-    print(f"{'file':<12} {'size':>8} {'extractor':<24} {'ms':>8} {'units/s':>12} {'x ours':>7} "
-          f"{'lines':>7} {'電子決裁':>6}")
+    print(
+        f"{'file':<12} {'size':>8} {'extractor':<24} {'ms':>8} {'units/s':>12} {'x ours':>7} "
+        f"{'lines':>7} {'電子決裁':>6}"
+    )
     alternatives = _alternatives()
     for kind, path in files.items():
         data = path.read_bytes()
@@ -246,9 +256,11 @@ def _format_rows(files: dict[str, Path], lines: list[str], rounds: int) -> None:
         ours = times["kumo extract()"]
         for label, seconds in times.items():
             text = texts[label]
-            print(f"{kind:<12} {len(data) / 1024:>6.0f}kB {label:<24} {seconds * 1000:>8.1f} "
-                  f"{units / seconds:>8.1f} {unit:<3} {seconds / ours:>7.2f} "
-                  f"{_lines_found(text, lines):>3}/{len(lines):<3} {text.count('電子決裁'):>6}")
+            print(
+                f"{kind:<12} {len(data) / 1024:>6.0f}kB {label:<24} {seconds * 1000:>8.1f} "
+                f"{units / seconds:>8.1f} {unit:<3} {seconds / ours:>7.2f} "
+                f"{_lines_found(text, lines):>3}/{len(lines):<3} {text.count('電子決裁'):>6}"
+            )
 
 
 def _encoding_rows() -> None:
@@ -268,8 +280,19 @@ def _encoding_rows() -> None:
             print(f"  {encoding:<7} {label:<20} {right:>3}/{len(samples)} right  {elapsed * 1000:8.1f} ms")
 
 
-_PACKAGES = ("pypdfium2", "pypdf", "pdfminer.six", "python-docx", "openpyxl", "python-pptx", "lxml", "pillow",
-             "xlsxwriter", "et-xmlfile", "charset-normalizer")
+_PACKAGES = (
+    "pypdfium2",
+    "pypdf",
+    "pdfminer.six",
+    "python-docx",
+    "openpyxl",
+    "python-pptx",
+    "lxml",
+    "pillow",
+    "xlsxwriter",
+    "et-xmlfile",
+    "charset-normalizer",
+)
 
 
 def _size_rows() -> None:
@@ -297,8 +320,9 @@ def bench_extraction(args: argparse.Namespace) -> None:
         browser = _browser_pdf(Path(tmp) / "browser.pdf", lines, 100 * args.scale)
         if browser:
             files["pdf-browser"] = browser
-        files.update({kind: built[kind] for kind in ("docx", "xlsx", "pptx", "txt_sjis", "txt_eucjp",
-                                                     "txt_utf8", "html")})
+        files.update(
+            {kind: built[kind] for kind in ("docx", "xlsx", "pptx", "txt_sjis", "txt_eucjp", "txt_utf8", "html")}
+        )
         _format_rows(files, lines, args.rounds)
     _encoding_rows()
     _size_rows()
@@ -322,8 +346,9 @@ SECTIONS: dict[str, Callable[[argparse.Namespace], None]] = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("sections", nargs="*", metavar="SECTION",
-                        help=f"sections to run (default: all): {', '.join(SECTIONS)}")
+    parser.add_argument(
+        "sections", nargs="*", metavar="SECTION", help=f"sections to run (default: all): {', '.join(SECTIONS)}"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per extractor (best counts)")
     parser.add_argument("--scale", type=int, default=1, help="multiplies the size of the generated files")
     parser.add_argument("--files", type=int, default=1000, help="indexing: files uploaded through the real path")

@@ -33,12 +33,57 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-WORDS = ("電子決裁", "照会", "回答", "クラウド", "会議", "議事録", "出張", "旅費", "予算", "補助金", "申請",
-         "起案", "承認", "点検", "橋梁", "健診", "教育", "研修", "契約", "入札", "災害", "避難", "防災",
-         "観光", "統計", "調査", "報告", "様式", "期限", "提出しました", "確認してください", "共有します",
-         "deadline", "OpenSearch", "PC", "Excel")
-QUERIES = ("電子決裁", "照会 回答", "議事録", "出張 旅費", "補助金 申請", "防災", "確認する", "deadline", "橋梁 点検",
-           "パソコン")
+WORDS = (
+    "電子決裁",
+    "照会",
+    "回答",
+    "クラウド",
+    "会議",
+    "議事録",
+    "出張",
+    "旅費",
+    "予算",
+    "補助金",
+    "申請",
+    "起案",
+    "承認",
+    "点検",
+    "橋梁",
+    "健診",
+    "教育",
+    "研修",
+    "契約",
+    "入札",
+    "災害",
+    "避難",
+    "防災",
+    "観光",
+    "統計",
+    "調査",
+    "報告",
+    "様式",
+    "期限",
+    "提出しました",
+    "確認してください",
+    "共有します",
+    "deadline",
+    "OpenSearch",
+    "PC",
+    "Excel",
+)
+GOAL_P95_RATIO = 1.2
+QUERIES = (
+    "電子決裁",
+    "照会 回答",
+    "議事録",
+    "出張 旅費",
+    "補助金 申請",
+    "防災",
+    "確認する",
+    "deadline",
+    "橋梁 点検",
+    "パソコン",
+)
 
 
 def sentence(rng: random.Random, n: int = 30) -> str:
@@ -81,8 +126,9 @@ def bench_indexing(stack: Any, files: int) -> None:
         list(pool.map(send, range(files)))
     uploaded = time.monotonic() - started
     while True:
-        got = me.get(f"{stack.base_url}/api/search", params={"q": marker, "folder": folder_id, "per_page": 1},
-                     timeout=60).json()["total"]
+        got = me.get(
+            f"{stack.base_url}/api/search", params={"q": marker, "folder": folder_id, "per_page": 1}, timeout=60
+        ).json()["total"]
         if got >= files:
             break
         if time.monotonic() - started > 1800:
@@ -100,9 +146,19 @@ def bench_indexing(stack: Any, files: int) -> None:
 
     direct.indices.create(index=index, body=INDEX_BODY)
     t0 = time.monotonic()
-    helpers.bulk(direct, ({"_index": index, "_id": str(i), "_source": {"file_id": str(i), "name": f"bench-{i}.txt",
-                                                                       "content": b.decode()}}
-                          for i, b in enumerate(bodies)), chunk_size=200, refresh=True)
+    helpers.bulk(
+        direct,
+        (
+            {
+                "_index": index,
+                "_id": str(i),
+                "_source": {"file_id": str(i), "name": f"bench-{i}.txt", "content": b.decode()},
+            }
+            for i, b in enumerate(bodies)
+        ),
+        chunk_size=200,
+        refresh=True,
+    )
     raw = time.monotonic() - t0
     direct.indices.delete(index=index)
     print(f"\nindexing {files} text files (4 uploaders)")
@@ -112,8 +168,10 @@ def bench_indexing(stack: Any, files: int) -> None:
     print(f"  {'  of which after the last upload (index lag)':<46}{real - uploaded:>9.1f}")
     print(f"  {f'kumo reindex ({total_files} files, a process)':<46}{reindexed:>9.1f}{total_files / reindexed:>9.1f}")
     print(f"  {'bulk straight into the search server':<46}{raw:>9.1f}{files / raw:>9.1f}")
-    print(f"  ratio real path / direct bulk (time): {real / raw:.1f}x; reindex / direct: "
-          f"{(reindexed / total_files) / (raw / files):.1f}x per document")
+    print(
+        f"  ratio real path / direct bulk (time): {real / raw:.1f}x; reindex / direct: "
+        f"{(reindexed / total_files) / (raw / files):.1f}x per document"
+    )
 
 
 def bench_queries(stack: Any, docs: int, rounds: int) -> None:
@@ -123,7 +181,8 @@ def bench_queries(stack: Any, docs: int, rounds: int) -> None:
     from chalicelib.search import documents, query, synonyms
     from tests.conftest import sign_in
 
-    direct = OpenSearch(hosts=[f"http://127.0.0.1:{stack.search_port}"], timeout=60)
+    # A long timeout: on a shared, loaded machine one bulk chunk into the in-memory server can take minutes.
+    direct = OpenSearch(hosts=[f"http://127.0.0.1:{stack.search_port}"], timeout=600)
     alias = "kumo-documents"
     rng = random.Random(11)
     now = datetime.now(UTC)
@@ -133,15 +192,30 @@ def bench_queries(stack: Any, docs: int, rounds: int) -> None:
     def doc(i: int) -> dict[str, Any]:
         dept = departments[i % len(departments)]
         facts = documents.FileFacts(
-            file_id=f"bench_{i}", name=f"{rng.choice(WORDS)}_{i}.txt", folder_id=f"dept:{dept}",
-            space_id=f"dept:{dept}", department_id=dept, owner_id=f"bench.{i % 50}",
-            visibility=visibilities[i % 3], content_type="text/plain", size=1000, version=1,
-            created_at=now, updated_at=now, folder_names=(), ancestors=(f"dept:{dept}",))
+            file_id=f"bench_{i}",
+            name=f"{rng.choice(WORDS)}_{i}.txt",
+            folder_id=f"dept:{dept}",
+            space_id=f"dept:{dept}",
+            department_id=dept,
+            owner_id=f"bench.{i % 50}",
+            visibility=visibilities[i % 3],
+            content_type="text/plain",
+            size=1000,
+            version=1,
+            created_at=now,
+            updated_at=now,
+            folder_names=(),
+            ancestors=(f"dept:{dept}",),
+        )
         return documents.document(facts, sentence(rng, 60), "extracted")
 
     t0 = time.monotonic()
-    helpers.bulk(direct, ({"_index": alias, "_id": f"bench_{i}", "_source": doc(i)} for i in range(docs)),
-                 chunk_size=500, refresh=True)
+    helpers.bulk(
+        direct,
+        ({"_index": alias, "_id": f"bench_{i}", "_source": doc(i)} for i in range(docs)),
+        chunk_size=200,
+        refresh=True,
+    )
     loaded = time.monotonic() - t0
     me = sign_in(stack.base_url, "yamada.k")
     person = Principal("yamada.k", "", "", "somu", Role.MEMBER)
@@ -167,9 +241,16 @@ def bench_queries(stack: Any, docs: int, rounds: int) -> None:
     print(f"\nqueries over {docs} documents (loaded in {loaded:.1f} s), {len(api_times)} queries each way")
     print(f"  {'path':<40}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}")
     print(f"  {'/api/search (HTTP, signed in)':<40}{p50a:>9.1f}{p95a:>9.1f}{statistics.mean(api_times) * 1000:>9.1f}")
-    print(f"  {'same body straight to the server':<40}{p50d:>9.1f}{p95d:>9.1f}"
-          f"{statistics.mean(direct_times) * 1000:>9.1f}")
+    print(
+        f"  {'same body straight to the server':<40}{p50d:>9.1f}{p95d:>9.1f}"
+        f"{statistics.mean(direct_times) * 1000:>9.1f}"
+    )
     print(f"  ratio api / direct: p50 {p50a / p50d:.2f}x, p95 {p95a / p95d:.2f}x")
+    verdict = "meets" if p95a / p95d <= GOAL_P95_RATIO else "MISSES"
+    print(
+        f"  goal (issue 8): /api/search p95 <= {GOAL_P95_RATIO} x the raw query at 10,000 documents: {verdict}"
+        + ("" if docs >= 10_000 else f" (this run: {docs} documents)")
+    )
 
 
 def run(sections: list[str], files: int, docs: int, rounds: int) -> None:

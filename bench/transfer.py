@@ -114,6 +114,14 @@ def sha256_of(path: Path) -> str:
 
 # --- memory --------------------------------------------------------------------------------
 
+Pids = dict[str, tuple[int, ...]]  # "api" -> the web worker processes, "moto" -> the emulator
+
+
+def peak_kib(pids: tuple[int, ...], name: str) -> int:
+    """The largest of a field of /proc/<pid>/status over some processes (e.g. the web workers)."""
+    return max((status_kib(pid, name) or 0 for pid in pids), default=0)
+
+
 def status_kib(pid: int, name: str) -> int | None:
     """A field of /proc/<pid>/status in KiB (VmRSS: now, VmHWM: peak since the process started)."""
     try:
@@ -126,8 +134,23 @@ def status_kib(pid: int, name: str) -> int | None:
     return None
 
 
+def purge(s3: Any, bucket: str, prefix: str) -> None:
+    """Every version and delete marker under `prefix` (the files bucket is versioned): a deleted
+    1 GiB object would otherwise stay in moto's memory and slow the next round, whichever path."""
+    listed = s3.list_object_versions(Bucket=bucket, Prefix=prefix)
+    for item in [*listed.get("Versions", []), *listed.get("DeleteMarkers", [])]:
+        s3.delete_object(Bucket=bucket, Key=item["Key"], VersionId=item["VersionId"])
+
+
 def find_child(parent: int, needle: str) -> int | None:
     """The child of `parent` whose command line contains `needle` (no psutil: /proc)."""
+    found = find_children(parent, needle)
+    return found[0] if found else None
+
+
+def find_children(parent: int, needle: str) -> tuple[int, ...]:
+    """Every child of `parent` whose command line contains `needle`."""
+    found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -138,16 +161,16 @@ def find_child(parent: int, needle: str) -> int | None:
                 continue
             with open(f"/proc/{entry}/cmdline", "rb") as f:
                 if needle.encode() in f.read():
-                    return int(entry)
+                    found.append(int(entry))
         except (OSError, IndexError, ValueError):
             continue
-    return None
+    return tuple(sorted(found))
 
 
-def cpu_ticks(pids: dict[str, int]) -> int:
+def cpu_ticks(pids: Pids) -> int:
     """utime + stime of the processes, in clock ticks."""
     total = 0
-    for pid in pids.values():
+    for pid in (pid for group in pids.values() for pid in group):
         try:
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
@@ -157,7 +180,7 @@ def cpu_ticks(pids: dict[str, int]) -> int:
     return total
 
 
-def settle(pids: dict[str, int], max_s: float = SETTLE_MAX_S) -> float:
+def settle(pids: Pids, max_s: float = SETTLE_MAX_S) -> float:
     """Wait (untimed) until the API and moto are idle: what the last transfer left behind (moto freeing a
     large object, event consumers) otherwise lands in the next one. Idle = under 10% of a CPU for 0.2 s."""
     t0 = time.monotonic()
@@ -174,15 +197,15 @@ def settle(pids: dict[str, int], max_s: float = SETTLE_MAX_S) -> float:
 class PeakRss:
     """While open, samples VmRSS of each watched process every SAMPLE_S seconds; keeps the peak (KiB)."""
 
-    def __init__(self, pids: dict[str, int]) -> None:
+    def __init__(self, pids: Pids) -> None:
         self.pids = pids
         self.peak = {name: 0 for name in pids}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
 
     def _sample(self) -> None:
-        for name, pid in self.pids.items():
-            self.peak[name] = max(self.peak[name], status_kib(pid, "VmRSS") or 0)
+        for name, group in self.pids.items():
+            self.peak[name] = max(self.peak[name], peak_kib(group, "VmRSS"))
 
     def _run(self) -> None:
         while not self._stop.wait(SAMPLE_S):
@@ -201,11 +224,12 @@ class PeakRss:
 
 # --- the two paths -------------------------------------------------------------------------
 
+
 @dataclass
 class Timing:
     up_s: float
     down_s: float
-    complete_s: float  # Kumo: the API's /complete (ListParts or HEAD, CompleteMultipartUpload, server-side move);
+    complete_s: float  # Kumo: the API's /complete (ListParts or HEAD, CompleteMultipartUpload, the records);
     # boto3: its CompleteMultipartUpload (0 for a single PUT, below 8 MiB)
     down1_s: float | None = None  # boto3 only: download_file as one GET (multipart_threshold above the size)
     peaks: dict[str, int] = field(default_factory=dict)  # KiB, over upload and download
@@ -217,8 +241,9 @@ class KumoPath:
 
     label = "Kumo"
 
-    def __init__(self, base_url: str, api: requests.Session, s3: Any, bucket: str, part_size: int,
-                 parallel: int) -> None:
+    def __init__(
+        self, base_url: str, api: requests.Session, s3: Any, bucket: str, part_size: int, parallel: int
+    ) -> None:
         self.base_url, self.api, self.s3, self.bucket = base_url, api, s3, bucket
         self.part_size, self.parallel = part_size, parallel
         self.pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="part")
@@ -251,20 +276,29 @@ class KumoPath:
     def upload(self, path: Path, size: int) -> tuple[str, float, float]:
         name = f"bench-{uuid.uuid4().hex[:8]}.bin"
         t0 = time.perf_counter()
-        ticket = self._call(self.api, "POST", "/api/files/uploads", ok=201, json={
-            "folder_id": SPACE, "name": name, "size": size, "content_type": CONTENT_TYPE})
+        ticket = self._call(
+            self.api,
+            "POST",
+            "/api/files/uploads",
+            ok=201,
+            json={"folder_id": SPACE, "name": name, "size": size, "content_type": CONTENT_TYPE},
+        )
         if ticket["method"] == "post":  # requests builds the form in memory: at most 64 MiB
             with path.open("rb") as f:
-                sent = self.plain.post(ticket["url"], data=ticket["fields"], files={"file": (name, f, CONTENT_TYPE)},
-                                       timeout=600)
+                sent = self.plain.post(
+                    ticket["url"], data=ticket["fields"], files={"file": (name, f, CONTENT_TYPE)}, timeout=600
+                )
             if sent.status_code not in (200, 204):
                 raise RuntimeError(f"form post: {sent.status_code} {sent.text[:300]}")
         else:
             fd = os.open(path, os.O_RDONLY)
             try:
-                jobs = [self.pool.submit(self._part, fd, ticket["upload_id"], number, offset,
-                                         min(self.part_size, size - offset))
-                        for number, offset in enumerate(range(0, size, self.part_size), start=1)]
+                jobs = [
+                    self.pool.submit(
+                        self._part, fd, ticket["upload_id"], number, offset, min(self.part_size, size - offset)
+                    )
+                    for number, offset in enumerate(range(0, size, self.part_size), start=1)
+                ]
                 for job in jobs:
                     job.result()
             finally:
@@ -287,9 +321,7 @@ class KumoPath:
     def remove(self, file_id: str) -> None:
         """Into the trash through the API, then its objects out of the emulator (there is no API to purge)."""
         self.api.delete(f"{self.base_url}/api/files/{file_id}", timeout=60)
-        listed = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=f"spaces/{SPACE}/{file_id}/")
-        for obj in listed.get("Contents", []):
-            self.s3.delete_object(Bucket=self.bucket, Key=obj["Key"])
+        purge(self.s3, self.bucket, f"spaces/{SPACE}/{file_id}/")
         if file_id in self.created:
             self.created.remove(file_id)
 
@@ -339,12 +371,10 @@ class Boto3Path:
         return time.perf_counter() - t0
 
     def remove(self, key: str) -> None:
-        self.s3.delete_object(Bucket=self.bucket, Key=key)
+        purge(self.s3, self.bucket, key)
 
     def close(self) -> None:
-        listed = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=BENCH_PREFIX)
-        for obj in listed.get("Contents", []):
-            self.s3.delete_object(Bucket=self.bucket, Key=obj["Key"])
+        purge(self.s3, self.bucket, BENCH_PREFIX)
 
 
 def check(dest: Path, want: str, what: str) -> None:
@@ -354,8 +384,9 @@ def check(dest: Path, want: str, what: str) -> None:
         raise RuntimeError(f"{what}: the downloaded file's sha256 {got[:16]}... is not the upload's {want[:16]}...")
 
 
-def run_once(path: KumoPath | Boto3Path, src: Path, size: int, sha: str, work: Path, pids: dict[str, int],
-             one_get: bool) -> Timing:
+def run_once(
+    path: KumoPath | Boto3Path, src: Path, size: int, sha: str, work: Path, pids: Pids, one_get: bool
+) -> Timing:
     dest = work / f"down-{path.label}.bin"
     settle(pids)
     with PeakRss(pids) as up_mem:
@@ -378,6 +409,7 @@ def run_once(path: KumoPath | Boto3Path, src: Path, size: int, sha: str, work: P
 
 # --- rounds --------------------------------------------------------------------------------
 
+
 @dataclass
 class SizeResult:
     size: int
@@ -389,8 +421,16 @@ class SizeResult:
     seconds: float
 
 
-def run_size(paths: tuple[KumoPath, Boto3Path], size: int, runs: int, warmup: int, work: Path,
-             pids: dict[str, int], deadline: float, one_get: bool) -> SizeResult:
+def run_size(
+    paths: tuple[KumoPath, Boto3Path],
+    size: int,
+    runs: int,
+    warmup: int,
+    work: Path,
+    pids: Pids,
+    deadline: float,
+    one_get: bool,
+) -> SizeResult:
     t_size = time.monotonic()
     src = work / f"source-{size}.bin"
     t0 = time.monotonic()
@@ -406,8 +446,9 @@ def run_size(paths: tuple[KumoPath, Boto3Path], size: int, runs: int, warmup: in
                 print(f"  time budget reached: {human(size)} stops after {done} round(s)", file=sys.stderr)
                 break
             if round_no == warmup:
-                idle = {f"{name} {key}": status_kib(pid, key) or 0 for name, pid in pids.items()
-                        for key in ("VmRSS", "VmHWM")}
+                idle = {
+                    f"{name} {key}": peak_kib(group, key) for name, group in pids.items() for key in ("VmRSS", "VmHWM")
+                }
             t_round = time.monotonic()
             order = [kumo, baseline] if round_no % 2 == 0 else [baseline, kumo]
             timings = {p.label: run_once(p, src, size, sha, work, pids, one_get) for p in order}
@@ -421,7 +462,7 @@ def run_size(paths: tuple[KumoPath, Boto3Path], size: int, runs: int, warmup: in
             print(f"  {human(size)} {label}: {last_round_s:.1f} s ({summary})", file=sys.stderr)
     finally:
         src.unlink()
-    hwm = {name: status_kib(pid, "VmHWM") or 0 for name, pid in pids.items()}
+    hwm = {name: peak_kib(group, "VmHWM") for name, group in pids.items()}
     return SizeResult(size, done, results["Kumo"], results["boto3"], hwm, idle, time.monotonic() - t_size)
 
 
@@ -469,36 +510,48 @@ def print_speed(results: list[SizeResult], one_get: bool) -> None:
     print(header)
     print("-" * len(header))
     for r in counted:
-        line = (f"{human(r.size):>8}{r.rounds:>5} |{_rate(r.size, r.kumo, _up):>8.1f}"
-                f"{_rate(r.size, r.boto3, _up):>8.1f}{_paired(r.kumo, r.boto3, _up):>7.2f} |"
-                f"{_rate(r.size, r.kumo, _down):>8.1f}{_rate(r.size, r.boto3, _down):>8.1f}"
-                f"{_paired(r.kumo, r.boto3, _down):>7.2f}")
+        line = (
+            f"{human(r.size):>8}{r.rounds:>5} |{_rate(r.size, r.kumo, _up):>8.1f}"
+            f"{_rate(r.size, r.boto3, _up):>8.1f}{_paired(r.kumo, r.boto3, _up):>7.2f} |"
+            f"{_rate(r.size, r.kumo, _down):>8.1f}{_rate(r.size, r.boto3, _down):>8.1f}"
+            f"{_paired(r.kumo, r.boto3, _down):>7.2f}"
+        )
         if one_get:
             line += f"{_rate(r.size, r.boto3, _down1):>13.1f}{_paired(r.kumo, r.boto3, _down, _down1):>7.2f}"
         print(line)
     print()
-    print("MiB/s = size / wall time, median of the counted rounds; ratio = Kumo's throughput / boto3's, the median of "
-          "the\nper-round ratios (1.00 = as fast, below 1 = Kumo slower). Kumo's upload runs from the ticket request "
-          "to the\nanswer of /complete, its download from the request for the URL to the last byte on disk.")
+    print(
+        "MiB/s = size / wall time, median of the counted rounds; ratio = Kumo's throughput / boto3's, the median of "
+        "the\nper-round ratios (1.00 = as fast, below 1 = Kumo slower). Kumo's upload runs from the ticket request "
+        "to the\nanswer of /complete, its download from the request for the URL to the last byte on disk."
+    )
     if one_get:
-        print("'boto3 1 GET' = download_file with multipart_threshold above the size: one streamed GET, as Kumo's "
-              "(and a\nbrowser's) download; measured first on its object, so it reads a fresh object as Kumo's does.")
+        print(
+            "'boto3 1 GET' = download_file with multipart_threshold above the size: one streamed GET, as Kumo's "
+            "(and a\nbrowser's) download; measured first on its object, so it reads a fresh object as Kumo's does."
+        )
     print()
     print("where the upload time goes (medians)")
-    header = (f"{'size':>8} |{'Kumo bytes s':>13}{'/complete s':>12} |{'boto3 parts s':>14}{'Complete s':>11} |"
-              f"{'bytes MiB/s: Kumo':>18}{'boto3':>8}{'ratio':>7}")
+    header = (
+        f"{'size':>8} |{'Kumo bytes s':>13}{'/complete s':>12} |{'boto3 parts s':>14}{'Complete s':>11} |"
+        f"{'bytes MiB/s: Kumo':>18}{'boto3':>8}{'ratio':>7}"
+    )
     print(header)
     print("-" * len(header))
     for r in counted:
         kb, kc = (statistics.median(f(t) for t in r.kumo) for f in (_bytes, _complete))
         bb, bc = (statistics.median(f(t) for t in r.boto3) for f in (_bytes, _complete))
-        print(f"{human(r.size):>8} |{kb:>13.2f}{kc:>12.2f} |{bb:>14.2f}{bc:>11.2f} |"
-              f"{_rate(r.size, r.kumo, _bytes):>18.1f}{_rate(r.size, r.boto3, _bytes):>8.1f}"
-              f"{_paired(r.kumo, r.boto3, _bytes):>7.2f}")
+        print(
+            f"{human(r.size):>8} |{kb:>13.2f}{kc:>12.2f} |{bb:>14.2f}{bc:>11.2f} |"
+            f"{_rate(r.size, r.kumo, _bytes):>18.1f}{_rate(r.size, r.boto3, _bytes):>8.1f}"
+            f"{_paired(r.kumo, r.boto3, _bytes):>7.2f}"
+        )
     print()
-    print("Kumo bytes = ticket, part signing and the bytes to S3; /complete = the API reads the sizes from S3 "
-          "(ListParts or\nHEAD), sends CompleteMultipartUpload and moves the object to its version key (CopyObject + "
-          "DeleteObject).\nboto3 parts = everything before its CompleteMultipartUpload (0 s when it sent one PUT).")
+    print(
+        "Kumo bytes = ticket, part signing and the bytes to S3; /complete = the API reads the sizes from S3 "
+        "(ListParts or\nHEAD), sends CompleteMultipartUpload and records the version (the object is already at its "
+        "key: no copy).\nboto3 parts = everything before its CompleteMultipartUpload (0 s when it sent one PUT)."
+    )
 
 
 def _mib(kib: int) -> str:
@@ -516,8 +569,12 @@ def print_memory(results: list[SizeResult], names: dict[str, str]) -> None:
     print("-" * len(header))
     rows: list[tuple[str, str, str, Callable[[SizeResult], int]]] = [
         ("api", "VmRSS", "API process (kumo dev), Kumo transfers", lambda r: max(t.peaks["api"] for t in r.kumo)),
-        ("api", "VmRSS", "API process (kumo dev), boto3 transfers (control)",
-         lambda r: max(t.peaks["api"] for t in r.boto3)),
+        (
+            "api",
+            "VmRSS",
+            "API process (kumo dev), boto3 transfers (control)",
+            lambda r: max(t.peaks["api"] for t in r.boto3),
+        ),
         ("api", "VmHWM", "API process VmHWM (kernel's peak since start)", lambda r: r.hwm_kib["api"]),
         ("moto", "VmRSS", "moto server (child), Kumo transfers", lambda r: max(t.peaks["moto"] for t in r.kumo)),
         ("moto", "VmRSS", "moto server (child), boto3 transfers", lambda r: max(t.peaks["moto"] for t in r.boto3)),
@@ -533,13 +590,15 @@ def print_memory(results: list[SizeResult], names: dict[str, str]) -> None:
             line += f"{(values[-1] - values[0]) / 1024:>+12.0f}"
         print(line)
     print()
-    print(f"'before' = VmRSS (VmHWM) after sign-in and warm-up, before the first counted transfer. 'difference' = "
-          f"largest "
-          f"size minus smallest.\nThe API process is `kumo dev` (pid {names['api']}): the Chalice app, and also the "
-          f"local queue consumers and scheduler\nthreads, so it is an upper bound on the API's own memory. moto (pid "
-          f"{names.get('moto', '?')}) is the S3 emulator, not Kumo: it\nholds the whole object in memory on every "
-          "GET (ranged ones too) and on multipart completion, so its RSS grows with\nthe file size; real S3 has no "
-          "such process on our side.")
+    print(
+        f"'before' = VmRSS (VmHWM) after sign-in and warm-up, before the first counted transfer. 'difference' = "
+        f"largest "
+        f"size minus smallest.\nThe API process is `kumo dev` (pid {names['api']}): the Chalice app, and also the "
+        f"local queue consumers and scheduler\nthreads, so it is an upper bound on the API's own memory. moto (pid "
+        f"{names.get('moto', '?')}) is the S3 emulator, not Kumo: it\nholds the whole object in memory on every "
+        "GET (ranged ones too) and on multipart completion, so its RSS grows with\nthe file size; real S3 has no "
+        "such process on our side."
+    )
 
 
 def memory_verdict(results: list[SizeResult]) -> str:
@@ -552,11 +611,14 @@ def memory_verdict(results: list[SizeResult]) -> str:
     span = (large.size - small.size) / 1024  # KiB
     flat = grew < 32 * 1024 and hwm_grew < 32 * 1024
     word = "does not grow with the file size" if flat else "GROWS with the file size"
-    return (f"API process: peak RSS {grew / 1024:+.0f} MiB and VmHWM {hwm_grew / 1024:+.0f} MiB from "
-            f"{human(small.size)} to {human(large.size)} (the file grew by {span / 1024:.0f} MiB): {word}.")
+    return (
+        f"API process: peak RSS {grew / 1024:+.0f} MiB and VmHWM {hwm_grew / 1024:+.0f} MiB from "
+        f"{human(small.size)} to {human(large.size)} (the file grew by {span / 1024:.0f} MiB): {word}."
+    )
 
 
 # --- setup ---------------------------------------------------------------------------------
+
 
 def ensure_quota(base_url: str, api: requests.Session, needed: int, notes: list[str]) -> None:
     """Kumo's uploads count against the personal quota (trashing does not free it): raise it if a long run needs."""
@@ -576,8 +638,9 @@ def ensure_quota(base_url: str, api: requests.Session, needed: int, notes: list[
 def plan(args: argparse.Namespace) -> list[tuple[int, int, int]]:
     """(size, counted runs, warm-up rounds) per size."""
     sizes = [parse_size(s) for s in (args.sizes or ("10M,100M" if args.quick else "10M,1G")).split(",") if s.strip()]
-    return [(size, args.runs if size < LARGE else args.large_runs, args.warmup if size < LARGE else 0)
-            for size in sizes]
+    return [
+        (size, args.runs if size < LARGE else args.large_runs, args.warmup if size < LARGE else 0) for size in sizes
+    ]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -587,13 +650,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3, help=f"counted rounds for sizes below {human(LARGE)}")
     parser.add_argument("--large-runs", type=int, default=1, help=f"counted rounds from {human(LARGE)} on")
     parser.add_argument("--warmup", type=int, default=1, help=f"uncounted rounds first, sizes below {human(LARGE)}")
-    parser.add_argument("--part-size", type=parse_size, default=16 * MiB, help="Kumo's part size (default 16M, "
-                        "as files.js)")
+    parser.add_argument(
+        "--part-size", type=parse_size, default=16 * MiB, help="Kumo's part size (default 16M, as files.js)"
+    )
     parser.add_argument("--parallel", type=int, default=4, help="Kumo's parts in flight (default 4, Uppy's limit)")
-    parser.add_argument("--no-one-get", dest="one_get", action="store_false",
-                        help="skip the extra boto3 download as one GET")
-    parser.add_argument("--budget", type=float, default=240.0,
-                        help="seconds for the whole bench; rounds stop early (after one per size) to stay within it")
+    parser.add_argument(
+        "--no-one-get", dest="one_get", action="store_false", help="skip the extra boto3 download as one GET"
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=240.0,
+        help="seconds for the whole bench; rounds stop early (after one per size) to stay within it",
+    )
     return parser.parse_args(argv)
 
 
@@ -622,10 +691,13 @@ def main(argv: list[str] | None = None) -> int:
             stack = start_stack(work / "state")
             assert stack.proc is not None
             started_s = time.monotonic() - t0
-            pids = {"api": stack.proc.pid}
-            moto_pid = find_child(stack.proc.pid, "moto.server")
+            # The app runs in `kumo dev`'s web workers (one request at a time each, like Lambda
+            # containers); the emulator is chalicelib.local.emulator (moto with atomic DynamoDB writes).
+            workers = find_children(stack.proc.pid, "chalicelib.local.workers")
+            pids: Pids = {"api": workers or (stack.proc.pid,)}
+            moto_pid = find_child(stack.proc.pid, "chalicelib.local.emulator")
             if moto_pid:
-                pids["moto"] = moto_pid
+                pids["moto"] = (moto_pid,)
             bucket = from_environ(stack.env()).files_bucket
             s3 = stack.boto3("s3")
             s3.head_bucket(Bucket=bucket)
@@ -633,14 +705,17 @@ def main(argv: list[str] | None = None) -> int:
             ensure_quota(stack.base_url, api, sum(size * (runs + warm) for size, runs, warm in sizes), notes)
             kumo = KumoPath(stack.base_url, api, s3, bucket, args.part_size, args.parallel)
             baseline = Boto3Path(s3, bucket)
-            print(f"  kumo dev up in {started_s:.1f} s (api pid {pids['api']}, moto pid {moto_pid})", file=sys.stderr)
+            print(
+                f"  kumo dev up in {started_s:.1f} s (web workers {pids['api']}, moto pid {moto_pid})", file=sys.stderr
+            )
             deadline = t0 + args.budget - STOP_S
             for size, runs, warmup in sizes:
                 result = run_size((kumo, baseline), size, runs, warmup, work, pids, deadline, args.one_get)
                 results.append(result)
                 if result.rounds < runs:
-                    notes.append(f"{human(size)}: only {result.rounds} of {runs} rounds ran (--budget "
-                                 f"{args.budget:.0f} s).")
+                    notes.append(
+                        f"{human(size)}: only {result.rounds} of {runs} rounds ran (--budget {args.budget:.0f} s)."
+                    )
             report(args, results, pids, notes, started_s, work)
         finally:
             for path in (kumo, baseline):
@@ -658,35 +733,49 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def report(args: argparse.Namespace, results: list[SizeResult], pids: dict[str, int],
-           notes: list[str], started_s: float, work: Path) -> None:
+def report(
+    args: argparse.Namespace, results: list[SizeResult], pids: Pids, notes: list[str], started_s: float, work: Path
+) -> None:
     import boto3
     import moto
 
     print()
-    print(f"Kumo transfers - Python {platform.python_version()}, {os.cpu_count()} CPUs, boto3 {boto3.__version__}, "
-          f"moto {moto.__version__} (S3 emulator, on this machine), files in {work.parent}")
-    print(f"kumo dev started once in {started_s:.1f} s (not timed). Rounds interleaved (Kumo and boto3 once each, "
-          "order swapped every round),")
-    print(f"each download checked against the upload's sha256. Kumo: presigned POST up to 64 MiB, above it "
-          f"{human(args.part_size)} parts, {args.parallel} in flight,")
-    print("each signed by the API just before it is sent (as files.js/Uppy). boto3: upload_file/download_file, "
-          "default TransferConfig")
-    print("(multipart from 8 MiB, 8 MiB parts and ranges, 10 threads) - so at 10 MiB boto3 already sends 2 parts in "
-          "parallel while Kumo posts one form.")
-    print("Against moto, not S3: moto answers each ranged GET by reading the whole object (one at a time), so boto3's "
-          "default\ndownload (8 MiB ranges) costs O(size^2) here, and its CompleteMultipartUpload copies every part; "
-          "'boto3 1 GET'\nbelow is the like-for-like download figure.")
+    print(
+        f"Kumo transfers - Python {platform.python_version()}, {os.cpu_count()} CPUs, boto3 {boto3.__version__}, "
+        f"moto {moto.__version__} (S3 emulator, on this machine), files in {work.parent}"
+    )
+    print(
+        f"kumo dev started once in {started_s:.1f} s (not timed). Rounds interleaved (Kumo and boto3 once each, "
+        "order swapped every round),"
+    )
+    print(
+        f"each download checked against the upload's sha256. Kumo: presigned POST up to 64 MiB, above it "
+        f"{human(args.part_size)} parts, {args.parallel} in flight,"
+    )
+    print(
+        "each signed by the API just before it is sent (as files.js/Uppy). boto3: upload_file/download_file, "
+        "default TransferConfig"
+    )
+    print(
+        "(multipart from 8 MiB, 8 MiB parts and ranges, 10 threads) - so at 10 MiB boto3 already sends 2 parts in "
+        "parallel while Kumo posts one form."
+    )
+    print(
+        "Against moto, not S3: moto answers each ranged GET by reading the whole object (one at a time), so boto3's "
+        "default\ndownload (8 MiB ranges) costs O(size^2) here, and its CompleteMultipartUpload copies every part; "
+        "'boto3 1 GET'\nbelow is the like-for-like download figure."
+    )
     for note in notes:
         print(note)
     print()
     print_speed(results, args.one_get)
     print()
-    print_memory(results, {name: str(pid) for name, pid in pids.items()})
+    print_memory(results, {name: ",".join(str(pid) for pid in group) for name, group in pids.items()})
     print()
     print(memory_verdict(results))
-    print("seconds per size (file, rounds, checks): " + ", ".join(f"{human(r.size)} {r.seconds:.0f} s"
-                                                                  for r in results))
+    print(
+        "seconds per size (file, rounds, checks): " + ", ".join(f"{human(r.size)} {r.seconds:.0f} s" for r in results)
+    )
 
 
 if __name__ == "__main__":

@@ -6,12 +6,34 @@ import argparse
 import sys
 from pathlib import Path
 
+MAX_WORKERS = 32  # each worker is a process with the whole app loaded (about 100 MB)
+
 
 def _dev(args: argparse.Namespace) -> int:
     from chalicelib.local.runner import DevOptions, run
 
-    return run(DevOptions(host=args.host, port=args.port, moto_port=args.moto_port, search_port=args.search_port,
-                          state_dir=Path(args.state_dir), save_every_s=args.save_every, demo=not args.no_demo))
+    return run(
+        DevOptions(
+            host=args.host,
+            port=args.port,
+            moto_port=args.moto_port,
+            search_port=args.search_port,
+            state_dir=Path(args.state_dir),
+            save_every_s=args.save_every,
+            demo=not args.no_demo,
+            workers=args.workers,
+        )
+    )
+
+
+def _worker_count(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if not 1 <= count <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"between 1 and {MAX_WORKERS}")
+    return count
 
 
 def _bootstrap(args: argparse.Namespace) -> int:
@@ -33,19 +55,37 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _restore(args: argparse.Namespace) -> int:
+    from chalicelib.core.config import settings
     from chalicelib.ops import backup
 
     summary = backup.restore(Path(args.dir))
     print(f"restored from {args.dir}: {summary.describe()}")
+    # A restore writes straight into the tables and the bucket, past the files feature's events
+    # that keep the search index in step: rebuild the index here, or say how to.
+    if args.no_reindex:
+        print(
+            "kumo: the search index was not rebuilt: run `kumo reindex` to make the restored files searchable",
+            file=sys.stderr,
+        )
+        return 0
+    if args.reindex_function or settings().search_url:
+        return _run_reindex(args.reindex_function)
+    print(
+        "kumo: the search index was not rebuilt (no KUMO_SEARCH_URL): run "
+        "`kumo reindex --function <prefix>-indexer` to make the restored files searchable",
+        file=sys.stderr,
+    )
     return 0
 
 
 def _import_users(args: argparse.Namespace) -> int:
+    from chalicelib.accounts import provisioning
     from chalicelib.directory import staff_import
 
     try:
-        result = staff_import.import_file(Path(args.file), temporary_password=args.temporary_password,
-                                          send_invitations=args.send_invitations)
+        result = provisioning.import_file(
+            Path(args.file), temporary_password=args.temporary_password, send_invitations=args.send_invitations
+        )
     except staff_import.ImportRejected as exc:
         print("kumo: nothing was imported:", file=sys.stderr)
         for problem in exc.problems:
@@ -56,16 +96,21 @@ def _import_users(args: argparse.Namespace) -> int:
 
 
 def _reindex(args: argparse.Namespace) -> int:
-    if args.function:  # in AWS the search domain admits only the API's and the indexer's roles
+    return _run_reindex(args.function)
+
+
+def _run_reindex(function: str | None) -> int:
+    if function:  # in AWS the search domain admits only the API's and the indexer's roles
         import json
 
         from chalicelib.core import aws
 
-        response = aws.client("lambda").invoke(FunctionName=args.function,
-                                               Payload=json.dumps({"kumo_action": "reindex"}).encode())
+        response = aws.client("lambda").invoke(
+            FunctionName=function, Payload=json.dumps({"kumo_action": "reindex"}).encode()
+        )
         payload = json.loads(response["Payload"].read() or b"{}")
         if response.get("FunctionError"):
-            print(f"kumo: reindex failed in {args.function}: {payload}", file=sys.stderr)
+            print(f"kumo: reindex failed in {function}: {payload}", file=sys.stderr)
             return 1
         print(f"reindexed: {payload.get('reindexed')}")
         return 0
@@ -110,11 +155,21 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--state-dir", default=".kumo", help="where data is kept between runs (default .kumo)")
     dev.add_argument("--save-every", type=int, default=300, help="seconds between state saves (0: only on stop)")
     dev.add_argument("--no-demo", action="store_true", help="start empty instead of with demo data")
+    dev.add_argument(
+        "--workers",
+        type=_worker_count,
+        default=4,
+        help="web worker processes serving requests in parallel, like concurrent Lambda containers (default 4)",
+    )
     dev.set_defaults(func=_dev)
 
     boot = sub.add_parser("bootstrap", help="create every table, bucket, queue, bus, pool (idempotent)")
-    boot.add_argument("--web-origin", action="append", default=[],
-                      help="origin browsers upload from (repeatable; default: the local app on port 8000)")
+    boot.add_argument(
+        "--web-origin",
+        action="append",
+        default=[],
+        help="origin browsers upload from (repeatable; default: the local app on port 8000)",
+    )
     boot.add_argument("--no-search", action="store_true", help="skip the search index")
     boot.set_defaults(func=_bootstrap)
 
@@ -123,6 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
     bk.set_defaults(func=_backup)
     rs = sub.add_parser("restore", help="load a backup written by `kumo backup`")
     rs.add_argument("dir")
+    rs.add_argument("--reindex-function", help="in AWS: the indexer function's name, which rebuilds the index")
+    rs.add_argument("--no-reindex", action="store_true", help="leave the search index as it is")
     rs.set_defaults(func=_restore)
 
     users = sub.add_parser("users", help="staff accounts")
@@ -151,9 +208,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _aws_problem(exc: BaseException) -> str | None:
+    """One line for an AWS set-up problem anywhere in the exception's causes, else None."""
+    from botocore import exceptions as aws
+
+    from chalicelib.core.config import settings
+
+    seen: BaseException | None = exc
+    for _ in range(20):  # a chain of causes, bounded: a cycle must not hang the error message
+        if seen is None:
+            break
+        if isinstance(seen, aws.NoCredentialsError | aws.PartialCredentialsError):
+            return (
+                "no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+                "(or KUMO_AWS_ENDPOINT to use the local emulator, which needs none)"
+            )
+        if isinstance(seen, aws.NoRegionError):
+            return "no AWS region: set AWS_REGION"
+        if isinstance(seen, aws.EndpointConnectionError):
+            where = settings().aws_endpoint_url
+            return f"cannot reach {where}: is `kumo dev` running there?" if where else f"cannot reach AWS: {seen}"
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:  # a path the operator gave
+        print(f"kumo: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # only to say what is missing in one line; anything else stays loud
+        problem = _aws_problem(exc)
+        if problem is None:
+            raise
+        print(f"kumo: {problem}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

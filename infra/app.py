@@ -24,7 +24,8 @@ STACK_ID = "Kumo"
 
 
 def build_app(
-    context: dict[str, Any] | None = None, outdir: Path | None = None,
+    context: dict[str, Any] | None = None,
+    outdir: Path | None = None,
 ) -> tuple[App, KumoStack]:
     """The app with the Kumo stack and the AwsSolutions checks attached (not synthesized)."""
     region = default_region()
@@ -36,7 +37,9 @@ def build_app(
     )
     config = InfraConfig.from_context(app)
     stack = KumoStack(
-        app, STACK_ID, config=config,
+        app,
+        STACK_ID,
+        config=config,
         stack_name=config.prefix,
         env=Environment(region=region),  # account: resolved at deploy time
         description=f"Kumo collaboration platform ({config.prefix}, {config.stage})",

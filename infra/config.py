@@ -8,8 +8,15 @@ key                    default                         what it sets
 prefix                 kumo                            KUMO_PREFIX and every physical name
 stage                  dev                             KUMO_STAGE, the .chalice/config.json stage
 deletion_protection    true                            tables, user pool; RETAIN vs DESTROY
-web_origin             https://kumo.example.lg.jp      the files bucket's CORS origin
+domain_name            (none)                          the custom domain of the CloudFront front door
+                                                       (KUMO_BASE_URL https://<domain_name>, the files
+                                                       bucket's CORS origin); none: the distribution's
+                                                       own *.cloudfront.net domain
+certificate_arn        (none)                          the ACM certificate (us-east-1) for domain_name;
+                                                       required with it, refused without it
 mail_from              no-reply@kumo.example.lg.jp     KUMO_MAIL_FROM, the SES From condition
+share_rate_limit       300                             WAF: requests per 5 minutes per viewer address
+                                                       to /api/share/* and /s/* before blocking
 search_instance_type   t3.medium.search                the search domain's data node type
 search_data_nodes      1                               how many data nodes (even, if zone-aware)
 search_volume_gb       20                              gp3 EBS volume per data node
@@ -45,8 +52,7 @@ DEFAULT_REGION = "ap-northeast-1"
 
 # One runtime and one architecture for the API, the functions and the layer's wheels.
 RUNTIME = next(r for r in lambda_.Runtime.ALL if r.name == f"python{PYTHON_VERSION}")
-LAMBDA_ARCHITECTURE = {"arm64": lambda_.Architecture.ARM_64,
-                       "x86_64": lambda_.Architecture.X86_64}[ARCHITECTURE]
+LAMBDA_ARCHITECTURE = {"arm64": lambda_.Architecture.ARM_64, "x86_64": lambda_.Architecture.X86_64}[ARCHITECTURE]
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 # Where the layer's frontend/ lands on Lambda (layers/build.py copies it into python/).
 LAYER_FRONTEND_DIR = "/opt/python/frontend"
@@ -58,8 +64,10 @@ class InfraConfig:
     stage: str = "dev"
     region: str = DEFAULT_REGION
     deletion_protection: bool = True
-    web_origin: str = "https://kumo.example.lg.jp"
+    domain_name: str = ""  # "": the distribution's own domain
+    certificate_arn: str = ""
     mail_from: str = "no-reply@kumo.example.lg.jp"
+    share_rate_limit: int = 300
     search_instance_type: str = "t3.medium.search"
     search_data_nodes: int = 1
     search_volume_gb: int = 20
@@ -77,8 +85,10 @@ class InfraConfig:
             stage=str(get("stage", cls.stage)),
             region=default_region(),
             deletion_protection=_as_bool(get("deletion_protection", cls.deletion_protection)),
-            web_origin=str(get("web_origin", cls.web_origin)),
+            domain_name=str(get("domain_name", cls.domain_name)).strip().lower().rstrip("."),
+            certificate_arn=str(get("certificate_arn", cls.certificate_arn)).strip(),
             mail_from=str(get("mail_from", cls.mail_from)),
+            share_rate_limit=int(get("share_rate_limit", cls.share_rate_limit)),
             search_instance_type=str(get("search_instance_type", cls.search_instance_type)),
             search_data_nodes=int(get("search_data_nodes", cls.search_data_nodes)),
             search_volume_gb=int(get("search_volume_gb", cls.search_volume_gb)),
@@ -86,14 +96,27 @@ class InfraConfig:
             apigw_cloudwatch_role=_as_bool(get("apigw_cloudwatch_role", cls.apigw_cloudwatch_role)),
         )
 
+    def __post_init__(self) -> None:
+        if bool(self.domain_name) != bool(self.certificate_arn):
+            raise ValueError(
+                "context domain_name and certificate_arn go together: CloudFront serves a "
+                "custom domain only with an ACM certificate (in us-east-1) for it"
+            )
+        if self.certificate_arn and not self.certificate_arn.startswith("arn:aws:acm:us-east-1:"):
+            raise ValueError(
+                f"certificate_arn must be an ACM certificate in us-east-1 (CloudFront's "
+                f"region for certificates), not {self.certificate_arn!r}"
+            )
+        if not 10 <= self.share_rate_limit <= 2_000_000_000:
+            raise ValueError(f"share_rate_limit must be between 10 and 2e9 (WAF), not {self.share_rate_limit}")
+
     @property
     def removal_policy(self) -> RemovalPolicy:
         return RemovalPolicy.RETAIN if self.deletion_protection else RemovalPolicy.DESTROY
 
 
 def default_region() -> str:
-    return (os.environ.get("CDK_DEFAULT_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-            or DEFAULT_REGION)
+    return os.environ.get("CDK_DEFAULT_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
 
 
 def feature_flags() -> dict[str, Any]:

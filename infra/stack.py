@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Aws, CfnOutput, Stack
+from aws_cdk import Aws, CfnOutput, Fn, Stack
 from aws_cdk import aws_iam as iam
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
 from chalicelib.core.resources import RESOURCES
-from infra.components.api import KumoApi
-from infra.components.auth import StaffAuth
+from infra.components.api import REST_API, KumoApi
+from infra.components.auth import StaffAuth, TokenKey
 from infra.components.data import Tables
+from infra.components.frontdoor import FrontDoor
 from infra.components.functions import EventFunctions
 from infra.components.messaging import Messaging
 from infra.components.runtime import (
+    Deployed,
     SharedLayer,
     kumo_environment,
     suppress_data_wildcards,
@@ -32,8 +34,7 @@ SEARCH_CLIENTS = ("api", "indexer")
 
 
 class KumoStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, config: InfraConfig,
-                 **kwargs: Any) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, config: InfraConfig, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.config = config
         self.tables = Tables(self, "Data", config=config)
@@ -42,64 +43,115 @@ class KumoStack(Stack):
         self.auth = StaffAuth(self, "Auth", config=config)
         self.layer = SharedLayer(self, "Shared", config=config)
         self.search = Search(self, "Search", config=config)
+        self.token_key = TokenKey(self, "Tokens", config=config)
+        # Before the API: its settings name the distribution (KUMO_BASE_URL), whose origin is the
+        # REST API Chalice declares (referenced by its logical id; see KumoApi._integrate_by_name).
+        self.front_door = FrontDoor(
+            self,
+            "FrontDoor",
+            config=config,
+            static_dir=self.layer.static_dir,
+            rest_api_id=Fn.ref(REST_API),
+            access_logs=self.storage.access_logs,
+        )
+        self.storage.allow_browser_origin(self.front_door.base_url)
+        deployed = Deployed(
+            files_bucket=self.storage.files.bucket_name,
+            user_pool_id=self.auth.user_pool.user_pool_id,
+            user_pool_client_id=self.auth.client.user_pool_client_id,
+            base_url=self.front_door.base_url,
+            token_key_id=self.token_key.key.key_arn,
+        )
 
         def environment(service: str) -> dict[str, str]:
             return kumo_environment(
-                config, service=f"kumo-{service}",
-                files_bucket=self.storage.files.bucket_name,
-                user_pool_id=self.auth.user_pool.user_pool_id,
-                user_pool_client_id=self.auth.client.user_pool_client_id,
+                config,
+                deployed,
+                service=f"kumo-{service}",
                 search_url=self.search.endpoint_url if service in SEARCH_CLIENTS else None,
             )
 
-        self.api = KumoApi(self, "Api", config=config, environment=environment("api"),
-                           layer_arn=self.layer.layer.layer_version_arn)
+        self.api = KumoApi(
+            self, "Api", config=config, environment=environment("api"), layer_arn=self.layer.layer.layer_version_arn
+        )
         self._grant_api(self.api.role)
         self.functions = EventFunctions(
-            self, "Functions", config=config, layer=self.layer.layer,
-            queues=self.messaging.queues, tables=self.tables, environment=environment)
+            self,
+            "Functions",
+            config=config,
+            layer=self.layer.layer,
+            queues=self.messaging.queues,
+            tables=self.tables,
+            environment=environment,
+        )
         self.scanning = MalwareScanning(
-            self, "Scanning", config=config, bucket=self.storage.files, bus=self.messaging.bus,
-            queue=self.messaging.queues["scan"], dead_letters=self.messaging.dead_letter_queues["scan"],
-            scanner=self.functions.functions["scanner"])
+            self,
+            "Scanning",
+            config=config,
+            bucket=self.storage.files,
+            bus=self.messaging.bus,
+            queue=self.messaging.queues["scan"],
+            dead_letters=self.messaging.dead_letter_queues["scan"],
+            scanner=self.functions.functions["scanner"],
+            sweeper=self.functions.functions["scheduler"],
+        )
         indexer = self.functions.functions["indexer"]
         assert indexer.role is not None
         self.search.admit(api=self.api.role, indexer=indexer.role)
         self.indexing = Indexing(
-            self, "Indexing", indexer=indexer, bucket=self.storage.files,
-            dead_letters=self.messaging.dead_letter_queues["index"], api_role=self.api.role)
+            self,
+            "Indexing",
+            indexer=indexer,
+            bucket=self.storage.files,
+            dead_letters=self.messaging.dead_letter_queues["index"],
+            api_role=self.api.role,
+        )
         self.housekeeping = Housekeeping(
-            self, "Housekeeping", config=config, functions=self.functions.functions,
-            bucket=self.storage.files, bus=self.messaging.bus)
+            self,
+            "Housekeeping",
+            config=config,
+            functions=self.functions.functions,
+            bucket=self.storage.files,
+            bus=self.messaging.bus,
+        )
         notifier = self.functions.functions["notifier"]
         assert notifier.role is not None
         self._grant_mail(notifier.role)  # e-mail on PartnerUploaded (chalicelib/notifications/email.py)
         self._outputs()
 
     def _grant_api(self, role: iam.IRole) -> None:
-        """The API serves every feature: all tables, the files bucket, the bus, users, mail."""
+        """The API serves every feature: all tables, the files bucket, the bus, sign-out, mail,
+        and the key that seals refresh tokens."""
         self.tables.grant_read_write(role, *(spec.key for spec in RESOURCES.tables))
         self.storage.files.grant_read_write(role)
         self.messaging.bus.grant_put_events_to(role)
-        self.auth.grant_admin(role)
+        self.auth.grant_web_requests(role)
+        self.token_key.grant_sealing(role)
         self._grant_mail(role)  # the search domain: granted by Search.admit
         suppress_tracing_wildcard(role)
         suppress_data_wildcards(role)
 
     def _grant_mail(self, role: iam.IRole) -> None:
         identities = f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:identity/*"
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["ses:SendEmail", "ses:SendRawEmail"],
-            resources=[identities],
-            conditions={"StringEquals": {"ses:FromAddress": self.config.mail_from}},
-        ))
-        NagSuppressions.add_resource_suppressions(role, [NagPackSuppression(
-            id="AwsSolutions-IAM5",
-            reason="SES checks sending rights per identity (address or domain); the "
-                   "ses:FromAddress condition narrows '*' to Kumo's one From address.",
-            applies_to=["Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:"
-                        "identity/*"],
-        )], apply_to_children=True)
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["ses:SendEmail", "ses:SendRawEmail"],
+                resources=[identities],
+                conditions={"StringEquals": {"ses:FromAddress": self.config.mail_from}},
+            )
+        )
+        NagSuppressions.add_resource_suppressions(
+            role,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason="SES checks sending rights per identity (address or domain); the "
+                    "ses:FromAddress condition narrows '*' to Kumo's one From address.",
+                    applies_to=["Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*"],
+                )
+            ],
+            apply_to_children=True,
+        )
 
     def _outputs(self) -> None:
         outputs = {
@@ -109,6 +161,8 @@ class KumoStack(Stack):
             "FilesBucketName": self.storage.files.bucket_name,
             "EventBusName": self.messaging.bus.event_bus_name,
             "SearchUrl": self.search.endpoint_url,
+            "BaseUrl": self.front_door.base_url,
+            "DistributionId": self.front_door.distribution.distribution_id,
         }
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)

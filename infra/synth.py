@@ -50,8 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     assembly = app.synth()
     elapsed = time.perf_counter() - started
     template = out_dir / assembly.get_stack_by_name(stack.stack_name).template_file
-    errors = Annotations.from_stack(stack).find_error(
-        "*", Match.string_like_regexp("AwsSolutions-.*"))
+    errors = Annotations.from_stack(stack).find_error("*", Match.string_like_regexp("AwsSolutions-.*"))
     for error in errors:
         print(f"cdk-nag: {error.id}: {error.entry.data}", file=sys.stderr)
     print(f"{template} ({elapsed:.1f} s, {len(errors)} unsuppressed cdk-nag errors)")

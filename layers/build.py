@@ -77,8 +77,12 @@ def build_layer(
     """Assemble the layer under ``out_dir`` (which gets a ``python/`` folder); return it."""
     interpreter = find_interpreter(python_version)
     site_packages = _cached_site_packages(
-        requirements, architecture=architecture, python_version=python_version,
-        cache_dir=cache_dir, interpreter=interpreter, quiet=quiet,
+        requirements,
+        architecture=architecture,
+        python_version=python_version,
+        cache_dir=cache_dir,
+        interpreter=interpreter,
+        quiet=quiet,
     )
     out_dir = Path(out_dir)
     if out_dir.exists():
@@ -98,9 +102,11 @@ def build_layer(
 def _warn_uncompiled_catalogs(frontend: Path) -> None:
     missing = [po for po in frontend.rglob("*.po") if not po.with_suffix(".mo").is_file()]
     if missing:
-        print(f"warning: the layer has no compiled catalog for {', '.join(map(str, missing))} "
-              "(run `make catalogs`): those pages would fall back to untranslated text",
-              file=sys.stderr)
+        print(
+            f"warning: the layer has no compiled catalog for {', '.join(map(str, missing))} "
+            "(run `make catalogs`): those pages would fall back to untranslated text",
+            file=sys.stderr,
+        )
 
 
 def cache_key(requirements: Path, architecture: str, python_version: str, *, compiled: bool) -> str:
@@ -137,7 +143,10 @@ def _reports_version(interpreter: str, python_version: str) -> bool:
     try:
         result = subprocess.run(
             [interpreter, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True, text=True, timeout=30, check=False,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
         )
     except OSError:
         return False
@@ -160,15 +169,23 @@ def _cached_site_packages(
     cache_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{key}.", dir=cache_dir))
     try:
-        _pip_install(requirements, staging / "python", architecture=architecture,
-                     python_version=python_version, quiet=quiet)
+        _pip_install(
+            requirements, staging / "python", architecture=architecture, python_version=python_version, quiet=quiet
+        )
         _strip(staging / "python")
         if interpreter:
             _compile(interpreter, staging / "python")
-        (staging / "key.json").write_text(json.dumps({
-            "requirements": requirements.read_text(), "architecture": architecture,
-            "python": python_version, "compiled_with": interpreter,
-        }, indent=2))
+        (staging / "key.json").write_text(
+            json.dumps(
+                {
+                    "requirements": requirements.read_text(),
+                    "architecture": architecture,
+                    "python": python_version,
+                    "compiled_with": interpreter,
+                },
+                indent=2,
+            )
+        )
         for old in cache_dir.iterdir():  # one cache entry is enough
             if old != staging:
                 shutil.rmtree(old, ignore_errors=True)
@@ -178,12 +195,24 @@ def _cached_site_packages(
     return entry / "python"
 
 
-def _pip_install(
-    requirements: Path, target: Path, *, architecture: str, python_version: str, quiet: bool
-) -> None:
-    command = [sys.executable, "-m", "pip", "install", "--no-compile", "--disable-pip-version-check",
-               "--implementation", "cp", "--python-version", python_version,
-               "--only-binary=:all:", "--target", str(target), "-r", str(requirements)]
+def _pip_install(requirements: Path, target: Path, *, architecture: str, python_version: str, quiet: bool) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--no-compile",
+        "--disable-pip-version-check",
+        "--implementation",
+        "cp",
+        "--python-version",
+        python_version,
+        "--only-binary=:all:",
+        "--target",
+        str(target),
+        "-r",
+        str(requirements),
+    ]
     for platform in PLATFORMS[architecture]:
         command += ["--platform", platform]
     result = subprocess.run(command, capture_output=quiet, text=True, check=False)
@@ -210,9 +239,9 @@ def _strip(site_packages: Path) -> None:
 def _compile(interpreter: str, path: Path) -> None:
     # unchecked-hash: the .pyc does not depend on file mtimes, which zipping does not keep.
     subprocess.run(
-        [interpreter, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode",
-         "unchecked-hash", str(path)],
-        check=True, capture_output=True,
+        [interpreter, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash", str(path)],
+        check=True,
+        capture_output=True,
     )
 
 
@@ -288,11 +317,14 @@ def _mb(size: int) -> str:
 def report(out_dir: Path, architecture: str) -> None:
     layer = build_layer(out_dir, architecture=architecture)
     layer_unzipped = tree_size(layer)
-    print(f"layer: {_mb(layer_unzipped)} unzipped, {_mb(zipped_size(layer))} zipped "
-          f"({architecture}, python{PYTHON_VERSION}, "
-          f"{'with' if find_interpreter(PYTHON_VERSION) else 'WITHOUT'} precompiled .pyc)")
-    biggest = sorted(((tree_size(p) if p.is_dir() else p.stat().st_size, p.name)
-                      for p in (layer / "python").iterdir()), reverse=True)[:5]
+    print(
+        f"layer: {_mb(layer_unzipped)} unzipped, {_mb(zipped_size(layer))} zipped "
+        f"({architecture}, python{PYTHON_VERSION}, "
+        f"{'with' if find_interpreter(PYTHON_VERSION) else 'WITHOUT'} precompiled .pyc)"
+    )
+    biggest = sorted(
+        ((tree_size(p) if p.is_dir() else p.stat().st_size, p.name) for p in (layer / "python").iterdir()), reverse=True
+    )[:5]
     print("  largest: " + ", ".join(f"{name} {_mb(size)}" for size, name in biggest))
     if not (PROJECT_ROOT / "app.py").is_file():
         print("api package: app.py is missing, not measured")

@@ -31,9 +31,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
 def sign_in(base_url: str, staff_id: str, password: str = DEMO_PASSWORD) -> requests.Session:
     session = requests.Session()
     page = session.get(f"{base_url}/login", timeout=30)
-    response = session.post(f"{base_url}/login", data={
-        "csrf_token": csrf_from(page.text), "staff_id": staff_id, "password": password, "next": "/"},
-        allow_redirects=False, timeout=30)
+    response = session.post(
+        f"{base_url}/login",
+        data={"csrf_token": csrf_from(page.text), "staff_id": staff_id, "password": password, "next": "/"},
+        allow_redirects=False,
+        timeout=30,
+    )
     assert response.status_code == 303, f"sign-in of {staff_id} failed: {response.status_code}"
     home = session.get(f"{base_url}/", timeout=30)
     session.headers["X-CSRF-Token"] = csrf_from(home.text)
@@ -50,6 +53,18 @@ def signed_in(stack: RunningStack) -> Callable[[str], requests.Session]:
         return cache[staff_id]
 
     return get
+
+
+def translated(msgid: str, language: str = "ja") -> str:
+    """A message as the app shows it in `language` (API errors are in the reader's language)."""
+    import gettext
+
+    from tests.support.stack import ROOT
+
+    catalog = gettext.translation(
+        "messages", localedir=str(ROOT / "frontend" / "locales"), languages=[language], fallback=True
+    )
+    return catalog.gettext(msgid)
 
 
 def eventually(check: Callable[[], Any], timeout_s: float = 20, interval_s: float = 0.3) -> Any:

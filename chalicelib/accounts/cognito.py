@@ -73,8 +73,12 @@ def _find_pool(idp: Any, name: str) -> str:
 
 
 def _tokens(result: dict[str, Any], refresh_token: str | None = None) -> Tokens:
-    return Tokens(result["IdToken"], result["AccessToken"],
-                  result.get("RefreshToken") or refresh_token, int(result.get("ExpiresIn", 3600)))
+    return Tokens(
+        result["IdToken"],
+        result["AccessToken"],
+        result.get("RefreshToken") or refresh_token,
+        int(result.get("ExpiresIn", 3600)),
+    )
 
 
 def _auth_error(exc: Exception) -> Exception:
@@ -93,7 +97,8 @@ def sign_in(username: str, password: str) -> Tokens | NewPasswordRequired:
     ids = pool_ids()
     try:
         result = aws.client("cognito-idp").initiate_auth(
-            ClientId=ids.client_id, AuthFlow="USER_PASSWORD_AUTH",
+            ClientId=ids.client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": username, "PASSWORD": password},
         )
     except Exception as exc:
@@ -101,8 +106,9 @@ def sign_in(username: str, password: str) -> Tokens | NewPasswordRequired:
     if result.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
         return NewPasswordRequired(result["Session"])
     if "AuthenticationResult" not in result:
-        raise Unauthenticated("This sign-in step is not supported: {challenge}.",
-                              challenge=result.get("ChallengeName", "?"))
+        raise Unauthenticated(
+            "This sign-in step is not supported: {challenge}.", challenge=result.get("ChallengeName", "?")
+        )
     return _tokens(result["AuthenticationResult"])
 
 
@@ -110,7 +116,9 @@ def set_new_password(username: str, session: str, new_password: str) -> Tokens:
     ids = pool_ids()
     try:
         result = aws.client("cognito-idp").respond_to_auth_challenge(
-            ClientId=ids.client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session=session,
+            ClientId=ids.client_id,
+            ChallengeName="NEW_PASSWORD_REQUIRED",
+            Session=session,
             ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": new_password},
         )
     except Exception as exc:
@@ -122,7 +130,8 @@ def refresh(refresh_token: str) -> Tokens:
     ids = pool_ids()
     try:
         result = aws.client("cognito-idp").initiate_auth(
-            ClientId=ids.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+            ClientId=ids.client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
             AuthParameters={"REFRESH_TOKEN": refresh_token},
         )
     except Exception as exc:
@@ -143,13 +152,22 @@ def sign_out_everywhere(username: str) -> None:
         pass
 
 
-def upsert_user(username: str, email: str, display_name: str, *, permanent_password: str | None = None,
-                send_invitation: bool = False) -> bool:
+def upsert_user(
+    username: str,
+    email: str,
+    display_name: str,
+    *,
+    permanent_password: str | None = None,
+    send_invitation: bool = False,
+) -> bool:
     """Create the user (True) or update its attributes (False)."""
     idp = aws.client("cognito-idp")
     pool_id = pool_ids().user_pool_id
-    attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"},
-                  {"Name": "name", "Value": display_name}]
+    attributes = [
+        {"Name": "email", "Value": email},
+        {"Name": "email_verified", "Value": "true"},
+        {"Name": "name", "Value": display_name},
+    ]
     try:
         idp.admin_get_user(UserPoolId=pool_id, Username=username)
         exists = True
@@ -165,8 +183,7 @@ def upsert_user(username: str, email: str, display_name: str, *, permanent_passw
             kwargs["MessageAction"] = "SUPPRESS"
         idp.admin_create_user(**kwargs)
     if permanent_password:
-        idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=permanent_password,
-                                    Permanent=True)
+        idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=permanent_password, Permanent=True)
     return not exists
 
 

@@ -21,30 +21,32 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.accounts import service as accounts
-from chalicelib.core import i18n, web
-from chalicelib.core.errors import Forbidden, KumoError, Unauthenticated
+from chalicelib.core import contract, error_pages, i18n, web
+from chalicelib.core.errors import Forbidden, KumoError, NotFound, ServerError, Unauthenticated
 from chalicelib.core.observability import logger, metrics, segment
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-PUBLIC_PATHS = {"/login", "/login/new-password", "/language", "/healthz", "/api/session"}
+PUBLIC_PATHS = {"/login", "/login/new-password", "/language", "/healthz", "/api/session", "/api/openapi.json"}
 PUBLIC_PREFIXES = ("/static/", "/s/", "/api/share/")
 PARTNER_PREFIXES = ("/s/", "/api/share/")  # share-link pages: the token must never leak via Referer
 
+
 def content_security_policy(upload_origin: str = "") -> str:
     """No inline script anywhere; uploads may go to the files bucket's origin and nowhere else."""
-    return "; ".join([
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "font-src 'self'",
-        f"connect-src 'self' {upload_origin}".strip(),
-        "object-src 'none'",
-        "base-uri 'self'",
-        f"form-action 'self' {upload_origin}".strip(),
-        "frame-ancestors 'none'",
-    ])
-
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data: blob:",
+            "font-src 'self'",
+            f"connect-src 'self' {upload_origin}".strip(),
+            "object-src 'none'",
+            "base-uri 'self'",
+            f"form-action 'self' {upload_origin}".strip(),
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def guard_views(app: Any) -> None:
@@ -63,14 +65,13 @@ def _guarded(view: Callable[..., Any], app: Any) -> Callable[..., Any]:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            contract.check_request(view, app.current_request)
             return view(*args, **kwargs)
         except KumoError as err:
             return error_response(app.current_request, err, web.state())
         except Exception:
             logger.exception("unhandled error", extra={"path": app.current_request.path})
-            return error_response(app.current_request,
-                                  KumoError("Something went wrong on our side. Try again later."),
-                                  web.state(), status=500)
+            return error_response(app.current_request, ServerError(error_pages.SERVER_ERROR), web.state())
 
     wrapper._kumo_guarded = True  # type: ignore[attr-defined]
     return wrapper
@@ -95,15 +96,19 @@ def _is_api(path: str) -> bool:
 
 
 def _is_public(resource_path: str) -> bool:
-    return (resource_path in PUBLIC_PATHS or resource_path.startswith(PUBLIC_PREFIXES)
-            or resource_path in {"/s", "/api/share"})
+    return (
+        resource_path in PUBLIC_PATHS
+        or resource_path.startswith(PUBLIC_PREFIXES)
+        or resource_path in {"/s", "/api/share"}
+    )
 
 
 def handle(request: Any, get_response: Callable[[Any], Response]) -> Response:
     from chalicelib.core.config import settings
 
-    correlation_id = web.header(request, "x-request-id") or (request.context or {}).get("requestId") \
-        or str(uuid.uuid4())
+    correlation_id = (
+        web.header(request, "x-request-id") or (request.context or {}).get("requestId") or str(uuid.uuid4())
+    )
     correlation_id = correlation_id[:64]
     logger.set_correlation_id(correlation_id)
     jar = web.cookies(request)
@@ -118,12 +123,13 @@ def handle(request: Any, get_response: Callable[[Any], Response]) -> Response:
         response = error_response(request, err, state)
     except Exception:
         logger.exception("unhandled error", extra={"path": request.path})
-        response = error_response(request, KumoError("Something went wrong on our side. Try again later."),
-                                  state, status=500)
+        response = error_response(request, ServerError(error_pages.SERVER_ERROR), state)
     finally:
         web.set_state(None)
-    response.headers = {**security_headers(settings().secure_cookies, settings().upload_origin),
-                        **(response.headers or {})}
+    response.headers = {
+        **security_headers(settings().secure_cookies, settings().upload_origin),
+        **(response.headers or {}),
+    }
     response.headers["X-Request-Id"] = correlation_id
     if request.path.startswith(PARTNER_PREFIXES) or request.path in {"/s", "/api/share"}:
         response.headers["Referrer-Policy"] = "no-referrer"
@@ -139,8 +145,13 @@ def handle(request: Any, get_response: Callable[[Any], Response]) -> Response:
     return response
 
 
-def _dispatch(request: Any, get_response: Callable[[Any], Response], state: web.RequestState,
-              jar: dict[str, str], new_cookies: list[str]) -> Response:
+def _dispatch(
+    request: Any,
+    get_response: Callable[[Any], Response],
+    state: web.RequestState,
+    jar: dict[str, str],
+    new_cookies: list[str],
+) -> Response:
     resource_path = request.path
     authorization = web.header(request, "authorization") or ""
     if authorization.lower().startswith("bearer "):
@@ -160,13 +171,19 @@ def _dispatch(request: Any, get_response: Callable[[Any], Response], state: web.
             if not state.csrf_token:
                 state.csrf_token = secrets.token_urlsafe(32)
                 new_cookies.append(web.cookie(web.PRE_SESSION_CSRF_COOKIE, state.csrf_token))
+    if resource_path == error_pages.UNKNOWN_ROUTE:  # after the session: the page keeps the person's layout
+        raise NotFound(error_pages.UNKNOWN_PATH)
     if request.method not in SAFE_METHODS and not state.via_bearer:
         _check_csrf(request, state)
     if state.principal is None and not _is_public(resource_path):
         if _is_api(resource_path):
             raise Unauthenticated("Sign in to continue.")
         return web.redirect("/login?next=" + _quote(_original_path(request)), status=302)
-    return get_response(request)
+    response = get_response(request)
+    refused = error_pages.chalice_error(response)
+    if refused is not None:  # Chalice's own 405/415/500: answered the Kumo way too
+        return error_response(request, refused, state, status=response.status_code)
+    return response
 
 
 def _check_csrf(request: Any, state: web.RequestState) -> None:
@@ -198,19 +215,5 @@ def _quote(value: str) -> str:
 
 
 def error_response(request: Any, err: KumoError, state: web.RequestState, status: int | None = None) -> Response:
-    code = status or err.status
-    translate = i18n.gettext_for(state.language)
-    if _is_api(request.path) or "application/json" in (web.header(request, "accept") or ""):
-        return web.json_response(err.to_dict(translate), status=code)
-    if request.path == "/s" or request.path.startswith("/s/"):  # a partner's page: their own error page
-        from chalicelib.sharing.pages import error_page
-
-        return error_page(err.text(translate), code, state)
-    if code == 401:
-        return web.redirect("/login?next=" + _quote(_original_path(request)), status=302)
-    from chalicelib.core import templating
-
-    body = templating.render("error.html", state.language, status=code, message=err.text(translate),
-                             principal=state.principal, csrf_token=state.csrf_token, unread_count=None,
-                             current_path=state.path)
-    return web.html(body, status=code)
+    path = state.path.split("?", 1)[0]  # as requested: an unknown path's route is only "/{proxy+}"
+    return error_pages.respond(path, web.header(request, "accept"), err, state, status=status)

@@ -10,7 +10,7 @@ from chalicelib.accounts import service
 from chalicelib.core import web
 from chalicelib.core.errors import KumoError
 from chalicelib.core.i18n import gettext_for
-from chalicelib.shell.page import page
+from chalicelib.core.layout import page
 
 bp = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded"]
@@ -43,11 +43,17 @@ def login_submit() -> Response:
         result = service.sign_in(data.get("staff_id", ""), data.get("password", ""), **_request_meta())
     except KumoError as err:
         message = err.text(gettext_for(web.state().language))
-        return page("login.html", status=err.status, next_path=next_path, error=message,
-                    staff_id=data.get("staff_id", "")[:128])
+        return page(
+            "login.html", status=err.status, next_path=next_path, error=message, staff_id=data.get("staff_id", "")[:128]
+        )
     if isinstance(result, service.PasswordChangeNeeded):
-        return page("new_password.html", next_path=next_path, staff_id=result.username,
-                    challenge=result.challenge_session, error=None)
+        return page(
+            "new_password.html",
+            next_path=next_path,
+            staff_id=result.username,
+            challenge=result.challenge_session,
+            error=None,
+        )
     return _signed_in_response(result, next_path)
 
 
@@ -59,15 +65,21 @@ def new_password_submit() -> Response:
     if data.get("new_password") != data.get("confirm_password"):
         _ = gettext_for(web.state().language)
         message = _("The two passwords do not match.")
-        return page("new_password.html", status=400, next_path=next_path, staff_id=staff_id,
-                    challenge=challenge, error=message)
+        return page(
+            "new_password.html", status=400, next_path=next_path, staff_id=staff_id, challenge=challenge, error=message
+        )
     try:
-        result = service.complete_new_password(staff_id, challenge, data.get("new_password", ""),
-                                               **_request_meta())
+        result = service.complete_new_password(staff_id, challenge, data.get("new_password", ""), **_request_meta())
     except KumoError as err:
         message = err.text(gettext_for(web.state().language))
-        return page("new_password.html", status=err.status, next_path=next_path, staff_id=staff_id,
-                    challenge=challenge, error=message)
+        return page(
+            "new_password.html",
+            status=err.status,
+            next_path=next_path,
+            staff_id=staff_id,
+            challenge=challenge,
+            error=message,
+        )
     return _signed_in_response(result, next_path)
 
 

@@ -24,11 +24,54 @@ class Role(StrEnum):
 
 
 ROLE_ALIASES = {
-    "member": Role.MEMBER, "一般": Role.MEMBER, "職員": Role.MEMBER,
-    "dept_admin": Role.DEPARTMENT_ADMIN, "department_admin": Role.DEPARTMENT_ADMIN,
-    "所属管理者": Role.DEPARTMENT_ADMIN, "部局管理者": Role.DEPARTMENT_ADMIN,
-    "system_admin": Role.SYSTEM_ADMIN, "システム管理者": Role.SYSTEM_ADMIN,
+    "member": Role.MEMBER,
+    "一般": Role.MEMBER,
+    "職員": Role.MEMBER,
+    "dept_admin": Role.DEPARTMENT_ADMIN,
+    "department_admin": Role.DEPARTMENT_ADMIN,
+    "所属管理者": Role.DEPARTMENT_ADMIN,
+    "部局管理者": Role.DEPARTMENT_ADMIN,
+    "system_admin": Role.SYSTEM_ADMIN,
+    "システム管理者": Role.SYSTEM_ADMIN,
 }
+
+
+class Post(StrEnum):
+    """A staff member's post in a unit (所属): who answers for it, who gathers its answers."""
+
+    HEAD = "head"  # 所属長
+    COORDINATOR = "coordinator"  # 取りまとめ担当
+    GENERAL = "general"  # 一般
+
+    @property
+    def rank(self) -> int:
+        return {"general": 0, "coordinator": 1, "head": 2}[self.value]
+
+
+POST_ALIASES = {
+    "head": Post.HEAD,
+    "所属長": Post.HEAD,
+    "coordinator": Post.COORDINATOR,
+    "取りまとめ担当": Post.COORDINATOR,
+    "取りまとめ": Post.COORDINATOR,
+    "general": Post.GENERAL,
+    "一般": Post.GENERAL,
+    "": Post.GENERAL,
+}
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One place a person works: a unit path from the 部局 down (部局, 所属[, 係]) and the post
+    held there. The first assignment of a principal is the main one; the others are 兼務."""
+
+    path: tuple[str, ...]
+    post: Post = Post.GENERAL
+
+    @property
+    def unit_id(self) -> str:
+        """The 所属 (or the 部局 itself for staff placed directly in a 部局)."""
+        return self.path[1] if len(self.path) > 1 else self.path[0]
 
 
 @dataclass(frozen=True)
@@ -36,18 +79,44 @@ class Principal:
     staff_id: str
     display_name: str
     email: str
-    department_id: str
+    department_id: str  # the 部局 of the main assignment
     role: Role
+    assignments: tuple[Assignment, ...] = ()
 
     @property
     def is_system_admin(self) -> bool:
         return self.role is Role.SYSTEM_ADMIN
 
+    @property
+    def main(self) -> Assignment:
+        return self.assignments[0] if self.assignments else Assignment((self.department_id,))
+
+    @property
+    def unit_id(self) -> str:
+        """The main 所属: where this person's surveys, answers and work belong."""
+        return self.main.unit_id
+
+    @property
+    def units(self) -> frozenset[str]:
+        """Every unit this person belongs to, ancestors included, across 兼務: a unit space or a
+        unit-visible item is open to them when its unit is in here."""
+        paths = self.assignments or (self.main,)
+        return frozenset(unit for a in paths for unit in a.path)
+
+    def post_in(self, unit_id: str) -> Post | None:
+        """The post held in this 所属 (main or 兼務), or None when not a member of it."""
+        posts = [a.post for a in (self.assignments or (self.main,)) if a.unit_id == unit_id]
+        return max(posts, key=lambda p: p.rank) if posts else None
+
+    def belongs_to(self, unit_id: str) -> bool:
+        return unit_id in self.units
+
     def administers(self, department_id: str) -> bool:
-        """A department admin administers their own department; a system admin, every one."""
+        """A department admin administers the units they belong to (their 部局 and 所属); a system
+        admin, every one."""
         if self.is_system_admin:
             return True
-        return self.role is Role.DEPARTMENT_ADMIN and self.department_id == department_id
+        return self.role is Role.DEPARTMENT_ADMIN and department_id in self.units
 
 
 def require_signed_in(principal: Principal | None) -> Principal:
@@ -59,8 +128,7 @@ def require_signed_in(principal: Principal | None) -> Principal:
 def require_role(principal: Principal | None, role: Role) -> Principal:
     p = require_signed_in(principal)
     if p.role.rank < role.rank:
-        raise Forbidden("This needs the role {needed}; your role is {actual}.",
-                        needed=role.value, actual=p.role.value)
+        raise Forbidden("This needs the role {needed}; your role is {actual}.", needed=role.value, actual=p.role.value)
     return p
 
 

@@ -59,9 +59,16 @@ class TooManyRequests(KumoError):
     code = "too_many_requests"
 
 
-# What a path that matches no route answers, in AWS (an API Gateway "gateway response",
-# declared in infra/) and locally (chalicelib/local/http.py): a 404 in the app's own shape,
-# rather than API Gateway's default 403 "Missing Authentication Token".
+class ServerError(KumoError):
+    """Ours, not the caller's: what an unexpected exception becomes (the details stay in the log)."""
+
+    status = 500
+    code = "server_error"
+
+
+# What API Gateway answers for a known path with a method it has no route for (a "gateway
+# response" declared in infra/): a 404 in the app's own shape rather than its default 403
+# "Missing Authentication Token". Paths no route matches at all reach the app as "/{proxy+}"
+# (core/error_pages.py) and get its 404 page or JSON.
 UNKNOWN_ROUTE_STATUS = 404
-UNKNOWN_ROUTE_BODY = ('{"error": "not_found", "message": "このページは存在しません。'
-                      'This page does not exist."}')
+UNKNOWN_ROUTE_BODY = '{"error": "not_found", "message": "このページは存在しません。This page does not exist."}'

@@ -26,8 +26,9 @@ def negotiate(cookie_value: str | None, accept_language: str | None = None) -> s
 
 @functools.cache
 def translations(language: str) -> gettext.NullTranslations:
-    return gettext.translation("messages", localedir=str(settings().frontend_dir / "locales"),
-                               languages=[language], fallback=True)
+    return gettext.translation(
+        "messages", localedir=str(settings().frontend_dir / "locales"), languages=[language], fallback=True
+    )
 
 
 def gettext_for(language: str):  # type: ignore[no-untyped-def]

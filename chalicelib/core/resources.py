@@ -9,7 +9,10 @@ Pure data: importing this module touches nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
+
+from chalicelib.core.event_catalogue import FILE_STATE_CHANGES, PartnerUploaded, bus_pattern
+from chalicelib.core.events import SOURCE_PREFIX
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ class Resources:
     user_pool_key: str = "staff"
     user_pool_client_key: str = "web"
     search_index_key: str = "documents"
-    event_source_prefix: str = "kumo."
+    event_source_prefix: str = SOURCE_PREFIX
     extra: dict[str, Any] = field(default_factory=dict)
 
     def table(self, key: str) -> TableSpec:
@@ -143,7 +146,15 @@ class Resources:
         return f"{prefix}-{self.search_index_key}"
 
 
-def _by_key(items: tuple[Any, ...], key: str) -> Any:
+class _HasKey(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+_Keyed = TypeVar("_Keyed", bound=_HasKey)
+
+
+def _by_key(items: tuple[_Keyed, ...], key: str) -> _Keyed:
     for item in items:
         if item.key == key:
             return item
@@ -244,9 +255,45 @@ RESOURCES = Resources(
             purpose="every creation, change, access, download, upload, failed attempt, revocation",
         ),
         TableSpec(
+            "share_settings",
+            partition=KeyAttr("key"),
+            purpose="partner sharing settings a system admin edits: the file types partners may upload",
+        ),
+        TableSpec(
             "search_settings",
             partition=KeyAttr("key"),
             purpose="search settings a system admin edits: the synonym groups applied at search time",
+        ),
+        TableSpec(
+            "surveys",
+            partition=KeyAttr("survey_id"),
+            indexes=(IndexSpec("by_issuer", KeyAttr("issuer_unit_id"), KeyAttr("created_at")),),
+            purpose="surveys (照会): number, title, issuing 所属, deadline, form, targets, state",
+        ),
+        TableSpec(
+            "survey_answers",
+            partition=KeyAttr("survey_id"),
+            sort=KeyAttr("unit_id"),
+            indexes=(IndexSpec("by_unit", KeyAttr("unit_id"), KeyAttr("survey_id")),),
+            purpose="one answer per target 所属: state, values, who touched it last (the status board)",
+        ),
+        TableSpec(
+            "survey_parts",
+            partition=KeyAttr("answer_key"),
+            sort=KeyAttr("part_id"),
+            indexes=(IndexSpec("by_assignee", KeyAttr("assignee_key"), KeyAttr("answer_key")),),
+            purpose="parts of an answer a 取りまとめ担当 forwarded to a 係 or a person, merged back",
+        ),
+        TableSpec(
+            "survey_history",
+            partition=KeyAttr("answer_key"),
+            sort=KeyAttr("event_key"),
+            purpose="who changed, submitted, approved or returned an answer, and each reminder step taken once",
+        ),
+        TableSpec(
+            "survey_numbers",
+            partition=KeyAttr("counter_key"),
+            purpose="the last 照会番号 given per issuer prefix and fiscal year (atomic counter)",
         ),
         TableSpec(
             "idempotency",
@@ -256,30 +303,49 @@ RESOURCES = Resources(
         ),
     ),
     queues=(
-        QueueSpec("notify", visibility_timeout_s=180, max_receive_count=3,
-                  purpose="domain events from the bus, for functions/notifier"),
+        QueueSpec(
+            "notify",
+            visibility_timeout_s=180,
+            max_receive_count=3,
+            purpose="domain events from the bus, for functions/notifier",
+        ),
         # 6 x the indexer's timeout, as Lambda advises for SQS sources.
-        QueueSpec("index", visibility_timeout_s=720, max_receive_count=3,
-                  purpose="S3 object created/removed events, for functions/indexer"),
+        QueueSpec(
+            "index",
+            visibility_timeout_s=720,
+            max_receive_count=3,
+            purpose="S3 object created/removed events, for functions/indexer",
+        ),
         # 6 x the scanner's timeout, as Lambda advises for SQS sources.
-        QueueSpec("scan", visibility_timeout_s=720, max_receive_count=5,
-                  purpose="uploads awaiting a malware verdict (locally) / GuardDuty scan results (AWS), "
-                          "for functions/scanner"),
+        QueueSpec(
+            "scan",
+            visibility_timeout_s=720,
+            max_receive_count=5,
+            purpose="uploads awaiting a malware verdict (locally) / GuardDuty scan results (AWS), "
+            "for functions/scanner",
+        ),
     ),
     rules=(
-        RuleSpec("notify-all", pattern={"source": [{"prefix": "kumo."}]}, target_queue="notify",
-                 purpose="every Kumo domain event reaches the notifier"),
-        RuleSpec("scan-partner-uploads",
-                 pattern={"source": ["kumo.sharing"], "detail-type": ["PartnerUploaded"]},
-                 target_queue="scan",
-                 purpose="a partner's upload waits for a malware verdict (the local scanner reads it; "
-                         "in AWS the scanner leaves it to GuardDuty's result)"),
-        RuleSpec("index-file-changes",
-                 pattern={"source": ["kumo.files", "kumo.scanning"],
-                          "detail-type": ["FileUploaded", "FileChanged", "FileCleared", "FileQuarantined"]},
-                 target_queue="index",
-                 purpose="a new file or version, rename, move, visibility change, trash/restore or scan verdict "
-                         "re-indexes the file (S3 object events arrive on the same queue)"),
+        RuleSpec(
+            "notify-all",
+            pattern={"source": [{"prefix": SOURCE_PREFIX}]},
+            target_queue="notify",
+            purpose="every Kumo domain event reaches the notifier",
+        ),
+        RuleSpec(
+            "scan-partner-uploads",
+            pattern=bus_pattern(PartnerUploaded),
+            target_queue="scan",
+            purpose="a partner's upload waits for a malware verdict (the local scanner reads it; "
+            "in AWS the scanner leaves it to GuardDuty's result)",
+        ),
+        RuleSpec(
+            "index-file-changes",
+            pattern=bus_pattern(*FILE_STATE_CHANGES),
+            target_queue="index",
+            purpose="a new file or version, rename, move, visibility change, trash/restore or scan verdict "
+            "re-indexes the file (S3 object events arrive on the same queue)",
+        ),
     ),
     buckets=(
         BucketSpec(
@@ -289,13 +355,29 @@ RESOURCES = Resources(
         ),
     ),
     functions=(
-        FunctionSpec("notifier", handler="app.handler", source_queue="notify",
-                     purpose="turns domain events into in-app notices (and later e-mail, webhooks)"),
-        FunctionSpec("scanner", handler="app.handler", source_queue="scan", batch_size=5, timeout_s=120,
-                     purpose="records malware verdicts on partner uploads: clean, or quarantined"),
-        FunctionSpec("indexer", handler="app.handler", source_queue="index", batch_size=5, timeout_s=120,
-                     memory_mb=1024,
-                     purpose="extracts the text of stored files and keeps the search index in step with them"),
+        FunctionSpec(
+            "notifier",
+            handler="app.handler",
+            source_queue="notify",
+            purpose="turns domain events into in-app notices (and later e-mail, webhooks)",
+        ),
+        FunctionSpec(
+            "scanner",
+            handler="app.handler",
+            source_queue="scan",
+            batch_size=5,
+            timeout_s=120,
+            purpose="records malware verdicts on partner uploads: clean, or quarantined",
+        ),
+        FunctionSpec(
+            "indexer",
+            handler="app.handler",
+            source_queue="index",
+            batch_size=5,
+            timeout_s=120,
+            memory_mb=1024,
+            purpose="extracts the text of stored files and keeps the search index in step with them",
+        ),
     ),
 )
 
@@ -313,6 +395,9 @@ GUARDDUTY_SCAN_RESULT_RULE = RuleSpec(
 )
 SCAN_PREFIX = "spaces/"  # where stored file versions live (chalicelib/files/s3.py version_key)
 QUARANTINE_PREFIX = "quarantine/"  # infected/unscannable objects: quarantine/<original key>; nothing serves it
+# The front door (CloudFront) writes the viewer's address here, overwriting what a client sent;
+# the web ACL's rate rule and the audit log read it (KUMO_VIEWER_IP_HEADER in AWS).
+VIEWER_IP_HEADER = "x-kumo-viewer-ip"
 # Partner uploads carry this object tag; the bucket policy denies reading a tagged object until
 # GuardDuty's own tag says NO_THREATS_FOUND. Staff uploads carry neither and are never gated.
 SCAN_REQUIRED_TAG = ("kumo-scan", "required")

@@ -19,12 +19,34 @@ CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 def _share_botocore_sessions() -> None:
-    """pynamodb makes a botocore session per model; have it use the thread's shared one."""
+    """pynamodb makes a botocore session and a DynamoDB client per model; have every model use
+    the thread's shared session and one client per endpoint.
+
+    A request typically reads three or four tables (session, staff, then its own); each extra
+    client cost 5-20 ms of a cold start (bench/cold_start.py). The models all use pynamodb's
+    default client settings, so one client serves them all.
+    """
     import pynamodb.connection.base as pynamodb_base
 
-    from chalicelib.core.aws import botocore_session
+    from chalicelib.core.aws import botocore_session, per_thread
 
-    pynamodb_base.get_session = botocore_session  # type: ignore[assignment]
+    pynamodb_base.get_session = botocore_session  # type: ignore[attr-defined]
+    connection = pynamodb_base.Connection
+    if getattr(connection, "_kumo_shared_client", False):
+        return
+    make_client = vars(connection)["client"].fget
+
+    def shared_client(self: Any) -> Any:
+        clients: dict[tuple[str | None, str | None], Any] = per_thread("dynamodb_clients", dict)
+        client = clients.get((self.region, self.host))
+        if client is None or (client._request_signer and not client._request_signer._credentials):
+            self._client = None  # pynamodb's own rule: a client without credentials is made again
+            client = clients[(self.region, self.host)] = make_client(self)
+        self._client = client
+        return client
+
+    connection.client = property(shared_client)  # type: ignore[method-assign,assignment]
+    connection._kumo_shared_client = True  # type: ignore[attr-defined]
 
 
 class Binder:
@@ -46,10 +68,22 @@ class Binder:
         self._bound_for = current
 
 
+MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES = 2048, 1024
+
+
+def _keyable(key: Any, limit: int) -> bool:
+    """Whether DynamoDB accepts this value as a key: no empty string, not over its size limit."""
+    return not isinstance(key, str) or 0 < len(key.encode("utf-8", "surrogatepass")) <= limit
+
+
 def get_or_none(model: type[M], hash_key: Any, range_key: Any = None, *, consistent_read: bool = False) -> M | None:
     """The item, or None when it does not exist."""
     from pynamodb.exceptions import DoesNotExist
 
+    if not _keyable(hash_key, MAX_HASH_KEY_BYTES) or (
+        range_key is not None and not _keyable(range_key, MAX_RANGE_KEY_BYTES)
+    ):
+        return None  # DynamoDB refuses such a key with a ValidationException: no item has it
     try:
         return model.get(hash_key, range_key, consistent_read=consistent_read)
     except DoesNotExist:
@@ -98,8 +132,17 @@ def failed_conditions(exc: BaseException) -> list[bool]:
     return [bool(r and r.code == "ConditionalCheckFailed") for r in reasons]
 
 
+def transaction_error() -> type[Exception]:
+    """pynamodb's TransactWriteError, for an `except` around a transaction (pynamodb stays here)."""
+    from pynamodb.exceptions import TransactWriteError
+
+    return TransactWriteError
+
+
 def is_cancelled_transaction(exc: BaseException) -> bool:
     from pynamodb.exceptions import TransactWriteError
 
-    return isinstance(exc, TransactWriteError) and getattr(exc, "cause_response_code", "") == \
-        "TransactionCanceledException"
+    return (
+        isinstance(exc, TransactWriteError)
+        and getattr(exc, "cause_response_code", "") == "TransactionCanceledException"
+    )

@@ -9,6 +9,7 @@ import functools
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.core.assets import static_url
 from chalicelib.core.config import settings
 from chalicelib.core.i18n import translations
 
@@ -41,6 +42,7 @@ def environment(language: str) -> jinja2.Environment:
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["jst"] = jst
     env.globals["language"] = language
+    env.globals["static_url"] = static_url  # hashed names in AWS (chalicelib/core/assets.py)
     return env
 
 

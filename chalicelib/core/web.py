@@ -69,6 +69,14 @@ def cookies(request: Any) -> dict[str, str]:
 
 
 def client_ip(request: Any) -> str | None:
+    """The viewer's address. Behind CloudFront API Gateway sees an edge server's: the front door
+    writes the viewer's into KUMO_VIEWER_IP_HEADER (overwriting what a client sent), and the web
+    ACL admits only requests that came through it. Locally no such header is trusted."""
+    trusted = settings().viewer_ip_header
+    if trusted:
+        forwarded = (header(request, trusted) or "").strip()
+        if forwarded:
+            return forwarded[:64]
     identity = (request.context or {}).get("identity") or {}
     return identity.get("sourceIp")
 
@@ -98,8 +106,7 @@ def json_body(request: Any) -> dict[str, Any]:
     return value
 
 
-def cookie(name: str, value: str, *, max_age: int | None = None, http_only: bool = True,
-           same_site: str = "Lax") -> str:
+def cookie(name: str, value: str, *, max_age: int | None = None, http_only: bool = True, same_site: str = "Lax") -> str:
     parts = [f"{name}={value}", "Path=/", f"SameSite={same_site}"]
     if max_age is not None:
         parts.append(f"Max-Age={max_age}")
@@ -115,13 +122,17 @@ def expired_cookie(name: str) -> str:
 
 
 def html(body: str, status: int = 200, headers: dict[str, Any] | None = None) -> Response:
-    return Response(body=body, status_code=status,
-                    headers={"Content-Type": "text/html; charset=utf-8", **(headers or {})})
+    return Response(
+        body=body, status_code=status, headers={"Content-Type": "text/html; charset=utf-8", **(headers or {})}
+    )
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, Any] | None = None) -> Response:
-    return Response(body=json.dumps(body, ensure_ascii=False, default=str), status_code=status,
-                    headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})})
+    return Response(
+        body=json.dumps(body, ensure_ascii=False, default=str),
+        status_code=status,
+        headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+    )
 
 
 def redirect(location: str, *, set_cookies: list[str] | None = None, status: int = 303) -> Response:
@@ -131,11 +142,30 @@ def redirect(location: str, *, set_cookies: list[str] | None = None, status: int
     return Response(body="", status_code=status, headers=headers)
 
 
-def safe_next(target: str | None, default: str = "/") -> str:
-    """Only a path on this site: never `//host`, a scheme, or a backslash trick."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+MAX_NEXT_LENGTH = 2048
+# Characters a path may keep as they are in a Location header; anything else (non-ASCII above
+# all: headers are Latin-1 on the wire) is percent-encoded, existing escapes stay.
+_LOCATION_SAFE = "/?#&=%:@!$'()*+,;~-._"
+
+
+def safe_next(target: object, default: str = "/") -> str:
+    """Where to send a person after a form or sign-in: only a path on this site, else `default`.
+
+    Refused: anything not a string, empty or very long; control characters (CR/LF would split
+    the Location header, and browsers drop tabs and newlines from URLs, so slash-tab-slash-host
+    becomes `//host`); `//host` (another site); a backslash anywhere (browsers read it as a
+    slash); a scheme or a host. What passes comes back ASCII-only, safe in a header.
+    """
+    if not isinstance(target, str) or not target or len(target) > MAX_NEXT_LENGTH:
         return default
-    parsed = urllib.parse.urlsplit(target)
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029" for c in target):
+        return default
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    try:
+        parsed = urllib.parse.urlsplit(target)
+    except ValueError:
+        return default
     if parsed.scheme or parsed.netloc:
         return default
-    return target
+    return urllib.parse.quote(target, safe=_LOCATION_SAFE)

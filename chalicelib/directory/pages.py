@@ -6,23 +6,30 @@ from chalice import Blueprint, Response
 
 from chalicelib.core import web
 from chalicelib.core.errors import BadRequest
+from chalicelib.core.layout import page
 from chalicelib.directory import service
-from chalicelib.shell.page import page
 
 bp = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded"]
 
 
-def _department_page(department_id: str, *, status: int = 200, error: str | None = None,
-                     title: str = "", body: str = "") -> Response:
+def _department_page(
+    department_id: str, *, status: int = 200, error: str | None = None, title: str = "", body: str = ""
+) -> Response:
     principal = web.principal()
     department = service.get_department(department_id)
-    return page("department.html", status=status, department=department,
-                department_label=department.name(web.state().language),
-                notices=service.list_notices(principal, department_id),
-                members=service.staff_in_department(department_id),
-                can_post=bool(principal and principal.administers(department_id)),
-                error=error, form_title=title, form_body=body)
+    return page(
+        "department.html",
+        status=status,
+        department=department,
+        department_label=department.name(web.state().language),
+        notices=service.list_notices(principal, department_id),
+        members=service.staff_in_department(department_id),
+        can_post=bool(principal and principal.administers(department_id)),
+        error=error,
+        form_title=title,
+        form_body=body,
+    )
 
 
 @bp.route("/departments/{department_id}")
@@ -38,6 +45,11 @@ def post_notice(department_id: str) -> Response:
     try:
         service.post_notice(web.principal(), department_id, data.get("title", ""), data.get("body", ""))
     except BadRequest as err:
-        return _department_page(department_id, status=400, error=err.text(gettext_for(web.state().language)),
-                                title=data.get("title", "")[:200], body=data.get("body", "")[:5000])
+        return _department_page(
+            department_id,
+            status=400,
+            error=err.text(gettext_for(web.state().language)),
+            title=data.get("title", "")[:200],
+            body=data.get("body", "")[:5000],
+        )
     return web.redirect(f"/departments/{department_id}?posted=1")

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from chalicelib.core import events
+from chalicelib.core import event_catalogue, events
 from chalicelib.core.auth import Principal, Role, require_department_admin, require_signed_in
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.storage import get_or_none, save_if_absent, update_if
@@ -60,16 +60,22 @@ def _department(record: DepartmentRecord) -> Department:
 
 
 def _staff(record: StaffRecord) -> Staff:
-    return Staff(record.staff_id, record.display_name, record.email, record.department_id,
-                 Role(record.role), record.first_signed_in_at)
+    return Staff(
+        record.staff_id,
+        record.display_name,
+        record.email,
+        record.department_id,
+        Role(record.role),
+        record.first_signed_in_at,
+    )
 
 
 # --- departments -------------------------------------------------------------------------
 
+
 def list_departments() -> list[Department]:
     storage.bind()
-    return sorted((_department(r) for r in DepartmentRecord.scan()),
-                  key=lambda d: (d.sort_order, d.department_id))
+    return sorted((_department(r) for r in DepartmentRecord.scan()), key=lambda d: (d.sort_order, d.department_id))
 
 
 def get_department(department_id: str) -> Department:
@@ -80,18 +86,40 @@ def get_department(department_id: str) -> Department:
     return _department(record)
 
 
+def department_name(department_id: str, language: str) -> str:
+    """The department's name in this language; its id when it is not (or no longer) in the directory."""
+    try:
+        return get_department(department_id).name(language)
+    except NotFound:
+        return department_id
+
+
 def save_department(department: Department) -> None:
     storage.bind()
-    DepartmentRecord(department.department_id, name_ja=department.name_ja, name_en=department.name_en,
-                     sort_order=department.sort_order).save()
+    DepartmentRecord(
+        department.department_id,
+        name_ja=department.name_ja,
+        name_en=department.name_en,
+        sort_order=department.sort_order,
+    ).save()
 
 
 # --- staff -------------------------------------------------------------------------------
+
 
 def find_staff(staff_id: str) -> Staff | None:
     storage.bind()
     record = get_or_none(StaffRecord, staff_id)
     return _staff(record) if record else None
+
+
+def display_names(staff_ids: list[str]) -> dict[str, str]:
+    """Each staff id's display name, looked up once; an id no longer in the directory stands for itself."""
+    names: dict[str, str] = {}
+    for staff_id in dict.fromkeys(staff_ids):
+        person = find_staff(staff_id)
+        names[staff_id] = person.display_name if person else staff_id
+    return names
 
 
 def staff_in_department(department_id: str) -> list[Staff]:
@@ -105,9 +133,13 @@ def save_staff(staff: Staff) -> Staff | None:
     existing = get_or_none(StaffRecord, staff.staff_id)
     now = _now()
     StaffRecord(
-        staff.staff_id, display_name=staff.display_name, email=staff.email,
-        department_id=staff.department_id, role=staff.role.value,
-        created_at=existing.created_at if existing else now, updated_at=now,
+        staff.staff_id,
+        display_name=staff.display_name,
+        email=staff.email,
+        department_id=staff.department_id,
+        role=staff.role.value,
+        created_at=existing.created_at if existing else now,
+        updated_at=now,
         first_signed_in_at=existing.first_signed_in_at if existing else None,
     ).save()
     return _staff(existing) if existing else None
@@ -125,11 +157,15 @@ def restore_staff(staff_id: str, previous: Staff | None) -> None:
 def mark_first_sign_in(staff_id: str) -> bool:
     """Record the first sign-in; True only for the call that recorded it (race-safe)."""
     storage.bind()
-    return update_if(StaffRecord(staff_id), [StaffRecord.first_signed_in_at.set(_now())],
-                     StaffRecord.staff_id.exists() & StaffRecord.first_signed_in_at.does_not_exist())
+    return update_if(
+        StaffRecord(staff_id),
+        [StaffRecord.first_signed_in_at.set(_now())],
+        StaffRecord.staff_id.exists() & StaffRecord.first_signed_in_at.does_not_exist(),
+    )
 
 
 # --- notices -----------------------------------------------------------------------------
+
 
 def post_notice(principal: Principal | None, department_id: str, title: str, body: str) -> Notice:
     """A department admin posts a notice; every member of the department is notified."""
@@ -139,22 +175,34 @@ def post_notice(principal: Principal | None, department_id: str, title: str, bod
     if not title:
         raise BadRequest("Enter a title.", field="title")
     if len(title) > NOTICE_TITLE_MAX:
-        raise BadRequest("The title is too long (at most {limit} characters).", field="title",
-                         limit=NOTICE_TITLE_MAX)
+        raise BadRequest("The title is too long (at most {limit} characters).", field="title", limit=NOTICE_TITLE_MAX)
     if len(body) > NOTICE_BODY_MAX:
-        raise BadRequest("The text is too long (at most {limit} characters).", field="body",
-                         limit=NOTICE_BODY_MAX)
+        raise BadRequest("The text is too long (at most {limit} characters).", field="body", limit=NOTICE_BODY_MAX)
     now = _now()
     notice_id = f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-{secrets.token_hex(4)}"
-    record = NoticeRecord(department_id, notice_id, title=title, body=body, author_id=admin.staff_id,
-                          author_name=admin.display_name, created_at=now)
+    record = NoticeRecord(
+        department_id,
+        notice_id,
+        title=title,
+        body=body,
+        author_id=admin.staff_id,
+        author_name=admin.display_name,
+        created_at=now,
+    )
     storage.bind()
     if not save_if_absent(record, NoticeRecord.notice_id):
         raise Conflict("Two notices were posted at the same moment. Post it again.")
-    events.publish([events.DomainEvent("directory", "DepartmentNoticePosted", {
-        "department_id": department_id, "notice_id": notice_id, "title": title,
-        "author_id": admin.staff_id, "author_name": admin.display_name,
-    })])
+    events.publish(
+        [
+            event_catalogue.DepartmentNoticePosted(
+                department_id=department_id,
+                notice_id=notice_id,
+                title=title,
+                author_id=admin.staff_id,
+                author_name=admin.display_name,
+            )
+        ]
+    )
     return Notice(department_id, notice_id, title, body, admin.display_name, now)
 
 

@@ -1,4 +1,4 @@
-"""`kumo users import FILE.csv`: create or update staff in the directory and in Cognito.
+"""`kumo users import FILE.csv`, the directory's part: read and check the file, all or nothing.
 
 The file is UTF-8 (with or without BOM) or Shift_JIS (as Excel saves it in Japan). Columns,
 by header name (Japanese headers accepted too):
@@ -8,8 +8,8 @@ by header name (Japanese headers accepted too):
 `department` is a department id or its Japanese name; `role` is member / dept_admin /
 system_admin (or 一般 / 所属管理者 / システム管理者). The whole file is checked first: any bad
 row rejects the file with a message naming each row and column, and nothing is written.
-While writing, a row whose Cognito update fails is rolled back in the directory, so no row is
-ever half-imported.
+Writing the staff and their sign-ins is accounts/provisioning.py: sign-in builds on the
+directory, not the other way round.
 """
 
 from __future__ import annotations
@@ -18,20 +18,30 @@ import csv
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
 
-from chalicelib.accounts import cognito
 from chalicelib.core.auth import ROLE_ALIASES
 from chalicelib.directory import service
 from chalicelib.directory.service import Staff
 
 HEADER_ALIASES = {
-    "staff_id": "staff_id", "職員id": "staff_id", "職員番号": "staff_id", "ユーザーid": "staff_id",
-    "display_name": "display_name", "氏名": "display_name", "名前": "display_name",
-    "email": "email", "メール": "email", "メールアドレス": "email", "e-mail": "email",
-    "department": "department", "department_id": "department", "所属": "department", "部局": "department",
-    "role": "role", "権限": "role", "役割": "role",
+    "staff_id": "staff_id",
+    "職員id": "staff_id",
+    "職員番号": "staff_id",
+    "ユーザーid": "staff_id",
+    "display_name": "display_name",
+    "氏名": "display_name",
+    "名前": "display_name",
+    "email": "email",
+    "メール": "email",
+    "メールアドレス": "email",
+    "e-mail": "email",
+    "department": "department",
+    "department_id": "department",
+    "所属": "department",
+    "部局": "department",
+    "role": "role",
+    "権限": "role",
+    "役割": "role",
 }
 REQUIRED = ("staff_id", "display_name", "email", "department", "role")
 STAFF_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -43,12 +53,6 @@ class ImportRejected(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    created: int
-    updated: int
 
 
 def decode(data: bytes) -> str:
@@ -95,8 +99,15 @@ def parse(text: str) -> list[Staff]:
             problems.extend(f"row {number}: {p}" for p in row_problems)
             continue
         department_id = record["department"] if record["department"] in departments else by_name[record["department"]]
-        staff.append(Staff(staff_id, record["display_name"], record["email"].lower(), department_id,
-                           ROLE_ALIASES[record["role"].lower() if record["role"].isascii() else record["role"]]))
+        staff.append(
+            Staff(
+                staff_id,
+                record["display_name"],
+                record["email"].lower(),
+                department_id,
+                ROLE_ALIASES[record["role"].lower() if record["role"].isascii() else record["role"]],
+            )
+        )
     if problems:
         raise ImportRejected(problems)
     return staff
@@ -116,33 +127,3 @@ def _check_row(record: dict[str, str], departments: Mapping[str, object], by_nam
     if role not in ROLE_ALIASES:
         problems.append(f"column role: '{record['role']}' is not one of member, dept_admin, system_admin")
     return problems
-
-
-def import_staff(staff: list[Staff], *, temporary_password: str | None = None,
-                 send_invitations: bool = False) -> ImportResult:
-    created = updated = 0
-    for person in staff:
-        previous = service.save_staff(person)
-        try:
-            is_new = cognito.upsert_user(person.staff_id, person.email, person.display_name,
-                                         send_invitation=send_invitations)
-            if is_new and temporary_password:
-                _set_temporary_password(person.staff_id, temporary_password)
-        except Exception:
-            service.restore_staff(person.staff_id, previous)
-            raise
-        created += previous is None
-        updated += previous is not None
-    return ImportResult(created, updated)
-
-
-def _set_temporary_password(username: str, password: str) -> None:
-    from chalicelib.core import aws
-
-    aws.client("cognito-idp").admin_set_user_password(
-        UserPoolId=cognito.pool_ids().user_pool_id, Username=username, Password=password, Permanent=False)
-
-
-def import_file(path: Path, **options: object) -> ImportResult:
-    staff = parse(decode(Path(path).read_bytes()))
-    return import_staff(staff, **options)  # type: ignore[arg-type]

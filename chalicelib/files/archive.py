@@ -37,26 +37,25 @@ class Member:
 
 
 def members(reader: Principal, folder: Entry) -> list[Member]:
-    """Every file under the folder that `reader` may see and that passed its virus check."""
+    """Every file under the folder that `reader` may see and that passed its virus check.
+
+    files.walk goes down the tree without recursion and leaves out what is in the trash; the
+    limits stop it as soon as they are passed, however large the folder.
+    """
     found: list[Member] = []
     total = 0
-
-    def walk(folder_id: str, prefix: str, depth: int) -> None:
-        nonlocal total
-        if depth > 32:
-            return
-        for item in files.list_folder(reader, folder_id).children:
-            if item.is_folder:
-                walk(item.file_id, f"{prefix}{item.name}/", depth + 1)
-            elif item.usable and policy.can_read(reader, item.item):
-                found.append(Member(prefix + item.name, item))
-                total += item.size
-                if len(found) > MAX_ZIP_FILES or total > MAX_ZIP_BYTES:
-                    raise BadRequest("This folder is too large to download as one ZIP (at most {gb} GB and {n} "
-                                     "files). Download the files one by one, or a smaller folder.",
-                                     gb=MAX_ZIP_BYTES // 1024**3, n=MAX_ZIP_FILES)
-
-    walk(folder.file_id, "", 0)
+    for names, item in files.walk(reader, folder.file_id):
+        if item.is_folder or not item.usable or not policy.can_read(reader, item.item):
+            continue
+        found.append(Member("".join(f"{n}/" for n in names) + item.name, item))
+        total += item.size
+        if len(found) > MAX_ZIP_FILES or total > MAX_ZIP_BYTES:
+            raise BadRequest(
+                "This folder is too large to download as one ZIP (at most {gb} GB and {n} "
+                "files). Download the files one by one, or a smaller folder.",
+                gb=MAX_ZIP_BYTES // 1024**3,
+                n=MAX_ZIP_FILES,
+            )
     if not found:
         raise BadRequest("There is nothing to download in this folder.")
     return found
@@ -69,8 +68,9 @@ class _MultipartWriter:
         self.client = aws.client("s3")
         self.bucket = settings().files_bucket
         self.key = key
-        self.upload_id = self.client.create_multipart_upload(Bucket=self.bucket, Key=key,
-                                                             ContentType="application/zip")["UploadId"]
+        self.upload_id = self.client.create_multipart_upload(
+            Bucket=self.bucket, Key=key, ContentType="application/zip"
+        )["UploadId"]
         self.parts: list[dict[str, Any]] = []
         self.buffer = bytearray()
         self.position = 0
@@ -90,16 +90,18 @@ class _MultipartWriter:
 
     def _flush(self) -> None:
         number = len(self.parts) + 1
-        etag = self.client.upload_part(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id,
-                                       PartNumber=number, Body=bytes(self.buffer))["ETag"]
+        etag = self.client.upload_part(
+            Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=bytes(self.buffer)
+        )["ETag"]
         self.parts.append({"PartNumber": number, "ETag": etag})
         self.buffer.clear()
 
     def close(self) -> None:
         if self.buffer or not self.parts:
             self._flush()
-        self.client.complete_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id,
-                                              MultipartUpload={"Parts": self.parts})
+        self.client.complete_multipart_upload(
+            Bucket=self.bucket, Key=self.key, UploadId=self.upload_id, MultipartUpload={"Parts": self.parts}
+        )
 
     def abort(self) -> None:
         self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id)
@@ -116,7 +118,7 @@ def build(reader: Principal, folder: Entry) -> str:
     key = f"{ARCHIVE_PREFIX}{secrets.token_hex(12)}.zip"
     writer = _MultipartWriter(key)
     try:
-        with zipfile.ZipFile(writer, mode="w", compression=zipfile.ZIP_STORED) as archive:  # type: ignore[arg-type]
+        with zipfile.ZipFile(writer, mode="w", compression=zipfile.ZIP_STORED) as archive:
             for member in chosen:
                 record = files.version_record(member.entry.file_id, member.entry.version)
                 info = zipfile.ZipInfo(member.path, date_time=member.entry.updated_at.timetuple()[:6])

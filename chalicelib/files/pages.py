@@ -8,6 +8,7 @@ models (rows, breadcrumbs, usage) are in views.py; access rules stay in the serv
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote
 
 from chalice import Blueprint, Response
@@ -15,15 +16,25 @@ from chalice import Blueprint, Response
 from chalicelib.core import web
 from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, KumoError
+from chalicelib.core.layout import page
 from chalicelib.files import policy, service, uploads, views
 from chalicelib.files.service import Entry
-from chalicelib.shell.page import page
+from chalicelib.files.upload_plan import BLOCKED_EXTENSIONS
 
 bp = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded"]
 # What a person can put right on the same page: the page is shown again with the message.
 FIXABLE = (BadRequest, Conflict, Forbidden)
 Form = dict[str, str]
+# The Share panel of a file or folder belongs to the sharing slice, which builds on this one and
+# registers it here (chalicelib/sharing/staff_pages.py): (me, entry, the form sent back with a
+# mistake in it, or None) -> the panel's template context.
+SharePanel = Callable[[Principal, Entry, Form | None], dict[str, Any]]
+_share_panels: list[SharePanel] = []
+
+
+def provide_share_panel(panel: SharePanel) -> None:
+    _share_panels[:] = [panel]
 
 
 def _me() -> Principal:
@@ -36,6 +47,7 @@ def _query(name: str) -> str:
 
 
 # --- pages ---------------------------------------------------------------------------------
+
 
 @bp.route("/files")
 def files_home() -> Response:
@@ -53,36 +65,47 @@ def trash(item_id: str) -> Response:
     return _trash_page(unquote(item_id))
 
 
-def item_page(item_id: str, *, status: int = 200, error: str | None = None,
-              share_form: dict[str, str] | None = None) -> Response:
+def item_page(
+    item_id: str, *, status: int = 200, error: str | None = None, share_form: dict[str, str] | None = None
+) -> Response:
     """A folder (or a space's root) lists its contents; a file shows its details and versions.
 
     A file or folder also has its Share panel (share_form: the new-link form sent back with a
     mistake in it, to be shown again as it was filled in).
     """
-    from chalicelib.sharing import staff_views
-
     me = _me()
     entry = None if policy.is_space_id(item_id) else service.readable(me, item_id)
     done = "" if error else _query("done")
-    shares = staff_views.panel(me, entry, form=share_form) if entry is not None else None
+    shares = _share_panels[0](me, entry, share_form) if entry is not None and _share_panels else None
     if entry is not None and not entry.is_folder:
-        return page("files_file.html", status=status, current_area="files", shares=shares,
-                    **views.file_context(me, entry, error=error, done=done))
+        return page(
+            "files_file.html",
+            status=status,
+            current_area="files",
+            shares=shares,
+            **views.file_context(me, entry, error=error, done=done),
+        )
     context = views.folder_context(me, item_id, sort=_query("sort"), order=_query("order"), error=error, done=done)
-    return page("files.html", status=status, current_area="files", upload=_upload_settings(), shares=shares,
-                **context)
+    return page("files.html", status=status, current_area="files", upload=_upload_settings(), shares=shares, **context)
 
 
 def _upload_settings() -> dict[str, object]:
-    return {"threshold": uploads.MULTIPART_THRESHOLD, "max_bytes": uploads.MAX_FILE_BYTES,
-            "max_gb": uploads.MAX_FILE_BYTES // 1024**3, "blocked": sorted(uploads.BLOCKED_EXTENSIONS)}
+    return {
+        "threshold": uploads.MULTIPART_THRESHOLD,
+        "max_bytes": uploads.MAX_FILE_BYTES,
+        "max_gb": uploads.MAX_FILE_BYTES // 1024**3,
+        "blocked": sorted(BLOCKED_EXTENSIONS),
+    }
 
 
 # --- actions (forms) -------------------------------------------------------------------------
 
-def _act(item_id: str, action: Callable[[Principal, str, Form], str],
-         show_again: Callable[[str, int, str], Response] | None = None) -> Response:
+
+def _act(
+    item_id: str,
+    action: Callable[[Principal, str, Form], str],
+    show_again: Callable[[str, int, str], Response] | None = None,
+) -> Response:
     """Run a form's action and go where it says; a mistake the person can fix shows the page again."""
     data = web.form(bp.current_request)
     me = _me()
@@ -126,8 +149,12 @@ def _done(entry: Entry, data: Form, what: str) -> str:
 
 @bp.route("/files/{item_id}/folders", methods=["POST"], content_types=FORM)
 def create_folder(item_id: str) -> Response:
-    return _act(item_id, lambda me, i, d: _done(
-        service.create_folder(me, i, d.get("name", ""), d.get("visibility") or None), {"back": i}, "folder-created"))
+    return _act(
+        item_id,
+        lambda me, i, d: _done(
+            service.create_folder(me, i, d.get("name", ""), d.get("visibility") or None), {"back": i}, "folder-created"
+        ),
+    )
 
 
 @bp.route("/files/{item_id}/rename", methods=["POST"], content_types=FORM)
@@ -142,8 +169,9 @@ def move(item_id: str) -> Response:
 
 @bp.route("/files/{item_id}/visibility", methods=["POST"], content_types=FORM)
 def visibility(item_id: str) -> Response:
-    return _act(item_id, lambda me, i, d: _done(
-        service.set_visibility(me, i, d.get("visibility", "")), d, "visibility"))
+    return _act(
+        item_id, lambda me, i, d: _done(service.set_visibility(me, i, d.get("visibility", "")), d, "visibility")
+    )
 
 
 @bp.route("/files/{item_id}/move-to-trash", methods=["POST"], content_types=FORM)
@@ -162,8 +190,12 @@ def restore(item_id: str) -> Response:
 
 @bp.route("/files/{item_id}/versions/{version}/restore", methods=["POST"], content_types=FORM)
 def restore_version(item_id: str, version: str) -> Response:
-    return _act(item_id, lambda me, i, d: _done(
-        uploads.restore_version(me, i, views.whole_number(version)), {"back": i}, "version-restored"))
+    return _act(
+        item_id,
+        lambda me, i, d: _done(
+            uploads.restore_version(me, i, views.whole_number(version)), {"back": i}, "version-restored"
+        ),
+    )
 
 
 @bp.route("/files/{item_id}/download", methods=["POST"], content_types=FORM)

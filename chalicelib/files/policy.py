@@ -8,6 +8,9 @@
 - Managing an item (rename, move, trash, visibility, versions): its owner, the department's
   admins, system admins.
 - An item is never more visible than the folder it is in (clamped on create, move and change).
+- An item is reachable only while it and every folder above it are active: a file in a
+  trashed folder is in the trash with it, for staff and partners alike.
+- Folders nest at most MAX_FOLDER_DEPTH deep (create and move refuse deeper).
 """
 
 from __future__ import annotations
@@ -17,6 +20,13 @@ from dataclasses import dataclass
 from chalicelib.core.auth import Principal
 
 VISIBILITIES = ("private", "department", "all")
+# A folder move is one DynamoDB transaction of 3 writes plus one condition per folder above its
+# target (so that two moves at the same moment cannot close a loop), and a transaction holds at
+# most 100 actions: 96 levels keep it within that, far deeper than any office's tree.
+MAX_FOLDER_DEPTH = 96
+# Walks up or down a tree stop here whatever the data says: trees made before the depth limit
+# stay reachable, and a broken tree costs a bounded number of reads, never a hang.
+WALK_LIMIT = 256
 _RANK = {v: i for i, v in enumerate(VISIBILITIES)}
 
 
@@ -53,6 +63,8 @@ def is_space_id(value: str) -> bool:
 def can_write_in(p: Principal, space_id: str) -> bool:
     if p.is_system_admin:
         return True
+    if not is_space_id(space_id):  # a caller's made-up id: nobody's space
+        return False
     kind, ident = parse_space(space_id)
     return ident == (p.department_id if kind == "dept" else p.staff_id)
 
@@ -60,6 +72,8 @@ def can_write_in(p: Principal, space_id: str) -> bool:
 def administers_space(p: Principal, space_id: str) -> bool:
     if p.is_system_admin:
         return True
+    if not is_space_id(space_id):
+        return False
     kind, ident = parse_space(space_id)
     return kind == "dept" and p.administers(ident)
 

@@ -1,8 +1,9 @@
 """The files bucket: presigned uploads and downloads, multipart plumbing. The only S3 code.
 
 Object keys never contain a file's name (names live in DynamoDB): a key is
-`spaces/<space>/<file id>/v<version>` or `uploads/<upload id>` while an upload is in
-progress, so no name can traverse paths or collide.
+`spaces/<space>/<file id>/v<version>`, so no name can traverse paths or collide. A browser
+uploads straight to that key (the version number is reserved when the upload starts), so
+completing an upload never copies the object.
 """
 
 from __future__ import annotations
@@ -28,46 +29,80 @@ def _bucket() -> str:
     return settings().files_bucket
 
 
-def upload_key(upload_id: str) -> str:
-    return f"uploads/{upload_id}"
-
-
 def version_key(space_id: str, file_id: str, version: int) -> str:
     return f"spaces/{space_id}/{file_id}/v{version:08d}"
 
 
-def presigned_post(key: str, size: int, content_type: str) -> dict[str, Any]:
-    """A form upload that S3 accepts only at exactly the declared size and type."""
-    return dict(_s3().generate_presigned_post(
-        Bucket=_bucket(), Key=key, ExpiresIn=UPLOAD_URL_SECONDS,
-        Fields={"Content-Type": content_type},
-        Conditions=[["content-length-range", size, size], {"Content-Type": content_type}],
-    ))
+def _scan_tagging() -> str:
+    """`kumo-scan=required` as S3's POST form wants it (XML) and the bucket policy reads it."""
+    key, value = SCAN_REQUIRED_TAG
+    return f"<Tagging><TagSet><Tag><Key>{key}</Key><Value>{value}</Value></Tag></TagSet></Tagging>"
 
 
-def start_multipart(key: str, content_type: str) -> str:
-    return str(_s3().create_multipart_upload(Bucket=_bucket(), Key=key, ContentType=content_type)["UploadId"])
+def presigned_post(key: str, size: int, content_type: str, *, scan_required: bool = False) -> dict[str, Any]:
+    """A form upload that S3 accepts only at exactly the declared size and type.
+
+    A partner's upload carries `kumo-scan=required` from its first byte: in AWS the bucket
+    policy denies reading such an object until the malware scan's result tag says it is clean.
+    """
+    fields: dict[str, str] = {"Content-Type": content_type}
+    conditions: list[Any] = [["content-length-range", size, size], {"Content-Type": content_type}]
+    if scan_required:
+        fields["tagging"] = _scan_tagging()
+        conditions.append({"tagging": fields["tagging"]})
+    return dict(
+        _s3().generate_presigned_post(
+            Bucket=_bucket(), Key=key, ExpiresIn=UPLOAD_URL_SECONDS, Fields=fields, Conditions=conditions
+        )
+    )
 
 
-def presigned_part(key: str, multipart_id: str, part_number: int) -> str:
-    return str(_s3().generate_presigned_url(
-        "upload_part", ExpiresIn=UPLOAD_URL_SECONDS,
-        Params={"Bucket": _bucket(), "Key": key, "UploadId": multipart_id, "PartNumber": part_number}))
+def ensure_scan_tag(key: str) -> None:
+    """Make sure a partner's object carries `kumo-scan=required` (the form's own tag, if it was kept).
+
+    S3 applies the POST form's `tagging` field; an emulator may not. Other tags on the object
+    (GuardDuty's result, if it came first) are kept.
+    """
+    s3 = _s3()
+    tags = s3.get_object_tagging(Bucket=_bucket(), Key=key).get("TagSet", [])
+    wanted = {"Key": SCAN_REQUIRED_TAG[0], "Value": SCAN_REQUIRED_TAG[1]}
+    if wanted not in tags:
+        s3.put_object_tagging(Bucket=_bucket(), Key=key, Tagging={"TagSet": [*tags, wanted]})
+
+
+def start_multipart(key: str, content_type: str, *, scan_required: bool = False) -> str:
+    extra: dict[str, str] = {"Tagging": urllib.parse.urlencode([SCAN_REQUIRED_TAG])} if scan_required else {}
+    return str(_s3().create_multipart_upload(Bucket=_bucket(), Key=key, ContentType=content_type, **extra)["UploadId"])
+
+
+def presigned_part(key: str, multipart_id: str, part_number: int, size: int | None = None) -> str:
+    """A URL for one part; with a size, the length is signed and S3 refuses any other."""
+    params: dict[str, Any] = {"Bucket": _bucket(), "Key": key, "UploadId": multipart_id, "PartNumber": part_number}
+    if size is not None:
+        params["ContentLength"] = size
+    return str(_s3().generate_presigned_url("upload_part", ExpiresIn=UPLOAD_URL_SECONDS, Params=params))
 
 
 def list_parts(key: str, multipart_id: str) -> list[dict[str, Any]]:
     parts: list[dict[str, Any]] = []
     paginator = _s3().get_paginator("list_parts")
     for page in paginator.paginate(Bucket=_bucket(), Key=key, UploadId=multipart_id):
-        parts.extend({"PartNumber": p["PartNumber"], "ETag": p["ETag"], "Size": p["Size"]}
-                     for p in page.get("Parts", []))
+        parts.extend(
+            {"PartNumber": p["PartNumber"], "ETag": p["ETag"], "Size": p["Size"]} for p in page.get("Parts", [])
+        )
     return parts
 
 
+COMPLETE_SECONDS = 600  # S3 may take minutes to assemble a many-GB object
+
+
 def complete_multipart(key: str, multipart_id: str, parts: list[dict[str, Any]]) -> None:
-    _s3().complete_multipart_upload(
-        Bucket=_bucket(), Key=key, UploadId=multipart_id,
-        MultipartUpload={"Parts": [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in parts]})
+    aws.client("s3", read_timeout=COMPLETE_SECONDS).complete_multipart_upload(
+        Bucket=_bucket(),
+        Key=key,
+        UploadId=multipart_id,
+        MultipartUpload={"Parts": [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in parts]},
+    )
 
 
 def abort_multipart(key: str, multipart_id: str) -> None:
@@ -88,31 +123,14 @@ def object_size(key: str) -> int | None:
         raise
 
 
-def move(source_key: str, target_key: str, content_type: str, *, scan_required: bool = False) -> None:
-    """Copy then delete (S3 has no rename); used to file an upload under its version key.
-
-    A partner's upload is tagged `kumo-scan=required` on the stored object: in AWS the bucket
-    policy denies reading such an object until the malware scan's result tag says it is clean.
-    """
-    s3 = _s3()
-    size = object_size(source_key) or 0
-    extra: dict[str, str] = {"ContentType": content_type, "MetadataDirective": "REPLACE"}
-    if scan_required:
-        extra.update(Tagging=urllib.parse.urlencode([SCAN_REQUIRED_TAG]), TaggingDirective="REPLACE")
-    if size > 5 * 1024**3:  # CopyObject's limit: larger objects are copied in parts
-        from boto3.s3.transfer import TransferConfig
-
-        s3.copy({"Bucket": _bucket(), "Key": source_key}, _bucket(), target_key, ExtraArgs=extra,
-                Config=TransferConfig(multipart_chunksize=512 * 1024**2))
-    else:
-        s3.copy_object(Bucket=_bucket(), Key=target_key, CopySource={"Bucket": _bucket(), "Key": source_key},
-                       **extra)
-    s3.delete_object(Bucket=_bucket(), Key=source_key)
-
-
 def copy(source_key: str, target_key: str, content_type: str) -> None:
-    _s3().copy_object(Bucket=_bucket(), Key=target_key, CopySource={"Bucket": _bucket(), "Key": source_key},
-                      ContentType=content_type, MetadataDirective="REPLACE")
+    _s3().copy_object(
+        Bucket=_bucket(),
+        Key=target_key,
+        CopySource={"Bucket": _bucket(), "Key": source_key},
+        ContentType=content_type,
+        MetadataDirective="REPLACE",
+    )
 
 
 def delete(key: str) -> None:
@@ -129,9 +147,16 @@ def content_disposition(name: str, *, inline: bool = False) -> str:
 
 def presigned_download(key: str, name: str, content_type: str, *, inline: bool = False) -> str:
     inline = inline and content_type in INLINE_TYPES
-    return str(_s3().generate_presigned_url("get_object", ExpiresIn=DOWNLOAD_URL_SECONDS, Params={
-        "Bucket": _bucket(), "Key": key,
-        "ResponseContentDisposition": content_disposition(name, inline=inline),
-        # Anything not shown inline is served as bytes to save, whatever its stored type.
-        "ResponseContentType": content_type if inline else "application/octet-stream",
-    }))
+    return str(
+        _s3().generate_presigned_url(
+            "get_object",
+            ExpiresIn=DOWNLOAD_URL_SECONDS,
+            Params={
+                "Bucket": _bucket(),
+                "Key": key,
+                "ResponseContentDisposition": content_disposition(name, inline=inline),
+                # Anything not shown inline is served as bytes to save, whatever its stored type.
+                "ResponseContentType": content_type if inline else "application/octet-stream",
+            },
+        )
+    )

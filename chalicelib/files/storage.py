@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -51,6 +51,9 @@ class FileRecord(Model):
     size = NumberAttribute(default=0)
     content_type = UnicodeAttribute(null=True)
     version = NumberAttribute(default=0)
+    # The highest version number handed to an upload in progress: each upload writes straight
+    # to its own version key, so numbers are reserved at the start (a gap is an abandoned upload).
+    reserved_version = NumberAttribute(null=True)
     status = UnicodeAttribute(default="active")  # active | trashed
     trashed_at = UnicodeAttribute(null=True)  # ISO time; only set while in the trash (sparse index)
     trashed_by = UnicodeAttribute(null=True)
@@ -85,9 +88,13 @@ class VersionRecord(Model):
     s3_key = UnicodeAttribute()
     size = NumberAttribute()
     content_type = UnicodeAttribute()
-    uploaded_by = UnicodeAttribute()
+    uploaded_by = UnicodeAttribute()  # the staff member, or the link's owner for a partner's upload
     uploaded_at = UTCDateTimeAttribute()
     scan_status = UnicodeAttribute(null=True)  # as FileRecord.scan_status, for this version
+    # A partner's upload: the name they gave, through which link and which partner session.
+    partner_name = UnicodeAttribute(null=True)
+    via_link = UnicodeAttribute(null=True)
+    via_link_session = UnicodeAttribute(null=True)
 
 
 class UploadRecord(Model):
@@ -95,8 +102,11 @@ class UploadRecord(Model):
         table_name = "uploads"
 
     upload_id = UnicodeAttribute(hash_key=True)
-    s3_key = UnicodeAttribute()
+    s3_key = UnicodeAttribute()  # the version's final key: the object is never copied
     multipart_id = UnicodeAttribute(null=True)  # S3's UploadId, for multipart uploads
+    file_id = UnicodeAttribute(null=True)  # the file it becomes (new) or adds a version to
+    version = NumberAttribute(null=True)  # the version number reserved for it
+    adds_version = BooleanAttribute(null=True)  # True: next version of file_id; else a new file
     folder_id = UnicodeAttribute()
     space_id = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -105,10 +115,17 @@ class UploadRecord(Model):
     owner_id = UnicodeAttribute()
     visibility = UnicodeAttribute()
     via_link_session = UnicodeAttribute(null=True)  # a partner's upload: only that session may go on
+    via_link = UnicodeAttribute(null=True)
+    partner_name = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute()
     ttl = NumberAttribute()
 
 
-bind = Binder((SpaceRecord, "spaces"), (FileRecord, "files"), (FileNameRecord, "file_names"),
-              (VersionRecord, "file_versions"), (UploadRecord, "uploads"))
+bind = Binder(
+    (SpaceRecord, "spaces"),
+    (FileRecord, "files"),
+    (FileNameRecord, "file_names"),
+    (VersionRecord, "file_versions"),
+    (UploadRecord, "uploads"),
+)

@@ -15,7 +15,9 @@ from chalicelib.core import web
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, NotFound
 from chalicelib.core.i18n_markers import N_
+from chalicelib.directory import service as directory
 from chalicelib.files import policy, service
+from chalicelib.files.names import name_key
 from chalicelib.files.service import Entry
 
 # A folder, a file or a space: what a form may name as the page to come back to.
@@ -24,15 +26,47 @@ SORTS = ("name", "size", "updated")
 UNITS = ("B", "KB", "MB", "GB", "TB")
 # File kinds a person recognises, by extension (the stored type is whatever the browser said).
 KINDS = {
-    "pdf": "pdf", "doc": "word", "docx": "word", "rtf": "word", "odt": "word",
-    "xls": "excel", "xlsx": "excel", "xlsm": "excel", "ods": "excel", "csv": "csv",
-    "ppt": "powerpoint", "pptx": "powerpoint", "odp": "powerpoint",
-    "txt": "text", "md": "text", "jtd": "text",
-    "png": "image", "jpg": "image", "jpeg": "image", "gif": "image", "webp": "image", "heic": "image",
-    "tif": "image", "tiff": "image", "bmp": "image", "svg": "image",
-    "mp4": "video", "mov": "video", "avi": "video", "wmv": "video", "mp3": "audio", "wav": "audio", "m4a": "audio",
-    "zip": "archive", "lzh": "archive", "7z": "archive", "gz": "archive",
-    "dwg": "drawing", "dxf": "drawing", "jww": "drawing", "sfc": "drawing",
+    "pdf": "pdf",
+    "doc": "word",
+    "docx": "word",
+    "rtf": "word",
+    "odt": "word",
+    "xls": "excel",
+    "xlsx": "excel",
+    "xlsm": "excel",
+    "ods": "excel",
+    "csv": "csv",
+    "ppt": "powerpoint",
+    "pptx": "powerpoint",
+    "odp": "powerpoint",
+    "txt": "text",
+    "md": "text",
+    "jtd": "text",
+    "png": "image",
+    "jpg": "image",
+    "jpeg": "image",
+    "gif": "image",
+    "webp": "image",
+    "heic": "image",
+    "tif": "image",
+    "tiff": "image",
+    "bmp": "image",
+    "svg": "image",
+    "mp4": "video",
+    "mov": "video",
+    "avi": "video",
+    "wmv": "video",
+    "mp3": "audio",
+    "wav": "audio",
+    "m4a": "audio",
+    "zip": "archive",
+    "lzh": "archive",
+    "7z": "archive",
+    "gz": "archive",
+    "dwg": "drawing",
+    "dxf": "drawing",
+    "jww": "drawing",
+    "sfc": "drawing",
 }
 
 
@@ -61,6 +95,7 @@ class Target:
 
 
 # --- small helpers ---------------------------------------------------------------------------
+
 
 def is_item_id(value: str) -> bool:
     return bool(ITEM_ID.match(value or ""))
@@ -106,11 +141,9 @@ def _translate(message: str) -> str:
 
 
 def space_label(me: Principal, space_id: str) -> str:
-    from chalicelib.shell.page import department_name
-
     kind, ident = policy.parse_space(space_id)
     if kind == "dept":
-        return department_name(ident, web.state().language)
+        return directory.department_name(ident, web.state().language)
     if ident == me.staff_id:
         return _translate(N_("My files"))
     return _translate(N_("Files of {name}")).format(name=_staff_names([ident])[ident])
@@ -129,30 +162,33 @@ class Labels(dict[str, str]):
 
 
 def _staff_names(staff_ids: list[str]) -> dict[str, str]:
-    from chalicelib.directory import service as directory
-
-    names: dict[str, str] = {}
-    for staff_id in dict.fromkeys(staff_ids):
-        person = directory.find_staff(staff_id)
-        names[staff_id] = person.display_name if person else staff_id
-    return names
+    return directory.display_names(staff_ids)
 
 
 def _crumbs(labels: Labels, space_id: str, path: list[Entry]) -> list[Crumb]:
-    return [Crumb(labels[space_id], f"/files/{space_id}")] + [
-        Crumb(f.name, f"/files/{f.file_id}") for f in path]
+    return [Crumb(labels[space_id], f"/files/{space_id}")] + [Crumb(f.name, f"/files/{f.file_id}") for f in path]
 
 
 def _rows(me: Principal, entries: list[Entry]) -> list[Row]:
     names = _staff_names([e.owner_id for e in entries])
-    return [Row(e, f"/files/{e.file_id}", names[e.owner_id], kind_of(e), "" if e.is_folder else human_size(e.size),
-                policy.can_manage(me, e.item)) for e in entries]
+    return [
+        Row(
+            e,
+            f"/files/{e.file_id}",
+            names[e.owner_id],
+            kind_of(e),
+            "" if e.is_folder else human_size(e.size),
+            policy.can_manage(me, e.item),
+        )
+        for e in entries
+    ]
 
 
 def _sorted(rows: list[Row], sort: str, order: str) -> list[Row]:
     """Folders first, as every file manager does; then by the chosen column."""
+
     def key(row: Row) -> tuple[Any, str]:
-        name = service.name_key(row.entry.name)
+        name = name_key(row.entry.name)
         return {"name": name, "size": row.entry.size, "updated": row.entry.updated_at}[sort], name
 
     ordered = sorted(rows, key=key, reverse=order == "desc")
@@ -161,9 +197,14 @@ def _sorted(rows: list[Row], sort: str, order: str) -> list[Row]:
 
 def _usage(space: service.Space) -> dict[str, Any]:
     quota = max(space.quota_bytes, 1)
-    return {"used": human_size(space.used_bytes), "quota": human_size(space.quota_bytes),
-            "used_bytes": space.used_bytes, "quota_bytes": space.quota_bytes,
-            "percent": min(100, round(space.used_bytes * 100 / quota)), "full": space.used_bytes >= quota}
+    return {
+        "used": human_size(space.used_bytes),
+        "quota": human_size(space.quota_bytes),
+        "used_bytes": space.used_bytes,
+        "quota_bytes": space.quota_bytes,
+        "percent": min(100, round(space.used_bytes * 100 / quota)),
+        "full": space.used_bytes >= quota,
+    }
 
 
 def _spaces(labels: Labels, current: str) -> list[dict[str, Any]]:
@@ -171,8 +212,9 @@ def _spaces(labels: Labels, current: str) -> list[dict[str, Any]]:
     return [{"space_id": s, "label": labels[s], "current": s == current} for s in service.spaces_for(labels.me)]
 
 
-def _move_targets(labels: Labels, space_id: str, path: list[Entry], children: list[Entry],
-                  current_parent: str) -> dict[str, list[Target]]:
+def _move_targets(
+    labels: Labels, space_id: str, path: list[Entry], children: list[Entry], current_parent: str
+) -> dict[str, list[Target]]:
     """Where things here can go without walking the whole tree: up the path, or into a folder shown here."""
     up = [Target(space_id, labels[space_id])] + [Target(f.file_id, f.name) for f in path]
     down = [Target(c.file_id, c.name) for c in children if c.is_folder]
@@ -181,8 +223,10 @@ def _move_targets(labels: Labels, space_id: str, path: list[Entry], children: li
 
 # --- page contexts ---------------------------------------------------------------------------
 
-def folder_context(me: Principal, folder_id: str, *, sort: str, order: str, error: str | None,
-                   done: str) -> dict[str, Any]:
+
+def folder_context(
+    me: Principal, folder_id: str, *, sort: str, order: str, error: str | None, done: str
+) -> dict[str, Any]:
     view = service.list_folder(me, folder_id)
     space_id = view.space.space_id
     labels = Labels(me)
@@ -190,17 +234,26 @@ def folder_context(me: Principal, folder_id: str, *, sort: str, order: str, erro
     order = "desc" if order == "desc" else "asc"
     here = view.folder
     return {
-        "here_id": here.file_id if here else space_id, "folder": here, "space_id": space_id,
-        "space_label": labels[space_id], "spaces": _spaces(labels, space_id),
-        "crumbs": _crumbs(labels, space_id, view.path), "rows": _sorted(_rows(me, view.children), sort, order),
-        "sort": sort, "order": order, "can_write": view.can_write,
+        "here_id": here.file_id if here else space_id,
+        "folder": here,
+        "space_id": space_id,
+        "space_label": labels[space_id],
+        "spaces": _spaces(labels, space_id),
+        "crumbs": _crumbs(labels, space_id, view.path),
+        "rows": _sorted(_rows(me, view.children), sort, order),
+        "sort": sort,
+        "order": order,
+        "can_write": view.can_write,
         "can_manage_here": here is not None and policy.can_manage(me, here.item),
         "here_kind": kind_of(here) if here else "space",
         "usage": _usage(view.space) if view.can_write else None,
         "targets": _move_targets(labels, space_id, view.path, view.children, here.file_id if here else space_id),
         "here_targets": _move_targets(labels, space_id, view.path[:-1], [], here.parent_id) if here else None,
         "default_visibility": here.visibility if here else policy.default_visibility(space_id),
-        "visibilities": policy.VISIBILITIES, "error": error, "done": done, "trash_days": service.TRASH_DAYS,
+        "visibilities": policy.VISIBILITIES,
+        "error": error,
+        "done": done,
+        "trash_days": service.TRASH_DAYS,
     }
 
 
@@ -214,12 +267,19 @@ def file_context(me: Principal, entry: Entry, *, error: str | None, done: str) -
     names = _staff_names([entry.owner_id] + [v.uploaded_by for v in versions])
     labels = Labels(me)
     return {
-        "entry": entry, "space_id": entry.space_id, "space_label": labels[entry.space_id],
-        "spaces": _spaces(labels, entry.space_id), "crumbs": _crumbs(labels, entry.space_id, path),
-        "row": _rows(me, [entry])[0], "names": names,
+        "entry": entry,
+        "space_id": entry.space_id,
+        "space_label": labels[entry.space_id],
+        "spaces": _spaces(labels, entry.space_id),
+        "crumbs": _crumbs(labels, entry.space_id, path),
+        "row": _rows(me, [entry])[0],
+        "names": names,
         "versions": [{"v": v, "size": human_size(v.size), "by": names[v.uploaded_by]} for v in versions],
         "targets": _move_targets(labels, entry.space_id, path, siblings, entry.parent_id),
-        "visibilities": policy.VISIBILITIES, "error": error, "done": done, "trash_days": service.TRASH_DAYS,
+        "visibilities": policy.VISIBILITIES,
+        "error": error,
+        "done": done,
+        "trash_days": service.TRASH_DAYS,
     }
 
 
@@ -228,9 +288,15 @@ def trash_context(me: Principal, space_id: str, *, done: str, error: str | None 
     rows = _rows(me, items)
     labels = Labels(me)
     return {
-        "space_id": space_id, "space_label": labels[space_id], "spaces": _spaces(labels, space_id),
-        "crumbs": _crumbs(labels, space_id, []), "rows": rows, "trash_days": service.TRASH_DAYS,
-        "trashed_at": {r.entry.file_id: _when(r.entry.trashed_at) for r in rows}, "done": done, "error": error,
+        "space_id": space_id,
+        "space_label": labels[space_id],
+        "spaces": _spaces(labels, space_id),
+        "crumbs": _crumbs(labels, space_id, []),
+        "rows": rows,
+        "trash_days": service.TRASH_DAYS,
+        "trashed_at": {r.entry.file_id: _when(r.entry.trashed_at) for r in rows},
+        "done": done,
+        "error": error,
     }
 
 

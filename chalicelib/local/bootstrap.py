@@ -15,8 +15,14 @@ from chalicelib.core import aws
 from chalicelib.core.config import settings
 from chalicelib.core.resources import RESOURCES, BucketSpec, QueueSpec, TableSpec
 
-PASSWORD_POLICY = {"MinimumLength": 12, "RequireUppercase": True, "RequireLowercase": True,
-                   "RequireNumbers": True, "RequireSymbols": False, "TemporaryPasswordValidityDays": 7}
+PASSWORD_POLICY = {
+    "MinimumLength": 12,
+    "RequireUppercase": True,
+    "RequireLowercase": True,
+    "RequireNumbers": True,
+    "RequireSymbols": False,
+    "TemporaryPasswordValidityDays": 7,
+}
 
 
 @dataclass
@@ -59,21 +65,27 @@ def ensure_table(spec: TableSpec) -> bool:
     if spec.sort:
         keys.append({"AttributeName": spec.sort.name, "KeyType": "RANGE"})
     kwargs: dict[str, Any] = {
-        "TableName": name, "KeySchema": keys, "BillingMode": "PAY_PER_REQUEST",
+        "TableName": name,
+        "KeySchema": keys,
+        "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": [{"AttributeName": a.name, "AttributeType": a.type} for a in spec.attributes()],
     }
     if spec.indexes:
         kwargs["GlobalSecondaryIndexes"] = [
-            {"IndexName": i.name, "Projection": {"ProjectionType": "ALL"},
-             "KeySchema": [{"AttributeName": i.partition.name, "KeyType": "HASH"}]
-             + ([{"AttributeName": i.sort.name, "KeyType": "RANGE"}] if i.sort else [])}
+            {
+                "IndexName": i.name,
+                "Projection": {"ProjectionType": "ALL"},
+                "KeySchema": [{"AttributeName": i.partition.name, "KeyType": "HASH"}]
+                + ([{"AttributeName": i.sort.name, "KeyType": "RANGE"}] if i.sort else []),
+            }
             for i in spec.indexes
         ]
     ddb.create_table(**kwargs)
     ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
     if spec.ttl_attribute:
-        ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={
-            "Enabled": True, "AttributeName": spec.ttl_attribute})
+        ddb.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute}
+        )
     return True
 
 
@@ -95,14 +107,17 @@ def ensure_queue(spec: QueueSpec, report: Report) -> str:
     dlq_url = _find_queue(sqs, dlq_name)
     report.note(f"queue {dlq_name}", dlq_url is None)
     if dlq_url is None:
-        dlq_url = sqs.create_queue(QueueName=dlq_name, Attributes={
-            "MessageRetentionPeriod": str(spec.dlq_retention_s), "SqsManagedSseEnabled": "true"})["QueueUrl"]
+        dlq_url = sqs.create_queue(
+            QueueName=dlq_name,
+            Attributes={"MessageRetentionPeriod": str(spec.dlq_retention_s), "SqsManagedSseEnabled": "true"},
+        )["QueueUrl"]
     attributes = {
         "VisibilityTimeout": str(spec.visibility_timeout_s),
         "MessageRetentionPeriod": str(spec.retention_s),
         "SqsManagedSseEnabled": "true",
-        "RedrivePolicy": json.dumps({"deadLetterTargetArn": _queue_arn(sqs, dlq_url),
-                                     "maxReceiveCount": spec.max_receive_count}),
+        "RedrivePolicy": json.dumps(
+            {"deadLetterTargetArn": _queue_arn(sqs, dlq_url), "maxReceiveCount": spec.max_receive_count}
+        ),
     }
     name = spec.physical_name(prefix)
     url = _find_queue(sqs, name)
@@ -122,22 +137,58 @@ def ensure_bucket(spec: BucketSpec, queue_arns: dict[str, str], web_origins: lis
     except s3.exceptions.ClientError:
         s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": s.region})
         created = True
-    s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration={
-        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+    s3.put_public_access_block(
+        Bucket=name,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
     s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-    s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={
-        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
-    s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": [{
-        "AllowedOrigins": web_origins, "AllowedMethods": list(spec.cors_methods), "AllowedHeaders": ["*"],
-        "ExposeHeaders": list(spec.cors_expose_headers), "MaxAgeSeconds": spec.cors_max_age_s}]})
-    s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": [{
-        "ID": "abort-incomplete-multipart", "Status": "Enabled", "Filter": {"Prefix": ""},
-        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}]})
-    s3.put_bucket_notification_configuration(Bucket=name, NotificationConfiguration={
-        "QueueConfigurations": [
-            {"Id": f"{spec.key}-to-{queue}", "QueueArn": queue_arns[queue], "Events": list(event_names)}
-            for event_names, queue in spec.notifications
-        ]})
+    s3.put_bucket_encryption(
+        Bucket=name,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
+    s3.put_bucket_cors(
+        Bucket=name,
+        CORSConfiguration={
+            "CORSRules": [
+                {
+                    "AllowedOrigins": web_origins,
+                    "AllowedMethods": list(spec.cors_methods),
+                    "AllowedHeaders": ["*"],
+                    "ExposeHeaders": list(spec.cors_expose_headers),
+                    "MaxAgeSeconds": spec.cors_max_age_s,
+                }
+            ]
+        },
+    )
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=name,
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "abort-incomplete-multipart",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": ""},
+                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+                }
+            ]
+        },
+    )
+    s3.put_bucket_notification_configuration(
+        Bucket=name,
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {"Id": f"{spec.key}-to-{queue}", "QueueArn": queue_arns[queue], "Events": list(event_names)}
+                for event_names, queue in spec.notifications
+            ]
+        },
+    )
     return created
 
 
@@ -152,10 +203,16 @@ def ensure_event_bus(queue_arns: dict[str, str]) -> bool:
         created = True
     for rule in RESOURCES.rules:
         name = rule.physical_name(settings().prefix)
-        events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps(rule.pattern), State="ENABLED",
-                        Description=rule.purpose)
-        events.put_targets(Rule=name, EventBusName=bus, Targets=[
-            {"Id": rule.target_queue, "Arn": queue_arns[rule.target_queue]}])
+        events.put_rule(
+            Name=name,
+            EventBusName=bus,
+            EventPattern=json.dumps(rule.pattern),
+            State="ENABLED",
+            Description=rule.purpose,
+        )
+        events.put_targets(
+            Rule=name, EventBusName=bus, Targets=[{"Id": rule.target_queue, "Arn": queue_arns[rule.target_queue]}]
+        )
     return created
 
 
@@ -171,20 +228,27 @@ def ensure_user_pool() -> bool:
     created = pool_id is None
     if pool_id is None:
         pool_id = idp.create_user_pool(
-            PoolName=pool_name, Policies={"PasswordPolicy": PASSWORD_POLICY},
+            PoolName=pool_name,
+            Policies={"PasswordPolicy": PASSWORD_POLICY},
             AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
-            Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True},
-                    {"Name": "name", "AttributeDataType": "String", "Required": False, "Mutable": True}],
+            Schema=[
+                {"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True},
+                {"Name": "name", "AttributeDataType": "String", "Required": False, "Mutable": True},
+            ],
             UsernameConfiguration={"CaseSensitive": False},
         )["UserPool"]["Id"]
     client_name = RESOURCES.user_pool_client_name(s.prefix)
     clients = idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
     if not any(c["ClientName"] == client_name for c in clients):
         idp.create_user_pool_client(
-            UserPoolId=pool_id, ClientName=client_name, GenerateSecret=False,
+            UserPoolId=pool_id,
+            ClientName=client_name,
+            GenerateSecret=False,
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
             PreventUserExistenceErrors="ENABLED",
-            AccessTokenValidity=60, IdTokenValidity=60, RefreshTokenValidity=12,
+            AccessTokenValidity=60,
+            IdTokenValidity=60,
+            RefreshTokenValidity=12,
             TokenValidityUnits={"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "hours"},
         )
         created = True

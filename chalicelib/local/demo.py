@@ -68,10 +68,10 @@ def seed(*, only_if_empty: bool = True) -> bool:
     for department in DEPARTMENTS:
         directory.save_department(department)
     for person in STAFF:
-        directory.save_staff(Staff(person.staff_id, person.display_name, person.email, person.department_id,
-                                   person.role))
-        cognito.upsert_user(person.staff_id, person.email, person.display_name,
-                            permanent_password=DEMO_PASSWORD)
+        directory.save_staff(
+            Staff(person.staff_id, person.display_name, person.email, person.department_id, person.role)
+        )
+        cognito.upsert_user(person.staff_id, person.email, person.display_name, permanent_password=DEMO_PASSWORD)
     return True
 
 
@@ -85,8 +85,7 @@ def restore_accounts(password: str = DEMO_PASSWORD) -> int:
     for department in directory.list_departments():
         for person in directory.staff_in_department(department.department_id):
             if cognito.upsert_user(person.staff_id, person.email, person.display_name):
-                cognito.upsert_user(person.staff_id, person.email, person.display_name,
-                                    permanent_password=password)
+                cognito.upsert_user(person.staff_id, person.email, person.display_name, permanent_password=password)
                 created += 1
     return created
 
@@ -94,6 +93,5 @@ def restore_accounts(password: str = DEMO_PASSWORD) -> int:
 def logins_table() -> str:
     names = {d.department_id: d.name_ja for d in DEPARTMENTS}
     width = max(len(s.staff_id) for s in STAFF)
-    lines = [f"  {s.staff_id:<{width}}  {s.role.value:<12}  {names[s.department_id]}  {s.display_name}"
-             for s in STAFF]
+    lines = [f"  {s.staff_id:<{width}}  {s.role.value:<12}  {names[s.department_id]}  {s.display_name}" for s in STAFF]
     return "\n".join(lines)

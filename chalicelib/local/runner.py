@@ -1,10 +1,12 @@
 """`kumo dev`: the whole platform on one machine, one process tree.
 
-- moto (server mode) for S3, DynamoDB, SQS, EventBridge, SES and Cognito, as a child process;
+- moto (server mode) for S3, DynamoDB, SQS, EventBridge, SES and Cognito, as a child process
+  (emulator.py: with DynamoDB's atomic conditional writes, which moto's threaded server lacks);
 - osmem-server for OpenSearch, as a child process (it also exits if we die);
 - the bootstrap, the saved state (if any) or the demo data;
 - queue consumers in threads, calling functions/* handlers with Lambda's event shapes;
-- the Chalice app on http://HOST:PORT, in this process;
+- the Chalice app on http://HOST:PORT, in N worker processes sharing one listening socket
+  (workers.py), so requests run in parallel as they do in concurrent Lambda containers;
 - state saved to the state directory periodically and on stop (Ctrl-C / SIGTERM).
 """
 
@@ -40,6 +42,7 @@ class DevOptions:
     sweep_every_s: int = 300
     demo: bool = True
     retry_delay_s: int = 2
+    workers: int = 4
 
 
 def check_port_free(host: str, port: int, what: str) -> None:
@@ -48,8 +51,22 @@ def check_port_free(host: str, port: int, what: str) -> None:
         try:
             s.bind((host, port))
         except OSError:
-            raise PortInUse(f"port {port} on {host} is already in use, so {what} cannot start there. "
-                            f"Stop whatever uses it, or choose another port (see `kumo dev --help`).") from None
+            raise PortInUse(
+                f"port {port} on {host} is already in use, so {what} cannot start there. "
+                f"Stop whatever uses it, or choose another port (see `kumo dev --help`)."
+            ) from None
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    from chalicelib.local.http import listen
+
+    try:
+        return listen(host, port)
+    except OSError:
+        raise PortInUse(
+            f"port {port} on {host} is already in use, so the Kumo web app cannot start there. "
+            f"Stop whatever uses it, or choose another port (see `kumo dev --help`)."
+        ) from None
 
 
 def _wait_http(url: str, timeout_s: float, proc: subprocess.Popen[Any] | None = None) -> None:
@@ -82,8 +99,9 @@ def _tune_emulator(endpoint: str) -> None:
     restores from Glacier, so that transition is switched off."""
     import json
 
-    body = json.dumps({"model_name": "s3::keyrestore",
-                       "transition": {"progression": "manual", "times": 10**9}}).encode()
+    body = json.dumps(
+        {"model_name": "s3::keyrestore", "transition": {"progression": "manual", "times": 10**9}}
+    ).encode()
     request = urllib.request.Request(f"{endpoint}/moto-api/state-manager/set-transition", data=body, method="POST")
     with urllib.request.urlopen(request, timeout=10):
         pass
@@ -91,20 +109,21 @@ def _tune_emulator(endpoint: str) -> None:
 
 def configure_environment(opts: DevOptions) -> dict[str, str]:
     """The environment the app and the functions see (what the CDK stack sets in AWS)."""
+    from chalicelib.core import aws, config
+
     env = {
         **FAKE_CREDENTIALS,
-        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "ap-northeast-1"),
         "KUMO_STAGE": "local",
         "KUMO_AWS_ENDPOINT": f"http://127.0.0.1:{opts.moto_port}",
         "KUMO_SEARCH_URL": f"http://127.0.0.1:{opts.search_port}",
         "KUMO_BASE_URL": f"http://{opts.host}:{opts.port}",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
     }
     os.environ.update(env)
-    from chalicelib.core import aws, config
-
+    # The caller's region and log level stay; these are the defaults.
+    os.environ.setdefault("AWS_DEFAULT_REGION", "ap-northeast-1")
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     config.reset()
     aws.reset()
     return env
@@ -131,13 +150,14 @@ class LocalStack:
         self.search: Any = None
         self.stop_event = threading.Event()
         self.consumers: list[Any] = []
-        self.server: Any = None
+        self.listener: socket.socket | None = None
+        self.workers: Any = None
         self.saver: threading.Thread | None = None
 
     # --- start ---------------------------------------------------------------------------
     def start(self) -> None:
         o = self.opts
-        check_port_free(o.host, o.port, "the Kumo web app")
+        self.listener = _listen(o.host, o.port)
         check_port_free("127.0.0.1", o.moto_port, "the AWS emulator (moto)")
         check_port_free("127.0.0.1", o.search_port, "the search server (osmem-server)")
         configure_environment(o)
@@ -160,9 +180,12 @@ class LocalStack:
         # Its own session: Ctrl-C in the terminal reaches the whole foreground group, and the
         # emulator must outlive us long enough for the state to be saved from it. It still
         # dies with us (PDEATHSIG) if we are killed outright, so nothing is left behind.
-        proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                preexec_fn=_detach_but_die_with_parent)  # noqa: PLW1509 - no threads yet
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "chalicelib.local.emulator", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_detach_but_die_with_parent,  # noqa: PLW1509 - no threads yet
+        )
         self.children.append(proc)
         _wait_http(f"http://127.0.0.1:{port}/moto-api/", 60, proc)
         _tune_emulator(f"http://127.0.0.1:{port}")
@@ -184,8 +207,10 @@ class LocalStack:
 
             # The search server keeps nothing on disk: the index is rebuilt from the files.
             rebuilt = reindex.reindex()
-            return (f"restored from {state}: {summary.describe()}; {accounts} sign-ins re-created; "
-                    f"search: {rebuilt.describe()}")
+            return (
+                f"restored from {state}: {summary.describe()}; {accounts} sign-ins re-created; "
+                f"search: {rebuilt.describe()}"
+            )
         if self.opts.demo and demo.seed():
             from chalicelib.local import demo_files
 
@@ -199,23 +224,22 @@ class LocalStack:
 
         for spec in RESOURCES.functions:
             if spec.source_queue:
-                consumer = QueueConsumer(spec, settings().queue_name(spec.source_queue), self.stop_event,
-                                         retry_delay_s=self.opts.retry_delay_s)
+                consumer = QueueConsumer(
+                    spec,
+                    settings().queue_name(spec.source_queue),
+                    self.stop_event,
+                    retry_delay_s=self.opts.retry_delay_s,
+                )
                 consumer.start()
                 self.consumers.append(consumer)
 
     def _start_app(self) -> None:
-        from chalice.config import Config
-        from chalice.local import LocalDevServer
+        from chalicelib.core.config import PROJECT_ROOT
+        from chalicelib.local.workers import WorkerPool
 
-        from chalicelib.local.http import SerializedHandler
-
-        kumo_app = load_app()
-        config = Config.create(chalice_stage="local", app_name="kumo", lambda_timeout=30)
-        self.server = LocalDevServer(kumo_app.app, config, self.opts.host, self.opts.port,
-                                     handler_cls=SerializedHandler)
-        self.server.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, name="http", daemon=True).start()
+        assert self.listener is not None
+        self.workers = WorkerPool(self.listener, self.opts.workers, PROJECT_ROOT)
+        self.workers.start()
         _wait_http(f"http://{self.opts.host}:{self.opts.port}/healthz", 30)
 
     # --- state ---------------------------------------------------------------------------
@@ -246,9 +270,10 @@ class LocalStack:
     def stop(self, *, save: bool = True) -> str | None:
         saved = None
         self.stop_event.set()
-        if self.server is not None:
-            self.server.server.shutdown()
-            self.server.server.server_close()
+        if self.workers is not None:
+            self.workers.stop()
+        if self.listener is not None:
+            self.listener.close()
         for consumer in self.consumers:
             consumer.join(timeout=5)
         if save:
@@ -290,15 +315,19 @@ def run(opts: DevOptions) -> int:
         stack.stop(save=False)
         raise
     url = f"http://{opts.host}:{opts.port}/"
-    print(f"""
+    print(
+        f"""
 Kumo is running: {url}
   state: {stack.restored} (saved to {opts.state_dir}/ every {opts.save_every_s}s and on stop)
+  web workers: {opts.workers} (requests run in parallel, as in concurrent Lambda containers)
   AWS emulator: http://127.0.0.1:{opts.moto_port}   search: http://127.0.0.1:{opts.search_port}
 
 Demo sign-ins (password for all: {demo.DEMO_PASSWORD}):
 {demo.logins_table()}
 
-Press Ctrl-C to stop.""", flush=True)
+Press Ctrl-C to stop.""",
+        flush=True,
+    )
     stopping.wait()
     print("kumo: stopping…", flush=True)
     saved = stack.stop(save=True)

@@ -9,6 +9,7 @@ announces what is about to expire:
 - partner sessions past their end (DynamoDB TTL may lag for days);
 - share links: their owner hears a day before one expires (ShareLinkExpiringSoon); the token
   of a link expired for a month is retired (the link and its audit trail stay).
+Each step on a slice's tables is that slice's own function; the sweep only calls them in turn.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.core import aws, events
+from chalicelib.core import aws
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger
 
-EXPIRY_WARNING = timedelta(hours=24)
-TOKEN_RETIREMENT = timedelta(days=30)
 STALE_MULTIPART = timedelta(days=1)
 ARCHIVE_LIFETIME = timedelta(days=1)
 
@@ -47,17 +46,11 @@ def run(at: datetime | None = None) -> SweepReport:
 
 
 def _expired_uploads(now: datetime, report: SweepReport) -> None:
-    from chalicelib.files import s3
-    from chalicelib.files.storage import UploadRecord, bind
+    from chalicelib.files import uploads
 
-    bind()
-    for upload in UploadRecord.scan(UploadRecord.expires_at < now):
-        if upload.multipart_id:
-            s3.abort_multipart(upload.s3_key, upload.multipart_id)
-        else:
-            s3.delete(upload.s3_key)
-        upload.delete()
-        report.add("uploads_expired")
+    expired = uploads.expire_abandoned(now)
+    if expired:
+        report.add("uploads_expired", expired)
 
 
 def _stale_multipart_and_archives(now: datetime, report: SweepReport) -> None:
@@ -79,40 +72,24 @@ def _stale_multipart_and_archives(now: datetime, report: SweepReport) -> None:
 
 def _trash(now: datetime, report: SweepReport) -> None:
     from chalicelib.files import service as files
-    from chalicelib.files.storage import SpaceRecord, bind
 
-    bind()
-    for space in SpaceRecord.scan():
-        purged = files.purge_expired_trash(space.space_id, at=now)
-        if purged:
-            report.add("trash_purged", purged)
+    purged = files.purge_all_expired_trash(at=now)
+    if purged:
+        report.add("trash_purged", purged)
 
 
 def _partner_sessions(now: datetime, report: SweepReport) -> None:
-    from chalicelib.sharing.storage import PartnerSessionRecord, bind
+    from chalicelib.sharing import partner
 
-    bind()
-    for session in PartnerSessionRecord.scan(PartnerSessionRecord.expires_at < now):
-        session.delete()
-        report.add("partner_sessions_ended")
+    ended = partner.end_expired_sessions(now)
+    if ended:
+        report.add("partner_sessions_ended", ended)
 
 
 def _links(now: datetime, report: SweepReport) -> None:
-    from chalicelib.core.storage import update_if
-    from chalicelib.sharing.storage import LinkRecord, TokenRecord, bind
+    from chalicelib.sharing import links
 
-    bind()
-    warnings = []
-    for link in LinkRecord.scan(LinkRecord.revoked_at.does_not_exist()):
-        if now < link.expires_at <= now + EXPIRY_WARNING and not link.expiry_warned:
-            # Conditional, so two sweeps at once announce it once.
-            if update_if(link, [LinkRecord.expiry_warned.set(True)], LinkRecord.expiry_warned.does_not_exist()):
-                warnings.append(events.DomainEvent("sharing", "ShareLinkExpiringSoon", {
-                    "link_id": link.link_id, "owner_id": link.owner_id, "target_id": link.target_id,
-                    "expires_at": link.expires_at.isoformat()}))
-        elif link.expires_at <= now - TOKEN_RETIREMENT and link.token_hash:
-            TokenRecord(link.token_hash).delete()
-            link.update(actions=[LinkRecord.token_hash.set("")])
-            report.add("tokens_retired")
-    events.publish(warnings)
-    report.add("expiry_warnings", len(warnings))
+    warned, retired = links.warn_expiring_and_retire_tokens(now)
+    if retired:
+        report.add("tokens_retired", retired)
+    report.add("expiry_warnings", warned)

@@ -4,23 +4,42 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from chalicelib.core import idempotency
 from chalicelib.core.config import settings
+from chalicelib.core.event_catalogue import PartnerUploaded
 
 
 def send_for(event: dict[str, Any]) -> int:
     """Send the e-mails an event calls for; returns how many were sent."""
-    detail = event.get("detail") or {}
-    if (event.get("source"), event.get("detail-type")) == ("kumo.sharing", "PartnerUploaded") \
-            and detail.get("notify", True):
-        from chalicelib.directory import service as directory
-        from chalicelib.sharing import mail
+    if not PartnerUploaded.matches(event):
+        return 0
+    detail = PartnerUploaded.parse(event)
+    if not detail.notify:
+        return 0
+    from chalicelib.directory import service as directory
+    from chalicelib.sharing import mail
 
-        owner = directory.find_staff(str(detail.get("owner_id", "")))
-        if owner is None:
-            return 0
-        folder_url = f"{settings().base_url.rstrip('/')}/files/{detail.get('folder_id', '')}"
-        mail.send_partner_upload(owner.email, owner_name=owner.display_name,
-                                 uploader=detail.get("uploader_name") or "—", file_name=detail.get("name", ""),
-                                 folder_url=folder_url)
-        return 1
-    return 0
+    owner = directory.find_staff(detail.owner_id)
+    if owner is None:
+        return 0
+    # The notifier's handler runs again after any failure, and SES cannot take a message back:
+    # the mail is claimed by its event and address first, so a retry never sends it twice.
+    event_id = (event.get("detail") or {}).get("event_id") or event.get("id")
+    key = f"mail#{event_id}#{owner.email}"
+    if not idempotency.claim(key):
+        return 0
+    folder_url = f"{settings().base_url.rstrip('/')}/files/{detail.folder_id}"
+    try:
+        mail.send_partner_upload(
+            owner.email,
+            owner_name=owner.display_name,
+            uploader=detail.uploader_name or "—",
+            file_name=detail.name,
+            folder_url=folder_url,
+        )
+    except ClientError:  # refused or throttled: nothing was sent, so the retry may send it
+        idempotency.release(key)
+        raise
+    return 1

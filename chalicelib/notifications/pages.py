@@ -7,8 +7,8 @@ from urllib.parse import unquote
 from chalice import Blueprint, Response
 
 from chalicelib.core import web
+from chalicelib.core.layout import page
 from chalicelib.notifications import service
-from chalicelib.shell.page import page
 
 bp = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded"]

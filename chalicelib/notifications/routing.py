@@ -6,6 +6,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.core.event_catalogue import (
+    DepartmentNoticePosted,
+    FileQuarantined,
+    PartnerUploaded,
+    ShareLinkAccessed,
+    ShareLinkExpiringSoon,
+    StaffSignedInFirstTime,
+)
+from chalicelib.core.events import Detail
 from chalicelib.directory import service as directory
 from chalicelib.notifications.service import Delivery
 
@@ -19,71 +28,100 @@ def _occurred_at(event: dict[str, Any]) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _welcome(detail: dict[str, Any], event_id: str, when: datetime) -> list[Delivery]:
-    return [Delivery(detail["staff_id"], "welcome", event_id, when,
-                     params={"name": detail.get("display_name", "")}, link="/")]
+def _welcome(detail: StaffSignedInFirstTime, event_id: str, when: datetime) -> list[Delivery]:
+    return [Delivery(detail.staff_id, "welcome", event_id, when, params={"name": detail.display_name}, link="/")]
 
 
-def _department_notice(detail: dict[str, Any], event_id: str, when: datetime) -> list[Delivery]:
-    department_id = detail["department_id"]
+def _department_notice(detail: DepartmentNoticePosted, event_id: str, when: datetime) -> list[Delivery]:
+    department_id = detail.department_id
     return [
-        Delivery(member.staff_id, "department_notice", event_id, when,
-                 params={"author": detail.get("author_name", ""), "title": detail.get("title", ""),
-                         "department_id": department_id},
-                 link=f"/departments/{department_id}#notice-{detail.get('notice_id', '')}")
+        Delivery(
+            member.staff_id,
+            "department_notice",
+            event_id,
+            when,
+            params={"author": detail.author_name, "title": detail.title, "department_id": department_id},
+            link=f"/departments/{department_id}#notice-{detail.notice_id}",
+        )
         for member in directory.staff_in_department(department_id)
-        if member.staff_id != detail.get("author_id")
+        if member.staff_id != detail.author_id
     ]
 
 
-def _folder_link(detail: dict[str, Any]) -> str | None:
-    folder = detail.get("folder_id", "")
-    return f"/files/{folder}" if folder else None
+def _folder_link(folder_id: str) -> str | None:
+    return f"/files/{folder_id}" if folder_id else None
 
 
-def _partner_upload(detail: dict[str, Any], event_id: str, when: datetime) -> list[Delivery]:
-    if not detail.get("notify", True):
+def _partner_upload(detail: PartnerUploaded, event_id: str, when: datetime) -> list[Delivery]:
+    if not detail.notify:
         return []
-    return [Delivery(detail["owner_id"], "partner_upload", event_id, when,
-                     params={"uploader": detail.get("uploader_name") or "—", "name": detail.get("name", "")},
-                     link=_folder_link(detail))]
+    return [
+        Delivery(
+            detail.owner_id,
+            "partner_upload",
+            event_id,
+            when,
+            params={"uploader": detail.uploader_name or "—", "name": detail.name},
+            link=_folder_link(detail.folder_id),
+        )
+    ]
 
 
-def _file_quarantined(detail: dict[str, Any], event_id: str, when: datetime) -> list[Delivery]:
+def _file_quarantined(detail: FileQuarantined, event_id: str, when: datetime) -> list[Delivery]:
     """The file's owner learns that an upload (a partner's, filed as theirs) will never open."""
-    return [Delivery(detail["owner_id"], "file_quarantined", event_id, when,
-                     params={"name": detail.get("name", ""), "reason": detail.get("reason") or "—"},
-                     link=_folder_link(detail))]
+    return [
+        Delivery(
+            detail.owner_id,
+            "file_quarantined",
+            event_id,
+            when,
+            params={"name": detail.name, "reason": detail.reason or "—"},
+            link=_folder_link(detail.folder_id),
+        )
+    ]
 
 
-def _share_expiring(detail: dict[str, Any], event_id: str, when: datetime) -> list[Delivery]:
+def _share_expiring(detail: ShareLinkExpiringSoon, event_id: str, when: datetime) -> list[Delivery]:
     from chalicelib.core.templating import jst
 
-    expires = _occurred_at({"time": detail.get("expires_at")})
-    return [Delivery(detail["owner_id"], "share_expiring", event_id, when,
-                     params={"expires": jst(expires)}, link=f"/files/{detail.get('target_id', '')}")]
+    expires = _occurred_at({"time": detail.expires_at})
+    return [
+        Delivery(
+            detail.owner_id,
+            "share_expiring",
+            event_id,
+            when,
+            params={"expires": jst(expires)},
+            link=f"/files/{detail.target_id}",
+        )
+    ]
 
 
-def _share_accessed(detail: dict[str, Any], event_id: str, when: datetime) -> list[Delivery]:
-    return [Delivery(detail["owner_id"], "share_accessed", event_id, when, params={},
-                     link=f"/files/{detail.get('target_id', '')}")]
+def _share_accessed(detail: ShareLinkAccessed, event_id: str, when: datetime) -> list[Delivery]:
+    return [Delivery(detail.owner_id, "share_accessed", event_id, when, params={}, link=f"/files/{detail.target_id}")]
 
 
-Route = Callable[[dict[str, Any], str, datetime], list[Delivery]]
-ROUTES: dict[tuple[str, str], Route] = {
-    ("kumo.accounts", "StaffSignedInFirstTime"): _welcome,
-    ("kumo.directory", "DepartmentNoticePosted"): _department_notice,
-    ("kumo.sharing", "PartnerUploaded"): _partner_upload,
-    ("kumo.scanning", "FileQuarantined"): _file_quarantined,
-    ("kumo.sharing", "ShareLinkExpiringSoon"): _share_expiring,
-    ("kumo.sharing", "ShareLinkAccessed"): _share_accessed,
+# Each route takes the detail type it is keyed by (checked by tests/unit/test_event_catalogue.py).
+Route = Callable[[Any, str, datetime], list[Delivery]]
+ROUTES: dict[type[Detail], Route] = {
+    StaffSignedInFirstTime: _welcome,
+    DepartmentNoticePosted: _department_notice,
+    PartnerUploaded: _partner_upload,
+    FileQuarantined: _file_quarantined,
+    ShareLinkExpiringSoon: _share_expiring,
+    ShareLinkAccessed: _share_accessed,
 }
 
 
 def deliveries_for(event: dict[str, Any]) -> list[Delivery]:
-    """The notifications an EventBridge event (as delivered by the bus) should create."""
-    route = ROUTES.get((str(event.get("source")), str(event.get("detail-type"))))
-    if route is None:
+    """The notifications an EventBridge event (as delivered by the bus) should create.
+
+    An event no route names creates none; one whose detail does not fit its catalogue entry
+    raises MalformedEvent (the message is retried, then rests in the DLQ for someone to look at).
+    """
+    kind = next((d for d in ROUTES if d.matches(event)), None)
+    if kind is None:
         return []
-    detail = event.get("detail") or {}
-    return route(detail, str(detail.get("event_id") or event.get("id")), _occurred_at(event))
+    detail = kind.parse(event)
+    raw = event.get("detail") or {}
+    return ROUTES[kind](detail, str(raw.get("event_id") or event.get("id")), _occurred_at(event))

@@ -45,7 +45,7 @@ class Delivery:
 
 
 def _from_record(r: NotificationRecord) -> Notification:
-    params = r.params.as_dict() if hasattr(r.params, "as_dict") else dict(r.params or {})
+    params = r.params.as_dict() if hasattr(r.params, "as_dict") else dict(r.params or {})  # type: ignore[no-untyped-call]
     return Notification(r.notification_id, r.kind, params, r.link, r.created_at, r.read_at)
 
 
@@ -55,8 +55,13 @@ def deliver(deliveries: list[Delivery]) -> int:
     created = 0
     for d in deliveries:
         record = NotificationRecord(
-            d.staff_id, d.notification_id, kind=d.kind, params=d.params, link=d.link,
-            event_id=d.event_id, created_at=datetime.now(UTC),
+            d.staff_id,
+            d.notification_id,
+            kind=d.kind,
+            params=d.params,
+            link=d.link,
+            event_id=d.event_id,
+            created_at=datetime.now(UTC),
         )
         created += save_if_absent(record, NotificationRecord.notification_id)
     return created
@@ -65,8 +70,7 @@ def deliver(deliveries: list[Delivery]) -> int:
 def inbox(principal: Principal | None, limit: int = PAGE_SIZE) -> list[Notification]:
     p = require_signed_in(principal)
     bind()
-    return [_from_record(r) for r in
-            NotificationRecord.query(p.staff_id, scan_index_forward=False, limit=limit)]
+    return [_from_record(r) for r in NotificationRecord.query(p.staff_id, scan_index_forward=False, limit=limit)]
 
 
 def unread_count(principal: Principal | None) -> int:
@@ -79,9 +83,11 @@ def mark_read(principal: Principal | None, notification_id: str) -> None:
     p = require_signed_in(principal)
     bind()
     # Keyed by the reader's own id: another person's notification id simply is not found.
-    if not update_if(NotificationRecord(p.staff_id, notification_id),
-                     [NotificationRecord.read_at.set(datetime.now(UTC))],
-                     NotificationRecord.staff_id.exists()):
+    if not update_if(
+        NotificationRecord(p.staff_id, notification_id),
+        [NotificationRecord.read_at.set(datetime.now(UTC))],
+        NotificationRecord.staff_id.exists(),
+    ):
         raise NotFound("This notification does not exist.")
 
 

@@ -17,7 +17,7 @@ class NotificationRecord(Model):
     # makes at most one notification per person (the put is conditional on this key).
     notification_id = UnicodeAttribute(range_key=True)
     kind = UnicodeAttribute()
-    params: MapAttribute = MapAttribute(default=dict)  # rendered in the reader's language at display time
+    params: MapAttribute[str, object] = MapAttribute(default=dict)  # rendered in the reader's language at display time
     link = UnicodeAttribute(null=True)
     event_id = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()

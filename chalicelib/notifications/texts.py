@@ -10,10 +10,13 @@ from chalicelib.core.i18n_markers import N_
 TEXTS: dict[str, str] = {
     "welcome": N_("Welcome to Kumo, {name}. Notices about your work will arrive here."),
     "department_notice": N_("{author} posted a notice to your department: {title}"),
-    "partner_upload": N_("{uploader} sent {name} through your share link. It can be opened once the virus check "
-                         "has finished."),
-    "file_quarantined": N_("{name} was quarantined by the virus check and cannot be opened or downloaded. "
-                           "Ask the sender for a clean copy. (Reason: {reason})"),
+    "partner_upload": N_(
+        "{uploader} sent {name} through your share link. It can be opened once the virus check has finished."
+    ),
+    "file_quarantined": N_(
+        "{name} was quarantined by the virus check and cannot be opened or downloaded. "
+        "Ask the sender for a clean copy. (Reason: {reason})"
+    ),
     "share_accessed": N_("Your share link was opened."),
     "share_expiring": N_("Your share link expires within a day ({expires})."),
 }

@@ -105,12 +105,22 @@ def _write_backup(work: Path) -> Summary:
                 blob_name = f"{n_objects:08d}"
                 with open(blobs / blob_name, "wb") as out:
                     shutil.copyfileobj(obj["Body"], out)
-                entry.update({"blob": blob_name, "metadata": obj.get("Metadata", {}),
-                              **{f: obj[f] for f in OBJECT_FIELDS if obj.get(f)}})
+                entry.update(
+                    {
+                        "blob": blob_name,
+                        "metadata": obj.get("Metadata", {}),
+                        **{f: obj[f] for f in OBJECT_FIELDS if obj.get(f)},
+                    }
+                )
             index.write(json.dumps(entry, ensure_ascii=False) + "\n")
             n_objects += 1
-    manifest = {"format": FORMAT_VERSION, "created_at": datetime.now(UTC).isoformat(),
-                "prefix": s.prefix, "items": counts, "objects": n_objects}
+    manifest = {
+        "format": FORMAT_VERSION,
+        "created_at": datetime.now(UTC).isoformat(),
+        "prefix": s.prefix,
+        "items": counts,
+        "objects": n_objects,
+    }
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return Summary(counts, n_objects)
 
@@ -126,8 +136,11 @@ def restore(source: Path) -> Summary:
     counts: dict[str, int] = {}
     for table in RESOURCES.tables:
         path = source / "tables" / f"{table.key}.jsonl"
-        items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line] \
-            if path.exists() else []
+        items = (
+            [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+            if path.exists()
+            else []
+        )
         _batch_write(ddb, table.physical_name(s.prefix), items)
         counts[table.key] = len(items)
     s3 = aws.client("s3")
@@ -140,15 +153,16 @@ def restore(source: Path) -> Summary:
         else:
             extra = {f: entry[f] for f in OBJECT_FIELDS if entry.get(f)}
             with open(source / "objects" / "blobs" / entry["blob"], "rb") as body:
-                s3.put_object(Bucket=s.files_bucket, Key=entry["key"], Body=body,
-                              Metadata=entry.get("metadata", {}), **extra)
+                s3.put_object(
+                    Bucket=s.files_bucket, Key=entry["key"], Body=body, Metadata=entry.get("metadata", {}), **extra
+                )
         n_objects += 1
     return Summary(counts, n_objects)
 
 
 def _batch_write(ddb: Any, table_name: str, items: list[dict[str, Any]]) -> None:
     for start in range(0, len(items), 25):
-        requests: dict[str, Any] = {table_name: [{"PutRequest": {"Item": i}} for i in items[start:start + 25]]}
+        requests: dict[str, Any] = {table_name: [{"PutRequest": {"Item": i}} for i in items[start : start + 25]]}
         for _ in range(8):
             unprocessed = ddb.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
             if not unprocessed:

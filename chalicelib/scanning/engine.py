@@ -52,7 +52,7 @@ class _Finder:
 
     def feed(self, chunk: bytes) -> bool:
         window = self._tail + chunk
-        self._tail = window[-(len(EICAR) - 1):]
+        self._tail = window[-(len(EICAR) - 1) :]
         return EICAR in window
 
 

@@ -21,8 +21,10 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.core.config import settings
+from chalicelib.core.event_catalogue import PartnerUploaded
 from chalicelib.core.observability import logger
-from chalicelib.core.resources import GUARDDUTY_CLEAN, GUARDDUTY_SCAN_RESULT_RULE
+from chalicelib.core.resources import GUARDDUTY_CLEAN, GUARDDUTY_SCAN_RESULT_RULE, GUARDDUTY_STATUS_TAG
+from chalicelib.scanning import objects
 from chalicelib.scanning.port import Subject, Verdict, subject_for_key
 
 SOURCE = GUARDDUTY_SCAN_RESULT_RULE.pattern["source"][0]
@@ -50,13 +52,24 @@ class GuardDutyScanner:
     name = "guardduty"
 
     def subject_of(self, event: dict[str, Any]) -> Subject | None:
+        if PartnerUploaded.matches(event):  # GuardDuty may have scanned before the upload was recorded
+            detail = PartnerUploaded.parse(event)
+            return subject_for_key(detail.s3_key)
         if (event.get("source"), event.get("detail-type")) != (SOURCE, DETAIL_TYPE):
-            return None  # e.g. PartnerUploaded: GuardDuty's result for that object comes on its own
+            return None
         details = (event.get("detail") or {}).get("s3ObjectDetails") or {}
         if details.get("bucketName") != settings().files_bucket:
             logger.warning("scan result for another bucket ignored", extra={"bucket": details.get("bucketName")})
             return None
         return subject_for_key(str(details.get("objectKey", "")))
 
-    def verdict_on(self, subject: Subject, event: dict[str, Any]) -> Verdict:
+    def verdict_on(self, subject: Subject, event: dict[str, Any]) -> Verdict | None:
+        if PartnerUploaded.matches(event):
+            # The browser writes straight to the version's key, so GuardDuty may scan (and its
+            # result event arrive, find no version yet and be dropped) before /complete records
+            # it. Its result tag on the object says what it found; no tag yet: its event follows.
+            status = objects.tags(subject.key).get(GUARDDUTY_STATUS_TAG)
+            if status is None:
+                return None
+            return verdict_from_result({"scanResultDetails": {"scanResultStatus": status}})
         return verdict_from_result(event.get("detail") or {})

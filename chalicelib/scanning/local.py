@@ -1,7 +1,7 @@
 """The local scanner adapter: reads a partner's upload from the bucket and checks its content.
 
-It acts on `kumo.sharing` / `PartnerUploaded` events (routed to the scan queue by a rule on the
-Kumo bus) and scans the object itself with engine.py. This is what `kumo dev` runs; in AWS,
+It acts on PartnerUploaded events (core/event_catalogue.py; routed to the scan queue by a rule on
+the Kumo bus) and scans the object itself with engine.py. This is what `kumo dev` runs; in AWS,
 GuardDuty does the scanning and guardduty.py reads its results instead.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.core.event_catalogue import PartnerUploaded
 from chalicelib.scanning import objects
 from chalicelib.scanning.engine import Limits, is_zip, scan_archive, scan_chunks
 from chalicelib.scanning.port import Subject, Verdict, subject_for_key
@@ -23,11 +24,11 @@ class LocalScanner:
         self.limits = Limits(max_bytes=max_bytes, max_expanded_bytes=max_bytes * ARCHIVE_EXPANSION)
 
     def subject_of(self, event: dict[str, Any]) -> Subject | None:
-        if (event.get("source"), event.get("detail-type")) != ("kumo.sharing", "PartnerUploaded"):
+        if not PartnerUploaded.matches(event):
             return None
-        detail = event.get("detail") or {}
-        subject = subject_for_key(str(detail.get("s3_key", "")))
-        if subject is None or subject.file_id != detail.get("file_id") or subject.version != detail.get("version"):
+        detail = PartnerUploaded.parse(event)
+        subject = subject_for_key(detail.s3_key)
+        if subject is None or subject.file_id != detail.file_id or subject.version != detail.version:
             raise ValueError(f"PartnerUploaded event with an inconsistent object key: {detail!r}")
         return subject
 

@@ -104,7 +104,7 @@ class _RangedObject(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")
         data = read_range(self._key, self._pos, min(len(view), self._size - self._pos))
-        view[:len(data)] = data
+        view[: len(data)] = data
         self._pos += len(data)
         return len(data)
 
@@ -114,6 +114,7 @@ def open_seekable(key: str, size: int) -> IO[bytes]:
 
 
 # --- quarantine --------------------------------------------------------------------------------
+
 
 def quarantine_key(key: str) -> str:
     return f"{QUARANTINE_PREFIX}{key}"
@@ -128,11 +129,20 @@ def quarantine(key: str, verdict: Verdict) -> str:
     s3 = _s3()
     target = quarantine_key(key)
     if size(key) is not None:
-        tags = urllib.parse.urlencode({SCAN_REQUIRED_TAG[0]: SCAN_REQUIRED_TAG[1], STATUS_TAG: verdict.status,
-                                       REASON_TAG: _tag_value(verdict.reason)})
+        tags = urllib.parse.urlencode(
+            {
+                SCAN_REQUIRED_TAG[0]: SCAN_REQUIRED_TAG[1],
+                STATUS_TAG: verdict.status,
+                REASON_TAG: _tag_value(verdict.reason),
+            }
+        )
         # The managed copy switches to a multipart copy above CopyObject's 5 GB limit.
-        s3.copy({"Bucket": _bucket(), "Key": key}, _bucket(), target,
-                ExtraArgs={"Tagging": tags, "TaggingDirective": "REPLACE"})
+        s3.copy(
+            {"Bucket": _bucket(), "Key": key},
+            _bucket(),
+            target,
+            ExtraArgs={"Tagging": tags, "TaggingDirective": "REPLACE"},
+        )
     _delete_every_version(key)
     return target
 
@@ -144,6 +154,17 @@ def _delete_every_version(key: str) -> None:
     versions = [v for v in [*listing.get("Versions", []), *listing.get("DeleteMarkers", [])] if v["Key"] == key]
     for v in versions:
         s3.delete_object(Bucket=_bucket(), Key=key, VersionId=v["VersionId"])
+
+
+def tags(key: str) -> dict[str, str]:
+    """The object's tags (e.g. GuardDuty's result tag), or {} when the object is not there."""
+    try:
+        tag_set = _s3().get_object_tagging(Bucket=_bucket(), Key=key)["TagSet"]
+    except Exception as exc:
+        if _missing(exc):
+            return {}
+        raise
+    return {t["Key"]: t["Value"] for t in tag_set}
 
 
 def quarantined(key: str) -> Verdict | None:
@@ -158,4 +179,4 @@ def quarantined(key: str) -> Verdict | None:
     status = tags.get(STATUS_TAG)
     if status not in ("infected", "unscannable"):
         return None
-    return Verdict(status, tags.get(REASON_TAG, ""))  # type: ignore[arg-type]
+    return Verdict(status, tags.get(REASON_TAG, ""))

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.core import events
+from chalicelib.core import event_catalogue, events
 from chalicelib.core.config import Settings, settings
 from chalicelib.core.errors import NotFound
 from chalicelib.core.observability import logger
@@ -30,7 +30,6 @@ from chalicelib.scanning.guardduty import GuardDutyScanner
 from chalicelib.scanning.local import LocalScanner
 from chalicelib.scanning.port import Scanner, Subject, Verdict
 
-FEATURE = "scanning"
 # Event ids derive from (file, version, status): a repeated announcement is the same event.
 _EVENT_IDS = uuid.UUID("6f2b61a4-52b0-4c36-9d52-3f0c1a7e5b10")
 
@@ -41,6 +40,7 @@ NOT_REQUIRED = "not_required"  # a staff upload: no scan was asked for
 ALREADY_DECIDED = "already_decided"  # a redelivery: nothing changes
 CLEARED = "cleared"
 QUARANTINED = "quarantined"
+WAITING = "waiting"  # the scanner has no verdict yet (GuardDuty's result event will bring it)
 
 ADAPTERS: dict[str, Callable[[Settings], Scanner]] = {
     "local": lambda s: LocalScanner(max_bytes=s.scan_max_bytes),
@@ -69,13 +69,22 @@ def handle(event: dict[str, Any], scanner: Scanner | None = None) -> str:
         return ALREADY_DECIDED
     # A copy in quarantine means an earlier attempt decided, and stopped before recording it.
     verdict = objects.quarantined(subject.key) or scanner.verdict_on(subject, event)
+    if verdict is None:
+        return WAITING
     if not verdict.is_clean:
         objects.quarantine(subject.key, verdict)
     if not files.mark_scanned(subject.file_id, subject.version, verdict.status):
         return GONE
     _announce(entry, subject, verdict, scanner.name)
-    logger.info("scan verdict recorded", extra={"file_id": subject.file_id, "version": subject.version,
-                                                "status": verdict.status, "reason": verdict.reason})
+    logger.info(
+        "scan verdict recorded",
+        extra={
+            "file_id": subject.file_id,
+            "version": subject.version,
+            "status": verdict.status,
+            "reason": verdict.reason,
+        },
+    )
     return CLEARED if verdict.is_clean else QUARANTINED
 
 
@@ -101,17 +110,33 @@ def _recorded_verdict(subject: Subject, status: str) -> Verdict:
 
 
 def _announce(entry: files.Entry, subject: Subject, verdict: Verdict, scanner: str) -> None:
-    detail: dict[str, Any] = {
-        "file_id": subject.file_id, "version": subject.version, "name": entry.name, "space_id": entry.space_id,
-        "folder_id": entry.parent_id, "owner_id": entry.owner_id, "current": entry.version == subject.version,
-        "scanner": scanner,
-    }
+    current = entry.version == subject.version
+    detail: event_catalogue.FileCleared | event_catalogue.FileQuarantined
     if verdict.is_clean:
-        name = "FileCleared"
-        detail["s3_key"] = subject.key
+        detail = event_catalogue.FileCleared(
+            file_id=subject.file_id,
+            version=subject.version,
+            name=entry.name,
+            space_id=entry.space_id,
+            folder_id=entry.parent_id,
+            owner_id=entry.owner_id,
+            current=current,
+            scanner=scanner,
+            s3_key=subject.key,
+        )
     else:
-        name = "FileQuarantined"
-        detail.update(status=verdict.status, reason=verdict.reason,
-                      quarantine_key=objects.quarantine_key(subject.key))
+        detail = event_catalogue.FileQuarantined(
+            file_id=subject.file_id,
+            version=subject.version,
+            name=entry.name,
+            space_id=entry.space_id,
+            folder_id=entry.parent_id,
+            owner_id=entry.owner_id,
+            current=current,
+            scanner=scanner,
+            status=verdict.status,
+            reason=verdict.reason,
+            quarantine_key=objects.quarantine_key(subject.key),
+        )
     event_id = str(uuid.uuid5(_EVENT_IDS, f"{subject.file_id}/{subject.version}/{verdict.status}"))
-    events.publish([events.DomainEvent(FEATURE, name, detail, event_id=event_id)])
+    events.publish([detail.event(event_id=event_id)])

@@ -31,8 +31,12 @@ def client() -> Any:
         from chalicelib.core import aws
 
         credentials = aws.botocore_session().get_credentials()
-        kwargs.update(http_auth=AWSV4SignerAuth(credentials, s.region, "es"), use_ssl=True, verify_certs=True,
-                      connection_class=RequestsHttpConnection)
+        kwargs.update(
+            http_auth=AWSV4SignerAuth(credentials, s.region, "es"),
+            use_ssl=True,
+            verify_certs=True,
+            connection_class=RequestsHttpConnection,
+        )
     return OpenSearch(**kwargs)
 
 

@@ -39,17 +39,28 @@ INDEX_BODY: dict[str, Any] = {
             },
             "tokenizer": {
                 "kumo_kuromoji": {"type": "kuromoji_tokenizer", "mode": "search"},
-                "kumo_bigram": {"type": "ngram", "min_gram": 2, "max_gram": 2,
-                                "token_chars": ["letter", "digit"]},
+                "kumo_bigram": {"type": "ngram", "min_gram": 2, "max_gram": 2, "token_chars": ["letter", "digit"]},
             },
             "analyzer": {
                 "kumo_ja": {
-                    "type": "custom", "char_filter": ["kumo_spaces"], "tokenizer": "kumo_kuromoji",
-                    "filter": ["kuromoji_baseform", "kuromoji_part_of_speech", "cjk_width",
-                               "ja_stop", "kuromoji_stemmer", "lowercase"],
+                    "type": "custom",
+                    "char_filter": ["kumo_spaces"],
+                    "tokenizer": "kumo_kuromoji",
+                    "filter": [
+                        "kuromoji_baseform",
+                        "kuromoji_part_of_speech",
+                        "cjk_width",
+                        "ja_stop",
+                        "kuromoji_stemmer",
+                        "lowercase",
+                    ],
                 },
-                "kumo_bigram": {"type": "custom", "char_filter": ["kumo_spaces"], "tokenizer": "kumo_bigram",
-                                "filter": ["cjk_width", "lowercase"]},
+                "kumo_bigram": {
+                    "type": "custom",
+                    "char_filter": ["kumo_spaces"],
+                    "tokenizer": "kumo_bigram",
+                    "filter": ["cjk_width", "lowercase"],
+                },
             },
         },
     },
@@ -57,9 +68,14 @@ INDEX_BODY: dict[str, Any] = {
         "dynamic": "strict",
         "properties": {
             "file_id": {"type": "keyword"},
-            "name": {**_TEXT_JA, "fields": {"bigram": _BIGRAM,
-                                            "prefix": {"type": "search_as_you_type", "analyzer": "kumo_bigram"},
-                                            "keyword": {"type": "keyword", "ignore_above": 512}}},
+            "name": {
+                **_TEXT_JA,
+                "fields": {
+                    "bigram": _BIGRAM,
+                    "prefix": {"type": "search_as_you_type", "analyzer": "kumo_bigram"},
+                    "keyword": {"type": "keyword", "ignore_above": 512},
+                },
+            },
             "extension": {"type": "keyword"},
             "type_group": {"type": "keyword"},  # pdf | word | excel | powerpoint | text | other
             "path": {"type": "keyword"},  # "/2026年度/会議" (folder names from the space's root)
@@ -134,8 +150,10 @@ def ensure_api_access(api_role_arn: str | None) -> bool:
     if not api_role_arn or not getattr(settings(), "search_sigv4", False):
         return False  # the local search server has no security plugin
     os_client = client()
-    os_client.transport.perform_request("PUT", f"/_plugins/_security/api/roles/{API_SEARCH_ROLE}",
-                                        body=api_role_permissions())
-    os_client.transport.perform_request("PUT", f"/_plugins/_security/api/rolesmapping/{API_SEARCH_ROLE}",
-                                        body={"backend_roles": [api_role_arn]})
+    os_client.transport.perform_request(
+        "PUT", f"/_plugins/_security/api/roles/{API_SEARCH_ROLE}", body=api_role_permissions()
+    )
+    os_client.transport.perform_request(
+        "PUT", f"/_plugins/_security/api/rolesmapping/{API_SEARCH_ROLE}", body={"backend_roles": [api_role_arn]}
+    )
     return True

@@ -20,7 +20,6 @@ its owner sees "not searchable: ...".
 from __future__ import annotations
 
 import functools
-import os
 import time
 import urllib.parse
 from collections.abc import Iterable
@@ -29,10 +28,11 @@ from typing import Any
 
 from chalicelib.core import aws
 from chalicelib.core.config import settings
+from chalicelib.core.event_catalogue import FILE_STATE_CHANGES, FileChanged
 from chalicelib.core.observability import logger
-from chalicelib.core.storage import get_or_none
 from chalicelib.files import policy
-from chalicelib.files.storage import FileRecord, VersionRecord, bind
+from chalicelib.files import service as file_service
+from chalicelib.files.service import Entry
 from chalicelib.search import documents
 from chalicelib.search.client import client
 from chalicelib.search.index import alias, ensure_api_access, ensure_index
@@ -43,7 +43,13 @@ FAN_OUT_ABOVE = 25  # a folder change with more files below it is split into one
 VERSION_KEY_PREFIX = "spaces/"
 
 INDEXED, REMOVED, STALE, IGNORED, WAITING, FANNED_OUT = (
-    "indexed", "removed", "stale", "ignored", "waiting", "fanned_out")
+    "indexed",
+    "removed",
+    "stale",
+    "ignored",
+    "waiting",
+    "fanned_out",
+)
 
 
 @dataclass
@@ -70,13 +76,13 @@ def file_ids_in(event: dict[str, Any]) -> tuple[list[str], list[str]]:
             if file_id and str(record.get("eventName", "")).startswith("ObjectRemoved"):
                 files.append(file_id)
         return files, []
-    detail = event.get("detail") or {}
-    kind = event.get("detail-type")
-    if kind in ("FileUploaded", "FileChanged", "FileCleared", "FileQuarantined") and detail.get("file_id"):
-        if detail.get("kind") == "folder":
-            return [], [str(detail["file_id"])]
-        return [str(detail["file_id"])], []
-    return [], []
+    kind = next((k for k in FILE_STATE_CHANGES if k.matches(event)), None)
+    if kind is None:
+        return [], []
+    detail = kind.parse(event)  # MalformedEvent: retried, then the DLQ
+    if isinstance(detail, FileChanged) and detail.kind == "folder":
+        return [], [detail.file_id]
+    return [detail.file_id], []
 
 
 def created_versions(event: dict[str, Any]) -> list[tuple[str, int]]:
@@ -107,24 +113,23 @@ def file_id_of_key(key: str) -> str | None:
 def ready() -> None:
     """Once per process: the index and its alias exist, and (in AWS) the API may read them."""
     ensure_index()
-    ensure_api_access(os.environ.get("KUMO_SEARCH_API_ROLE_ARN"))
+    ensure_api_access(settings().search_api_role_arn)
 
 
 def handle(event: dict[str, Any], *, deadline: float | None = None) -> dict[str, int]:
     """Refresh every file the event names. Raises if the search server is unreachable (retry)."""
-    bind()
     ready()
     outcome = Outcome({})
     files, folders = file_ids_in(event)
     for folder_id in folders:
         below = list(descendant_files(folder_id))
         if len(below) > FAN_OUT_ABOVE:  # one message per file: each gets its own retries and time
-            outcome.counts[FANNED_OUT] = fan_out(below)
+            outcome.counts[FANNED_OUT] = fan_out(below, FileChanged.parse(event).space_id)
         else:
             files.extend(below)
     for file_id, version in created_versions(event):
-        record = get_or_none(FileRecord, file_id, consistent_read=True)
-        if record is not None and int(record.version or 0) >= version:
+        entry = file_service.current_entry(file_id)
+        if entry is not None and entry.version >= version:
             files.append(file_id)  # e.g. objects put back by a restore, after their records
     if not files and FANNED_OUT not in outcome.counts:
         outcome.add(IGNORED)
@@ -133,17 +138,25 @@ def handle(event: dict[str, Any], *, deadline: float | None = None) -> dict[str,
     return outcome.counts
 
 
-def fan_out(file_ids: list[str]) -> int:
-    """Put one FileChanged message per file on the index queue (10 per SQS call)."""
+def fan_out(file_ids: list[str], space_id: str) -> int:
+    """Put one FileChanged message per file on the index queue (10 per SQS call), as the bus would."""
     import json
 
     sqs = aws.client("sqs")
     url = _index_queue_url()
     for start in range(0, len(file_ids), 10):
-        entries = [{"Id": str(n), "MessageBody": json.dumps({
-            "source": "kumo.files", "detail-type": "FileChanged",
-            "detail": {"file_id": file_id, "kind": "file", "change": "folder_changed"}})}
-            for n, file_id in enumerate(file_ids[start:start + 10])]
+        entries = [
+            {
+                "Id": str(n),
+                "MessageBody": json.dumps(
+                    FileChanged(file_id=file_id, kind="file", space_id=space_id, change="folder_changed")
+                    .event()
+                    .as_delivered(),
+                    ensure_ascii=False,
+                ),
+            }
+            for n, file_id in enumerate(file_ids[start : start + 10])
+        ]
         failed = sqs.send_message_batch(QueueUrl=url, Entries=entries).get("Failed") or []
         if failed:  # raising keeps the folder's message on the queue: the whole fan-out runs again
             raise RuntimeError(f"{len(failed)} index messages were not accepted")
@@ -156,38 +169,34 @@ def _index_queue_url() -> str:
 
 
 def descendant_files(folder_id: str) -> Iterable[str]:
-    for child in FileRecord.by_parent.query(folder_id):
-        if child.kind == "folder":
-            yield from descendant_files(child.file_id)
-        else:
-            yield child.file_id
+    return file_service.descendant_file_ids(folder_id)
 
 
-def _facts(record: FileRecord) -> documents.FileFacts | None:
+def _facts(entry: Entry) -> documents.FileFacts | None:
     """The file's facts, or None if it should not be findable (trashed, or under a trashed folder)."""
-    names: list[str] = []
-    ancestors: list[str] = []
-    parent_id = record.parent_id
-    for _ in range(100):  # folders are never this deep; a cycle would be a bug, not a hang
-        if policy.is_space_id(parent_id):
-            break
-        parent = get_or_none(FileRecord, parent_id, consistent_read=True)
-        if parent is None or parent.status != "active":
-            return None
-        names.append(parent.name)
-        ancestors.append(parent.file_id)
-        parent_id = parent.parent_id
-    ancestors.append(record.space_id)
+    folders = file_service.active_folders_above(entry)
+    if folders is None:
+        return None
     return documents.FileFacts(
-        file_id=record.file_id, name=record.name, folder_id=record.parent_id, space_id=record.space_id,
-        department_id=_department_of(record), owner_id=record.owner_id, visibility=record.visibility,
-        content_type=record.content_type, size=int(record.size or 0), version=int(record.version or 0),
-        created_at=record.created_at, updated_at=record.updated_at, folder_names=tuple(reversed(names)),
-        ancestors=tuple(reversed(ancestors)))
+        file_id=entry.file_id,
+        name=entry.name,
+        folder_id=entry.parent_id,
+        space_id=entry.space_id,
+        department_id=_department_of(entry),
+        owner_id=entry.owner_id,
+        visibility=entry.visibility,
+        content_type=entry.content_type,
+        size=entry.size,
+        version=entry.version,
+        created_at=entry.created_at,
+        updated_at=entry.updated_at,
+        folder_names=tuple(f.name for f in folders),
+        ancestors=(entry.space_id, *(f.file_id for f in folders)),
+    )
 
 
-def _department_of(record: FileRecord) -> str:
-    kind, ident = policy.parse_space(record.space_id)
+def _department_of(entry: Entry) -> str:
+    kind, ident = policy.parse_space(entry.space_id)
     if kind == "dept":
         return ident
     from chalicelib.directory import service as directory
@@ -206,24 +215,24 @@ class Prepared:
     version: int | None  # the external version; None when the file no longer exists
     document: dict[str, Any] | None  # None: the file must not be findable
     note: str | None = None
-    record: FileRecord | None = None
+    entry: Entry | None = None
 
 
-def prepare(record: FileRecord | None, file_id: str, *, deadline: float | None = None) -> Prepared:
+def prepare(entry: Entry | None, file_id: str, *, deadline: float | None = None) -> Prepared:
     """The document for the file's current state (None when it must not be in the index)."""
-    if record is None or record.kind != "file":
+    if entry is None or entry.kind != "file":
         return Prepared(file_id, None, None)
-    version = documents.external_version(record.updated_at)
-    facts = _facts(record) if record.status == "active" else None
-    if facts is None or record.scan_status not in (None, "clean"):
+    version = documents.external_version(entry.updated_at)
+    facts = _facts(entry) if entry.status == "active" else None
+    if facts is None or not entry.usable:
         return Prepared(file_id, version, None)
-    content, status, note = _content(record, facts, deadline)
-    return Prepared(file_id, version, documents.document(facts, content, status), note, record)
+    content, status, note = _content(entry, facts, deadline)
+    return Prepared(file_id, version, documents.document(facts, content, status), note, entry)
 
 
 def refresh(file_id: str, *, deadline: float | None = None) -> str:
     try:
-        prepared = prepare(get_or_none(FileRecord, file_id, consistent_read=True), file_id, deadline=deadline)
+        prepared = prepare(file_service.current_entry(file_id), file_id, deadline=deadline)
     except NotReadableYet:
         logger.info("file not readable yet; waiting for its next event", extra={"file_id": file_id})
         return WAITING
@@ -232,12 +241,13 @@ def refresh(file_id: str, *, deadline: float | None = None) -> str:
     from opensearchpy.exceptions import ConflictError
 
     try:
-        client().index(index=alias(), id=file_id, body=prepared.document, version=prepared.version,
-                       version_type="external_gte")
+        client().index(
+            index=alias(), id=file_id, body=prepared.document, version=prepared.version, version_type="external_gte"
+        )
     except ConflictError:
         return STALE  # a newer state of this file is already in the index
-    if prepared.record is not None:
-        record_note(prepared.record, prepared.note)
+    if prepared.entry is not None:
+        record_note(prepared.entry, prepared.note)
     return INDEXED
 
 
@@ -256,36 +266,37 @@ def _remove(file_id: str, version: int | None) -> str:
     return REMOVED
 
 
-def _content(record: FileRecord, facts: documents.FileFacts, deadline: float | None) -> tuple[str, str, str | None]:
+def _content(entry: Entry, facts: documents.FileFacts, deadline: float | None) -> tuple[str, str, str | None]:
     """(text, content_status, note): reuses the indexed text when only the metadata changed."""
-    existing = _indexed(record.file_id)
+    existing = _indexed(entry.file_id)
     if existing and existing.get("version") == facts.version and existing.get("content_status"):
-        return str(existing.get("content") or ""), str(existing["content_status"]), record.search_note
+        return str(existing.get("content") or ""), str(existing["content_status"]), entry.search_note
     from chalicelib.search import extract
 
-    if not extract.is_supported(record.name, record.content_type):
+    if not extract.is_supported(entry.name, entry.content_type):
         return "", "no_text", None
     if facts.size > MAX_EXTRACT_BYTES:
         return "", "not_searchable", "too_large"
-    stored = get_or_none(VersionRecord, record.file_id, f"{facts.version:08d}", consistent_read=True)
-    if stored is None:
+    key = file_service.stored_object_key(entry.file_id, facts.version)
+    if key is None:
         return "", "not_searchable", "missing"
     from botocore.exceptions import ClientError
 
     try:
-        data = aws.client("s3").get_object(Bucket=settings().files_bucket, Key=stored.s3_key)["Body"].read()
+        data = aws.client("s3").get_object(Bucket=settings().files_bucket, Key=key)["Body"].read()
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") not in ("AccessDenied", "NoSuchKey"):
             raise
         # Not readable yet (the bucket policy holds a partner upload until GuardDuty tags it
         # clean) or already gone: the verdict's or the deletion's own event comes next.
-        raise NotReadableYet(record.file_id) from None
+        raise NotReadableYet(entry.file_id) from None
     budget = time.monotonic() + SECONDS_PER_FILE
     try:
-        got = extract.extract(data, record.name, record.content_type,
-                              deadline=min(budget, deadline) if deadline else budget)
+        got = extract.extract(
+            data, entry.name, entry.content_type, deadline=min(budget, deadline) if deadline else budget
+        )
     except extract.NotExtractable as exc:
-        logger.info("text not extracted", extra={"file_id": record.file_id, "reason": exc.reason})
+        logger.info("text not extracted", extra={"file_id": entry.file_id, "reason": exc.reason})
         return "", "not_searchable", exc.reason
     return got.text, "truncated" if got.truncated else "extracted", None
 
@@ -300,14 +311,9 @@ def _indexed(file_id: str) -> dict[str, Any] | None:
     return dict(found.get("_source") or {})
 
 
-def record_note(record: FileRecord, note: str | None) -> None:
+def record_note(entry: Entry, note: str | None) -> None:
     """Record why the text is not searchable, only for the version that was read."""
-    if record.search_note == note:
+    if entry.search_note == note:
         return
-    from pynamodb.exceptions import UpdateError
-
-    action = FileRecord.search_note.set(note) if note else FileRecord.search_note.remove()
-    try:
-        record.update(actions=[action], condition=FileRecord.version == record.version)
-    except UpdateError:
-        logger.info("file changed while indexing; its next event records the note", extra={"file_id": record.file_id})
+    if not file_service.record_search_note(entry.file_id, entry.version, note):
+        logger.info("file changed while indexing; its next event records the note", extra={"file_id": entry.file_id})

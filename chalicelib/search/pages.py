@@ -10,9 +10,9 @@ from chalice import Blueprint, Response
 from chalicelib.core import web
 from chalicelib.core.auth import require_signed_in
 from chalicelib.core.errors import BadRequest, Forbidden
+from chalicelib.core.layout import page
 from chalicelib.search import query, service, synonyms
 from chalicelib.search.client import SearchUnavailable
-from chalicelib.shell.page import page
 
 bp = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded"]
@@ -38,10 +38,9 @@ def _names(result: service.SearchResult, language: str) -> dict[str, dict[str, s
     from chalicelib.directory import service as directory
 
     departments = {d.department_id: d.name(language) for d in directory.list_departments()}
-    owners: dict[str, str] = {}
-    for owner_id in {f.value for f in result.facets.get("owner", [])} | {h.owner_id for h in result.hits}:
-        staff = directory.find_staff(owner_id)
-        owners[owner_id] = staff.display_name if staff else owner_id
+    owners = directory.display_names(
+        sorted({f.value for f in result.facets.get("owner", [])} | {h.owner_id for h in result.hits})
+    )
     return {"department": departments, "owner": owners}
 
 
@@ -51,8 +50,16 @@ def search_page() -> Response:
     params = _params()
     from chalicelib.files.views import human_size
 
-    context: dict[str, Any] = {"params": params, "link": link, "file_types": query.FILE_TYPES, "human_size": human_size,
-                               "sorts": query.SORTS, "result": None, "error": None, "names": {}}
+    context: dict[str, Any] = {
+        "params": params,
+        "link": link,
+        "file_types": query.FILE_TYPES,
+        "human_size": human_size,
+        "sorts": query.SORTS,
+        "result": None,
+        "error": None,
+        "names": {},
+    }
     status = 200
     context["folder_name"] = _folder_name(me, params.get("folder"))
     if any(params.get(k) for k in KEPT if k != "sort"):
@@ -77,9 +84,9 @@ def _folder_name(me: Any, folder_id: str | None) -> str | None:
     if policy.is_space_id(folder_id):
         kind, ident = policy.parse_space(folder_id)
         if kind == "dept":
-            from chalicelib.shell.page import department_name
+            from chalicelib.directory import service as directory
 
-            return department_name(ident, web.state().language)
+            return directory.department_name(ident, web.state().language)
         return None
     try:
         return files.readable(me, folder_id).name
@@ -91,8 +98,15 @@ def _folder_name(me: Any, folder_id: str | None) -> str | None:
 def synonyms_page() -> Response:
     me = require_signed_in(web.principal())
     current = synonyms.current()
-    return page("search_synonyms.html", current_area="search", current=current, can_edit=me.is_system_admin,
-                text=synonyms.format_groups(current.groups), error=None, saved=_params().get("saved") == "1")
+    return page(
+        "search_synonyms.html",
+        current_area="search",
+        current=current,
+        can_edit=me.is_system_admin,
+        text=synonyms.format_groups(current.groups),
+        error=None,
+        saved=_params().get("saved") == "1",
+    )
 
 
 @bp.route("/search/synonyms", methods=["POST"], content_types=FORM)
@@ -103,6 +117,14 @@ def save_synonyms() -> Response:
     try:
         synonyms.save(me, text)
     except (BadRequest, Forbidden) as exc:
-        return page("search_synonyms.html", status=exc.status, current_area="search", current=synonyms.current(),
-                    can_edit=me.is_system_admin, text=text, error=exc, saved=False)
+        return page(
+            "search_synonyms.html",
+            status=exc.status,
+            current_area="search",
+            current=synonyms.current(),
+            can_edit=me.is_system_admin,
+            text=text,
+            error=exc,
+            saved=False,
+        )
     return web.redirect("/search/synonyms?saved=1")

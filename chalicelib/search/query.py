@@ -104,19 +104,42 @@ def parse(params: dict[str, str]) -> SearchRequest:
     date_from, date_to = _date(params, "from"), _date(params, "to")
     if date_from and date_to and date_from > date_to:
         raise BadRequest("The start date is after the end date.")
-    return SearchRequest(q=q, department=_identifier(params, "department"), file_type=file_type,
-                         owner=_identifier(params, "owner"), folder=_identifier(params, "folder"),
-                         date_from=date_from, date_to=date_to, sort=sort, page=page, per_page=per_page)
+    return SearchRequest(
+        q=q,
+        department=_identifier(params, "department"),
+        file_type=file_type,
+        owner=_identifier(params, "owner"),
+        folder=_identifier(params, "folder"),
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+    )
 
 
 def _text_clauses(text: str, weight: float) -> list[dict[str, Any]]:
     return [
-        {"multi_match": {"query": text, "type": "cross_fields", "operator": "and",
-                         "fields": ["name^4", "content"], "boost": weight}},
+        {
+            "multi_match": {
+                "query": text,
+                "type": "cross_fields",
+                "operator": "and",
+                "fields": ["name^4", "content"],
+                "boost": weight,
+            }
+        },
         {"match_phrase": {"content": {"query": text, "boost": 2 * weight}}},
         {"match_phrase": {"name": {"query": text, "boost": 6 * weight}}},
-        {"multi_match": {"query": text, "type": "best_fields", "minimum_should_match": "75%",
-                         "fields": ["name.bigram^2", "content.bigram"], "boost": 0.2 * weight}},
+        {
+            "multi_match": {
+                "query": text,
+                "type": "best_fields",
+                "minimum_should_match": "75%",
+                "fields": ["name.bigram^2", "content.bigram"],
+                "boost": 0.2 * weight,
+            }
+        },
     ]
 
 
@@ -155,8 +178,9 @@ def build(req: SearchRequest, principals: list[str], expansions: list[str] | Non
     if should:
         query["bool"]["should"] = should
         query["bool"]["minimum_should_match"] = 1
-    sort: list[Any] = ([{"updated_at": "desc"}] if req.sort == "date" or not req.q
-                       else ["_score", {"updated_at": "desc"}])
+    sort: list[Any] = (
+        [{"updated_at": "desc"}] if req.sort == "date" or not req.q else ["_score", {"updated_at": "desc"}]
+    )
     body: dict[str, Any] = {
         "query": query,
         "from": req.offset,
@@ -165,7 +189,8 @@ def build(req: SearchRequest, principals: list[str], expansions: list[str] | Non
         "track_total_hits": True,
         "_source": {"excludes": ["content", "principals"]},
         "highlight": {
-            "pre_tags": [MARK_START], "post_tags": [MARK_END],
+            "pre_tags": [MARK_START],
+            "post_tags": [MARK_END],
             "fields": {
                 "content": {"fragment_size": 120, "number_of_fragments": 2, "no_match_size": 160},
                 "content.bigram": {"fragment_size": 120, "number_of_fragments": 1},
@@ -188,14 +213,21 @@ def suggest_body(prefix: str, principals: list[str], size: int = 8) -> dict[str,
     return {
         "size": size,
         "_source": ["file_id", "name", "path", "folder_id"],
-        "query": {"bool": {
-            "should": [
-                {"multi_match": {"query": prefix, "type": "bool_prefix",
-                                 "fields": ["name.prefix", "name.prefix._2gram", "name.prefix._3gram"]}},
-                {"match": {"name.bigram": {"query": prefix, "operator": "and"}}},
-                {"match_phrase_prefix": {"name": {"query": prefix, "boost": 2}}},
-            ],
-            "minimum_should_match": 1,
-            "filter": [{"terms": {"principals": list(principals)}}],
-        }},
+        "query": {
+            "bool": {
+                "should": [
+                    {
+                        "multi_match": {
+                            "query": prefix,
+                            "type": "bool_prefix",
+                            "fields": ["name.prefix", "name.prefix._2gram", "name.prefix._3gram"],
+                        }
+                    },
+                    {"match": {"name.bigram": {"query": prefix, "operator": "and"}}},
+                    {"match_phrase_prefix": {"name": {"query": prefix, "boost": 2}}},
+                ],
+                "minimum_should_match": 1,
+                "filter": [{"terms": {"principals": list(principals)}}],
+            }
+        },
     }

@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.core.observability import logger
-from chalicelib.files.storage import FileRecord, bind
+from chalicelib.files import service as files
+from chalicelib.files.service import Entry
 from chalicelib.search import index, indexer
 from chalicelib.search.client import client
 
@@ -34,17 +35,19 @@ class ReindexReport:
     seconds: float
 
     def describe(self) -> str:
-        return (f"{self.documents} documents in {self.index_name} ({self.skipped} files not findable, "
-                f"{self.caught_up} caught up after the swap) in {self.seconds:.1f} s")
+        return (
+            f"{self.documents} documents in {self.index_name} ({self.skipped} files not findable, "
+            f"{self.caught_up} caught up after the swap) in {self.seconds:.1f} s"
+        )
 
 
-Notes = list[tuple[FileRecord, str | None]]
+Notes = list[tuple[Entry, str | None]]
 
 
 def _actions(target: str, notes: Notes, counts: dict[str, int]) -> Iterator[dict[str, Any]]:
-    for record in FileRecord.scan(FileRecord.kind == "file"):
+    for entry in files.all_files():
         try:
-            ready = indexer.prepare(record, record.file_id)
+            ready = indexer.prepare(entry, entry.file_id)
         except indexer.NotReadableYet:
             counts["skipped"] += 1  # its own event indexes it once it can be read
             continue
@@ -52,15 +55,20 @@ def _actions(target: str, notes: Notes, counts: dict[str, int]) -> Iterator[dict
             counts["skipped"] += 1
             continue
         counts["documents"] += 1
-        notes.append((record, ready.note))
-        yield {"_op_type": "index", "_index": target, "_id": record.file_id, "_source": ready.document,
-               "version": ready.version, "version_type": "external_gte"}
+        notes.append((entry, ready.note))
+        yield {
+            "_op_type": "index",
+            "_index": target,
+            "_id": entry.file_id,
+            "_source": ready.document,
+            "version": ready.version,
+            "version_type": "external_gte",
+        }
 
 
 def reindex() -> ReindexReport:
     from opensearchpy import helpers
 
-    bind()
     started_clock, started_at = time.monotonic(), datetime.now(UTC)
     os_client = client()
     old = index.current_indices()
@@ -76,16 +84,17 @@ def reindex() -> ReindexReport:
     actions: list[dict[str, Any]] = [{"remove": {"index": name, "alias": index.alias()}} for name in old]
     actions.append({"add": {"index": target, "alias": index.alias()}})
     os_client.indices.update_aliases(body={"actions": actions})
-    for record, note in notes:
-        indexer.record_note(record, note)
+    for entry, note in notes:
+        indexer.record_note(entry, note)
     caught_up = 0
-    for record in FileRecord.scan(FileRecord.updated_at >= started_at):
-        for file_id in [record.file_id] if record.kind == "file" else indexer.descendant_files(record.file_id):
+    for changed in files.changed_since(started_at):
+        for file_id in [changed.file_id] if changed.kind == "file" else indexer.descendant_files(changed.file_id):
             indexer.refresh(file_id)
             caught_up += 1
     for name in old:
         os_client.indices.delete(index=name, ignore=[404])
-    report = ReindexReport(target, counts["documents"], counts["skipped"], caught_up, old,
-                           time.monotonic() - started_clock)
+    report = ReindexReport(
+        target, counts["documents"], counts["skipped"], caught_up, old, time.monotonic() - started_clock
+    )
     logger.info("reindexed", extra={"index": target, "documents": report.documents, "seconds": report.seconds})
     return report

@@ -88,13 +88,19 @@ def _hit(raw: dict[str, Any]) -> Hit:
     name = str(source.get("name", ""))
     name_frags = highlight.get("name") or highlight.get("name.bigram") or []
     return Hit(
-        file_id=str(source.get("file_id") or raw.get("_id")), name=name,
+        file_id=str(source.get("file_id") or raw.get("_id")),
+        name=name,
         name_html=marked(name_frags[0]) if name_frags else escape(name),
-        path=str(source.get("path", "/")), folder_id=str(source.get("folder_id", "")),
-        department_id=str(source.get("department_id", "")), owner_id=str(source.get("owner_id", "")),
-        type_group=str(source.get("type_group", "other")), content_type=str(source.get("content_type", "")),
-        size=int(source.get("size") or 0), updated_at=_when(source.get("updated_at")),
-        snippet_html=_snippet(highlight), content_status=str(source.get("content_status", "")),
+        path=str(source.get("path", "/")),
+        folder_id=str(source.get("folder_id", "")),
+        department_id=str(source.get("department_id", "")),
+        owner_id=str(source.get("owner_id", "")),
+        type_group=str(source.get("type_group", "other")),
+        content_type=str(source.get("content_type", "")),
+        size=int(source.get("size") or 0),
+        updated_at=_when(source.get("updated_at")),
+        snippet_html=_snippet(highlight),
+        content_status=str(source.get("content_status", "")),
     )
 
 
@@ -103,8 +109,9 @@ def _call(operation: str, body: dict[str, Any]) -> dict[str, Any]:
         return dict(client().search(index=alias(), body=body))
     except unavailable_errors() as exc:
         logger.warning("search server unreachable", extra={"operation": operation, "error": type(exc).__name__})
-        raise SearchUnavailable("Search is unavailable right now. Your files are safe; please try again "
-                                "in a few minutes.") from None
+        raise SearchUnavailable(
+            "Search is unavailable right now. Your files are safe; please try again in a few minutes."
+        ) from None
     except Exception as exc:
         from opensearchpy.exceptions import NotFoundError, TransportError
 
@@ -112,8 +119,9 @@ def _call(operation: str, body: dict[str, Any]) -> dict[str, Any]:
             return {"hits": {"total": {"value": 0}, "hits": []}, "aggregations": {}, "took": 0}
         if isinstance(exc, TransportError) and isinstance(exc.status_code, int) and exc.status_code >= 500:
             logger.warning("search server failed", extra={"operation": operation, "status": exc.status_code})
-            raise SearchUnavailable("Search is unavailable right now. Your files are safe; please try again "
-                                    "in a few minutes.") from None
+            raise SearchUnavailable(
+                "Search is unavailable right now. Your files are safe; please try again in a few minutes."
+            ) from None
         raise
 
 
@@ -125,18 +133,24 @@ def search(principal: Principal | None, params: dict[str, str]) -> SearchResult:
     started = time.monotonic()
     found = _call("search", built.body)
     aggs = found.get("aggregations") or {}
-    facets = {name: [Facet(str(b["key"]), int(b["doc_count"])) for b in (aggs.get(name) or {}).get("buckets", [])]
-              for name in ("department", "type", "owner")}
+    facets = {
+        name: [Facet(str(b["key"]), int(b["doc_count"])) for b in (aggs.get(name) or {}).get("buckets", [])]
+        for name in ("department", "type", "owner")
+    }
     total = found["hits"]["total"]
     return SearchResult(
-        request=req, total=int(total["value"] if isinstance(total, dict) else total),
-        hits=[_hit(h) for h in found["hits"]["hits"]], facets=facets, expansions=built.expansions,
-        took_ms=int((time.monotonic() - started) * 1000))
+        request=req,
+        total=int(total["value"] if isinstance(total, dict) else total),
+        hits=[_hit(h) for h in found["hits"]["hits"]],
+        facets=facets,
+        expansions=built.expansions,
+        took_ms=int((time.monotonic() - started) * 1000),
+    )
 
 
 def suggest(principal: Principal | None, prefix: str) -> list[dict[str, str]]:
     p = require_signed_in(principal)
-    prefix = " ".join(prefix.split())[:query.MAX_QUERY_CHARS]
+    prefix = " ".join(prefix.split())[: query.MAX_QUERY_CHARS]
     if len(prefix) < MIN_SUGGEST_CHARS:
         return []
     found = _call("suggest", query.suggest_body(prefix, documents.principals_of(p)))
@@ -145,4 +159,3 @@ def suggest(principal: Principal | None, prefix: str) -> list[dict[str, str]]:
         s = h.get("_source") or {}
         out.append({"file_id": str(s.get("file_id")), "name": str(s.get("name")), "path": str(s.get("path", "/"))})
     return out
-

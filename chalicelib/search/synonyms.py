@@ -15,12 +15,10 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.models import Model
-
 from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.errors import BadRequest, Forbidden
-from chalicelib.core.storage import Binder, get_or_none
+from chalicelib.core.storage import get_or_none
+from chalicelib.search.storage import SettingsRecord, bind
 
 DEFAULT_GROUPS: tuple[tuple[str, ...], ...] = (
     ("パソコン", "PC", "パーソナルコンピュータ"),
@@ -34,17 +32,6 @@ MAX_GROUPS, MAX_TERMS, MAX_TERM_CHARS = 500, 20, 50
 CACHE_SECONDS = 30
 
 
-class SettingsRecord(Model):
-    class Meta:
-        table_name = "search_settings"
-
-    key = UnicodeAttribute(hash_key=True)
-    value = UnicodeAttribute()  # JSON
-    updated_by = UnicodeAttribute()
-    updated_at = UTCDateTimeAttribute()
-
-
-bind = Binder((SettingsRecord, "search_settings"))
 _KEY = "synonyms"
 _cache: dict[str, tuple[float, tuple[tuple[str, ...], ...]]] = {}
 
@@ -74,8 +61,12 @@ def parse(text: str) -> tuple[tuple[str, ...], ...]:
         if len(terms) < 2:
             raise BadRequest("Line {line}: a group needs at least two terms separated by commas.", line=number)
         if len(terms) > MAX_TERMS or any(len(t) > MAX_TERM_CHARS for t in terms):
-            raise BadRequest("Line {line}: at most {terms} terms of {chars} characters each.", line=number,
-                             terms=MAX_TERMS, chars=MAX_TERM_CHARS)
+            raise BadRequest(
+                "Line {line}: at most {terms} terms of {chars} characters each.",
+                line=number,
+                terms=MAX_TERMS,
+                chars=MAX_TERM_CHARS,
+            )
         groups.append(terms)
     if len(groups) > MAX_GROUPS:
         raise BadRequest("At most {count} synonym groups.", count=MAX_GROUPS)

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from chalicelib.core.spreadsheet import csv_bytes
 from chalicelib.core.templating import jst
 from chalicelib.sharing.storage import AuditRecord, bind
 
-ACTIONS = ("created", "changed", "reissued", "revoked", "opened", "password_failed", "password_ok",
-           "locked", "code_sent", "code_failed", "email_verified", "downloaded", "uploaded", "refused")
+ACTIONS = (
+    "created",
+    "changed",
+    "reissued",
+    "revoked",
+    "opened",
+    "password_failed",
+    "password_ok",
+    "locked",
+    "code_sent",
+    "code_failed",
+    "email_verified",
+    "downloaded",
+    "uploaded",
+    "refused",
+)
 
 
 @dataclass(frozen=True)
@@ -33,18 +46,37 @@ class AuditEvent:
         return self.at, self.key
 
 
-def record(link_id: str, action: str, actor: str, *, ip: str | None = None, user_agent: str | None = None,
-           file_id: str | None = None, object_name: str | None = None, detail: str | None = None) -> None:
+def record(
+    link_id: str,
+    action: str,
+    actor: str,
+    *,
+    ip: str | None = None,
+    user_agent: str | None = None,
+    file_id: str | None = None,
+    object_name: str | None = None,
+    detail: str | None = None,
+) -> None:
     bind()
     now = datetime.now(UTC)
-    AuditRecord(link_id, f"{now.isoformat()}#{secrets.token_hex(4)}", file_id=file_id, action=action, actor=actor,
-                ip=ip, user_agent=(user_agent or "")[:256] or None, object_name=object_name,
-                detail=(detail or "")[:500] or None, at=now).save()
+    AuditRecord(
+        link_id,
+        f"{now.isoformat()}#{secrets.token_hex(4)}",
+        file_id=file_id,
+        action=action,
+        actor=actor,
+        ip=ip,
+        user_agent=(user_agent or "")[:256] or None,
+        object_name=object_name,
+        detail=(detail or "")[:500] or None,
+        at=now,
+    ).save()
 
 
 def _event(r: AuditRecord) -> AuditEvent:
-    return AuditEvent(r.link_id, r.at, r.action, r.actor, r.ip, r.user_agent, r.file_id, r.object_name, r.detail,
-                      r.event_key)
+    return AuditEvent(
+        r.link_id, r.at, r.action, r.actor, r.ip, r.user_agent, r.file_id, r.object_name, r.detail, r.event_key
+    )
 
 
 def for_link(link_id: str, limit: int = 1000) -> list[AuditEvent]:
@@ -64,12 +96,21 @@ def newest(streams: list[list[AuditEvent]], limit: int) -> list[AuditEvent]:
 
 
 def to_csv(events: list[AuditEvent]) -> bytes:
-    """UTF-8 with BOM, so Excel in Japan opens it with the right characters; times in JST."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["日時 (JST)", "操作", "実行者", "IPアドレス", "ユーザーエージェント", "リンク", "ファイル",
-                     "詳細"])
-    for e in events:
-        writer.writerow([jst(e.at, "%Y-%m-%d %H:%M:%S"), e.action, e.actor, e.ip or "", e.user_agent or "",
-                         e.link_id, e.object_name or e.file_id or "", e.detail or ""])
-    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+    """For Excel (spreadsheet.csv_bytes: BOM, no formulas from partners' text); times in JST."""
+    header = ["日時 (JST)", "操作", "実行者", "IPアドレス", "ユーザーエージェント", "リンク", "ファイル", "詳細"]
+    return csv_bytes(
+        header,
+        (
+            [
+                jst(e.at, "%Y-%m-%d %H:%M:%S"),
+                e.action,
+                e.actor,
+                e.ip,
+                e.user_agent,
+                e.link_id,
+                e.object_name or e.file_id,
+                e.detail,
+            ]
+            for e in events
+        ),
+    )

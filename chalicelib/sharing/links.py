@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.core import events
+from chalicelib.core import event_catalogue, events
 from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.config import settings
 from chalicelib.core.errors import BadRequest, Forbidden, NotFound
-from chalicelib.core.storage import get_or_none, transaction
+from chalicelib.core.storage import get_or_none, transaction, update_if
 from chalicelib.files import policy
 from chalicelib.files import service as files
 from chalicelib.sharing import audit, credentials
@@ -31,6 +31,10 @@ MESSAGE_MAX = 2000
 RECIPIENTS_MAX = 20
 ACTIVITY_PAGE = 100  # records on the share-activity page; the CSV has the rest
 ACTIVITY_EXPORT = 5000
+# What partners may send through one file request or exchange, unless its creator says otherwise.
+DEFAULT_UPLOAD_MAX_MB = 5 * 1024
+DEFAULT_UPLOAD_MAX_FILES = 500
+UPLOAD_MAX_FILES_LIMIT = 10_000
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -57,6 +61,10 @@ class Link:
     revoked_at: datetime | None
     session_epoch: int
     locked_until: datetime | None
+    upload_max_bytes: int | None = None  # partner uploads: caps (file request, exchange) ...
+    upload_max_files: int | None = None
+    upload_bytes: int = 0  # ... and what is used of them
+    upload_files: int = 0
 
     def state(self, at: datetime | None = None) -> str:
         """active | revoked | expired | exhausted."""
@@ -106,12 +114,37 @@ class Issued:
 
 
 def to_link(r: LinkRecord) -> Link:
-    return Link(r.link_id, r.kind, r.target_id, r.target_kind, r.space_id, r.owner_id, r.owner_name,
-                r.owner_department_id, r.message, r.created_at, r.expires_at, bool(r.password_hash),
-                int(r.max_downloads) if r.max_downloads is not None else None, int(r.download_count or 0),
-                [str(e) for e in (r.recipients or [])], bool(r.verify_email), bool(r.notify_on_access),
-                bool(r.notify_on_upload),
-                r.revoked_at, int(r.session_epoch or 1), r.locked_until)
+    return Link(
+        r.link_id,
+        r.kind,
+        r.target_id,
+        r.target_kind,
+        r.space_id,
+        r.owner_id,
+        r.owner_name,
+        r.owner_department_id,
+        r.message,
+        r.created_at,
+        r.expires_at,
+        bool(r.password_hash),
+        int(r.max_downloads) if r.max_downloads is not None else None,
+        int(r.download_count or 0),
+        [str(e) for e in (r.recipients or [])],
+        bool(r.verify_email),
+        bool(r.notify_on_access),
+        bool(r.notify_on_upload),
+        r.revoked_at,
+        int(r.session_epoch or 1),
+        r.locked_until,
+        _int_or_none(r.upload_max_bytes),
+        _int_or_none(r.upload_max_files),
+        int(r.upload_bytes or 0),
+        int(r.upload_files or 0),
+    )
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def _now() -> datetime:
@@ -119,6 +152,7 @@ def _now() -> datetime:
 
 
 # --- validation -----------------------------------------------------------------------------
+
 
 def _expiry(options: dict[str, Any]) -> datetime:
     max_days = settings().share_max_days
@@ -175,6 +209,28 @@ def _max_downloads(value: Any) -> int | None:
     return number
 
 
+def _upload_caps(options: dict[str, Any], space_id: str) -> tuple[int, int]:
+    """(bytes, files) partners may send through the link; never more than the space holds."""
+    quota = files.space(space_id).quota_bytes
+    try:
+        mb = int(options.get("upload_max_mb") or DEFAULT_UPLOAD_MAX_MB)
+    except (TypeError, ValueError):
+        raise BadRequest("The upload limit must be a whole number of MB.", field="upload_max_mb") from None
+    try:
+        count = int(options.get("upload_max_files") or DEFAULT_UPLOAD_MAX_FILES)
+    except (TypeError, ValueError):
+        raise BadRequest("The file limit must be a whole number.", field="upload_max_files") from None
+    if mb < 1 or mb * 1024**2 > quota:
+        raise BadRequest(
+            "The upload limit is between 1 MB and the space's quota ({quota} MB).",
+            field="upload_max_mb",
+            quota=quota // 1024**2,
+        )
+    if not 1 <= count <= UPLOAD_MAX_FILES_LIMIT:
+        raise BadRequest("The file limit is between 1 and {max}.", field="upload_max_files", max=UPLOAD_MAX_FILES_LIMIT)
+    return mb * 1024**2, count
+
+
 def _message(value: Any) -> str | None:
     text = str(value or "").strip()
     if len(text) > MESSAGE_MAX:
@@ -184,13 +240,21 @@ def _message(value: Any) -> str | None:
 
 # --- use cases ------------------------------------------------------------------------------
 
+
 def can_share(p: Principal, target: files.Entry) -> bool:
     """Who may make links to an item they can see: people of its space, its owner, its administrators."""
     return policy.can_write_in(p, target.space_id) or policy.can_manage(p, target.item)
 
 
-def create(principal: Principal | None, target_id: str, kind: str, options: dict[str, Any], *,
-           ip: str | None = None, user_agent: str | None = None) -> Issued:
+def create(
+    principal: Principal | None,
+    target_id: str,
+    kind: str,
+    options: dict[str, Any],
+    *,
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> Issued:
     p = require_signed_in(principal)
     if kind not in KINDS:
         raise BadRequest("The kind of link is one of: download, request, exchange.", field="kind")
@@ -205,27 +269,64 @@ def create(principal: Principal | None, target_id: str, kind: str, options: dict
     verify = bool(options.get("verify_email"))
     if verify and not recipients:
         raise BadRequest("Name the recipients whose e-mail addresses may be verified.", field="recipients")
+    caps = _upload_caps(options, target.space_id) if kind != "download" else (None, None)
     now = _now()
     token = credentials.new_token()
     record = LinkRecord(
-        f"sl_{secrets.token_hex(10)}", token_hash=credentials.token_hash(token), kind=kind,
-        target_id=target.file_id, target_kind=target.kind,
-        space_id=target.space_id, owner_id=p.staff_id, owner_name=p.display_name,
-        owner_department_id=p.department_id, message=_message(options.get("message")), created_at=now.isoformat(),
-        updated_at=now, expires_at=_expiry(options), password_hash=_password(options.get("password")),
-        max_downloads=_max_downloads(options.get("max_downloads")), download_count=0, recipients=recipients or None,
-        verify_email=verify, notify_on_access=bool(options.get("notify_on_access")),
-        notify_on_upload=bool(options.get("notify_on_upload", True)), session_epoch=1, failed_attempts=0)
+        f"sl_{secrets.token_hex(10)}",
+        token_hash=credentials.token_hash(token),
+        kind=kind,
+        target_id=target.file_id,
+        target_kind=target.kind,
+        space_id=target.space_id,
+        owner_id=p.staff_id,
+        owner_name=p.display_name,
+        owner_department_id=p.department_id,
+        message=_message(options.get("message")),
+        created_at=now.isoformat(),
+        updated_at=now,
+        expires_at=_expiry(options),
+        password_hash=_password(options.get("password")),
+        max_downloads=_max_downloads(options.get("max_downloads")),
+        download_count=0,
+        recipients=recipients or None,
+        verify_email=verify,
+        notify_on_access=bool(options.get("notify_on_access")),
+        notify_on_upload=bool(options.get("notify_on_upload", True)),
+        session_epoch=1,
+        failed_attempts=0,
+        upload_max_bytes=caps[0],
+        upload_max_files=caps[1],
+    )
     bind()
     with transaction() as t:
-        t.save(TokenRecord(credentials.token_hash(token), link_id=record.link_id),
-               condition=TokenRecord.token_hash.does_not_exist())
+        t.save(
+            TokenRecord(credentials.token_hash(token), link_id=record.link_id),
+            condition=TokenRecord.token_hash.does_not_exist(),
+        )
         t.save(record, condition=LinkRecord.link_id.does_not_exist())
-    audit.record(record.link_id, "created", p.staff_id, ip=ip, user_agent=user_agent, file_id=target.file_id,
-                 object_name=target.name, detail=f"kind={kind}")
-    events.publish([events.DomainEvent("sharing", "ShareLinkCreated", {
-        "link_id": record.link_id, "kind": kind, "target_id": target.file_id, "owner_id": p.staff_id,
-        "space_id": target.space_id, "expires_at": record.expires_at.isoformat()})])
+    audit.record(
+        record.link_id,
+        "created",
+        p.staff_id,
+        ip=ip,
+        user_agent=user_agent,
+        file_id=target.file_id,
+        object_name=target.name,
+        detail=f"kind={kind}",
+    )
+    events.publish(
+        [
+            event_catalogue.ShareLinkCreated(
+                link_id=record.link_id,
+                kind=kind,
+                target_id=target.file_id,
+                owner_id=p.staff_id,
+                space_id=target.space_id,
+                expires_at=record.expires_at.isoformat(),
+            )
+        ]
+    )
     return Issued(to_link(record), token)
 
 
@@ -263,8 +364,14 @@ def mine(principal: Principal | None) -> list[Link]:
     return [to_link(r) for r in LinkRecord.by_owner.query(p.staff_id, scan_index_forward=False, limit=200)]
 
 
-def change(principal: Principal | None, link_id: str, options: dict[str, Any], *, ip: str | None = None,
-           user_agent: str | None = None) -> Link:
+def change(
+    principal: Principal | None,
+    link_id: str,
+    options: dict[str, Any],
+    *,
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> Link:
     p = require_signed_in(principal)
     record = _managed(p, link_id)
     if record.revoked_at is not None:
@@ -284,43 +391,71 @@ def change(principal: Principal | None, link_id: str, options: dict[str, Any], *
         limit = _max_downloads(options["max_downloads"])
         actions.append(LinkRecord.max_downloads.set(limit) if limit else LinkRecord.max_downloads.remove())
         changed.append("max_downloads")
+    if record.kind != "download" and ("upload_max_mb" in options or "upload_max_files" in options):
+        actions += _changed_caps(record, options)
+        changed.append("upload_limits")
     if "message" in options:
         message = _message(options["message"])
         actions.append(LinkRecord.message.set(message) if message else LinkRecord.message.remove())
         changed.append("message")
     if "recipients" in options or "verify_email" in options:
-        recipients = _recipients(options) if "recipients" in options else list(record.recipients or [])
-        verify = bool(options.get("verify_email", record.verify_email))
-        if verify and not recipients:
-            raise BadRequest("Name the recipients whose e-mail addresses may be verified.", field="recipients")
-        actions += [LinkRecord.recipients.set(recipients) if recipients else LinkRecord.recipients.remove(),
-                    LinkRecord.verify_email.set(verify), LinkRecord.session_epoch.add(1)]
+        actions += _changed_recipients(record, options)
         changed.append("recipients")
     for flag in ("notify_on_access", "notify_on_upload"):
         if flag in options:
             actions.append(getattr(LinkRecord, flag).set(bool(options[flag])))
             changed.append(flag)
     record.update(actions=actions)
-    audit.record(link_id, "changed", p.staff_id, ip=ip, user_agent=user_agent, file_id=record.target_id,
-                 detail=",".join(changed))
+    audit.record(
+        link_id, "changed", p.staff_id, ip=ip, user_agent=user_agent, file_id=record.target_id, detail=",".join(changed)
+    )
     return to_link(LinkRecord.get(link_id))
 
 
-def revoke(principal: Principal | None, link_id: str, *, ip: str | None = None,
-           user_agent: str | None = None) -> Link:
+def _changed_recipients(record: LinkRecord, options: dict[str, Any]) -> list[Any]:
+    recipients: list[Any] = _recipients(options) if "recipients" in options else list(record.recipients or [])
+    verify = bool(options.get("verify_email", record.verify_email))
+    if verify and not recipients:
+        raise BadRequest("Name the recipients whose e-mail addresses may be verified.", field="recipients")
+    return [
+        LinkRecord.recipients.set(recipients) if recipients else LinkRecord.recipients.remove(),
+        LinkRecord.verify_email.set(verify),
+        LinkRecord.session_epoch.add(1),
+    ]
+
+
+def _changed_caps(record: LinkRecord, options: dict[str, Any]) -> list[Any]:
+    max_bytes, max_files = _upload_caps(
+        {
+            "upload_max_mb": options.get("upload_max_mb", int(record.upload_max_bytes or 0) // 1024**2 or None),
+            "upload_max_files": options.get("upload_max_files", record.upload_max_files),
+        },
+        record.space_id,
+    )
+    return [LinkRecord.upload_max_bytes.set(max_bytes), LinkRecord.upload_max_files.set(max_files)]
+
+
+def revoke(principal: Principal | None, link_id: str, *, ip: str | None = None, user_agent: str | None = None) -> Link:
     p = require_signed_in(principal)
     record = _managed(p, link_id)
     if record.revoked_at is None:
-        record.update(actions=[LinkRecord.revoked_at.set(_now()), LinkRecord.session_epoch.add(1),
-                               LinkRecord.updated_at.set(_now())])
+        record.update(
+            actions=[
+                LinkRecord.revoked_at.set(_now()),
+                LinkRecord.session_epoch.add(1),
+                LinkRecord.updated_at.set(_now()),
+            ]
+        )
         audit.record(link_id, "revoked", p.staff_id, ip=ip, user_agent=user_agent, file_id=record.target_id)
-        events.publish([events.DomainEvent("sharing", "ShareLinkRevoked", {
-            "link_id": link_id, "owner_id": record.owner_id, "revoked_by": p.staff_id})])
+        events.publish(
+            [event_catalogue.ShareLinkRevoked(link_id=link_id, owner_id=record.owner_id, revoked_by=p.staff_id)]
+        )
     return to_link(LinkRecord.get(link_id))
 
 
-def reissue(principal: Principal | None, link_id: str, *, ip: str | None = None,
-            user_agent: str | None = None) -> Issued:
+def reissue(
+    principal: Principal | None, link_id: str, *, ip: str | None = None, user_agent: str | None = None
+) -> Issued:
     """A new token with the same settings; the old one stops working at once."""
     p = require_signed_in(principal)
     record = _managed(p, link_id)
@@ -331,8 +466,14 @@ def reissue(principal: Principal | None, link_id: str, *, ip: str | None = None,
     with transaction() as t:
         t.delete(TokenRecord(record.token_hash))
         t.save(TokenRecord(new_hash, link_id=link_id), condition=TokenRecord.token_hash.does_not_exist())
-        t.update(record, actions=[LinkRecord.session_epoch.add(1), LinkRecord.token_hash.set(new_hash),
-                                  LinkRecord.updated_at.set(_now())])
+        t.update(
+            record,
+            actions=[
+                LinkRecord.session_epoch.add(1),
+                LinkRecord.token_hash.set(new_hash),
+                LinkRecord.updated_at.set(_now()),
+            ],
+        )
     audit.record(link_id, "reissued", p.staff_id, ip=ip, user_agent=user_agent, file_id=record.target_id)
     return Issued(to_link(LinkRecord.get(link_id)), token)
 
@@ -369,3 +510,35 @@ def item_activity(principal: Principal | None, item_id: str, limit: int = ACTIVI
 
 def file_audit_trail(principal: Principal | None, file_id: str) -> list[audit.AuditEvent]:
     return item_activity(principal, file_id, ACTIVITY_EXPORT).events
+
+
+EXPIRY_WARNING = timedelta(hours=24)  # an owner hears this long before a link expires
+TOKEN_RETIREMENT = timedelta(days=30)  # a link expired this long ago loses its token (the link and trail stay)
+
+
+def warn_expiring_and_retire_tokens(at: datetime) -> tuple[int, int]:
+    """The scheduler's sweep of links: (owners told a link expires within a day, tokens retired).
+
+    The warning is a ShareLinkExpiringSoon event, set conditionally so that two sweeps at once
+    announce it once.
+    """
+    bind()
+    warnings = []
+    retired = 0
+    for link in LinkRecord.scan(LinkRecord.revoked_at.does_not_exist()):
+        if at < link.expires_at <= at + EXPIRY_WARNING and not link.expiry_warned:
+            if update_if(link, [LinkRecord.expiry_warned.set(True)], LinkRecord.expiry_warned.does_not_exist()):
+                warnings.append(
+                    event_catalogue.ShareLinkExpiringSoon(
+                        link_id=link.link_id,
+                        owner_id=link.owner_id,
+                        target_id=link.target_id,
+                        expires_at=link.expires_at.isoformat(),
+                    )
+                )
+        elif link.expires_at <= at - TOKEN_RETIREMENT and link.token_hash:
+            TokenRecord(link.token_hash).delete()
+            link.update(actions=[LinkRecord.token_hash.set("")])
+            retired += 1
+    events.publish(warnings)
+    return len(warnings), retired

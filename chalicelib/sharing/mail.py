@@ -22,8 +22,10 @@ def send(to: str, subject: str, body: str) -> None:
     aws.client("ses").send_email(
         Source=settings().mail_from,
         Destination={"ToAddresses": [to]},
-        Message={"Subject": {"Data": subject, "Charset": "UTF-8"},
-                 "Body": {"Text": {"Data": body, "Charset": "UTF-8"}}},
+        Message={
+            "Subject": {"Data": subject, "Charset": "UTF-8"},
+            "Body": {"Text": {"Data": body, "Charset": "UTF-8"}},
+        },
     )
     logger.info("mail sent", extra={"template": subject[:40]})  # never the body: it may hold a code
 
@@ -34,6 +36,7 @@ def send_code(to: str, code: str, link: Link, *, minutes: int) -> None:
 
 
 def send_partner_upload(to: str, *, owner_name: str, uploader: str, file_name: str, folder_url: str) -> None:
-    body = _render("email/partner_upload.txt", owner_name=owner_name, uploader=uploader, file_name=file_name,
-                   folder_url=folder_url)
+    body = _render(
+        "email/partner_upload.txt", owner_name=owner_name, uploader=uploader, file_name=file_name, folder_url=folder_url
+    )
     send(to, f"【Kumo】{uploader} さんからファイルが届きました / New file from {uploader}", body)

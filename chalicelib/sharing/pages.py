@@ -21,13 +21,14 @@ from urllib.parse import quote, unquote
 
 from chalice import Blueprint, Response
 
-from chalicelib.core import templating, web
+from chalicelib.core import error_pages, templating, web
 from chalicelib.core.errors import BadRequest, Conflict, KumoError, TooManyRequests, Unauthenticated
 from chalicelib.core.i18n import gettext_for
 from chalicelib.files import uploads
 from chalicelib.files.service import Entry
+from chalicelib.files.upload_plan import BLOCKED_EXTENSIONS
 from chalicelib.files.views import human_size
-from chalicelib.sharing import partner, partner_uploads
+from chalicelib.sharing import partner, partner_types, partner_uploads
 from chalicelib.sharing.partner import Visit
 from chalicelib.sharing.partner_routes import summary
 
@@ -48,10 +49,14 @@ class Row:
 
 # --- helpers -----------------------------------------------------------------------------------
 
+
 def _visit() -> Visit:
     request = bp.current_request
-    return partner.visit(web.cookies(request).get(partner.SESSION_COOKIE), ip=web.client_ip(request),
-                         user_agent=web.header(request, "user-agent"))
+    return partner.visit(
+        web.cookies(request).get(partner.SESSION_COOKIE),
+        ip=web.client_ip(request),
+        user_agent=web.header(request, "user-agent"),
+    )
 
 
 def _query(name: str) -> str:
@@ -63,13 +68,13 @@ def _text(err: KumoError) -> str:
     return err.text(gettext_for(web.state().language))
 
 
-def _render(template: str, *, status: int = 200, headers: dict[str, Any] | None = None,
-            **context: Any) -> Response:
+def _render(template: str, *, status: int = 200, headers: dict[str, Any] | None = None, **context: Any) -> Response:
     state = web.state()
     # The language switch comes back to a page that can be shown again with a GET.
     here = state.path if bp.current_request.method == "GET" else VIEW
-    body = templating.render(template, state.language, csrf_token=state.csrf_token, current_path=here,
-                             status=status, **context)
+    body = templating.render(
+        template, state.language, csrf_token=state.csrf_token, current_path=here, status=status, **context
+    )
     return web.html(body, status=status, headers=headers)
 
 
@@ -83,9 +88,20 @@ def _error(err: KumoError) -> Response:
 def error_page(message: str, status: int, state: web.RequestState) -> Response:
     """A refusal that happens before a partner page's route runs (the middleware's CSRF check):
     the partner's own error page, never the staff layout or a JSON body."""
-    body = templating.render("share_error.html", state.language, csrf_token=state.csrf_token, current_path=VIEW,
-                             status=status, message=message)
+    body = templating.render(
+        "share_error.html",
+        state.language,
+        csrf_token=state.csrf_token,
+        current_path=VIEW,
+        status=status,
+        message=message,
+    )
     return web.html(body, status=status)
+
+
+# Any refusal under /s/ that the pages do not answer themselves (the middleware's CSRF check, an
+# unknown /s/ path, a crash) is the partner's own error page, never the staff layout or sign-in.
+error_pages.register("/s", error_page)
 
 
 def _answer(action: Callable[[], Response]) -> Response:
@@ -97,13 +113,24 @@ def _answer(action: Callable[[], Response]) -> Response:
 
 
 def _upload_settings() -> dict[str, Any]:
-    return {"threshold": uploads.MULTIPART_THRESHOLD, "max_bytes": uploads.MAX_FILE_BYTES,
-            "max_gb": uploads.MAX_FILE_BYTES // 1024**3, "blocked": sorted(uploads.BLOCKED_EXTENSIONS)}
+    return {
+        "threshold": uploads.MULTIPART_THRESHOLD,
+        "max_bytes": uploads.MAX_FILE_BYTES,
+        "max_gb": uploads.MAX_FILE_BYTES // 1024**3,
+        "blocked": sorted(BLOCKED_EXTENSIONS),
+        "allowed": sorted(partner_types.allowed()),
+    }
 
 
 def _rows(entries: list[Entry]) -> list[Row]:
-    return [Row(e, "" if e.is_folder else human_size(e.size),
-                f"{VIEW}?folder={quote(e.file_id, safe='')}" if e.is_folder else None) for e in entries]
+    return [
+        Row(
+            e,
+            "" if e.is_folder else human_size(e.size),
+            f"{VIEW}?folder={quote(e.file_id, safe='')}" if e.is_folder else None,
+        )
+        for e in entries
+    ]
 
 
 def _content(visit: Visit, folder_id: str | None) -> dict[str, Any]:
@@ -117,14 +144,20 @@ def _content(visit: Visit, folder_id: str | None) -> dict[str, Any]:
     return context
 
 
-def _view(visit: Visit, *, status: int = 200, error: str | None = None, step: str = "",
-          folder_id: str | None = None) -> Response:
+def _view(
+    visit: Visit, *, status: int = 200, error: str | None = None, step: str = "", folder_id: str | None = None
+) -> Response:
     link = visit.link
     if link.state() == "exhausted":  # a download link with nothing left to give
         raise partner.LinkGone("This link has reached its download limit.")
     facts = summary(visit)
-    context: dict[str, Any] = {"share": facts, "kind": link.kind, "expires_at": link.expires_at,
-                               "gate": facts["gates"][0] if facts["gates"] else None, "error": error}
+    context: dict[str, Any] = {
+        "share": facts,
+        "kind": link.kind,
+        "expires_at": link.expires_at,
+        "gate": facts["gates"][0] if facts["gates"] else None,
+        "error": error,
+    }
     if context["gate"] == "email":  # a code already on its way is asked for, unless they want a new one
         pending = "code" if visit.session.pending_email else "email"
         context.update(step=step if step in ("email", "code") else pending, code_minutes=partner.CODE_MINUTES)
@@ -146,6 +179,7 @@ def _gate(action: Callable[[Visit, dict[str, str]], None], *, done: str = VIEW, 
 
 # --- pages -------------------------------------------------------------------------------------
 
+
 @bp.route("/s")
 def opener() -> Response:
     """The page the e-mailed link opens; its script does the rest (nothing is counted here)."""
@@ -156,10 +190,15 @@ def opener() -> Response:
 def open_link() -> Response:
     def run() -> Response:
         request = bp.current_request
-        cookie, _ = partner.open_link(web.form(request).get("token", ""), ip=web.client_ip(request),
-                                      user_agent=web.header(request, "user-agent"))
-        return web.redirect(VIEW, set_cookies=[web.cookie(
-            partner.SESSION_COOKIE, cookie, max_age=partner.SESSION_HOURS * 3600, same_site="Strict")])
+        cookie, _ = partner.open_link(
+            web.form(request).get("token", ""), ip=web.client_ip(request), user_agent=web.header(request, "user-agent")
+        )
+        return web.redirect(
+            VIEW,
+            set_cookies=[
+                web.cookie(partner.SESSION_COOKIE, cookie, max_age=partner.SESSION_HOURS * 3600, same_site="Strict")
+            ],
+        )
 
     return _answer(run)
 
@@ -193,6 +232,7 @@ def download(file_id: str) -> Response:
 @bp.route("/s/zip", methods=["POST"], content_types=FORM)
 def download_zip() -> Response:
     """A folder's files as one ZIP (counts as one download)."""
+
     def run() -> Response:
         folder_id = web.form(bp.current_request).get("folder_id") or None
         visit = _visit()

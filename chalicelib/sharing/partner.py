@@ -5,8 +5,12 @@
   content is said before the link is valid.
 - Gates: a password (scrypt, lock-out per link after repeated failures, with the time shown)
   and e-mail verification by a one-time code sent through SES to an address the owner named.
+  Every attempt and every code e-mail is reserved atomically before it is evaluated or sent
+  (attempts.py), so the limits hold however many requests arrive at once.
 - Scope: a partner reaches the link's target and what is under it, as its owner may see it,
-  and only files that passed the virus check. A download is an explicit POST that counts
+  and only files that passed the virus check. Only while the target and every folder above it
+  are active: a link to something in the trash (or in a trashed folder) is gone at once, on
+  every request, and works again if it is restored before it expires. A download is an explicit POST that counts
   (atomically: a limit of N allows exactly N) and returns a presigned URL valid two minutes.
 - Uploads (file request / exchange) are in partner_uploads.py.
 """
@@ -19,25 +23,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.core import events
+from chalicelib.core import event_catalogue, events
 from chalicelib.core.auth import Principal
-from chalicelib.core.errors import BadRequest, Forbidden, KumoError, NotFound, TooManyRequests, Unauthenticated
+from chalicelib.core.errors import BadRequest, Forbidden, KumoError, NotFound, Unauthenticated
 from chalicelib.core.storage import get_or_none, update_if
-from chalicelib.core.templating import jst
 from chalicelib.files import policy, s3, uploads
 from chalicelib.files import service as files
 from chalicelib.files.service import Entry
-from chalicelib.sharing import audit, credentials, mail
+from chalicelib.sharing import attempts, audit, credentials, mail
 from chalicelib.sharing.links import Link, to_link
 from chalicelib.sharing.storage import LinkRecord, PartnerSessionRecord, TokenRecord, bind
 
 SESSION_COOKIE = "kumo_share"
 SESSION_HOURS = 8
-LOCK_AFTER_FAILURES = 10  # per link, not per IP: a whole prefectural office shares one address
-LOCK_MINUTES = 15
-CODE_MINUTES = 10
-CODE_ATTEMPTS = 5
-CODE_SENDS = 5
+CODE_MINUTES = 10  # how long a one-time code is valid; the attempt limits are in attempts.py
 
 
 class LinkGone(KumoError):
@@ -54,6 +53,7 @@ class Visit:
     session_hash: str
     ip: str | None = None
     user_agent: str | None = None
+    scope: tuple[Entry, ...] = ()  # the target and the folders above it, found active on this request
 
     @property
     def actor(self) -> str:
@@ -85,11 +85,27 @@ def _refuse_if_gone(link: Link) -> None:
         raise LinkGone("This link has expired. Ask the person who sent it for a new one.")
 
 
+def _scope(link: Link) -> tuple[Entry, ...]:
+    """The link's target and the folders above it, if they are all active; otherwise the link is gone.
+
+    The same words whether it was trashed, is below a trashed folder or was deleted for good:
+    the partner learns no more than that the link no longer works.
+    """
+    try:
+        chain = files.lineage(files.get_entry(link.target_id))
+    except NotFound:
+        chain = []
+    if not chain or not files.all_active(chain):
+        raise LinkGone("This link is no longer available.")
+    return tuple(chain)
+
+
 def log(visit: Visit, action: str, *, actor: str | None = None, **kw: Any) -> None:
     audit.record(visit.link.link_id, action, actor or visit.actor, ip=visit.ip, user_agent=visit.user_agent, **kw)
 
 
 # --- opening and the session ------------------------------------------------------------------
+
 
 def open_link(token: str, *, ip: str | None = None, user_agent: str | None = None) -> tuple[str, Link]:
     """Trade a link token for a partner session. Returns (cookie value, link)."""
@@ -103,17 +119,26 @@ def open_link(token: str, *, ip: str | None = None, user_agent: str | None = Non
         raise wrong
     link = to_link(record)
     _refuse_if_gone(link)
+    scope = _scope(link)
     cookie = secrets.token_urlsafe(32)
     now = _now()
     expires = min(link.expires_at, now + timedelta(hours=SESSION_HOURS))
-    session = PartnerSessionRecord(_hash(cookie), link_id=link.link_id, epoch=link.session_epoch, password_ok=False,
-                                   created_at=now, expires_at=expires, ttl=int(expires.timestamp()) + 86400)
+    session = PartnerSessionRecord(
+        _hash(cookie),
+        link_id=link.link_id,
+        epoch=link.session_epoch,
+        password_ok=False,
+        created_at=now,
+        expires_at=expires,
+        ttl=int(expires.timestamp()) + 86400,
+    )
     session.save()
-    visit = Visit(link, session, _hash(cookie), ip, user_agent)
+    visit = Visit(link, session, _hash(cookie), ip, user_agent, scope)
     log(visit, "opened")
     if link.notify_on_access:
-        events.publish([events.DomainEvent("sharing", "ShareLinkAccessed", {
-            "link_id": link.link_id, "owner_id": link.owner_id, "target_id": link.target_id})])
+        events.publish(
+            [event_catalogue.ShareLinkAccessed(link_id=link.link_id, owner_id=link.owner_id, target_id=link.target_id)]
+        )
     return cookie, link
 
 
@@ -131,10 +156,11 @@ def visit(cookie: str | None, *, ip: str | None = None, user_agent: str | None =
         raise again
     link = to_link(record)
     _refuse_if_gone(link)
+    scope = _scope(link)
     if session.epoch != link.session_epoch:  # password changed, recipients changed, re-issued
         session.delete()
         raise Unauthenticated("The link was changed by the person who shared it. Open it again.")
-    return Visit(link, session, _hash(cookie), ip, user_agent)
+    return Visit(link, session, _hash(cookie), ip, user_agent, scope)
 
 
 def end(cookie: str | None) -> None:
@@ -147,37 +173,33 @@ def end(cookie: str | None) -> None:
 
 # --- gates ----------------------------------------------------------------------------------
 
+
 def _check_lock(link_id: str) -> LinkRecord:
     record = LinkRecord.get(link_id)
     if record.locked_until is not None and record.locked_until > _now():
-        raise TooManyRequests("Too many wrong attempts. This link is locked until {time}.",
-                              time=jst(record.locked_until, "%H:%M"))
+        raise attempts.locked(record.locked_until)
     return record
 
 
-def _failed_attempt(visit: Visit, action: str) -> None:
-    """Count a wrong password or code against the link; lock it after too many."""
-    record = LinkRecord.get(visit.link.link_id)
-    record.update(actions=[LinkRecord.failed_attempts.add(1)])
+def _wrong(visit: Visit, slot: attempts.Slot, action: str) -> None:
+    """Record a wrong password or code; if it was the link's last attempt, say until when it is locked."""
     log(visit, action)
-    if int(record.failed_attempts) >= LOCK_AFTER_FAILURES:
-        until = _now() + timedelta(minutes=LOCK_MINUTES)
-        record.update(actions=[LinkRecord.locked_until.set(until), LinkRecord.failed_attempts.set(0)])
-        log(visit, "locked", detail=f"until {until.isoformat()}")
-        raise TooManyRequests("Too many wrong attempts. This link is locked until {time}.",
-                              time=jst(until, "%H:%M"))
+    if slot.locks_until is not None:
+        log(visit, "locked", detail=f"until {slot.locks_until.isoformat()}")
+        raise attempts.locked(slot.locks_until)
 
 
 def enter_password(visit: Visit, password: str) -> None:
     record = _check_lock(visit.link.link_id)
     if not record.password_hash:
         return
+    slot = attempts.reserve(visit.link.link_id)  # before the (slow) check: parallel guesses wait their turn here
     if credentials.check_password(password or "", record.password_hash):
+        attempts.forgive(slot)
         visit.session.update(actions=[PartnerSessionRecord.password_ok.set(True)])
-        record.update(actions=[LinkRecord.failed_attempts.set(0)])
         log(visit, "password_ok")
         return
-    _failed_attempt(visit, "password_failed")
+    _wrong(visit, slot, "password_failed")
     raise Unauthenticated("The password is wrong.")
 
 
@@ -187,37 +209,41 @@ def send_code(visit: Visit, email: str) -> None:
     address = (email or "").strip().lower()
     if not address or "@" not in address or len(address) > 254:
         raise BadRequest("Enter your e-mail address.", field="email")
-    if int(visit.session.otp_sent or 0) >= CODE_SENDS:
-        raise TooManyRequests("Too many codes were sent. Open the link again later.")
-    visit.session.update(actions=[PartnerSessionRecord.otp_sent.add(1)])
+    attempts.reserve_code_send_for_session(visit.session_hash)
+    attempts.reserve_code_send_for_link(visit.link.link_id, len(visit.link.recipients))
     if address not in visit.link.recipients:
         log(visit, "refused", detail="code requested for an address not named by the owner")
         return
     code = credentials.new_code()
-    visit.session.update(actions=[
-        PartnerSessionRecord.pending_email.set(address),
-        PartnerSessionRecord.otp_hash.set(credentials.code_hash(code, visit.session_hash)),
-        PartnerSessionRecord.otp_expires_at.set(_now() + timedelta(minutes=CODE_MINUTES)),
-        PartnerSessionRecord.otp_attempts.set(0)])
+    visit.session.update(
+        actions=[
+            PartnerSessionRecord.pending_email.set(address),
+            PartnerSessionRecord.otp_hash.set(credentials.code_hash(code, visit.session_hash)),
+            PartnerSessionRecord.otp_expires_at.set(_now() + timedelta(minutes=CODE_MINUTES)),
+            PartnerSessionRecord.otp_attempts.set(0),
+        ]
+    )
     mail.send_code(address, code, visit.link, minutes=CODE_MINUTES)
     log(visit, "code_sent", detail=address)
 
 
 def enter_code(visit: Visit, code: str) -> None:
     _check_lock(visit.link.link_id)
-    s = PartnerSessionRecord.get(visit.session_hash)
-    if not s.otp_hash or s.otp_expires_at is None or s.otp_expires_at <= _now():
-        raise BadRequest("The code has expired or was never sent. Ask for a new one.")
-    if int(s.otp_attempts or 0) >= CODE_ATTEMPTS:
-        raise TooManyRequests("Too many wrong codes. Ask for a new one.")
+    s = attempts.reserve_code_attempt(visit.session_hash)  # the session as it was when the try was taken
+    slot = attempts.reserve(visit.link.link_id)
     given = "".join(c for c in (code or "") if c.isdigit())
-    if not secrets.compare_digest(credentials.code_hash(given, visit.session_hash), s.otp_hash):
-        s.update(actions=[PartnerSessionRecord.otp_attempts.add(1)])
-        _failed_attempt(visit, "code_failed")
+    if not secrets.compare_digest(credentials.code_hash(given, visit.session_hash), str(s.otp_hash)):
+        _wrong(visit, slot, "code_failed")
         raise Unauthenticated("The code is wrong.")
+    attempts.give_back(slot)
     email = str(s.pending_email)
-    s.update(actions=[PartnerSessionRecord.verified_email.set(email), PartnerSessionRecord.otp_hash.remove(),
-                      PartnerSessionRecord.pending_email.remove()])
+    s.update(
+        actions=[
+            PartnerSessionRecord.verified_email.set(email),
+            PartnerSessionRecord.otp_hash.remove(),
+            PartnerSessionRecord.pending_email.remove(),
+        ]
+    )
     log(visit, "email_verified", actor=f"partner:{email}", detail=email)
 
 
@@ -230,6 +256,7 @@ def require_through(visit: Visit) -> None:
 
 # --- what the partner may reach ---------------------------------------------------------------
 
+
 def owner_of(link: Link) -> Principal:
     from chalicelib.directory import service as directory
 
@@ -240,16 +267,15 @@ def owner_of(link: Link) -> Principal:
 
 
 def in_scope(link: Link, entry: Entry) -> bool:
-    current: Entry | None = entry
-    for _ in range(64):
-        if current is None:
-            return False
-        if current.file_id == link.target_id:
-            return True
-        if policy.is_space_id(current.parent_id):
-            return False
-        current = files.get_entry(current.parent_id)
-    return False
+    """The entry is the link's target or below it, and it and every folder down to it are active.
+
+    Above the target is `visit`'s check (_scope), made on every request.
+    """
+    try:
+        chain = files.lineage(entry, stop_at=link.target_id)
+    except NotFound:
+        return False
+    return chain[-1].file_id == link.target_id and files.all_active(chain)
 
 
 def reachable(visit: Visit, file_id: str) -> Entry:
@@ -259,8 +285,9 @@ def reachable(visit: Visit, file_id: str) -> Entry:
         entry = files.get_entry(file_id)
     except NotFound:
         raise missing from None
-    if entry.status != "active" or not in_scope(visit.link, entry) \
-            or not policy.can_read(owner_of(visit.link), entry.item):
+    if not visit.scope:  # a Visit not made by open_link or visit(): check above the target too
+        _scope(visit.link)
+    if not in_scope(visit.link, entry) or not policy.can_read(owner_of(visit.link), entry.item):
         raise missing
     return entry
 
@@ -282,7 +309,8 @@ def browse(visit: Visit, folder_id: str | None = None) -> PartnerFolder:
         return PartnerFolder(entry, [entry], [entry] if entry.usable else [])
     view = files.list_folder(owner, entry.file_id)
     items = [i for i in view.children if i.is_folder or i.usable]
-    path = [p for p in view.path if in_scope(visit.link, p)]
+    ids = [p.file_id for p in view.path]  # from the space's root down: the partner sees from the target on
+    path = view.path[ids.index(visit.link.target_id) :] if visit.link.target_id in ids else [entry]
     return PartnerFolder(entry, path, items)
 
 
@@ -326,5 +354,14 @@ def _count_download(visit: Visit, entry: Entry) -> None:
         _refuse_if_gone(fresh)
         log(visit, "refused", file_id=entry.file_id, object_name=entry.name, detail="download limit reached")
         raise LinkGone("This link has reached its download limit.")
-    log(visit, "downloaded", file_id=entry.file_id, object_name=entry.name,
-           detail="zip" if entry.is_folder else None)
+    log(visit, "downloaded", file_id=entry.file_id, object_name=entry.name, detail="zip" if entry.is_folder else None)
+
+
+def end_expired_sessions(at: datetime) -> int:
+    """Forget partner sessions past their end (the scheduler's sweep: DynamoDB TTL may lag for days)."""
+    bind()
+    ended = 0
+    for session in PartnerSessionRecord.scan(PartnerSessionRecord.expires_at < at):
+        session.delete()
+        ended += 1
+    return ended

@@ -1,9 +1,17 @@
 """A partner's uploads through a file request or an exchange link.
 
-They are filed as the link's owner, into the uploader's own subfolder for a file request (the
-folder tree they dropped kept under it) or into the exchange folder, tagged for the malware
-scan and marked pending until it clears them. Each session records what it sent, so a partner
-sees their own uploads and never anyone else's.
+- A partner never changes what they may only read: an upload whose name is taken by a file this
+  partner's session did not send gets a new name (`見積書 (2).xlsx`), never a new version of
+  someone else's file (files/upload_plan.py holds the rule).
+- The partner is recorded as the uploader: the name they gave, the link and the session, on the
+  version and in the audit trail. The file belongs to the link's owner, as all shared work does.
+- A file request gives each partner session its own subfolder, made once and kept on the
+  session by id (two bidders with the same name never share one); before each upload it is
+  checked to still be under the link's target.
+- Each link caps what partners may send (bytes and files), reserved atomically when an upload
+  starts and released when it is abandoned or refused.
+- Files are tagged for the malware scan and stay pending until it clears them. Each session
+  records what it sent, so a partner sees their own uploads and never anyone else's.
 """
 
 from __future__ import annotations
@@ -12,59 +20,158 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.core import events
-from chalicelib.core.errors import BadRequest, Forbidden, NotFound
+from chalicelib.core import event_catalogue, events
+from chalicelib.core.errors import BadRequest, Conflict, Forbidden, KumoError, NotFound, TooManyRequests
+from chalicelib.core.storage import update_if
 from chalicelib.core.templating import jst
 from chalicelib.files import service as files
 from chalicelib.files import uploads
+from chalicelib.files.names import clean_name, numbered
 from chalicelib.files.service import Entry
+from chalicelib.files.upload_plan import PartnerUpload, Plan
+from chalicelib.sharing import links, partner_types
 from chalicelib.sharing.partner import Visit, in_scope, log, owner_of, require_through
-from chalicelib.sharing.storage import PartnerSessionRecord
+from chalicelib.sharing.storage import LinkRecord, PartnerSessionRecord
 
 UPLOADER_NAME_MAX = 60
+FOLDER_NAME_TRIES = 50
 
 
 def _uploader_name(raw: str) -> str:
     name = " ".join((raw or "").split())
     if not name:
-        raise BadRequest("Enter your name (and organisation), so the recipient knows who sent the files.",
-                         field="uploader_name")
+        raise BadRequest(
+            "Enter your name (and organisation), so the recipient knows who sent the files.", field="uploader_name"
+        )
     if len(name) > UPLOADER_NAME_MAX:
-        raise BadRequest("The name is too long (at most {limit} characters).", field="uploader_name",
-                         limit=UPLOADER_NAME_MAX)
-    return files.clean_name(name)
+        raise BadRequest(
+            "The name is too long (at most {limit} characters).", field="uploader_name", limit=UPLOADER_NAME_MAX
+        )
+    return clean_name(name, field="uploader_name")
+
+
+def _session(visit: Visit) -> PartnerSessionRecord:
+    return PartnerSessionRecord.get(visit.session_hash, consistent_read=True)
+
+
+def _as_partner(visit: Visit, uploader_name: str) -> PartnerUpload:
+    sent = {str(ref).partition("#")[0] for ref in (_session(visit).uploaded or [])}
+    return PartnerUpload(
+        visit.link.link_id, visit.session_hash, uploader_name, frozenset(sent), partner_types.allowed()
+    )
+
+
+def _checked_folder(visit: Visit, folder_id: str) -> str:
+    """The folder, if it is still active and under the link's target; else the upload is refused."""
+    try:
+        entry = files.readable(owner_of(visit.link), folder_id)
+    except NotFound:
+        entry = None
+    if entry is None or not entry.is_folder or not in_scope(visit.link, entry):
+        raise Conflict("The folder for your files is no longer part of this link. Ask the sender for a new link.")
+    return entry.file_id
+
+
+def _request_folder(visit: Visit, uploader_name: str) -> str:
+    """This session's own subfolder of a file request: made at its first upload, then kept by id."""
+    stored = _session(visit).upload_folder_id
+    if stored:
+        return _checked_folder(visit, str(stored))
+    owner = owner_of(visit.link)
+    base = clean_name(f"{uploader_name} ({jst(datetime.now(UTC), '%Y-%m-%d %H%M')})", field="uploader_name")
+    folder: Entry | None = None
+    for n in range(1, FOLDER_NAME_TRIES + 1):
+        try:
+            folder = files.create_folder(owner, visit.link.target_id, base if n == 1 else numbered(base, n))
+            break
+        except Conflict:
+            continue  # another uploader with the same name in the same minute: a folder of their own
+    if folder is None:
+        raise Conflict("There are too many folders named like {name} here.", name=base)
+    claimed = update_if(
+        PartnerSessionRecord(visit.session_hash),
+        [
+            PartnerSessionRecord.upload_folder_id.set(folder.file_id),
+            PartnerSessionRecord.uploader_name.set(uploader_name),
+        ],
+        PartnerSessionRecord.upload_folder_id.does_not_exist(),
+    )
+    if not claimed:  # a parallel first upload of this session made its folder first: use that one
+        files.trash(owner, folder.file_id)
+        return _checked_folder(visit, str(_session(visit).upload_folder_id))
+    return folder.file_id
 
 
 def _upload_folder(visit: Visit, uploader_name: str) -> str:
     """Where this partner's files go: their own subfolder (file request) or the folder (exchange)."""
     if visit.link.kind == "exchange":
         visit.session.update(actions=[PartnerSessionRecord.uploader_name.set(uploader_name)])
-        return visit.link.target_id
-    s = PartnerSessionRecord.get(visit.session_hash)
-    if s.upload_folder_id:
-        return str(s.upload_folder_id)
-    stamp = jst(datetime.now(UTC), "%Y-%m-%d %H%M")
-    folder_name = files.clean_name(f"{uploader_name} ({stamp})")
-    folder = files.folder_for_path(owner_of(visit.link), visit.link.target_id, [folder_name])
-    s.update(actions=[PartnerSessionRecord.upload_folder_id.set(folder),
-                      PartnerSessionRecord.uploader_name.set(uploader_name)])
-    return folder
+        return _checked_folder(visit, visit.link.target_id)
+    return _request_folder(visit, uploader_name)
 
 
-def start_upload(visit: Visit, *, uploader_name: str, name: str, size: int, content_type: str,
-                 relative_path: str | None = None) -> uploads.UploadTicket:
+def _caps(link: links.Link) -> tuple[int, int]:
+    """(bytes, files) a link lets partners send; links made before caps existed get the defaults."""
+    return (
+        link.upload_max_bytes or links.DEFAULT_UPLOAD_MAX_MB * 1024**2,
+        link.upload_max_files or links.DEFAULT_UPLOAD_MAX_FILES,
+    )
+
+
+def _reserve(link: links.Link, size: int) -> None:
+    """Take `size` bytes and one file of the link's caps, atomically, before the upload starts."""
+    max_bytes, max_files = _caps(link)
+    used_bytes, used_files = LinkRecord.upload_bytes, LinkRecord.upload_files
+    fits = (used_bytes.does_not_exist() | (used_bytes <= max_bytes - size)) & (
+        used_files.does_not_exist() | (used_files < max_files)
+    )
+    if size > max_bytes or not update_if(LinkRecord(link.link_id), [used_bytes.add(size), used_files.add(1)], fits):
+        raise TooManyRequests(
+            "This link accepts at most {files} files and {mb} MB in all, and that limit is "
+            "reached. Ask the sender for more room.",
+            files=max_files,
+            mb=max_bytes // 1024**2,
+        )
+
+
+def _release(link_id: str, size: int) -> None:
+    LinkRecord(link_id).update(actions=[LinkRecord.upload_bytes.add(-size), LinkRecord.upload_files.add(-1)])
+
+
+def _partner_for(visit: Visit, uploader_name: str) -> PartnerUpload:
     require_through(visit)
     if not visit.link.allows_upload:
         raise Forbidden("This link is for downloading only.")
-    who = _uploader_name(uploader_name or visit.session.uploader_name or "")
-    folder = _upload_folder(visit, who)
-    return uploads.start(owner_of(visit.link), folder, name, size, content_type, relative_path=relative_path,
-                         via_link_session=visit.session_hash)
+    return _as_partner(visit, _uploader_name(uploader_name or visit.session.uploader_name or ""))
 
 
-def sign_part(visit: Visit, upload_id: str, part_number: int) -> str:
+def preview(visit: Visit, *, uploader_name: str, names: list[str]) -> list[Plan]:
+    """What sending these names would do (a new name where one is taken), before anything is sent."""
+    who = _partner_for(visit, uploader_name)
+    if visit.link.kind == "request" and not _session(visit).upload_folder_id:
+        return [uploads.plan_new(name, who) for name in names[:200]]  # their own folder is not made yet
+    folder = _upload_folder(visit, who.uploader_name)
+    return uploads.preview(owner_of(visit.link), folder, names, partner=who)
+
+
+def start_upload(
+    visit: Visit, *, uploader_name: str, name: str, size: int, content_type: str, relative_path: str | None = None
+) -> uploads.UploadTicket:
+    who = _partner_for(visit, uploader_name)
+    folder = _upload_folder(visit, who.uploader_name)
+    _reserve(visit.link, max(0, int(size)))
+    try:
+        return uploads.start(
+            owner_of(visit.link), folder, name, size, content_type, relative_path=relative_path, partner=who
+        )
+    except KumoError:
+        _release(visit.link.link_id, max(0, int(size)))
+        raise
+
+
+def sign_part(visit: Visit, upload_id: str, part_number: int, size: int | None = None) -> str:
     require_through(visit)
-    return uploads.sign_part(owner_of(visit.link), upload_id, part_number, via_link_session=visit.session_hash)
+    return uploads.sign_part(owner_of(visit.link), upload_id, part_number, size, via_link_session=visit.session_hash)
 
 
 def parts(visit: Visit, upload_id: str) -> list[dict[str, Any]]:
@@ -74,31 +181,59 @@ def parts(visit: Visit, upload_id: str) -> list[dict[str, Any]]:
 
 def abort_upload(visit: Visit, upload_id: str) -> None:
     require_through(visit)
-    uploads.abort(owner_of(visit.link), upload_id, via_link_session=visit.session_hash)
+    size = uploads.abort(owner_of(visit.link), upload_id, via_link_session=visit.session_hash)
+    _release(visit.link.link_id, size)
 
 
 def complete_upload(visit: Visit, upload_id: str) -> Entry:
     require_through(visit)
-    entry = uploads.complete(owner_of(visit.link), upload_id, via_link_session=visit.session_hash)
+    owner = owner_of(visit.link)
+    size = uploads.declared(owner, upload_id, via_link_session=visit.session_hash)
+    try:
+        entry = uploads.complete(owner, upload_id, via_link_session=visit.session_hash)
+    except KumoError:
+        try:  # refused for good (the upload is gone): its share of the link's caps is free again
+            uploads.declared(owner, upload_id, via_link_session=visit.session_hash)
+        except NotFound:
+            _release(visit.link.link_id, size)
+        raise
     sent = PartnerSessionRecord.uploaded
     visit.session.update(actions=[sent.set((sent | []).append([f"{entry.file_id}#{entry.version}"]))])
-    s = PartnerSessionRecord.get(visit.session_hash)
-    log(visit, "uploaded", file_id=entry.file_id, object_name=entry.name,
-           detail=f"by {s.uploader_name or 'partner'}")
+    s = _session(visit)
+    uploader = s.uploader_name or "partner"
+    log(
+        visit,
+        "uploaded",
+        file_id=entry.file_id,
+        object_name=entry.name,
+        detail=f"by {uploader} (v{entry.version}, session {visit.session_hash[:8]})",
+    )
     record = files.version_record(entry.file_id, entry.version)
-    events.publish([events.DomainEvent("sharing", "PartnerUploaded", {
-        "link_id": visit.link.link_id, "owner_id": visit.link.owner_id, "notify": visit.link.notify_on_upload,
-        "file_id": entry.file_id, "version": entry.version, "s3_key": record.s3_key, "space_id": entry.space_id,
-        "folder_id": entry.parent_id, "name": entry.name, "uploader_name": s.uploader_name or "",
-        "uploader_email": s.verified_email or ""})])
+    events.publish(
+        [
+            event_catalogue.PartnerUploaded(
+                link_id=visit.link.link_id,
+                owner_id=visit.link.owner_id,
+                notify=bool(visit.link.notify_on_upload),
+                file_id=entry.file_id,
+                version=entry.version,
+                s3_key=record.s3_key,
+                space_id=entry.space_id,
+                folder_id=entry.parent_id,
+                name=entry.name,
+                uploader_name=s.uploader_name or "",
+                uploader_email=s.verified_email or "",
+            )
+        ]
+    )
     return entry
 
 
 def my_uploads(visit: Visit) -> list[Entry]:
     """What this partner sent in this session, newest first, as they sent it.
 
-    Only the versions this session recorded: in an exchange folder (or a file request's shared
-    subfolder name) nobody else's upload appears, not even a later version of the same file.
+    Only the versions this session recorded: in an exchange folder nobody else's upload
+    appears, not even a later version of the same file.
     """
     s = PartnerSessionRecord.get(visit.session_hash)
     sent: list[Entry] = []
@@ -111,6 +246,14 @@ def my_uploads(visit: Visit) -> list[Entry]:
             continue  # deleted since: nothing to show
         if entry.status != "active" or not in_scope(visit.link, entry):
             continue
-        sent.append(replace(entry, version=int(number), size=int(version.size), updated_at=version.uploaded_at,
-                            content_type=version.content_type, scan_status=version.scan_status))
+        sent.append(
+            replace(
+                entry,
+                version=int(number),
+                size=int(version.size),
+                updated_at=version.uploaded_at,
+                content_type=version.content_type,
+                scan_status=version.scan_status,
+            )
+        )
     return sent

@@ -43,8 +43,7 @@ def unseal(value: str, link_id: str, session_secret: str) -> str | None:
 
     try:
         raw = base64.urlsafe_b64decode(value.encode())
-        opened = AESGCM(_key(session_secret, link_id)).decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:],
-                                                               link_id.encode())
+        opened = AESGCM(_key(session_secret, link_id)).decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], link_id.encode())
     except (InvalidTag, binascii.Error, ValueError):
         return None
     return opened.decode()
@@ -54,8 +53,11 @@ def keep(link_id: str, url: str, session_secret: str, *, now: datetime | None = 
     """Keep the address for the next view of the link's page by this session (replacing any earlier one)."""
     bind()
     until = (now or datetime.now(UTC)) + KEEP_FOR
-    update_if(LinkRecord(link_id), [LinkRecord.reveal.set(seal(url, link_id, session_secret)),
-                                    LinkRecord.reveal_until.set(until)], LinkRecord.link_id.exists())
+    update_if(
+        LinkRecord(link_id),
+        [LinkRecord.reveal.set(seal(url, link_id, session_secret)), LinkRecord.reveal_until.set(until)],
+        LinkRecord.link_id.exists(),
+    )
 
 
 def take(link_id: str, session_secret: str | None, *, now: datetime | None = None) -> str | None:

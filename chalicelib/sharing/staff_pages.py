@@ -20,15 +20,16 @@ from chalicelib.core import web
 from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, KumoError
 from chalicelib.core.i18n import gettext_for
+from chalicelib.core.layout import page
 from chalicelib.files import pages as file_pages
 from chalicelib.sharing import links, reveal, staff_views
 from chalicelib.sharing.links import Issued
-from chalicelib.shell.page import page
 
 bp = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded"]
 FIXABLE = (BadRequest, Conflict, Forbidden)
 DONE = ("created", "reissued", "changed", "unchanged", "revoked")
+file_pages.provide_share_panel(lambda me, entry, form: staff_views.panel(me, entry, form=form))
 
 
 def _me() -> Principal:
@@ -44,8 +45,9 @@ def _meta() -> dict[str, str | None]:
     return {"ip": web.client_ip(request), "user_agent": web.header(request, "user-agent")}
 
 
-def _link_page(link_id: str, *, status: int = 200, error: str | None = None, done: str = "",
-               form: dict[str, str] | None = None) -> Response:
+def _link_page(
+    link_id: str, *, status: int = 200, error: str | None = None, done: str = "", form: dict[str, str] | None = None
+) -> Response:
     context = staff_views.link_context(_me(), link_id, error=error, done=done, form=form)
     if done in ("created", "reissued"):  # only now that the person may see the link
         context["issued_url"] = reveal.take(context["link"].link_id, web.state().session_cookie)

@@ -21,15 +21,31 @@ from chalicelib.files.service import Entry
 from chalicelib.sharing import audit, links
 from chalicelib.sharing.links import Link
 
+# What the share form says partners may send when its fields are left empty (links.py decides).
+UPLOAD_DEFAULTS = {"mb": links.DEFAULT_UPLOAD_MAX_MB, "files": links.DEFAULT_UPLOAD_MAX_FILES}
+
 Form = dict[str, str]
 FLAGS = ("verify_email", "notify_on_access", "notify_on_upload")
 SPLIT = re.compile(r"[\s,;]+")
 
 
-_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
-             ("Version/", "Safari"), ("curl/", "curl"))
-_SYSTEMS = (("Windows", "Windows"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
-            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Version/", "Safari"),
+    ("curl/", "curl"),
+)
+_SYSTEMS = (
+    ("Windows", "Windows"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
 AGENT_MAX = 40
 
 
@@ -37,12 +53,18 @@ def short_agent(user_agent: str | None) -> str:
     """A user agent as "Chrome 126 / Windows" rather than 150 characters; unknown ones are cut short."""
     if not user_agent:
         return ""
-    browser = next((f"{name} {m.group(1)}" for marker, name in _BROWSERS
-                    if (m := re.search(re.escape(marker) + r"(\d+)", user_agent))), None)
+    browser = next(
+        (
+            f"{name} {m.group(1)}"
+            for marker, name in _BROWSERS
+            if (m := re.search(re.escape(marker) + r"(\d+)", user_agent))
+        ),
+        None,
+    )
     system = next((name for marker, name in _SYSTEMS if marker in user_agent), None)
     if browser or system:
         return " / ".join(part for part in (browser, system) if part)
-    return user_agent if len(user_agent) <= AGENT_MAX else user_agent[:AGENT_MAX - 1] + "…"
+    return user_agent if len(user_agent) <= AGENT_MAX else user_agent[: AGENT_MAX - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -82,6 +104,7 @@ def _checked(data: Form, name: str) -> bool:
 
 # --- forms -> options --------------------------------------------------------------------------
 
+
 def expiry_from_date(value: str, *, now: datetime | None = None) -> str:
     """A link chosen to last "until <date>" lasts to the end of that day in Japan.
 
@@ -105,6 +128,8 @@ def create_options(data: Form) -> tuple[str, dict[str, Any]]:
     options: dict[str, Any] = {
         "password": data.get("password") or None,
         "max_downloads": data.get("max_downloads", "").strip() or None,
+        "upload_max_mb": data.get("upload_max_mb", "").strip() or None,
+        "upload_max_files": data.get("upload_max_files", "").strip() or None,
         "recipients": data.get("recipients", ""),
         "message": data.get("message", ""),
         **{flag: _checked(data, flag) for flag in FLAGS},
@@ -128,6 +153,17 @@ def _number_or_raw(raw: str) -> int | str | None:
         return raw  # links.py says what is wrong with it
 
 
+def _changed_caps(data: Form, link: Link) -> dict[str, str]:
+    if not link.allows_upload:
+        return {}
+    current_mb = None if link.upload_max_bytes is None else link.upload_max_bytes // 1024**2
+    return {
+        field: data[field].strip()
+        for field, current in (("upload_max_mb", current_mb), ("upload_max_files", link.upload_max_files))
+        if data.get(field, "").strip() and _number_or_raw(data[field]) != current
+    }
+
+
 def change_options(data: Form, link: Link) -> dict[str, Any]:
     """Only what the form changes: a password or the recipients change ends partners' sessions,
     so an unchanged field must not be sent as if it were new."""
@@ -142,6 +178,7 @@ def change_options(data: Form, link: Link) -> dict[str, Any]:
         options["password"] = data["password"]
     if "max_downloads" in data and _number_or_raw(data["max_downloads"]) != link.max_downloads:
         options["max_downloads"] = data["max_downloads"].strip() or None
+    options.update(_changed_caps(data, link))
     if "message" in data and data["message"].strip() != (link.message or ""):
         options["message"] = data["message"]
     if "recipients" in data and _emails(data["recipients"]) != sorted(link.recipients):
@@ -155,54 +192,74 @@ def change_options(data: Form, link: Link) -> dict[str, Any]:
 
 # --- page contexts -----------------------------------------------------------------------------
 
+
 def date_limits(now: datetime | None = None) -> dict[str, Any]:
     """The expiry field's default, earliest and latest dates (JST) and the administrators' maximum."""
     at = (now or _now()).astimezone(JST)
     max_days = settings().share_max_days
-    return {"default": (at + timedelta(days=links.DEFAULT_DAYS)).date().isoformat(),
-            "min": at.date().isoformat(), "max": (at + timedelta(days=max_days)).date().isoformat(),
-            "max_days": max_days, "default_days": links.DEFAULT_DAYS}
+    return {
+        "default": (at + timedelta(days=links.DEFAULT_DAYS)).date().isoformat(),
+        "min": at.date().isoformat(),
+        "max": (at + timedelta(days=max_days)).date().isoformat(),
+        "max_days": max_days,
+        "default_days": links.DEFAULT_DAYS,
+    }
 
 
 def panel(me: Principal, entry: Entry, *, form: Form | None = None) -> dict[str, Any]:
     """The Share panel of a file's or folder's page: the links on it and the form for a new one."""
-    return {"links": links.for_target(me, entry.file_id), "can_share": links.can_share(me, entry) and entry.usable,
-            "can_audit": links.can_audit(me, entry),
-            "kinds": links.KINDS if entry.is_folder else ("download",), "dates": date_limits(),
-            "form": form, "password_min": links.PASSWORD_MIN, "message_max": links.MESSAGE_MAX}
+    return {
+        "links": links.for_target(me, entry.file_id),
+        "can_share": links.can_share(me, entry) and entry.usable,
+        "can_audit": links.can_audit(me, entry),
+        "kinds": links.KINDS if entry.is_folder else ("download",),
+        "dates": date_limits(),
+        "form": form,
+        "password_min": links.PASSWORD_MIN,
+        "message_max": links.MESSAGE_MAX,
+        "upload_defaults": UPLOAD_DEFAULTS,
+    }
 
 
 def _names(staff_ids: list[str]) -> dict[str, str]:
     from chalicelib.directory import service as directory
 
-    names: dict[str, str] = {}
-    for staff_id in dict.fromkeys(staff_ids):
-        person = directory.find_staff(staff_id)
-        names[staff_id] = person.display_name if person else staff_id
-    return names
+    return directory.display_names(staff_ids)
 
 
-def audit_rows(events: list[audit.AuditEvent], me: Principal | None = None,
-               known: dict[str, Link] | None = None) -> list[AuditRow]:
+def audit_rows(
+    events: list[audit.AuditEvent], me: Principal | None = None, known: dict[str, Link] | None = None
+) -> list[AuditRow]:
     staff = _names([e.actor for e in events if not e.actor.startswith("partner")])
     rows = []
     for e in events:
         link = (known or {}).get(e.link_id)
-        rows.append(AuditRow(e, staff.get(e.actor, e.actor), link,
-                             bool(me and link and links.manages(me, link))))
+        rows.append(AuditRow(e, staff.get(e.actor, e.actor), link, bool(me and link and links.manages(me, link))))
     return rows
 
 
 def activity_context(me: Principal, item_id: str) -> dict[str, Any]:
     """A file's or folder's share activity: the newest records of all its links, and the CSV of them all."""
     found = links.item_activity(me, item_id)
-    return {"entry": found.item, "rows": audit_rows(found.events, me, found.links), "more": found.more,
-            "limit": links.ACTIVITY_PAGE, "export_max": links.ACTIVITY_EXPORT,
-            "csv_url": f"/api/files/{found.item.file_id}/audit?format=csv"}
+    return {
+        "entry": found.item,
+        "rows": audit_rows(found.events, me, found.links),
+        "more": found.more,
+        "limit": links.ACTIVITY_PAGE,
+        "export_max": links.ACTIVITY_EXPORT,
+        "csv_url": f"/api/files/{found.item.file_id}/audit?format=csv",
+    }
 
 
-def link_context(me: Principal, link_id: str, *, issued_url: str | None = None, error: str | None = None,
-                 done: str = "", form: Form | None = None) -> dict[str, Any]:
+def link_context(
+    me: Principal,
+    link_id: str,
+    *,
+    issued_url: str | None = None,
+    error: str | None = None,
+    done: str = "",
+    form: Form | None = None,
+) -> dict[str, Any]:
     """One link's page: its state and settings, the forms to change, re-issue or revoke it, its trail.
 
     issued_url: the new address, on the one view that shows it.
@@ -212,15 +269,30 @@ def link_context(me: Principal, link_id: str, *, issued_url: str | None = None, 
         target: Entry | None = files.readable(me, link.target_id)
     except NotFound:  # moved to the trash, or out of reach: the link is still managed here
         target = None
-    return {"link": link, "state": link.state(), "target": target, "issued_url": issued_url,
-            "audit": audit_rows(links.audit_trail(me, link.link_id)), "dates": date_limits(),
-            "values": form if form is not None else current_values(link), "error": error, "done": done,
-            "password_min": links.PASSWORD_MIN, "message_max": links.MESSAGE_MAX}
+    return {
+        "link": link,
+        "state": link.state(),
+        "target": target,
+        "issued_url": issued_url,
+        "audit": audit_rows(links.audit_trail(me, link.link_id)),
+        "dates": date_limits(),
+        "values": form if form is not None else current_values(link),
+        "error": error,
+        "done": done,
+        "password_min": links.PASSWORD_MIN,
+        "message_max": links.MESSAGE_MAX,
+        "upload_defaults": UPLOAD_DEFAULTS,
+    }
 
 
 def current_values(link: Link) -> dict[str, str]:
     """The edit form filled in with the link's settings as they are."""
-    return {"expires_on": link.expires_at.astimezone(JST).date().isoformat(),
-            "max_downloads": "" if link.max_downloads is None else str(link.max_downloads),
-            "recipients": "\n".join(link.recipients), "message": link.message or "",
-            **{flag: "on" if getattr(link, flag) else "" for flag in FLAGS}}
+    return {
+        "expires_on": link.expires_at.astimezone(JST).date().isoformat(),
+        "max_downloads": "" if link.max_downloads is None else str(link.max_downloads),
+        "upload_max_mb": "" if link.upload_max_bytes is None else str(link.upload_max_bytes // 1024**2),
+        "upload_max_files": "" if link.upload_max_files is None else str(link.upload_max_files),
+        "recipients": "\n".join(link.recipients),
+        "message": link.message or "",
+        **{flag: "on" if getattr(link, flag) else "" for flag in FLAGS},
+    }

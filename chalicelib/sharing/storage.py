@@ -53,14 +53,22 @@ class LinkRecord(Model):
     password_hash = UnicodeAttribute(null=True)  # scrypt$salt$hash
     max_downloads = NumberAttribute(null=True)
     download_count = NumberAttribute(default=0)
+    # Partner uploads (file request, exchange): caps set by the link's creator, and what is used.
+    # Reserved when an upload starts, released when one is abandoned or refused.
+    upload_max_bytes = NumberAttribute(null=True)
+    upload_max_files = NumberAttribute(null=True)
+    upload_bytes = NumberAttribute(null=True)
+    upload_files = NumberAttribute(null=True)
     recipients = ListAttribute(of=UnicodeAttribute, null=True)  # e-mails that may verify
     verify_email = BooleanAttribute(default=False)
     notify_on_access = BooleanAttribute(default=False)
     notify_on_upload = BooleanAttribute(default=True)
     revoked_at = UTCDateTimeAttribute(null=True)
     session_epoch = NumberAttribute(default=1)  # bumped to end every open partner session
-    failed_attempts = NumberAttribute(default=0)
+    failed_attempts = NumberAttribute(default=0)  # attempts reserved since the last lock (attempts.py)
     locked_until = UTCDateTimeAttribute(null=True)
+    code_sends_hour = UnicodeAttribute(null=True)  # the clock hour (UTC, YYYY-MM-DDTHH) code_sends counts
+    code_sends = NumberAttribute(null=True)  # one-time-code e-mails asked for in that hour
     expiry_warned = BooleanAttribute(null=True)  # the owner was told it expires within a day
     # A new or re-issued link's address, sealed for the creator's next page view only (reveal.py).
     reveal = UnicodeAttribute(null=True)
@@ -127,5 +135,22 @@ class AuditRecord(Model):
     by_file = ByFile()
 
 
-bind = Binder((LinkRecord, "share_links"), (TokenRecord, "share_tokens"),
-              (PartnerSessionRecord, "share_sessions"), (AuditRecord, "share_audit"))
+class ShareSettingRecord(Model):
+    """Settings of partner sharing that a system administrator changes (e.g. the upload types)."""
+
+    class Meta:
+        table_name = "share_settings"
+
+    key = UnicodeAttribute(hash_key=True)
+    values = ListAttribute(of=UnicodeAttribute, null=True)
+    updated_by = UnicodeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(null=True)
+
+
+bind = Binder(
+    (LinkRecord, "share_links"),
+    (TokenRecord, "share_tokens"),
+    (PartnerSessionRecord, "share_sessions"),
+    (AuditRecord, "share_audit"),
+    (ShareSettingRecord, "share_settings"),
+)

@@ -1,1 +1,1 @@
-"""The UI shell: layout, home, language switch, static assets, areas not built yet."""
+"""The UI shell: the header's contents, home, language switch, static assets, areas not built yet."""

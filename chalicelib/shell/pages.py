@@ -1,18 +1,28 @@
-"""Home, language switch, static assets, health check, and the areas still to come."""
+"""Home, language switch, static assets, health check, the areas still to come, and the header's contents."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.core import i18n, web
+from chalicelib.core import error_pages, i18n, layout, web
+from chalicelib.core.auth import Principal
 from chalicelib.core.config import settings
 from chalicelib.core.errors import NotFound
-from chalicelib.shell.page import page
+from chalicelib.core.layout import page
 
 bp = Blueprint(__name__)
+AREAS = (
+    # (key, path) — the five areas of the product, in navigation order
+    ("files", "/files"),
+    ("search", "/search"),
+    ("surveys", "/surveys"),
+    ("projects", "/projects"),
+    ("notifications", "/notifications"),
+)
 FORM = ["application/x-www-form-urlencoded"]
 STATIC_TYPES = {
     ".css": "text/css; charset=utf-8",
@@ -23,6 +33,34 @@ STATIC_TYPES = {
 STATIC_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 
 
+@layout.provide
+def header(principal: Principal | None, language: str) -> dict[str, Any]:
+    """What every page's header shows: the areas, the person's department, their unread notices."""
+    from chalicelib.directory import service as directory
+    from chalicelib.notifications import service as notifications
+    from chalicelib.notifications import texts
+
+    translate = i18n.gettext_for(language)
+    return {
+        "areas": AREAS,
+        "department_name": directory.department_name(principal.department_id, language) if principal else None,
+        "unread_count": notifications.unread_count(principal) if principal else None,
+        "render_notification": lambda n: texts.render(n.kind, n.params, translate),
+    }
+
+
+def error_page(message: str, status: int, state: web.RequestState) -> Response:
+    """Errors on staff pages keep the layout: the areas and who is signed in (no unread count:
+    the error may be the database being away, and this page must not fail with it)."""
+    from chalicelib.directory import service as directory
+
+    who = directory.department_name(state.principal.department_id, state.language) if state.principal else None
+    return error_pages.staff_page(message, status, state, areas=AREAS, department_name=who)
+
+
+error_pages.register("/", error_page)
+
+
 @bp.route("/")
 def home() -> Response:
     from chalicelib.directory import service as directory
@@ -30,9 +68,12 @@ def home() -> Response:
 
     principal = web.principal()
     assert principal is not None  # the middleware lets no anonymous request through
-    return page("home.html", current_area=None,
-                recent=notifications.inbox(principal, limit=5),
-                notices=directory.list_notices(principal, principal.department_id, limit=5))
+    return page(
+        "home.html",
+        current_area=None,
+        recent=notifications.inbox(principal, limit=5),
+        notices=directory.list_notices(principal, principal.department_id, limit=5),
+    )
 
 
 def _upcoming(area: str) -> Response:
@@ -80,8 +121,9 @@ def _static_file(folder: str, name: str) -> Response:
         raise NotFound("This file does not exist.")
     content_type = STATIC_TYPES[suffix]
     body: str | bytes = path.read_bytes() if content_type.startswith("image/") else path.read_text("utf-8")
-    return Response(body=body, status_code=200,
-                    headers={"Content-Type": content_type, "Cache-Control": "public, max-age=300"})
+    return Response(
+        body=body, status_code=200, headers={"Content-Type": content_type, "Cache-Control": "public, max-age=300"}
+    )
 
 
 @bp.route("/healthz")

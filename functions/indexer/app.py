@@ -17,7 +17,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from chalicelib.core.config import settings
 from chalicelib.core.observability import logger, metrics, traced_handler
+
+settings()  # fail closed: outside stage local a missing setting stops the cold start, by name
 
 processor = BatchProcessor(event_type=EventType.SQS)
 SAFETY_MARGIN_S = 10  # stop extracting this long before Lambda's own timeout
@@ -44,5 +47,4 @@ def handler(event: dict[str, Any], context: Any) -> Any:
         return {"reindexed": reindex.reindex().describe()}
     remaining_ms = context.get_remaining_time_in_millis() if context else 0
     _deadline[0] = time.monotonic() + remaining_ms / 1000 - SAFETY_MARGIN_S if remaining_ms else 0.0
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                    context=context)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

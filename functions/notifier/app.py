@@ -14,7 +14,10 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.core import idempotency
+from chalicelib.core.config import settings
 from chalicelib.core.observability import logger, metrics, traced_handler
+
+settings()  # fail closed: outside stage local a missing setting stops the cold start, by name
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -35,8 +38,10 @@ def record_handler(record: SQSRecord) -> None:
     event = json.loads(record.body)
     deliver_once, _ = _idempotent_deliver()
     created = deliver_once(event=event)
-    logger.info("event handled", extra={"source": event.get("source"), "detail_type": event.get("detail-type"),
-                                        "notifications": created})
+    logger.info(
+        "event handled",
+        extra={"source": event.get("source"), "detail_type": event.get("detail-type"), "notifications": created},
+    )
     metrics.add_metric(name="NotificationsCreated", unit="Count", value=created)
 
 
@@ -46,5 +51,4 @@ def record_handler(record: SQSRecord) -> None:
 def handler(event: dict[str, Any], context: Any) -> Any:
     _, config = _idempotent_deliver()
     config.register_lambda_context(context)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                    context=context)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

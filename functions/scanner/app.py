@@ -16,7 +16,10 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.core import idempotency
+from chalicelib.core.config import settings
 from chalicelib.core.observability import logger, metrics, traced_handler
+
+settings()  # fail closed: outside stage local a missing setting stops the cold start, by name
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -36,8 +39,10 @@ def record_handler(record: SQSRecord) -> None:
     event = json.loads(record.body)
     handle_once, _ = _idempotent_handle()
     outcome = handle_once(event=event)
-    logger.info("scan event handled", extra={"source": event.get("source"), "detail_type": event.get("detail-type"),
-                                             "outcome": outcome})
+    logger.info(
+        "scan event handled",
+        extra={"source": event.get("source"), "detail_type": event.get("detail-type"), "outcome": outcome},
+    )
     metrics.add_metric(name=f"Scan_{outcome}", unit="Count", value=1)
 
 
@@ -47,5 +52,4 @@ def record_handler(record: SQSRecord) -> None:
 def handler(event: dict[str, Any], context: Any) -> Any:
     _, config = _idempotent_handle()
     config.register_lambda_context(context)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                    context=context)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

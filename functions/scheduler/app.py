@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.core.config import settings
 from chalicelib.core.observability import logger, metrics, traced_handler
+
+settings()  # fail closed: outside stage local a missing setting stops the cold start, by name
 
 
 @traced_handler

@@ -5,15 +5,21 @@ from __future__ import annotations
 from aws_cdk import Duration
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
 from chalicelib.core.resources import RESOURCES
+from chalicelib.core.sealing import CONTEXT_KEY as SEALING_CONTEXT_KEY
 from infra.config import InfraConfig
 
-# What the API does to users as an administrator (chalicelib/accounts/cognito.py).
-# InitiateAuth / RespondToAuthChallenge with a public client need no IAM permission.
-ADMIN_ACTIONS = (
+# What web requests do to users (chalicelib/accounts/cognito.py, reached from accounts/service.py):
+# sign-out revokes the user's refresh tokens. InitiateAuth / RespondToAuthChallenge with a public
+# client need no IAM permission. tests/unit/test_settings.py keeps this list and the code in step.
+API_ACTIONS = ("cognito-idp:AdminUserGlobalSignOut",)
+# What `kumo users import` and `kumo seed-demo` do as an operator, with the operator's own
+# credentials: granted to no role of the stack.
+OPERATOR_ACTIONS = (
     "cognito-idp:AdminGetUser",
     "cognito-idp:AdminCreateUser",
     "cognito-idp:AdminUpdateUserAttributes",
@@ -38,7 +44,8 @@ class StaffAuth(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: InfraConfig) -> None:
         super().__init__(scope, construct_id)
         self.user_pool = cognito.UserPool(
-            self, "StaffPool",
+            self,
+            "StaffPool",
             user_pool_name=RESOURCES.user_pool_name(config.prefix),
             self_sign_up_enabled=False,  # administrators create staff accounts
             # Staff sign in with their staff id as the username; e-mail is not an alias.
@@ -49,8 +56,11 @@ class StaffAuth(Construct):
                 fullname=cognito.StandardAttribute(required=False, mutable=True),
             ),
             password_policy=cognito.PasswordPolicy(
-                min_length=12, require_lowercase=True, require_uppercase=True,
-                require_digits=True, require_symbols=True,
+                min_length=12,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_digits=True,
+                require_symbols=True,
                 temp_password_validity=Duration.days(3),
             ),
             mfa=cognito.Mfa.OPTIONAL,
@@ -77,19 +87,48 @@ class StaffAuth(Construct):
             refresh_token_validity=Duration.hours(12),
             enable_token_revocation=True,
         )
-        NagSuppressions.add_resource_suppressions(self.user_pool, [
-            NagPackSuppression(
-                id="AwsSolutions-COG2",
-                reason="Deliberate: MFA (TOTP) is optional, not required, until SSO federation "
-                       "arrives; requiring it now would lock out staff without an authenticator.",
-            ),
-            NagPackSuppression(
-                id="AwsSolutions-COG8",
-                reason="Deliberate: the Essentials feature plan. Plus (threat protection) is "
-                       "billed per active user; staff pools are small and sign-in throttling "
-                       "and lockout are Cognito's defaults. Revisit with the security office.",
-            ),
-        ])
+        NagSuppressions.add_resource_suppressions(
+            self.user_pool,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-COG2",
+                    reason="Deliberate: MFA (TOTP) is optional, not required, until SSO federation "
+                    "arrives; requiring it now would lock out staff without an authenticator.",
+                ),
+                NagPackSuppression(
+                    id="AwsSolutions-COG8",
+                    reason="Deliberate: the Essentials feature plan. Plus (threat protection) is "
+                    "billed per active user; staff pools are small and sign-in throttling "
+                    "and lockout are Cognito's defaults. Revisit with the security office.",
+                ),
+            ],
+        )
 
-    def grant_admin(self, grantee: iam.IGrantable) -> None:
-        self.user_pool.grant(grantee, *ADMIN_ACTIONS)
+    def grant_web_requests(self, grantee: iam.IGrantable) -> None:
+        self.user_pool.grant(grantee, *API_ACTIONS)
+
+
+class TokenKey(Construct):
+    """The KMS key that seals staff sessions' refresh tokens (chalicelib/core/sealing.py)."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: InfraConfig) -> None:
+        super().__init__(scope, construct_id)
+        self.key = kms.Key(
+            self,
+            "Key",
+            alias=f"alias/{config.prefix}-session-tokens",
+            description="Kumo: seals Cognito refresh tokens stored with staff sessions",
+            enable_key_rotation=True,
+            removal_policy=config.removal_policy,
+        )
+
+    def grant_sealing(self, role: iam.IRole) -> None:
+        """Encrypt and decrypt, only with Kumo's encryption context (a value sealed for a session)."""
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="SealSessionTokens",
+                actions=["kms:Encrypt", "kms:Decrypt"],
+                resources=[self.key.key_arn],
+                conditions={"StringLike": {f"kms:EncryptionContext:{SEALING_CONTEXT_KEY}": "*"}},
+            )
+        )

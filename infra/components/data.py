@@ -21,19 +21,19 @@ class Tables(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, config: InfraConfig) -> None:
         super().__init__(scope, construct_id)
-        self.by_key: dict[str, dynamodb.Table] = {
-            spec.key: self._table(spec, config) for spec in RESOURCES.tables
-        }
+        self.by_key: dict[str, dynamodb.Table] = {spec.key: self._table(spec, config) for spec in RESOURCES.tables}
 
     def _table(self, spec: TableSpec, config: InfraConfig) -> dynamodb.Table:
         table = dynamodb.Table(
-            self, spec.key.title(),
+            self,
+            spec.key.title(),
             table_name=spec.physical_name(config.prefix),
             partition_key=_attribute(spec.partition),
             sort_key=_attribute(spec.sort) if spec.sort else None,
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True),
+                point_in_time_recovery_enabled=True
+            ),
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
             time_to_live_attribute=spec.ttl_attribute,
             deletion_protection=config.deletion_protection,

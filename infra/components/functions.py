@@ -37,19 +37,29 @@ class Permissions:
 # Least privilege, declared per function: a FunctionSpec without an entry fails the synth.
 PERMISSIONS: dict[str, Permissions] = {
     # + SES from Kumo's one From address: granted by infra/stack.py (_grant_mail)
-    "notifier": Permissions(read_write_tables=("notifications", "idempotency"),
-                            read_tables=("staff", "departments")),
+    "notifier": Permissions(read_write_tables=("notifications", "idempotency"), read_tables=("staff", "departments")),
     # + S3 (spaces/, quarantine/) and PutEvents: granted by infra/components/scanning.py
     "scanner": Permissions(read_write_tables=("files", "file_versions", "idempotency")),
     # "files": it records why a file's text is not searchable. "staff": a personal space's department.
     # + S3 GetObject on spaces/ and es:ESHttp* on the domain: granted by infra/components/search.py
     # send_to_own_queue: a change to a big folder becomes one message per file (indexer.fan_out).
-    "indexer": Permissions(read_write_tables=("files",),
-                           read_tables=("file_versions", "staff"), send_to_own_queue=True),
+    "indexer": Permissions(
+        read_write_tables=("files",), read_tables=("file_versions", "staff"), send_to_own_queue=True
+    ),
     # chalicelib/maintenance/sweep.py and what it calls (files.service.purge_expired_trash).
     # + S3 deletes/aborts and PutEvents: granted by infra/components/scheduler.py
-    "scheduler": Permissions(read_write_tables=("uploads", "spaces", "files", "file_names", "file_versions",
-                                                "share_links", "share_tokens", "share_sessions")),
+    "scheduler": Permissions(
+        read_write_tables=(
+            "uploads",
+            "spaces",
+            "files",
+            "file_names",
+            "file_versions",
+            "share_links",
+            "share_tokens",
+            "share_sessions",
+        )
+    ),
 }
 
 # Functions infra declares itself (no queue, so the local runner has no use for a FunctionSpec);
@@ -65,16 +75,23 @@ def function_specs() -> tuple[FunctionSpec, ...]:
 
 class EventFunctions(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: InfraConfig,
-        layer: lambda_.ILayerVersion, queues: dict[str, sqs.Queue], tables: Tables,
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: InfraConfig,
+        layer: lambda_.ILayerVersion,
+        queues: dict[str, sqs.Queue],
+        tables: Tables,
         environment: Callable[[str], dict[str, str]],
     ) -> None:
         super().__init__(scope, construct_id)
         self.functions: dict[str, lambda_.Function] = {}
         for spec in function_specs():
             if spec.key not in PERMISSIONS:
-                raise KeyError(f"functions/{spec.key}: declare its permissions in "
-                               "infra/components/functions.py PERMISSIONS")
+                raise KeyError(
+                    f"functions/{spec.key}: declare its permissions in infra/components/functions.py PERMISSIONS"
+                )
             function = self._function(spec, config, layer, environment(spec.key))
             if spec.source_queue:
                 self._subscribe(function, spec, queues[spec.source_queue])
@@ -86,20 +103,23 @@ class EventFunctions(Construct):
             self.functions[spec.key] = function
 
     def _function(
-        self, spec: FunctionSpec, config: InfraConfig, layer: lambda_.ILayerVersion,
+        self,
+        spec: FunctionSpec,
+        config: InfraConfig,
+        layer: lambda_.ILayerVersion,
         environment: dict[str, str],
     ) -> lambda_.Function:
         construct_id = spec.key.title()
         access = Execution(self, f"{construct_id}Execution", config=config)
         function = lambda_.Function(
-            self, construct_id,
+            self,
+            construct_id,
             function_name=spec.physical_name(config.prefix),
             description=spec.purpose or None,
             runtime=RUNTIME,
             architecture=LAMBDA_ARCHITECTURE,
             handler=spec.handler,
-            code=lambda_.Code.from_asset(
-                str(PROJECT_ROOT / "functions" / spec.key), exclude=_CODE_EXCLUDES),
+            code=lambda_.Code.from_asset(str(PROJECT_ROOT / "functions" / spec.key), exclude=_CODE_EXCLUDES),
             layers=[layer],
             environment=environment,
             timeout=Duration.seconds(spec.timeout_s),
@@ -112,21 +132,29 @@ class EventFunctions(Construct):
         )
         suppress_tracing_wildcard(access.role)
         suppress_data_wildcards(access.role)
-        NagSuppressions.add_resource_suppressions(function, [NagPackSuppression(
-            id="AwsSolutions-L1",
-            reason=f"Deliberate: {RUNTIME.name}, a supported runtime, pinned in one place "
-                   "(layers/build.py PYTHON_VERSION) because the layer's compiled wheels and "
-                   ".pyc files are built for it; upgrading is that constant plus a rebuild.",
-        )])
+        NagSuppressions.add_resource_suppressions(
+            function,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-L1",
+                    reason=f"Deliberate: {RUNTIME.name}, a supported runtime, pinned in one place "
+                    "(layers/build.py PYTHON_VERSION) because the layer's compiled wheels and "
+                    ".pyc files are built for it; upgrading is that constant plus a rebuild.",
+                )
+            ],
+        )
         return function
 
     def _subscribe(self, function: lambda_.Function, spec: FunctionSpec, queue: sqs.Queue) -> None:
         queue_spec = RESOURCES.queue(spec.source_queue or "")
         if spec.timeout_s > queue_spec.visibility_timeout_s:
             # Lambda refuses the mapping: a message would reappear while still being handled.
-            raise ValueError(f"functions/{spec.key}: timeout {spec.timeout_s}s exceeds the "
-                             f"visibility timeout {queue_spec.visibility_timeout_s}s of queue "
-                             f"{queue_spec.key}")
+            raise ValueError(
+                f"functions/{spec.key}: timeout {spec.timeout_s}s exceeds the "
+                f"visibility timeout {queue_spec.visibility_timeout_s}s of queue "
+                f"{queue_spec.key}"
+            )
         # Failed messages are retried by SQS and reach the queue's DLQ after max_receive_count.
-        function.add_event_source(event_sources.SqsEventSource(
-            queue, batch_size=spec.batch_size, report_batch_item_failures=True))
+        function.add_event_source(
+            event_sources.SqsEventSource(queue, batch_size=spec.batch_size, report_batch_item_failures=True)
+        )

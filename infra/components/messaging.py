@@ -23,14 +23,14 @@ class Messaging(Construct):
         self.dead_letter_queues: dict[str, sqs.Queue] = {}
         for spec in RESOURCES.queues:
             self._queue(spec, config)
-        self.bus = events.EventBus(
-            self, "Bus", event_bus_name=RESOURCES.event_bus_name(config.prefix))
+        self.bus = events.EventBus(self, "Bus", event_bus_name=RESOURCES.event_bus_name(config.prefix))
         self.rules = {spec.key: self._rule(spec, config) for spec in RESOURCES.rules}
 
     def _queue(self, spec: QueueSpec, config: InfraConfig) -> None:
         name = spec.key.title()
         dlq = sqs.Queue(
-            self, f"{name}DeadLetters",
+            self,
+            f"{name}DeadLetters",
             queue_name=spec.dlq_physical_name(config.prefix),
             retention_period=Duration.seconds(spec.dlq_retention_s),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
@@ -38,19 +38,20 @@ class Messaging(Construct):
         )
         self.dead_letter_queues[spec.key] = dlq
         self.queues[spec.key] = sqs.Queue(
-            self, f"{name}Queue",
+            self,
+            f"{name}Queue",
             queue_name=spec.physical_name(config.prefix),
             visibility_timeout=Duration.seconds(spec.visibility_timeout_s),
             retention_period=Duration.seconds(spec.retention_s),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
-            dead_letter_queue=sqs.DeadLetterQueue(
-                queue=dlq, max_receive_count=spec.max_receive_count),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=spec.max_receive_count),
         )
 
     def _rule(self, spec: RuleSpec, config: InfraConfig) -> events.Rule:
         rule = events.Rule(
-            self, f"{spec.key.title()}Rule",
+            self,
+            f"{spec.key.title()}Rule",
             rule_name=spec.physical_name(config.prefix),
             description=spec.purpose or None,
             event_bus=self.bus,
@@ -60,10 +61,12 @@ class Messaging(Construct):
         assert isinstance(cfn_rule, events.CfnRule)
         cfn_rule.add_property_override("EventPattern", spec.pattern)
         # Events EventBridge cannot deliver (after its retries) land in the queue's DLQ too.
-        rule.add_target(targets.SqsQueue(
-            self.queues[spec.target_queue],
-            dead_letter_queue=self.dead_letter_queues[spec.target_queue],
-            retry_attempts=8,
-            max_event_age=Duration.hours(24),
-        ))
+        rule.add_target(
+            targets.SqsQueue(
+                self.queues[spec.target_queue],
+                dead_letter_queue=self.dead_letter_queues[spec.target_queue],
+                retry_attempts=8,
+                max_event_age=Duration.hours(24),
+            )
+        )
         return rule

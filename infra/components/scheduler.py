@@ -36,9 +36,14 @@ from infra.config import InfraConfig
 
 # The sweep scans a few tables and lists the bucket's multipart uploads: minutes at most.
 SCHEDULER_FUNCTION = FunctionSpec(
-    "scheduler", handler="app.handler", source_queue=None, timeout_s=300, memory_mb=512,
+    "scheduler",
+    handler="app.handler",
+    source_queue=None,
+    timeout_s=300,
+    memory_mb=512,
     purpose="housekeeping: expired uploads, stale multipart uploads and archives, the trash, "
-            "partner sessions, share link expiry notices and token retirement")
+    "partner sessions, share link expiry notices and token retirement",
+)
 DEAD_LETTER_RETENTION = Duration.days(14)
 
 
@@ -56,8 +61,10 @@ class ScheduleSpec:
 
 SCHEDULES: dict[str, ScheduleSpec] = {
     "housekeeping": ScheduleSpec(
-        "scheduler", "rate(15 minutes)",
-        purpose="runs chalicelib/maintenance/sweep.py: expiry clean-up and expiry notices"),
+        "scheduler",
+        "rate(15 minutes)",
+        purpose="runs chalicelib/maintenance/sweep.py: expiry clean-up and expiry notices",
+    ),
 }
 
 
@@ -67,57 +74,88 @@ def dead_letter_queue_name(prefix: str) -> str:
 
 class Housekeeping(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: InfraConfig,
-        functions: dict[str, lambda_.Function], bucket: s3.IBucket, bus: events.IEventBus,
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: InfraConfig,
+        functions: dict[str, lambda_.Function],
+        bucket: s3.IBucket,
+        bus: events.IEventBus,
     ) -> None:
         super().__init__(scope, construct_id)
         self.dead_letters = sqs.Queue(
-            self, "DeadLetters",
+            self,
+            "DeadLetters",
             queue_name=dead_letter_queue_name(config.prefix),
             retention_period=DEAD_LETTER_RETENTION,
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
         )
-        NagSuppressions.add_resource_suppressions(self.dead_letters, [NagPackSuppression(
-            id="AwsSolutions-SQS3",
-            reason="This queue is itself a dead-letter queue: EventBridge Scheduler's for undeliverable "
-                   "invocations and the scheduler function's on-failure destination (cdk-nag only "
-                   "recognises DLQs named in another queue's redrive policy).",
-        )])
+        NagSuppressions.add_resource_suppressions(
+            self.dead_letters,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-SQS3",
+                    reason="This queue is itself a dead-letter queue: EventBridge Scheduler's for undeliverable "
+                    "invocations and the scheduler function's on-failure destination (cdk-nag only "
+                    "recognises DLQs named in another queue's redrive policy).",
+                )
+            ],
+        )
         # What EventBridge Scheduler assumes to invoke the targets (and to dead-letter an invocation).
-        self.role = iam.Role(self, "InvokeRole", assumed_by=iam.ServicePrincipal(
-            "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}),
-            description="EventBridge Scheduler: invokes Kumo's housekeeping function")
+        self.role = iam.Role(
+            self,
+            "InvokeRole",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
+            ),
+            description="EventBridge Scheduler: invokes Kumo's housekeeping function",
+        )
         self.function = functions[SCHEDULER_FUNCTION.key]
         # Lambda's own retries of a failed (asynchronous) run, then the DLQ.
         self.function.configure_async_invoke(
-            retry_attempts=2, max_event_age=Duration.minutes(15),
-            on_failure=destinations.SqsDestination(self.dead_letters))
-        self.schedules = {key: self._schedule(key, spec, config, functions[spec.function])
-                          for key, spec in SCHEDULES.items()}
-        NagSuppressions.add_resource_suppressions(self.role, [NagPackSuppression(
-            id="AwsSolutions-IAM5",
-            reason="CDK grants lambda:InvokeFunction on the function and its versions (<function arn>:*); "
-                   "only the scheduler function, never another.",
-            applies_to=[RegexAppliesTo(regex="/^Resource::<FunctionsScheduler[0-9A-F]{8}\\.Arn>:\\*$/g")],
-        )], apply_to_children=True)
+            retry_attempts=2,
+            max_event_age=Duration.minutes(15),
+            on_failure=destinations.SqsDestination(self.dead_letters),
+        )
+        self.schedules = {
+            key: self._schedule(key, spec, config, functions[spec.function]) for key, spec in SCHEDULES.items()
+        }
+        NagSuppressions.add_resource_suppressions(
+            self.role,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason="CDK grants lambda:InvokeFunction on the function and its versions (<function arn>:*); "
+                    "only the scheduler function, never another.",
+                    applies_to=[RegexAppliesTo(regex="/^Resource::<FunctionsScheduler[0-9A-F]{8}\\.Arn>:\\*$/g")],
+                )
+            ],
+            apply_to_children=True,
+        )
         self._grant_sweep(self.function, bucket, bus)
         self.dead_letter_alarm = cloudwatch.Alarm(
-            self, "DeadLettersAlarm",
+            self,
+            "DeadLettersAlarm",
             alarm_description="A housekeeping run failed or could not be invoked after its retries: "
-                              "expiry notices and clean-up wait for the next run; look at the scheduler DLQ "
-                              "and the function's logs.",
+            "expiry notices and clean-up wait for the next run; look at the scheduler DLQ "
+            "and the function's logs.",
             metric=self.dead_letters.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(5), statistic="Maximum"),
-            threshold=1, evaluation_periods=1,
+                period=Duration.minutes(5), statistic="Maximum"
+            ),
+            threshold=1,
+            evaluation_periods=1,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
 
-    def _schedule(self, key: str, spec: ScheduleSpec, config: InfraConfig,
-                  function: lambda_.IFunction) -> scheduler.Schedule:
+    def _schedule(
+        self, key: str, spec: ScheduleSpec, config: InfraConfig, function: lambda_.IFunction
+    ) -> scheduler.Schedule:
         return scheduler.Schedule(
-            self, f"{key.title()}Schedule",
+            self,
+            f"{key.title()}Schedule",
             schedule_name=spec.physical_name(config.prefix, key),
             description=spec.purpose or None,
             schedule=scheduler.ScheduleExpression.expression(spec.expression),
@@ -134,23 +172,41 @@ class Housekeeping(Construct):
         """chalicelib/maintenance/sweep.py: what it deletes, aborts and lists in the files bucket."""
         statements: list[tuple[str, list[str], list[str], dict[str, object] | None]] = [
             # Expired uploads (uploads/), day-old archives (archives/), purged trash (spaces/).
-            ("DeleteExpiredObjects", ["s3:DeleteObject"],
-             [bucket.arn_for_objects(f"{p}*") for p in (UPLOADS_PREFIX, ARCHIVE_PREFIX, SCAN_PREFIX)], None),
+            (
+                "DeleteExpiredObjects",
+                ["s3:DeleteObject"],
+                [bucket.arn_for_objects(f"{p}*") for p in (UPLOADS_PREFIX, ARCHIVE_PREFIX, SCAN_PREFIX)],
+                None,
+            ),
             # Multipart uploads: an expired upload's, and any S3 still holds after a day (a large copy's too).
             ("AbortStaleMultipartUploads", ["s3:AbortMultipartUpload"], [bucket.arn_for_objects("*")], None),
             ("ListMultipartUploads", ["s3:ListBucketMultipartUploads"], [bucket.bucket_arn], None),
-            ("ListArchives", ["s3:ListBucket"], [bucket.bucket_arn],
-             {"StringLike": {"s3:prefix": f"{ARCHIVE_PREFIX}*"}}),
+            (
+                "ListArchives",
+                ["s3:ListBucket"],
+                [bucket.bucket_arn],
+                {"StringLike": {"s3:prefix": f"{ARCHIVE_PREFIX}*"}},
+            ),
         ]
         for sid, actions, resources, conditions in statements:
-            function.add_to_role_policy(iam.PolicyStatement(
-                sid=sid, actions=actions, resources=resources, conditions=conditions))
+            function.add_to_role_policy(
+                iam.PolicyStatement(sid=sid, actions=actions, resources=resources, conditions=conditions)
+            )
         bus.grant_put_events_to(function)  # ShareLinkExpiringSoon
         assert function.role is not None
-        NagSuppressions.add_resource_suppressions(function.role, [NagPackSuppression(
-            id="AwsSolutions-IAM5",
-            reason="The sweep deletes expired objects by prefix (uploads/, archives/, spaces/) and aborts "
-                   "multipart uploads S3 lists for the bucket: object keys are only known at run time.",
-            applies_to=[RegexAppliesTo(
-                regex="/^Resource::<StorageFiles[0-9A-F]{8}\\.Arn>\\/((uploads|archives|spaces)\\/)?\\*$/g")],
-        )], apply_to_children=True)
+        NagSuppressions.add_resource_suppressions(
+            function.role,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason="The sweep deletes expired objects by prefix (uploads/, archives/, spaces/) and aborts "
+                    "multipart uploads S3 lists for the bucket: object keys are only known at run time.",
+                    applies_to=[
+                        RegexAppliesTo(
+                            regex="/^Resource::<StorageFiles[0-9A-F]{8}\\.Arn>\\/((uploads|archives|spaces)\\/)?\\*$/g"
+                        )
+                    ],
+                )
+            ],
+            apply_to_children=True,
+        )

@@ -60,8 +60,10 @@ def domain_name(prefix: str) -> str:
     """The domain's name: 3-28 characters, lower-case letters, digits and hyphens."""
     name = f"{prefix}-search"
     if not _DOMAIN_NAME.match(name):
-        raise ValueError(f"search domain name {name!r} is not valid: the prefix must be at most 21 "
-                         "lower-case letters, digits or hyphens, starting with a letter")
+        raise ValueError(
+            f"search domain name {name!r} is not valid: the prefix must be at most 21 "
+            "lower-case letters, digits or hyphens, starting with a letter"
+        )
     return name
 
 
@@ -81,7 +83,8 @@ class Search(Construct):
         self.logs_policy = self._logs_policy()
         zone_aware = config.search_zone_awareness
         self.domain = opensearch.Domain(
-            self, "Domain",
+            self,
+            "Domain",
             domain_name=self.domain_name,
             version=ENGINE_VERSION,
             capacity=opensearch.CapacityConfig(
@@ -89,18 +92,23 @@ class Search(Construct):
                 data_node_instance_type=config.search_instance_type,
                 multi_az_with_standby_enabled=False,
             ),
-            ebs=opensearch.EbsOptions(enabled=True, volume_size=config.search_volume_gb,
-                                      volume_type=ec2.EbsDeviceVolumeType.GP3),
+            ebs=opensearch.EbsOptions(
+                enabled=True, volume_size=config.search_volume_gb, volume_type=ec2.EbsDeviceVolumeType.GP3
+            ),
             zone_awareness=opensearch.ZoneAwarenessConfig(
-                enabled=zone_aware, availability_zone_count=2 if zone_aware else None),
+                enabled=zone_aware, availability_zone_count=2 if zone_aware else None
+            ),
             encryption_at_rest=opensearch.EncryptionAtRestOptions(enabled=True),
             node_to_node_encryption=True,
             enforce_https=True,
             tls_security_policy=TLS_POLICY,
             logging=opensearch.LoggingOptions(
-                slow_search_log_enabled=True, slow_search_log_group=self.log_groups["SearchSlow"],
-                slow_index_log_enabled=True, slow_index_log_group=self.log_groups["IndexSlow"],
-                app_log_enabled=True, app_log_group=self.log_groups["Application"],
+                slow_search_log_enabled=True,
+                slow_search_log_group=self.log_groups["SearchSlow"],
+                slow_index_log_enabled=True,
+                slow_index_log_group=self.log_groups["IndexSlow"],
+                app_log_enabled=True,
+                app_log_group=self.log_groups["Application"],
             ),
             # CDK's own policy is a custom resource (a Lambda); ours is a plain AWS::Logs::ResourcePolicy.
             suppress_logs_resource_policy=True,
@@ -124,13 +132,15 @@ class Search(Construct):
         """The only two principals: the access policy, the master user and their IAM grants."""
         self.cfn_domain.access_policies = {
             "Version": "2012-10-17",
-            "Statement": [{
-                "Sid": "OnlyTheApiAndTheIndexer",
-                "Effect": "Allow",
-                "Principal": {"AWS": [api.role_arn, indexer.role_arn]},
-                "Action": list(HTTP_ACTIONS),
-                "Resource": f"{self.domain_arn}/*",
-            }],
+            "Statement": [
+                {
+                    "Sid": "OnlyTheApiAndTheIndexer",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": [api.role_arn, indexer.role_arn]},
+                    "Action": list(HTTP_ACTIONS),
+                    "Resource": f"{self.domain_arn}/*",
+                }
+            ],
         }
         self.cfn_domain.advanced_security_options = opensearch.CfnDomain.AdvancedSecurityOptionsInputProperty(
             enabled=True,
@@ -142,49 +152,68 @@ class Search(Construct):
             self.grant(role)
 
     def grant(self, role: iam.IRole) -> None:
-        role.add_to_principal_policy(iam.PolicyStatement(
-            sid="SearchDomainHttp", actions=list(HTTP_ACTIONS), resources=[f"{self.domain.domain_arn}/*"]))
-        NagSuppressions.add_resource_suppressions(role, [NagPackSuppression(
-            id="AwsSolutions-IAM5",
-            reason="The search domain's indexes and documents are addressed as <domain arn>/<path>; the "
-                   "security plugin (fine-grained access control) narrows what each role may do there.",
-            applies_to=[RegexAppliesTo(regex="/^Resource::<SearchDomain[0-9A-F]{8}\\.Arn>\\/\\*$/g")],
-        )], apply_to_children=True)
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="SearchDomainHttp", actions=list(HTTP_ACTIONS), resources=[f"{self.domain.domain_arn}/*"]
+            )
+        )
+        NagSuppressions.add_resource_suppressions(
+            role,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason="The search domain's indexes and documents are addressed as <domain arn>/<path>; the "
+                    "security plugin (fine-grained access control) narrows what each role may do there.",
+                    applies_to=[RegexAppliesTo(regex="/^Resource::<SearchDomain[0-9A-F]{8}\\.Arn>\\/\\*$/g")],
+                )
+            ],
+            apply_to_children=True,
+        )
 
     def _logs_policy(self) -> logs.ResourcePolicy:
-        return logs.ResourcePolicy(self, "LogsPolicy", policy_statements=[iam.PolicyStatement(
-            principals=[iam.ServicePrincipal("es.amazonaws.com")],
-            actions=["logs:PutLogEvents", "logs:CreateLogStream"],
-            resources=[group.log_group_arn for group in self.log_groups.values()],
-            conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
-                        "ArnLike": {"aws:SourceArn": self.domain_arn}},
-        )])
+        return logs.ResourcePolicy(
+            self,
+            "LogsPolicy",
+            policy_statements=[
+                iam.PolicyStatement(
+                    principals=[iam.ServicePrincipal("es.amazonaws.com")],
+                    actions=["logs:PutLogEvents", "logs:CreateLogStream"],
+                    resources=[group.log_group_arn for group in self.log_groups.values()],
+                    conditions={
+                        "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                        "ArnLike": {"aws:SourceArn": self.domain_arn},
+                    },
+                )
+            ],
+        )
 
     def _suppress(self, zone_aware: bool) -> None:
         suppressions = [
             NagPackSuppression(
                 id="AwsSolutions-OS1",
                 reason="Deliberate: no VPC (see infra/components/search.py). The endpoint is public but its "
-                       "access policy admits only the API's and the indexer's IAM roles, SigV4-signed, over "
-                       "TLS 1.2, with fine-grained access control on top.",
+                "access policy admits only the API's and the indexer's IAM roles, SigV4-signed, over "
+                "TLS 1.2, with fine-grained access control on top.",
             ),
             NagPackSuppression(
                 id="AwsSolutions-OS3",
                 reason="Access is by IAM identity, not by IP: the callers are Lambda functions outside a "
-                       "VPC, which have no fixed addresses to allowlist.",
+                "VPC, which have no fixed addresses to allowlist.",
             ),
             NagPackSuppression(
                 id="AwsSolutions-OS4",
                 reason="Deliberate: a small domain (one or two data nodes) for a prefecture's documents; "
-                       "dedicated master nodes would triple its cost for no stability it needs.",
+                "dedicated master nodes would triple its cost for no stability it needs.",
             ),
         ]
         if not zone_aware:
-            suppressions.append(NagPackSuppression(
-                id="AwsSolutions-OS7",
-                reason="Deliberate default: one data node, one AZ. The index is rebuilt from S3 and DynamoDB "
-                       "(kumo reindex); context search_zone_awareness=true spreads the nodes over two AZs.",
-            ))
+            suppressions.append(
+                NagPackSuppression(
+                    id="AwsSolutions-OS7",
+                    reason="Deliberate default: one data node, one AZ. The index is rebuilt from S3 and DynamoDB "
+                    "(kumo reindex); context search_zone_awareness=true spreads the nodes over two AZs.",
+                )
+            )
         NagSuppressions.add_resource_suppressions(self.domain, suppressions, apply_to_children=True)
 
 
@@ -192,31 +221,50 @@ class Indexing(Construct):
     """What the indexer needs besides its tables and the domain: the stored versions, an alarm."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, indexer: lambda_.Function, bucket: s3.IBucket,
-        dead_letters: sqs.IQueue, api_role: iam.IRole,
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        indexer: lambda_.Function,
+        bucket: s3.IBucket,
+        dead_letters: sqs.IQueue,
+        api_role: iam.IRole,
     ) -> None:
         super().__init__(scope, construct_id)
         assert indexer.role is not None
         # Read only the stored file versions (spaces/<space>/<file>/v<n>): never uploads in progress,
         # archives or quarantine/; the bucket policy still hides partner uploads until they are clean.
-        indexer.add_to_role_policy(iam.PolicyStatement(
-            sid="ReadStoredVersions", actions=["s3:GetObject"],
-            resources=[bucket.arn_for_objects(f"{SCAN_PREFIX}*")]))
+        indexer.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="ReadStoredVersions",
+                actions=["s3:GetObject"],
+                resources=[bucket.arn_for_objects(f"{SCAN_PREFIX}*")],
+            )
+        )
         # The security plugin's role mapping for the API is made by the master user (the indexer).
         indexer.add_environment("KUMO_SEARCH_API_ROLE_ARN", api_role.role_arn)
-        NagSuppressions.add_resource_suppressions(indexer.role, [NagPackSuppression(
-            id="AwsSolutions-IAM5",
-            reason="The indexer reads any stored file version (spaces/<space>/<file>/v<n>); object keys "
-                   "are only known per event.",
-            applies_to=[RegexAppliesTo(regex="/^Resource::<StorageFiles[0-9A-F]{8}\\.Arn>\\/spaces\\/\\*$/g")],
-        )], apply_to_children=True)
+        NagSuppressions.add_resource_suppressions(
+            indexer.role,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason="The indexer reads any stored file version (spaces/<space>/<file>/v<n>); object keys "
+                    "are only known per event.",
+                    applies_to=[RegexAppliesTo(regex="/^Resource::<StorageFiles[0-9A-F]{8}\\.Arn>\\/spaces\\/\\*$/g")],
+                )
+            ],
+            apply_to_children=True,
+        )
         self.dead_letter_alarm = cloudwatch.Alarm(
-            self, "DeadLettersAlarm",
+            self,
+            "DeadLettersAlarm",
             alarm_description="A file change could not be indexed after every retry: search is out of step "
-                              "with the files until someone looks at the index DLQ (and redrives it).",
+            "with the files until someone looks at the index DLQ (and redrives it).",
             metric=dead_letters.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(5), statistic="Maximum"),
-            threshold=1, evaluation_periods=1,
+                period=Duration.minutes(5), statistic="Maximum"
+            ),
+            threshold=1,
+            evaluation_periods=1,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )

@@ -20,10 +20,19 @@ from tests.conftest import DEMO_PASSWORD
 from tests.support.stack import ROOT, RunningStack
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
-NO_BROWSER = "Debian's chromium is not installed at /usr/bin/chromium (run `make browser` as root, " \
-             "or `sudo apt-get install chromium`): browser tests skipped"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+NO_BROWSER = (
+    "Debian's chromium is not installed at /usr/bin/chromium (run `make browser` as root, "
+    "or `sudo apt-get install chromium`): browser tests skipped"
+)
 ARTIFACTS = Path(__file__).parent / "artifacts"
 E2E_DIR = Path(__file__).parent
 POLL_INTERVAL_S = 0.4
@@ -45,8 +54,9 @@ def catalog(language: str) -> Callable[[str], str]:
     Untranslated or uncompiled messages fall back to the msgid, exactly as the app does, so
     assertions hold before and after the translators have done their work.
     """
-    return gettext.translation("messages", localedir=str(ROOT / "frontend" / "locales"), languages=[language],
-                               fallback=True).gettext
+    return gettext.translation(
+        "messages", localedir=str(ROOT / "frontend" / "locales"), languages=[language], fallback=True
+    ).gettext
 
 
 ja = catalog("ja")

@@ -30,6 +30,7 @@ UPLOAD_TIMEOUT_MS = 60_000
 
 # --- what a person does -------------------------------------------------------------------------
 
+
 def unique(name: str) -> str:
     return f"{name}_{uuid.uuid4().hex[:6]}"
 
@@ -67,7 +68,8 @@ def clear_uploader(page: Page) -> None:
 
 def expect_uploaded(page: Page, count: int) -> None:
     expect(page.get_by_test_id("upload-status")).to_have_text(
-        ja("Upload finished: {count} files added.").format(count=count), timeout=UPLOAD_TIMEOUT_MS)
+        ja("Upload finished: {count} files added.").format(count=count), timeout=UPLOAD_TIMEOUT_MS
+    )
     expect(page.get_by_test_id("upload-errors")).to_be_empty()
 
 
@@ -90,11 +92,14 @@ def write(path: Path, content: bytes) -> Path:
 
 # --- tests --------------------------------------------------------------------------------------
 
+
 def test_upload_files_and_a_folder_tree_then_download_with_the_japanese_name(
-        new_context: Callable[..., BrowserContext], tmp_path: Path) -> None:
+    new_context: Callable[..., BrowserContext], tmp_path: Path
+) -> None:
     page = signed_in_page(new_context, "yamada.k")
-    minutes = write(tmp_path / "files" / "議事録_第3回.txt",
-                    "第3回 定例会議 議事録\n電子決裁の運用について確認した。\n".encode())
+    minutes = write(
+        tmp_path / "files" / "議事録_第3回.txt", "第3回 定例会議 議事録\n電子決裁の運用について確認した。\n".encode()
+    )
     roster = write(tmp_path / "files" / "出席者名簿.csv", "\ufeff氏名,所属\n山田 健一,総務部\n".encode())
     tree = tmp_path / "現場写真"
     write(tree / "2026-11" / "北側.txt", b"north side")
@@ -151,7 +156,8 @@ def test_upload_files_and_a_folder_tree_then_download_with_the_japanese_name(
 
 
 def test_the_same_name_again_is_version_2_and_version_1_can_be_made_current(
-        new_context: Callable[..., BrowserContext], tmp_path: Path) -> None:
+    new_context: Callable[..., BrowserContext], tmp_path: Path
+) -> None:
     page = signed_in_page(new_context, "yamada.k")
     first = write(tmp_path / "1" / "予算案.txt", "令和9年度 予算案（第1版）\n".encode())
     second = write(tmp_path / "2" / "予算案.txt", "令和9年度 予算案（第2版：課長指摘を反映）\n".encode())
@@ -162,6 +168,14 @@ def test_the_same_name_again_is_version_2_and_version_1_can_be_made_current(
     page.reload()
 
     choose_files(page, second)
+    # Said before anything is sent; the person then starts the upload themselves.
+    expect(page.get_by_test_id("plan-item")).to_have_text(
+        ja("{name} will be saved as its next version (the older ones are kept).").format(name="予算案.txt")
+    )
+    expect(page.get_by_test_id("upload-status")).to_have_text(
+        ja("Check the names below, then press the upload button to start.")
+    )
+    page.locator(".uppy-StatusBar-actionBtn--upload").click()
     expect_uploaded(page, 1)
     expect(page.get_by_test_id("file-list").locator("tbody tr")).to_have_count(1)  # one file, not two
     row(page, "予算案.txt").get_by_role("link", name="予算案.txt").click()
@@ -200,7 +214,8 @@ def test_move_to_trash_and_restore(new_context: Callable[..., BrowserContext], t
 
     days = 30
     expect(page.get_by_test_id("done")).to_have_text(
-        ja("It was moved to the trash. You can restore it from there for %(days)s days.") % {"days": days})
+        ja("It was moved to the trash. You can restore it from there for %(days)s days.") % {"days": days}
+    )
     expect(row(page, name)).to_have_count(0)
     expect(page.get_by_test_id("empty-folder")).to_be_visible()
     page.get_by_role("link", name=ja("Trash"), exact=True).click()
@@ -217,7 +232,8 @@ def test_move_to_trash_and_restore(new_context: Callable[..., BrowserContext], t
 
 
 def test_another_department_sees_what_is_for_all_staff_and_nothing_private(
-        new_context: Callable[..., BrowserContext], tmp_path: Path) -> None:
+    new_context: Callable[..., BrowserContext], tmp_path: Path
+) -> None:
     owner = signed_in_page(new_context, "yamada.k")  # 総務部
     private, shared = unique("e2e_人事_非公開"), unique("e2e_全庁周知")
     circular = write(tmp_path / "全庁通知.txt", "全職員向けの通知です。\n".encode())
@@ -253,20 +269,34 @@ def test_another_department_sees_what_is_for_all_staff_and_nothing_private(
 
 
 def test_a_large_file_goes_in_parts_and_survives_a_pause(
-        new_context: Callable[..., BrowserContext], stack: RunningStack, tmp_path: Path) -> None:
+    new_context: Callable[..., BrowserContext], stack: RunningStack, tmp_path: Path
+) -> None:
     """70 MB (over the 64 MiB threshold): multipart, paused and resumed on a slowed-down link."""
     page = signed_in_page(new_context, "yamada.k")
     big = write(tmp_path / "現場動画_2026-11-05.mp4", os.urandom(70 * MiB))
     part_uploads: list[str] = []
-    page.on("request", lambda r: part_uploads.append(r.url)
-            if r.method == "PUT" and r.url.startswith(stack.aws_endpoint) and "partNumber=" in r.url else None)
+    page.on(
+        "request",
+        lambda r: (
+            part_uploads.append(r.url)
+            if r.method == "PUT" and r.url.startswith(stack.aws_endpoint) and "partNumber=" in r.url
+            else None
+        ),
+    )
     page.goto("/files/user:yamada.k")
     expect(page.get_by_role("heading", level=1)).to_have_text(ja("My files"))
     create_folder(page, unique("e2e_動画"))
     link = page.context.new_cdp_session(page)
     link.send("Network.enable")
-    link.send("Network.emulateNetworkConditions", {  # ~10 MB/s up: slow enough to pause by hand
-        "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 10 * MiB})
+    link.send(
+        "Network.emulateNetworkConditions",
+        {  # ~10 MB/s up: slow enough to pause by hand
+            "offline": False,
+            "latency": 0,
+            "downloadThroughput": -1,
+            "uploadThroughput": 10 * MiB,
+        },
+    )
 
     choose_files(page, big)
 
@@ -274,8 +304,10 @@ def test_a_large_file_goes_in_parts_and_survives_a_pause(
     expect(progress).to_have_attribute("aria-valuenow", re.compile(r"^([1-9]|[1-8][0-9])$"), timeout=10_000)
     page.get_by_role("button", name="アップロードを一時停止").click()  # Uppy's own Japanese
     expect(page.get_by_test_id("upload-status")).to_have_text(ja("Upload paused."))
-    link.send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    link.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     page.get_by_role("button", name="アップロードを再開").click()
     expect_uploaded(page, 1)
 
@@ -289,8 +321,9 @@ def test_a_large_file_goes_in_parts_and_survives_a_pause(
 
 
 def test_a_folder_with_its_actions_open_fits_a_phone(new_context: Callable[..., BrowserContext]) -> None:
-    page = signed_in_page(new_context, "yamada.k", viewport={"width": 375, "height": 812}, is_mobile=True,
-                          has_touch=True)
+    page = signed_in_page(
+        new_context, "yamada.k", viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True
+    )
     parent, child = unique("e2e_スマホ"), unique("令和9年度_第3四半期_業務報告書_関係資料一式")
     page.goto("/files")
     create_folder(page, parent)
@@ -301,18 +334,21 @@ def test_a_folder_with_its_actions_open_fits_a_phone(new_context: Callable[..., 
 
     trash_button = row(page, child).get_by_role("button", name=re.compile("^" + re.escape(ja("Move to trash"))))
     expect(trash_button).to_be_visible()
-    assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"), \
+    assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"), (
         "the files page scrolls sideways on a phone"
+    )
     expect(page.locator("#uploader .uppy-Dashboard-inner")).to_be_visible()
 
 
 def test_a_refused_upload_says_why_in_the_persons_language(
-        new_context: Callable[..., BrowserContext], stack: RunningStack, signed_in: Signed, tmp_path: Path) -> None:
+    new_context: Callable[..., BrowserContext], stack: RunningStack, signed_in: Signed, tmp_path: Path
+) -> None:
     """The server's own message (full space) and the uploader's (a blocked type), where the person looks."""
     space = signed_in("ishii.k").get(f"{stack.base_url}/api/folders/user:ishii.k", timeout=30).json()["space"]
     used = space["used_bytes"]
-    quota = signed_in("admin").put(f"{stack.base_url}/api/spaces/user:ishii.k/quota",
-                                   json={"quota_bytes": used + 100}, timeout=30)  # 100 bytes free
+    quota = signed_in("admin").put(
+        f"{stack.base_url}/api/spaces/user:ishii.k/quota", json={"quota_bytes": used + 100}, timeout=30
+    )  # 100 bytes free
     assert quota.status_code == 200, quota.text
     try:
         page = signed_in_page(new_context, "ishii.k")
@@ -325,10 +361,15 @@ def test_a_refused_upload_says_why_in_the_persons_language(
         errors = page.get_by_test_id("upload-errors").get_by_role("listitem")
         blocked = ja("Files of type {ext} cannot be stored here.").format(ext=".exe")
         full = ja("There is not enough space: {free} bytes free, the file needs {size}.").format(free=100, size=300)
-        expect(errors).to_have_text([ja("{name}: {message}").format(name="setup.exe", message=blocked),
-                                     ja("{name}: {message}").format(name="報告書.txt", message=full)])
+        expect(errors).to_have_text(
+            [
+                ja("{name}: {message}").format(name="setup.exe", message=blocked),
+                ja("{name}: {message}").format(name="報告書.txt", message=full),
+            ]
+        )
         expect(page.get_by_test_id("upload-status")).to_contain_text(
-            ja("{count} files could not be uploaded (see below).").format(count=1))
+            ja("{count} files could not be uploaded (see below).").format(count=1)
+        )
         expect(page.get_by_test_id("empty-folder")).to_be_visible()  # nothing half-written
 
         page.reload()
@@ -337,12 +378,14 @@ def test_a_refused_upload_says_why_in_the_persons_language(
         page.reload()
         expect(page.get_by_test_id("empty-folder")).to_be_visible()  # not even the folders of the refused tree
     finally:  # the space is shared with the other tests of this session
-        signed_in("admin").put(f"{stack.base_url}/api/spaces/user:ishii.k/quota",
-                               json={"quota_bytes": 10 * 1024**3}, timeout=30)
+        signed_in("admin").put(
+            f"{stack.base_url}/api/spaces/user:ishii.k/quota", json={"quota_bytes": 10 * 1024**3}, timeout=30
+        )
 
 
 def test_a_link_to_a_folder_survives_signing_in_and_switching_language(
-        new_context: Callable[..., BrowserContext], stack: RunningStack) -> None:
+    new_context: Callable[..., BrowserContext], stack: RunningStack
+) -> None:
     owner = signed_in_page(new_context, "yamada.k")
     folder = unique("e2e_共有リンク先")
     owner.goto("/files")

@@ -29,8 +29,9 @@ def expect_english(page: Page) -> None:
     expect(page.get_by_test_id("signed-in-as")).to_contain_text("General Affairs Department")
 
 
-def test_switch_to_english_and_back_and_the_choice_persists(new_context: Callable[..., BrowserContext],
-                                                            stack: RunningStack) -> None:
+def test_switch_to_english_and_back_and_the_choice_persists(
+    new_context: Callable[..., BrowserContext], stack: RunningStack
+) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page = new_context().new_page()
     sign_in(page, "yamada.k")
@@ -67,7 +68,8 @@ def test_switch_to_english_and_back_and_the_choice_persists(new_context: Callabl
 
 
 def test_the_sign_in_page_can_be_read_in_english_before_signing_in(
-        new_context: Callable[..., BrowserContext], stack: RunningStack) -> None:
+    new_context: Callable[..., BrowserContext], stack: RunningStack
+) -> None:
     page = new_context().new_page()
     page.goto("/login?next=%2Fprojects")
 

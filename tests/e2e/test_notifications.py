@@ -17,7 +17,8 @@ pytestmark = pytest.mark.e2e
 
 
 def test_a_department_notice_reaches_the_members_inbox_and_no_one_elses(
-        new_context: Callable[..., BrowserContext], stack: RunningStack) -> None:
+    new_context: Callable[..., BrowserContext], stack: RunningStack
+) -> None:
     member = signed_in_page(new_context, "yamada.k")  # already on the home page
     outsider = signed_in_page(new_context, "kimura.t")  # 健康福祉部, not 総務部
     admin = signed_in_page(new_context, "tanaka.h")
@@ -55,11 +56,15 @@ def test_a_department_notice_reaches_the_members_inbox_and_no_one_elses(
 
 
 def test_a_newly_imported_person_sets_a_password_and_is_welcomed(
-        new_context: Callable[..., BrowserContext], stack: RunningStack, tmp_path: Path) -> None:
+    new_context: Callable[..., BrowserContext], stack: RunningStack, tmp_path: Path
+) -> None:
     staff_id = f"e2e.newbie-{uuid.uuid4().hex[:8]}"
     csv_path = tmp_path / "staff.csv"
-    csv_path.write_text("staff_id,display_name,email,department,role\n"
-                        f"{staff_id},新人 花子,{staff_id}@pref.example.lg.jp,somu,member\n", encoding="utf-8")
+    csv_path.write_text(
+        "staff_id,display_name,email,department,role\n"
+        f"{staff_id},新人 花子,{staff_id}@pref.example.lg.jp,somu,member\n",
+        encoding="utf-8",
+    )
     stack.kumo("users", "import", str(csv_path), "--temporary-password", "Temp-Passw0rd-1", check=True)
     new_password = "Hanako-Kumo-2026"
     page = new_context().new_page()

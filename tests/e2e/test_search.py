@@ -26,7 +26,8 @@ def search_for(page: Page, words: str) -> None:
 
 
 def test_a_person_finds_an_uploaded_pdf_by_a_japanese_word_and_opens_it(
-        new_context: Callable[..., BrowserContext], stack: RunningStack, tmp_path: Path) -> None:
+    new_context: Callable[..., BrowserContext], stack: RunningStack, tmp_path: Path
+) -> None:
     page = signed_in_page(new_context, "yamada.k")
     fixtures = corpus.build(tmp_path / "corpus")
     name = f"電子決裁の手引き_{uuid.uuid4().hex[:6]}.pdf"
@@ -61,12 +62,16 @@ def test_a_person_finds_an_uploaded_pdf_by_a_japanese_word_and_opens_it(
 
 
 def test_no_results_are_explained_and_markup_in_a_document_stays_text(
-        new_context: Callable[..., BrowserContext], stack: RunningStack, tmp_path: Path) -> None:
+    new_context: Callable[..., BrowserContext], stack: RunningStack, tmp_path: Path
+) -> None:
     page = signed_in_page(new_context, "kondo.m")
     word = f"罠文書{uuid.uuid4().hex[:5]}"
     html = tmp_path / f"{word}.html"
-    html.write_text(f"<html><body><p>{word} &lt;img src=x onerror=alert(1)&gt; の説明</p>"
-                    "<script>document.title='hacked'</script></body></html>", encoding="utf-8")
+    html.write_text(
+        f"<html><body><p>{word} &lt;img src=x onerror=alert(1)&gt; の説明</p>"
+        "<script>document.title='hacked'</script></body></html>",
+        encoding="utf-8",
+    )
     page.goto("/files/dept:somu")
     create_folder(page, f"検索テスト_{uuid.uuid4().hex[:6]}")
     choose_files(page, html)

@@ -18,8 +18,8 @@ def csp_problems(page: Page) -> list[str]:
 
     def on_console(message: ConsoleMessage) -> None:
         if message.location.get("url", "").endswith("/favicon.ico"):
-            # The browser asks for /favicon.ico by itself; the app has no such route and the local
-            # server answers 403 (API Gateway's "Missing Authentication Token"). Not a CSP matter.
+            # The browser may ask for /favicon.ico by itself; the app has no such route and answers
+            # its 404 page. Not a CSP matter.
             return
         if message.type == "error" or "Content Security Policy" in message.text:
             problems.append(f"console {message.type}: {message.text}")
@@ -30,8 +30,9 @@ def csp_problems(page: Page) -> list[str]:
 
 
 @pytest.mark.parametrize("path", ["/", "/notifications", "/departments/somu"])
-def test_pages_carry_a_strict_csp_and_break_no_rule_of_it(new_context: Callable[..., BrowserContext],
-                                                          path: str) -> None:
+def test_pages_carry_a_strict_csp_and_break_no_rule_of_it(
+    new_context: Callable[..., BrowserContext], path: str
+) -> None:
     page = new_context().new_page()
     problems = csp_problems(page)
     sign_in(page, "yamada.k")

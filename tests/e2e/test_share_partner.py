@@ -57,20 +57,22 @@ def item(page: Page, name: str) -> Any:
 
 
 def no_horizontal_scroll(page: Page) -> bool:
-    return bool(page.evaluate(
-        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"))
+    return bool(page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"))
 
 
 # --- tests --------------------------------------------------------------------------------------
 
+
 def test_a_password_link_asks_first_then_the_partner_downloads_identical_bytes(
-        stack: RunningStack, signed_in: Signed, new_context: Callable[..., BrowserContext]) -> None:
+    stack: RunningStack, signed_in: Signed, new_context: Callable[..., BrowserContext]
+) -> None:
     owner = signed_in("tanaka.h")
     name = f"委託仕様書_{uuid.uuid4().hex[:6]}.txt"
     content = "令和8年度 庁舎清掃業務委託 仕様書\n第1条 目的\n".encode()
     entry = upload(owner, stack, _folder(owner, stack, "dept:somu"), name, content).json()
-    link = _share(owner, stack, entry["id"], password="s3cret-pass", message="仕様書をご確認ください。",
-                  max_downloads=3)
+    link = _share(
+        owner, stack, entry["id"], password="s3cret-pass", message="仕様書をご確認ください。", max_downloads=3
+    )
     page = new_context().new_page()
     problems = csp_problems(page)
 
@@ -116,12 +118,14 @@ def test_a_password_link_asks_first_then_the_partner_downloads_identical_bytes(
     ended = page.reload()
     assert ended is not None and ended.status == 401
     expect(page.get_by_test_id("share-error-message")).to_have_text(
-        ja("The link was changed by the person who shared it. Open it again."))
+        ja("The link was changed by the person who shared it. Open it again.")
+    )
     assert name not in page.content()
 
 
 def test_a_file_request_takes_the_name_first_then_files_and_the_owner_is_told(
-        stack: RunningStack, signed_in: Signed, new_context: Callable[..., BrowserContext], tmp_path: Path) -> None:
+    stack: RunningStack, signed_in: Signed, new_context: Callable[..., BrowserContext], tmp_path: Path
+) -> None:
     owner = signed_in("sakamoto.j")
     folder = _folder(owner, stack, "dept:doboku")
     link = _share(owner, stack, folder, kind="request", message="図面をこちらにお送りください。")
@@ -148,7 +152,8 @@ def test_a_file_request_takes_the_name_first_then_files_and_the_owner_is_told(
     page.locator("#uploader input[type=file]:not([webkitdirectory])").set_input_files(drawing)
 
     expect(page.get_by_test_id("upload-status")).to_have_text(
-        ja("Sent: {count} files. Thank you.").format(count=1), timeout=UPLOAD_TIMEOUT_MS)
+        ja("Sent: {count} files. Thank you.").format(count=1), timeout=UPLOAD_TIMEOUT_MS
+    )
     expect(page.get_by_test_id("upload-errors")).to_be_empty()
     sent = page.locator(f'[data-testid="sent-item"][data-name="{drawing.name}"]')
     expect(sent).to_be_visible()
@@ -156,14 +161,21 @@ def test_a_file_request_takes_the_name_first_then_files_and_the_owner_is_told(
     expect(sent).to_be_visible()
     expect(page.get_by_test_id("uploader-as")).to_have_text("山田建設 鈴木")
 
-    notices = eventually(lambda: [n for n in _api(owner, stack, "GET", "/api/notifications").json()["items"]
-                                  if n["kind"] == "partner_upload" and drawing.name in n["text"]], timeout_s=20)
+    notices = eventually(
+        lambda: [
+            n
+            for n in _api(owner, stack, "GET", "/api/notifications").json()["items"]
+            if n["kind"] == "partner_upload" and drawing.name in n["text"]
+        ],
+        timeout_s=20,
+    )
     assert "山田建設 鈴木" in notices[0]["text"]
     assert problems == []
 
 
 def test_a_link_for_named_people_confirms_the_address_with_a_code_from_the_e_mail(
-        stack: RunningStack, signed_in: Signed, new_context: Callable[..., BrowserContext]) -> None:
+    stack: RunningStack, signed_in: Signed, new_context: Callable[..., BrowserContext]
+) -> None:
     owner = signed_in("tanaka.h")
     folder = _folder(owner, stack, "dept:somu")
     name = f"見積依頼書_{uuid.uuid4().hex[:6]}.txt"
@@ -196,16 +208,20 @@ def test_a_link_for_named_people_confirms_the_address_with_a_code_from_the_e_mai
 
 
 def test_expired_withdrawn_and_made_up_links_each_have_their_own_page(
-        stack: RunningStack, signed_in: Signed, new_context: Callable[..., BrowserContext]) -> None:
+    stack: RunningStack, signed_in: Signed, new_context: Callable[..., BrowserContext]
+) -> None:
     owner = signed_in("tanaka.h")
     folder = _folder(owner, stack, "dept:somu")
     secret = f"人事異動案_{uuid.uuid4().hex[:6]}.txt"
     upload(owner, stack, folder, secret, "内示前".encode())
     expired, revoked = _share(owner, stack, folder), _share(owner, stack, folder)
     past = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.%f+0000")
-    stack.boto3("dynamodb").update_item(TableName="kumo-share_links", Key={"link_id": {"S": expired["id"]}},
-                                       UpdateExpression="SET expires_at = :t",
-                                       ExpressionAttributeValues={":t": {"S": past}})
+    stack.boto3("dynamodb").update_item(
+        TableName="kumo-share_links",
+        Key={"link_id": {"S": expired["id"]}},
+        UpdateExpression="SET expires_at = :t",
+        ExpressionAttributeValues={":t": {"S": past}},
+    )
     assert _api(owner, stack, "POST", f"/api/shares/{revoked['id']}/revoke").ok
     cases = [
         (expired["url"], 410, ja("This link has expired. Ask the person who sent it for a new one.")),
@@ -231,7 +247,8 @@ def test_expired_withdrawn_and_made_up_links_each_have_their_own_page(
 
 
 def test_a_phone_sees_the_files_and_the_upload_area_without_sideways_scrolling(
-        stack: RunningStack, signed_in: Signed, new_context: Callable[..., BrowserContext]) -> None:
+    stack: RunningStack, signed_in: Signed, new_context: Callable[..., BrowserContext]
+) -> None:
     owner = signed_in("tanaka.h")
     folder = _folder(owner, stack, "dept:somu")
     long_name = "令和8年度_第3回_庁舎整備検討委員会_配布資料_最終版_修正反映済み_" + uuid.uuid4().hex[:6] + ".txt"
@@ -253,3 +270,33 @@ def test_a_phone_sees_the_files_and_the_upload_area_without_sideways_scrolling(
     expect(page.locator("#uploader .uppy-Dashboard")).to_be_visible()
     assert no_horizontal_scroll(page), "the uploader pushes the phone page sideways"
     assert problems == []
+
+
+def test_a_partner_is_told_before_sending_that_a_taken_name_gets_a_new_one(
+    stack: RunningStack, signed_in: Signed, new_context: Callable[..., BrowserContext], tmp_path: Path
+) -> None:
+    owner = signed_in("tanaka.h")
+    folder = _folder(owner, stack, "dept:somu")
+    upload(owner, stack, folder, "見積書.txt", "県の見積書".encode())
+    link = _share(owner, stack, folder, kind="exchange")
+    mine = tmp_path / "見積書.txt"
+    mine.write_bytes("業者の見積書".encode())
+    page = new_context().new_page()
+    open_link(page, link["url"])
+    expect(page.get_by_test_id("upload-types")).to_contain_text(".pdf")
+    page.get_by_label(ja("Your name and organisation")).fill("山田建設 鈴木")
+    page.get_by_role("button", name=ja("Next: choose the files")).click()
+    page.locator("#uploader input[type=file]:not([webkitdirectory])").set_input_files(mine)
+
+    expect(page.get_by_test_id("plan-item")).to_have_text(
+        ja("{requested} is already here: yours is saved as {name}.").format(
+            requested="見積書.txt", name="見積書 (2).txt"
+        )
+    )
+    page.locator(".uppy-StatusBar-actionBtn--upload").click()
+    expect(page.get_by_test_id("upload-status")).to_have_text(
+        ja("Sent: {count} files. Thank you.").format(count=1), timeout=UPLOAD_TIMEOUT_MS
+    )
+    expect(page.locator('[data-testid="sent-item"][data-name="見積書 (2).txt"]')).to_be_visible()
+    names = sorted(i["name"] for i in _api(owner, stack, "GET", f"/api/folders/{folder}").json()["items"])
+    assert names == ["見積書 (2).txt", "見積書.txt"]

@@ -61,7 +61,8 @@ def create_link(page: Page, kind: str | None = None, password: str | None = None
 
 
 def test_a_folder_uploaded_with_progress_is_shared_with_a_password_and_downloaded_identical(
-        new_context: Callable[..., BrowserContext], tmp_path: Path) -> None:
+    new_context: Callable[..., BrowserContext], tmp_path: Path
+) -> None:
     page = signed_in_page(new_context, "yamada.k", permissions=["clipboard-read", "clipboard-write"])
     tree = tmp_path / f"委託資料_{uuid.uuid4().hex[:6]}"
     spec = write(tree / "仕様書.pdf", os.urandom(6 * MiB))
@@ -70,17 +71,30 @@ def test_a_folder_uploaded_with_progress_is_shared_with_a_password_and_downloade
     create_folder(page, unique("e2e_共有"))
     network = page.context.new_cdp_session(page)
     network.send("Network.enable")
-    network.send("Network.emulateNetworkConditions", {  # ~2 MB/s up: the progress can be seen
-        "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 2 * MiB})
+    network.send(
+        "Network.emulateNetworkConditions",
+        {  # ~2 MB/s up: the progress can be seen
+            "offline": False,
+            "latency": 0,
+            "downloadThroughput": -1,
+            "uploadThroughput": 2 * MiB,
+        },
+    )
 
     choose_folder(page, tree)
 
     expect(page.get_by_test_id("upload-status")).to_have_text(
-        re.compile(re.escape(ja("Uploading: {done} of {total} files done.")).replace(r"\{done\}", r"\d")
-                   .replace(r"\{total\}", "2")))
+        re.compile(
+            re.escape(ja("Uploading: {done} of {total} files done."))
+            .replace(r"\{done\}", r"\d")
+            .replace(r"\{total\}", "2")
+        )
+    )
     expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", re.compile(r"^([1-9]|[1-9][0-9])$"))
-    network.send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    network.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     expect_uploaded(page, 2)
     row(page, tree.name).get_by_role("link", name=tree.name).click()
     expect(heading(page)).to_have_text(tree.name)
@@ -92,9 +106,12 @@ def test_a_folder_uploaded_with_progress_is_shared_with_a_password_and_downloade
     assert url.split("#", 1)[1] not in page.url, "the token is never in the address bar"
     page.reload()  # the page after the form: a reload makes no second link and shows the address no more
     expect(page.get_by_test_id("issued-link")).to_have_count(0)
-    expect(page.get_by_test_id("done")).to_contain_text(ja(
-        "The link was made. Its address was shown only once and cannot be shown again: if it was not copied, "
-        "re-issue the link to get a new address."))
+    expect(page.get_by_test_id("done")).to_contain_text(
+        ja(
+            "The link was made. Its address was shown only once and cannot be shown again: if it was not copied, "
+            "re-issue the link to get a new address."
+        )
+    )
     partner = new_context().new_page()  # a fresh browser: no staff session, no clipboard
     open_link(partner, url)
     expect(heading(partner)).to_have_text(ja("Enter the password"))
@@ -125,7 +142,8 @@ def test_a_folder_uploaded_with_progress_is_shared_with_a_password_and_downloade
 
 
 def test_a_file_request_made_on_the_folder_page_brings_the_partners_upload_to_the_inbox(
-        new_context: Callable[..., BrowserContext], tmp_path: Path) -> None:
+    new_context: Callable[..., BrowserContext], tmp_path: Path
+) -> None:
     owner = signed_in_page(new_context, "sakamoto.j", permissions=["clipboard-read", "clipboard-write"])
     owner.goto("/files/dept:doboku")
     create_folder(owner, unique("e2e_図面受付"))
@@ -140,7 +158,8 @@ def test_a_file_request_made_on_the_folder_page_brings_the_partners_upload_to_th
     partner.get_by_role("button", name=ja("Next: choose the files")).click()
     partner.locator("#uploader input[type=file]:not([webkitdirectory])").set_input_files(drawing)
     expect(partner.get_by_test_id("upload-status")).to_have_text(
-        ja("Sent: {count} files. Thank you.").format(count=1), timeout=UPLOAD_TIMEOUT_MS)
+        ja("Sent: {count} files. Thank you.").format(count=1), timeout=UPLOAD_TIMEOUT_MS
+    )
     expect(partner.locator(f'[data-testid="sent-item"][data-name="{drawing.name}"]')).to_be_visible()
 
     owner.goto("/notifications")

@@ -25,12 +25,14 @@ def test_a_page_without_a_session_sends_you_to_sign_in_and_then_back(page: Page,
 
     expect(page).to_have_url(f"{stack.base_url}/notifications")
     expect(page.get_by_role("heading", level=1)).to_have_text(ja("Notifications"))
-    expect(page.get_by_role("navigation").get_by_role("link", name=ja("Notifications"))) \
-        .to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("navigation").get_by_role("link", name=ja("Notifications"))).to_have_attribute(
+        "aria-current", "page"
+    )
 
 
 def test_wrong_password_is_refused_and_the_right_one_opens_the_shell_in_japanese(
-        page: Page, stack: RunningStack) -> None:
+    page: Page, stack: RunningStack
+) -> None:
     page.goto("/login")
     expect(page.locator("html")).to_have_attribute("lang", "ja")
 
@@ -68,8 +70,7 @@ def test_areas_not_built_yet_say_so(new_context: Callable[..., BrowserContext]) 
     expect(page.get_by_test_id("signed-in-as")).to_contain_text("山田 健一")
 
 
-def test_after_signing_out_the_session_is_over(new_context: Callable[..., BrowserContext],
-                                               stack: RunningStack) -> None:
+def test_after_signing_out_the_session_is_over(new_context: Callable[..., BrowserContext], stack: RunningStack) -> None:
     page = signed_in_page(new_context, "yamada.k")
     old_cookie = next(c for c in page.context.cookies() if c["name"] == "kumo_session")
 

@@ -20,7 +20,9 @@ from aws_cdk.assertions import Template  # noqa: E402
 from infra.app import build_app  # noqa: E402
 from infra.stack import KumoStack  # noqa: E402
 
-OTHER_ORIGIN = "https://staging.kumo.example.lg.jp"
+OTHER_DOMAIN = "staging.kumo.example.lg.jp"
+OTHER_ORIGIN = f"https://{OTHER_DOMAIN}"
+OTHER_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 
 
 @dataclass(frozen=True)
@@ -59,11 +61,18 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
 @pytest.fixture(scope="session")
 def unprotected(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     """A throw-away deployment: other prefix, no deletion protection, a zone-aware search domain,
-    context from the CLI."""
-    return _synthesize(tmp_path_factory.mktemp("cdk.out-unprotected"), {
-        "prefix": "kumo-test", "deletion_protection": "false", "web_origin": OTHER_ORIGIN,
-        "search_zone_awareness": "true", "search_data_nodes": "2",
-    })
+    a custom domain for the front door, context from the CLI."""
+    return _synthesize(
+        tmp_path_factory.mktemp("cdk.out-unprotected"),
+        {
+            "prefix": "kumo-test",
+            "deletion_protection": "false",
+            "domain_name": OTHER_DOMAIN,
+            "certificate_arn": OTHER_CERTIFICATE,
+            "search_zone_awareness": "true",
+            "search_data_nodes": "2",
+        },
+    )
 
 
 @pytest.fixture(scope="session")

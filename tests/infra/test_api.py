@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from chalicelib.core.resources import RESOURCES
-from infra.components.auth import ADMIN_ACTIONS
+from infra.components.auth import API_ACTIONS
 from infra.config import PROJECT_ROOT
 from layers.build import ARCHITECTURE, PYTHON_VERSION
 from tests.infra.conftest import Synthesized
@@ -18,8 +18,12 @@ def _handler(synth: Synthesized) -> dict[str, Any]:
 
 def _role_statements(synth: Synthesized) -> list[dict[str, Any]]:
     role_id = _handler(synth)["Role"]["Fn::GetAtt"][0]
-    return [s for p in synth.resources("AWS::IAM::Policy").values() if {"Ref": role_id} in p["Properties"]["Roles"]
-            for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    return [
+        s
+        for p in synth.resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
 
 
 def _actions(statement: dict[str, Any]) -> set[str]:
@@ -91,10 +95,12 @@ def test_role_reaches_every_table_the_bucket_the_bus(synthesized: Synthesized) -
     assert put_events["Resource"] == {"Fn::GetAtt": [synthesized.logical_id(stack.messaging.bus), "Arn"]}
 
 
-def test_role_administers_users_and_sends_mail_from_one_address(synthesized: Synthesized) -> None:
+def test_role_signs_users_out_and_sends_mail_from_one_address(synthesized: Synthesized) -> None:
     statements = _role_statements(synthesized)
     (cognito,) = [s for s in statements if any(a.startswith("cognito-idp:") for a in _actions(s))]
-    assert _actions(cognito) == set(ADMIN_ACTIONS)
+    # Only what web requests use: sign-out. Creating, updating and deleting users is the CLI's,
+    # with the operator's credentials.
+    assert _actions(cognito) == set(API_ACTIONS) == {"cognito-idp:AdminUserGlobalSignOut"}
     assert cognito["Resource"] == {"Fn::GetAtt": [synthesized.logical_id(synthesized.stack.auth.user_pool), "Arn"]}
     (ses,) = [s for s in statements if "ses:SendEmail" in _actions(s)]
     assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": synthesized.stack.config.mail_from}}
@@ -115,3 +121,13 @@ def test_unknown_paths_answer_404_with_security_headers(synthesized: Synthesized
     headers = response["ResponseParameters"]["Headers"]
     assert headers["X-Content-Type-Options"] == "'nosniff'"
     assert "Strict-Transport-Security" in headers
+
+
+def test_paths_no_route_matches_go_to_the_app(synthesized: Synthesized) -> None:
+    """A greedy resource sends every unknown path to the app, which answers a page in the reader's
+    language (or JSON under /api/), integrated exactly as Chalice integrates its own routes."""
+    paths = synthesized.resources("AWS::Serverless::Api")["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    greedy = paths["/{proxy+}"]["x-amazon-apigateway-any-method"]
+    assert greedy["parameters"] == [{"name": "proxy", "in": "path", "required": True, "type": "string"}]
+    chalice_route = paths["/"]["get"]["x-amazon-apigateway-integration"]
+    assert greedy["x-amazon-apigateway-integration"] == chalice_route

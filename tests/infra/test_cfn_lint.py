@@ -13,9 +13,9 @@ ALLOWED_WARNINGS = {"W3005"}
 
 
 def test_template_has_no_cfn_lint_error(synthesized: Synthesized) -> None:
-    matches = lint(synthesized.template_file.read_text(),
-                   config=ManualArgs(regions=[synthesized.stack.config.region]))
-    problems = [f"{m.rule.id} {m.message} ({'/'.join(map(str, m.path))})" for m in matches
-                if m.rule.id not in ALLOWED_WARNINGS]
+    matches = lint(synthesized.template_file.read_text(), config=ManualArgs(regions=[synthesized.stack.config.region]))
+    problems = [
+        f"{m.rule.id} {m.message} ({'/'.join(map(str, m.path))})" for m in matches if m.rule.id not in ALLOWED_WARNINGS
+    ]
     assert problems == []
     assert all(m.rule.id.startswith("W") for m in matches)

@@ -18,8 +18,7 @@ def _key_schema(partition: KeyAttr, sort: KeyAttr | None) -> list[dict[str, str]
 
 
 def _table(synth: Synthesized, name: str) -> dict[str, Any]:
-    tables = [r for r in synth.resources("AWS::DynamoDB::Table").values()
-              if r["Properties"]["TableName"] == name]
+    tables = [r for r in synth.resources("AWS::DynamoDB::Table").values() if r["Properties"]["TableName"] == name]
     assert len(tables) == 1, f"table {name} not found exactly once"
     return tables[0]
 
@@ -35,7 +34,8 @@ def test_table_shape(synthesized: Synthesized, spec: TableSpec) -> None:
     assert props["KeySchema"] == _key_schema(spec.partition, spec.sort)
     assert sorted(props["AttributeDefinitions"], key=lambda a: a["AttributeName"]) == sorted(
         ({"AttributeName": a.name, "AttributeType": a.type} for a in spec.attributes()),
-        key=lambda a: a["AttributeName"])
+        key=lambda a: a["AttributeName"],
+    )
     indexes = {i["IndexName"]: i for i in props.get("GlobalSecondaryIndexes", [])}
     assert set(indexes) == {i.name for i in spec.indexes}
     for index in spec.indexes:
@@ -53,7 +53,9 @@ def test_table_shape(synthesized: Synthesized, spec: TableSpec) -> None:
 
 @pytest.mark.parametrize("spec", RESOURCES.tables, ids=lambda s: s.key)
 def test_deletion_protection_follows_context(
-    synthesized: Synthesized, unprotected: Synthesized, spec: TableSpec,
+    synthesized: Synthesized,
+    unprotected: Synthesized,
+    spec: TableSpec,
 ) -> None:
     protected = _table(synthesized, spec.physical_name("kumo"))
     assert protected["Properties"]["DeletionProtectionEnabled"] is True

@@ -11,9 +11,16 @@ from infra.components.functions import PERMISSIONS, function_specs
 from layers.build import ARCHITECTURE, PYTHON_VERSION
 from tests.infra.conftest import Synthesized
 
-READ_ONLY = {"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable",
-             "dynamodb:GetItem", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:Query",
-             "dynamodb:Scan"}
+READ_ONLY = {
+    "dynamodb:BatchGetItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+}
 WRITES = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
 
 
@@ -69,14 +76,19 @@ def test_function_logs_are_kept_a_year(synthesized: Synthesized, spec: FunctionS
 def test_function_consumes_its_queue_with_partial_batch_failures(synthesized: Synthesized, spec: FunctionSpec) -> None:
     function_id, _ = _function(synthesized, spec)
     queue_id = synthesized.logical_id(synthesized.stack.messaging.queues[spec.source_queue or ""])
-    mappings = [m["Properties"] for m in synthesized.resources("AWS::Lambda::EventSourceMapping").values()
-                if m["Properties"]["FunctionName"] == {"Ref": function_id}]
-    assert mappings == [{
-        "BatchSize": spec.batch_size,
-        "EventSourceArn": {"Fn::GetAtt": [queue_id, "Arn"]},
-        "FunctionName": {"Ref": function_id},
-        "FunctionResponseTypes": ["ReportBatchItemFailures"],
-    }]
+    mappings = [
+        m["Properties"]
+        for m in synthesized.resources("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": function_id}
+    ]
+    assert mappings == [
+        {
+            "BatchSize": spec.batch_size,
+            "EventSourceArn": {"Fn::GetAtt": [queue_id, "Arn"]},
+            "FunctionName": {"Ref": function_id},
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        }
+    ]
 
 
 def test_notifier_has_least_privilege(synthesized: Synthesized) -> None:
@@ -103,8 +115,20 @@ def test_notifier_sends_mail_only_from_kumos_address(synthesized: Synthesized) -
     (ses,) = [s for s in statements if any(a.startswith("ses:") for a in _list(s["Action"]))]
     assert set(_list(ses["Action"])) == {"ses:SendEmail", "ses:SendRawEmail"}
     assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": synthesized.stack.config.mail_from}}
-    assert ses["Resource"] == {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":ses:", {"Ref": "AWS::Region"},
-                                                 ":", {"Ref": "AWS::AccountId"}, ":identity/*"]]}
+    assert ses["Resource"] == {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":ses:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                ":identity/*",
+            ],
+        ]
+    }
     assert props["Environment"]["Variables"]["KUMO_MAIL_FROM"] == synthesized.stack.config.mail_from
 
 
@@ -125,12 +149,23 @@ def test_indexer_has_least_privilege(synthesized: Synthesized) -> None:
 
     bucket_id = synthesized.logical_id(synthesized.stack.storage.files)
     s3_statements = [s for s in statements if any(a.startswith("s3:") for a in _list(s["Action"]))]
-    assert s3_statements == [{"Sid": "ReadStoredVersions", "Effect": "Allow", "Action": "s3:GetObject",
-                              "Resource": {"Fn::Join": ["", [{"Fn::GetAtt": [bucket_id, "Arn"]}, "/spaces/*"]]}}]
+    assert s3_statements == [
+        {
+            "Sid": "ReadStoredVersions",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": {"Fn::Join": ["", [{"Fn::GetAtt": [bucket_id, "Arn"]}, "/spaces/*"]]},
+        }
+    ]
     actions = {a for s in statements for a in _list(s["Action"])}
     assert not any("*" in a for a in actions if a.startswith(("s3:", "es:"))), "no wildcard S3 or search action"
     assert {a for a in actions if a.startswith("es:")} == {
-        "es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"}
+        "es:ESHttpGet",
+        "es:ESHttpHead",
+        "es:ESHttpPost",
+        "es:ESHttpPut",
+        "es:ESHttpDelete",
+    }
     assert not any(a.startswith(("events:", "cognito-idp:", "ses:")) for a in actions)
 
 

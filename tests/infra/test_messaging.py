@@ -13,8 +13,11 @@ from tests.infra.conftest import Synthesized
 
 
 def _queue(synth: Synthesized, name: str) -> tuple[str, dict[str, Any]]:
-    found = [(lid, r["Properties"]) for lid, r in synth.resources("AWS::SQS::Queue").items()
-             if r["Properties"]["QueueName"] == name]
+    found = [
+        (lid, r["Properties"])
+        for lid, r in synth.resources("AWS::SQS::Queue").items()
+        if r["Properties"]["QueueName"] == name
+    ]
     assert len(found) == 1, f"queue {name} not found exactly once"
     return found[0]
 
@@ -30,8 +33,10 @@ def test_no_queue_beyond_resources_py(synthesized: Synthesized) -> None:
 def test_queue_has_its_dead_letter_queue(synthesized: Synthesized, spec: QueueSpec) -> None:
     dlq_id, dlq = _queue(synthesized, spec.dlq_physical_name("kumo"))
     _, queue = _queue(synthesized, spec.physical_name("kumo"))
-    assert queue["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
-                                      "maxReceiveCount": spec.max_receive_count}
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
+        "maxReceiveCount": spec.max_receive_count,
+    }
     assert queue["VisibilityTimeout"] == spec.visibility_timeout_s
     assert queue["MessageRetentionPeriod"] == spec.retention_s
     assert dlq["MessageRetentionPeriod"] == spec.dlq_retention_s
@@ -43,13 +48,25 @@ def test_queue_has_its_dead_letter_queue(synthesized: Synthesized, spec: QueueSp
 def test_queues_refuse_plain_http(synthesized: Synthesized, template: Template, spec: QueueSpec) -> None:
     for name in (spec.physical_name("kumo"), spec.dlq_physical_name("kumo")):
         queue_id, _ = _queue(synthesized, name)
-        template.has_resource_properties("AWS::SQS::QueuePolicy", {
-            "Queues": [{"Ref": queue_id}],
-            "PolicyDocument": {"Statement": Match.array_with([Match.object_like({
-                "Effect": "Deny", "Action": "sqs:*",
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            })])},
-        })
+        template.has_resource_properties(
+            "AWS::SQS::QueuePolicy",
+            {
+                "Queues": [{"Ref": queue_id}],
+                "PolicyDocument": {
+                    "Statement": Match.array_with(
+                        [
+                            Match.object_like(
+                                {
+                                    "Effect": "Deny",
+                                    "Action": "sqs:*",
+                                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                                }
+                            )
+                        ]
+                    )
+                },
+            },
+        )
 
 
 def test_event_bus_name(template: Template) -> None:
@@ -59,8 +76,11 @@ def test_event_bus_name(template: Template) -> None:
 
 @pytest.mark.parametrize("spec", RESOURCES.rules, ids=lambda s: s.key)
 def test_rule_pattern_and_target(synthesized: Synthesized, spec: RuleSpec) -> None:
-    rules = [r["Properties"] for r in synthesized.resources("AWS::Events::Rule").values()
-             if r["Properties"]["Name"] == spec.physical_name("kumo")]
+    rules = [
+        r["Properties"]
+        for r in synthesized.resources("AWS::Events::Rule").values()
+        if r["Properties"]["Name"] == spec.physical_name("kumo")
+    ]
     assert len(rules) == 1
     (rule,) = rules
     assert rule["EventPattern"] == spec.pattern  # exactly the spec's JSON, nothing added
@@ -76,10 +96,22 @@ def test_rule_pattern_and_target(synthesized: Synthesized, spec: RuleSpec) -> No
 def test_rule_may_send_to_its_queue(synthesized: Synthesized, template: Template, spec: RuleSpec) -> None:
     rule_id = synthesized.logical_id(synthesized.stack.messaging.rules[spec.key])
     queue_id, _ = _queue(synthesized, RESOURCES.queue(spec.target_queue).physical_name("kumo"))
-    template.has_resource_properties("AWS::SQS::QueuePolicy", {
-        "Queues": [{"Ref": queue_id}],
-        "PolicyDocument": {"Statement": Match.array_with([Match.object_like({
-            "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-            "Condition": {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]}}},
-        })])},
-    })
+    template.has_resource_properties(
+        "AWS::SQS::QueuePolicy",
+        {
+            "Queues": [{"Ref": queue_id}],
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "events.amazonaws.com"},
+                                "Condition": {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]}}},
+                            }
+                        )
+                    ]
+                )
+            },
+        },
+    )

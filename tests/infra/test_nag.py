@@ -22,6 +22,8 @@ ALLOWED_SUPPRESSIONS = {
     "AwsSolutions-OS4",  # no dedicated master nodes for a one- or two-node domain
     "AwsSolutions-OS7",  # zone awareness off by default (context search_zone_awareness)
     "AwsSolutions-SQS3",  # the scheduler's DLQ is itself a DLQ (of EventBridge Scheduler / Lambda)
+    "AwsSolutions-CFR3",  # no CloudFront standard logs: API Gateway logs every dynamic request
+    "AwsSolutions-CFR4",  # the *.cloudfront.net certificate's TLSv1 floor when no custom domain is given
 }
 
 
@@ -35,8 +37,11 @@ def test_stack_has_no_unsuppressed_aws_solutions_error(synthesized: Synthesized)
 
 
 def test_suppressions_are_the_deliberate_ones_with_reasons(synthesized: Synthesized) -> None:
-    suppressions = [rule for resource in synthesized.json["Resources"].values()
-                    for rule in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])]
+    suppressions = [
+        rule
+        for resource in synthesized.json["Resources"].values()
+        for rule in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+    ]
     assert suppressions
     assert {rule["id"] for rule in suppressions} <= ALLOWED_SUPPRESSIONS
     assert all(len(rule["reason"]) >= 40 for rule in suppressions)
@@ -48,8 +53,10 @@ def _insecure_bucket_stack(*, suppress_logging: bool) -> Stack:
     stack = Stack(app, "Insecure")
     bucket = s3.Bucket(stack, "Open", enforce_ssl=False)  # no TLS-only policy, no access logs
     if suppress_logging:
-        NagSuppressions.add_resource_suppressions(bucket, [NagPackSuppression(
-            id="AwsSolutions-S1", reason="proving that a suppression silences exactly its rule")])
+        NagSuppressions.add_resource_suppressions(
+            bucket,
+            [NagPackSuppression(id="AwsSolutions-S1", reason="proving that a suppression silences exactly its rule")],
+        )
     Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
     return stack
 

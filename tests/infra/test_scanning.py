@@ -44,8 +44,12 @@ def _arn(logical_id: str) -> dict[str, Any]:
 
 
 def _statements(synth: Synthesized, role_id: str) -> list[dict[str, Any]]:
-    return [s for p in synth.resources("AWS::IAM::Policy").values() if {"Ref": role_id} in p["Properties"]["Roles"]
-            for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    return [
+        s
+        for p in synth.resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
 
 
 def _list(value: Any) -> list[Any]:
@@ -71,16 +75,23 @@ def test_guardduty_role_is_the_documented_one_scoped_to_the_bucket(synthesized: 
     assert trust["Principal"] == {"Service": "malware-protection-plan.guardduty.amazonaws.com"}
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
     by_sid = {s["Sid"]: s for s in _statements(synthesized, ids["role"])}
-    assert set(by_sid) == {"AllowManagedRuleToSendS3EventsToGuardDuty", "AllowGuardDutyToMonitorEventBridgeManagedRule",
-                           "AllowPostScanTag", "AllowEnableS3EventBridgeEvents", "AllowPutValidationObject",
-                           "AllowCheckBucketOwnership", "AllowMalwareScan"}
+    assert set(by_sid) == {
+        "AllowManagedRuleToSendS3EventsToGuardDuty",
+        "AllowGuardDutyToMonitorEventBridgeManagedRule",
+        "AllowPostScanTag",
+        "AllowEnableS3EventBridgeEvents",
+        "AllowPutValidationObject",
+        "AllowCheckBucketOwnership",
+        "AllowMalwareScan",
+    }
     managed = by_sid["AllowManagedRuleToSendS3EventsToGuardDuty"]
     assert managed["Condition"] == {"StringLike": {"events:ManagedBy": trust["Principal"]["Service"]}}
     assert "DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3*" in str(managed["Resource"])
     for sid in ("AllowPostScanTag", "AllowMalwareScan"):
         assert by_sid[sid]["Resource"] == _objects(ids["bucket"], f"{SCAN_PREFIX}*"), sid
     assert by_sid["AllowPutValidationObject"]["Resource"] == _objects(
-        ids["bucket"], "malware-protection-resource-validation-object")
+        ids["bucket"], "malware-protection-resource-validation-object"
+    )
 
 
 def test_results_on_the_default_bus_reach_the_scan_queue(synthesized: Synthesized, template: Template) -> None:
@@ -88,23 +99,41 @@ def test_results_on_the_default_bus_reach_the_scan_queue(synthesized: Synthesize
     rule = synthesized.resources("AWS::Events::Rule")[ids["rule"]]["Properties"]
     assert "EventBusName" not in rule, "GuardDuty publishes on the account's default bus"
     assert rule["Name"] == GUARDDUTY_SCAN_RESULT_RULE.physical_name("kumo")
-    assert rule["EventPattern"] == {**GUARDDUTY_SCAN_RESULT_RULE.pattern,
-                                    "detail": {"s3ObjectDetails": {"bucketName": [{"Ref": ids["bucket"]}]}}}
+    assert rule["EventPattern"] == {
+        **GUARDDUTY_SCAN_RESULT_RULE.pattern,
+        "detail": {"s3ObjectDetails": {"bucketName": [{"Ref": ids["bucket"]}]}},
+    }
     (target,) = rule["Targets"]
     assert target["Arn"] == _arn(ids["queue"])
     assert target["DeadLetterConfig"] == {"Arn": _arn(ids["dlq"])}
-    template.has_resource_properties("AWS::SQS::QueuePolicy", {
-        "Queues": [{"Ref": ids["queue"]}],
-        "PolicyDocument": {"Statement": Match.array_with([Match.object_like({
-            "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-            "Condition": {"ArnEquals": {"aws:SourceArn": _arn(ids["rule"])}}})])},
-    })
+    template.has_resource_properties(
+        "AWS::SQS::QueuePolicy",
+        {
+            "Queues": [{"Ref": ids["queue"]}],
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "events.amazonaws.com"},
+                                "Condition": {"ArnEquals": {"aws:SourceArn": _arn(ids["rule"])}},
+                            }
+                        )
+                    ]
+                )
+            },
+        },
+    )
 
 
 def test_partner_uploads_are_unreadable_until_guardduty_clears_them(synthesized: Synthesized) -> None:
     ids = _ids(synthesized)
-    policies = [p["Properties"] for p in synthesized.resources("AWS::S3::BucketPolicy").values()
-                if p["Properties"]["Bucket"] == {"Ref": ids["bucket"]}]
+    policies = [
+        p["Properties"]
+        for p in synthesized.resources("AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": ids["bucket"]}
+    ]
     (policy,) = policies
     by_sid = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"] if "Sid" in s}
     tag_key, tag_value = SCAN_REQUIRED_TAG
@@ -127,7 +156,8 @@ def test_partner_uploads_are_unreadable_until_guardduty_clears_them(synthesized:
     assert {"s3:PutObject", "s3:PutObjectTagging"} <= set(only_guardduty["Action"])
     assert only_guardduty["Condition"] == {
         "ForAnyValue:StringEquals": {"s3:RequestObjectTagKeys": [GUARDDUTY_STATUS_TAG]},
-        "ArnNotEquals": {"aws:PrincipalArn": _arn(ids["role"])}}
+        "ArnNotEquals": {"aws:PrincipalArn": _arn(ids["role"])},
+    }
 
     untouchable = by_sid["NoOneElseRetagsPartnerUploads"]
     assert {"s3:DeleteObjectTagging", "s3:PutObjectTagging"} <= set(untouchable["Action"])
@@ -158,16 +188,22 @@ def test_scanner_runs_the_guardduty_adapter_with_least_privilege(synthesized: Sy
     actions = {a for s in statements for a in _list(s["Action"])}
     assert not any(a.startswith(("cognito-idp:", "ses:", "es:")) for a in actions)
     tables = synthesized.stack.tables.by_key
-    touched = {key for key, table in tables.items()
-               if any(_arn(synthesized.logical_id(table)) in _list(s["Resource"]) for s in statements)}
+    touched = {
+        key
+        for key, table in tables.items()
+        if any(_arn(synthesized.logical_id(table)) in _list(s["Resource"]) for s in statements)
+    }
     assert touched == {"files", "file_versions", "idempotency"}
 
 
 def test_a_dead_lettered_scan_raises_an_alarm(synthesized: Synthesized) -> None:
     ids = _ids(synthesized)
-    alarms = [a["Properties"] for a in synthesized.resources("AWS::CloudWatch::Alarm").values()
-              if a["Properties"].get("Dimensions") == [{"Name": "QueueName",
-                                                         "Value": {"Fn::GetAtt": [ids["dlq"], "QueueName"]}}]]
+    alarms = [
+        a["Properties"]
+        for a in synthesized.resources("AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("Dimensions")
+        == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [ids["dlq"], "QueueName"]}}]
+    ]
     (alarm,) = alarms
     assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
     assert alarm["Threshold"] == 1 and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"

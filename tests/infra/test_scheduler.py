@@ -10,8 +10,16 @@ from infra.components.scheduler import SCHEDULER_FUNCTION, SCHEDULES, dead_lette
 from tests.infra.conftest import Synthesized
 from tests.infra.test_functions import READ_ONLY, WRITES
 
-SWEPT_TABLES = {"uploads", "spaces", "files", "file_names", "file_versions", "share_links", "share_tokens",
-                "share_sessions"}
+SWEPT_TABLES = {
+    "uploads",
+    "spaces",
+    "files",
+    "file_names",
+    "file_versions",
+    "share_links",
+    "share_tokens",
+    "share_sessions",
+}
 
 
 def _arn(logical_id: str) -> dict[str, Any]:
@@ -36,8 +44,12 @@ def _ids(synth: Synthesized) -> dict[str, str]:
 
 
 def _statements(synth: Synthesized, role_id: str) -> list[dict[str, Any]]:
-    return [s for p in synth.resources("AWS::IAM::Policy").values() if {"Ref": role_id} in p["Properties"]["Roles"]
-            for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    return [
+        s
+        for p in synth.resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
 
 
 def _objects(bucket_id: str, pattern: str) -> dict[str, Any]:
@@ -51,8 +63,11 @@ def test_function_runs_the_sweep_from_its_folder(synthesized: Synthesized) -> No
     assert props["Handler"] == "app.handler"
     assert props["Timeout"] == SCHEDULER_FUNCTION.timeout_s
     assert props["Layers"] == [{"Ref": synthesized.logical_id(synthesized.stack.layer.layer)}]
-    mappings = [m for m in synthesized.resources("AWS::Lambda::EventSourceMapping").values()
-                if m["Properties"]["FunctionName"] == {"Ref": ids["function"]}]
+    mappings = [
+        m
+        for m in synthesized.resources("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": ids["function"]}
+    ]
     assert mappings == [], "no queue: only the schedule invokes it"
 
 
@@ -86,13 +101,19 @@ def test_invoke_role_is_the_schedulers_and_may_only_invoke_and_dead_letter(synth
 
 def test_a_failed_run_ends_in_the_dlq_after_lambdas_retries(synthesized: Synthesized) -> None:
     ids = _ids(synthesized)
-    (config,) = [c["Properties"] for c in synthesized.resources("AWS::Lambda::EventInvokeConfig").values()
-                 if c["Properties"]["FunctionName"] == {"Ref": ids["function"]}]
+    (config,) = [
+        c["Properties"]
+        for c in synthesized.resources("AWS::Lambda::EventInvokeConfig").values()
+        if c["Properties"]["FunctionName"] == {"Ref": ids["function"]}
+    ]
     assert config["MaximumRetryAttempts"] == 2
     assert config["MaximumEventAgeInSeconds"] == 900
     assert config["DestinationConfig"] == {"OnFailure": {"Destination": _arn(ids["dlq"])}}
-    assert any(s["Action"] == "sqs:SendMessage" or "sqs:SendMessage" in _list(s["Action"])
-               for s in _statements(synthesized, ids["role"]) if s["Resource"] == _arn(ids["dlq"]))
+    assert any(
+        s["Action"] == "sqs:SendMessage" or "sqs:SendMessage" in _list(s["Action"])
+        for s in _statements(synthesized, ids["role"])
+        if s["Resource"] == _arn(ids["dlq"])
+    )
 
 
 def test_dlq_is_encrypted_tls_only_and_alarmed(synthesized: Synthesized, template: Template) -> None:
@@ -101,14 +122,23 @@ def test_dlq_is_encrypted_tls_only_and_alarmed(synthesized: Synthesized, templat
     assert queue["QueueName"] == dead_letter_queue_name("kumo")
     assert queue["SqsManagedSseEnabled"] is True
     assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
-    template.has_resource_properties("AWS::SQS::QueuePolicy", {
-        "Queues": [{"Ref": ids["dlq"]}],
-        "PolicyDocument": {"Statement": Match.array_with([Match.object_like({
-            "Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})])},
-    })
-    (alarm,) = [a["Properties"] for a in synthesized.resources("AWS::CloudWatch::Alarm").values()
-                if a["Properties"].get("Dimensions") == [{"Name": "QueueName",
-                                                           "Value": {"Fn::GetAtt": [ids["dlq"], "QueueName"]}}]]
+    template.has_resource_properties(
+        "AWS::SQS::QueuePolicy",
+        {
+            "Queues": [{"Ref": ids["dlq"]}],
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})]
+                )
+            },
+        },
+    )
+    (alarm,) = [
+        a["Properties"]
+        for a in synthesized.resources("AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("Dimensions")
+        == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [ids["dlq"], "QueueName"]}}]
+    ]
     assert alarm["Threshold"] == 1 and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
 
 
@@ -118,8 +148,12 @@ def test_sweep_reaches_exactly_its_tables(synthesized: Synthesized) -> None:
     tables = synthesized.stack.tables.by_key
     granted: dict[str, set[str]] = {}
     for key, table in tables.items():
-        granted[key] = {a for s in statements if _arn(synthesized.logical_id(table)) in _list(s["Resource"])
-                        for a in _list(s["Action"])}
+        granted[key] = {
+            a
+            for s in statements
+            if _arn(synthesized.logical_id(table)) in _list(s["Resource"])
+            for a in _list(s["Action"])
+        }
     for key in SWEPT_TABLES:
         assert WRITES | READ_ONLY <= granted[key], key
     assert all(not granted[key] for key in set(tables) - SWEPT_TABLES)
@@ -131,15 +165,20 @@ def test_sweep_deletes_and_aborts_in_the_files_bucket_only_where_it_must(synthes
     delete = by_sid["DeleteExpiredObjects"]
     assert delete["Action"] == "s3:DeleteObject"
     assert sorted(map(str, delete["Resource"])) == sorted(
-        str(_objects(ids["bucket"], f"{p}*")) for p in ("uploads/", "archives/", "spaces/"))
+        str(_objects(ids["bucket"], f"{p}*")) for p in ("uploads/", "archives/", "spaces/")
+    )
     assert by_sid["AbortStaleMultipartUploads"]["Action"] == "s3:AbortMultipartUpload"
     assert by_sid["ListMultipartUploads"]["Resource"] == _arn(ids["bucket"])
     listing = by_sid["ListArchives"]
     assert listing["Action"] == "s3:ListBucket"
     assert listing["Condition"] == {"StringLike": {"s3:prefix": "archives/*"}}
     s3_actions = {a for s in by_sid.values() for a in _list(s["Action"]) if a.startswith("s3:")}
-    assert s3_actions == {"s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListBucketMultipartUploads",
-                          "s3:ListBucket"}, "never reads or writes file contents"
+    assert s3_actions == {
+        "s3:DeleteObject",
+        "s3:AbortMultipartUpload",
+        "s3:ListBucketMultipartUploads",
+        "s3:ListBucket",
+    }, "never reads or writes file contents"
 
 
 def test_sweep_announces_expiring_links_on_the_bus(synthesized: Synthesized) -> None:

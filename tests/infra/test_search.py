@@ -14,8 +14,14 @@ from infra.components.search import HTTP_ACTIONS, domain_name
 from infra.config import InfraConfig
 from tests.infra.conftest import Synthesized
 
-_DOMAIN_ARN_PATTERN = ["arn:", {"Ref": "AWS::Partition"}, ":es:", {"Ref": "AWS::Region"}, ":",
-                       {"Ref": "AWS::AccountId"}]
+_DOMAIN_ARN_PATTERN = [
+    "arn:",
+    {"Ref": "AWS::Partition"},
+    ":es:",
+    {"Ref": "AWS::Region"},
+    ":",
+    {"Ref": "AWS::AccountId"},
+]
 
 
 def _domain(synth: Synthesized) -> tuple[str, dict[str, Any]]:
@@ -30,8 +36,12 @@ def _role_id(synth: Synthesized, which: str) -> str:
 
 
 def _statements(synth: Synthesized, role_id: str) -> list[dict[str, Any]]:
-    return [s for p in synth.resources("AWS::IAM::Policy").values() if {"Ref": role_id} in p["Properties"]["Roles"]
-            for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    return [
+        s
+        for p in synth.resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
 
 
 def _list(value: Any) -> list[Any]:
@@ -75,8 +85,12 @@ def test_access_policy_admits_exactly_the_api_and_the_indexer(synthesized: Synth
     _, domain = _domain(synthesized)
     (statement,) = domain["Properties"]["AccessPolicies"]["Statement"]
     assert statement["Effect"] == "Allow"
-    assert statement["Principal"] == {"AWS": [{"Fn::GetAtt": [_role_id(synthesized, "api"), "Arn"]},
-                                              {"Fn::GetAtt": [_role_id(synthesized, "indexer"), "Arn"]}]}
+    assert statement["Principal"] == {
+        "AWS": [
+            {"Fn::GetAtt": [_role_id(synthesized, "api"), "Arn"]},
+            {"Fn::GetAtt": [_role_id(synthesized, "indexer"), "Arn"]},
+        ]
+    }
     assert set(statement["Action"]) == set(HTTP_ACTIONS)
     assert statement["Resource"] == {"Fn::Join": ["", [*_DOMAIN_ARN_PATTERN, ":domain/kumo-search/*"]]}
     assert "Condition" not in statement
@@ -91,8 +105,7 @@ def test_small_gp3_domain_zone_awareness_off_by_default(synthesized: Synthesized
     assert cluster["DedicatedMasterEnabled"] is False
     assert cluster["InstanceCount"] == InfraConfig.search_data_nodes
     assert cluster["InstanceType"] == InfraConfig.search_instance_type
-    assert props["EBSOptions"] == {"EBSEnabled": True, "VolumeSize": InfraConfig.search_volume_gb,
-                                   "VolumeType": "gp3"}
+    assert props["EBSOptions"] == {"EBSEnabled": True, "VolumeSize": InfraConfig.search_volume_gb, "VolumeType": "gp3"}
 
 
 def test_zone_aware_domain_from_context(unprotected: Synthesized) -> None:
@@ -129,7 +142,7 @@ def test_slow_and_application_logs_reach_cloudwatch(synthesized: Synthesized) ->
         group_ids.add(group_id)
     # OpenSearch Service may write them (a plain resource policy, created before the domain).
     policies = synthesized.resources("AWS::Logs::ResourcePolicy")
-    (policy_id, policy), = [(k, v) for k, v in policies.items() if "es.amazonaws.com" in str(v)]
+    ((policy_id, policy),) = [(k, v) for k, v in policies.items() if "es.amazonaws.com" in str(v)]
     document = str(policy["Properties"]["PolicyDocument"])
     assert all(group_id in document for group_id in group_ids)
     assert "aws:SourceAccount" in document and ":domain/kumo-search" in document
@@ -145,8 +158,11 @@ def test_no_custom_resource_lambda_for_the_domain(synthesized: Synthesized) -> N
 @pytest.mark.parametrize("which", ["api", "indexer"])
 def test_api_and_indexer_may_call_the_domain_and_nothing_wider(synthesized: Synthesized, which: str) -> None:
     domain_id, _ = _domain(synthesized)
-    statements = [s for s in _statements(synthesized, _role_id(synthesized, which))
-                  if any(a.startswith("es:") for a in _list(s["Action"]))]
+    statements = [
+        s
+        for s in _statements(synthesized, _role_id(synthesized, which))
+        if any(a.startswith("es:") for a in _list(s["Action"]))
+    ]
     (statement,) = statements
     assert set(_list(statement["Action"])) == set(HTTP_ACTIONS)
     assert statement["Resource"] == {"Fn::Join": ["", [{"Fn::GetAtt": [domain_id, "Arn"]}, "/*"]]}
@@ -166,8 +182,9 @@ def test_api_and_indexer_learn_the_https_endpoint_and_sign(synthesized: Synthesi
     env = _env(synthesized, which)
     assert env["KUMO_SEARCH_URL"] == {"Fn::Join": ["", ["https://", {"Fn::GetAtt": [domain_id, "DomainEndpoint"]}]]}
     assert env["KUMO_SEARCH_SIGV4"] == "1"
-    settings = from_environ({"KUMO_SEARCH_URL": "https://search.example",
-                             "KUMO_SEARCH_SIGV4": env["KUMO_SEARCH_SIGV4"]})
+    settings = from_environ(
+        {"KUMO_SEARCH_URL": "https://search.example", "KUMO_SEARCH_SIGV4": env["KUMO_SEARCH_SIGV4"]}
+    )
     assert settings.search_sigv4 is True
     assert from_environ({}).search_sigv4 is False  # locally: plain HTTP to the local server
 
@@ -180,31 +197,36 @@ def test_other_functions_get_no_search_endpoint(synthesized: Synthesized, which:
 
 def test_indexer_knows_the_api_role_to_map_in_the_security_plugin(synthesized: Synthesized) -> None:
     assert _env(synthesized, "indexer")["KUMO_SEARCH_API_ROLE_ARN"] == {
-        "Fn::GetAtt": [_role_id(synthesized, "api"), "Arn"]}
+        "Fn::GetAtt": [_role_id(synthesized, "api"), "Arn"]
+    }
 
 
 def test_search_url_is_an_output(synthesized: Synthesized) -> None:
     domain_id, _ = _domain(synthesized)
     assert synthesized.json["Outputs"]["SearchUrl"]["Value"] == {
-        "Fn::Join": ["", ["https://", {"Fn::GetAtt": [domain_id, "DomainEndpoint"]}]]}
+        "Fn::Join": ["", ["https://", {"Fn::GetAtt": [domain_id, "DomainEndpoint"]}]]
+    }
 
 
 def test_indexer_consumes_the_index_queue_fed_by_s3_and_the_bus(synthesized: Synthesized) -> None:
     assert RESOURCES.function("indexer").source_queue == "index"
     rule = RESOURCES.rules[[r.key for r in RESOURCES.rules].index("index-file-changes")]
     assert rule.target_queue == "index"
-    assert ((("s3:ObjectCreated:*", "s3:ObjectRemoved:*"), "index") in RESOURCES.bucket("files").notifications)
+    assert (("s3:ObjectCreated:*", "s3:ObjectRemoved:*"), "index") in RESOURCES.bucket("files").notifications
     rule_props = synthesized.resources("AWS::Events::Rule")[
-        synthesized.logical_id(synthesized.stack.messaging.rules["index-file-changes"])]["Properties"]
+        synthesized.logical_id(synthesized.stack.messaging.rules["index-file-changes"])
+    ]["Properties"]
     queue_id = synthesized.logical_id(synthesized.stack.messaging.queues["index"])
     assert [t["Arn"] for t in rule_props["Targets"]] == [{"Fn::GetAtt": [queue_id, "Arn"]}]
 
 
 def test_a_dead_lettered_index_message_raises_an_alarm(synthesized: Synthesized) -> None:
     dlq_id = synthesized.logical_id(synthesized.stack.messaging.dead_letter_queues["index"])
-    alarms = [a["Properties"] for a in synthesized.resources("AWS::CloudWatch::Alarm").values()
-              if a["Properties"].get("Dimensions") == [{"Name": "QueueName",
-                                                         "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}]]
+    alarms = [
+        a["Properties"]
+        for a in synthesized.resources("AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("Dimensions") == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}]
+    ]
     (alarm,) = alarms
     assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
     assert alarm["Threshold"] == 1 and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"

@@ -10,14 +10,13 @@ functions/scanner, S3, DynamoDB, and the download API's refusal.
 from __future__ import annotations
 
 import io
-import json
-import uuid
 import zipfile
 from typing import Any
 
 import pytest
 import requests
 
+from chalicelib.core.event_catalogue import PartnerUploaded
 from chalicelib.scanning.engine import EICAR
 from tests.conftest import eventually
 from tests.integration.test_files import _api, _folder, download, upload
@@ -32,22 +31,37 @@ def _partner_upload(stack: RunningStack, me: requests.Session, folder: str, name
     assert done.status_code == 201, done.text
     entry: dict[str, Any] = done.json()
     ddb = stack.boto3("dynamodb")
-    version = ddb.get_item(TableName="kumo-file_versions",
-                           Key={"file_id": {"S": entry["id"]}, "version": {"S": "00000001"}})["Item"]
+    version = ddb.get_item(
+        TableName="kumo-file_versions", Key={"file_id": {"S": entry["id"]}, "version": {"S": "00000001"}}
+    )["Item"]
     pending = {":p": {"S": "pending"}}
-    ddb.update_item(TableName="kumo-file_versions", Key={"file_id": {"S": entry["id"]}, "version": {"S": "00000001"}},
-                    UpdateExpression="SET scan_status = :p", ExpressionAttributeValues=pending)
-    ddb.update_item(TableName="kumo-files", Key={"file_id": {"S": entry["id"]}},
-                    UpdateExpression="SET scan_status = :p", ExpressionAttributeValues=pending)
+    ddb.update_item(
+        TableName="kumo-file_versions",
+        Key={"file_id": {"S": entry["id"]}, "version": {"S": "00000001"}},
+        UpdateExpression="SET scan_status = :p",
+        ExpressionAttributeValues=pending,
+    )
+    ddb.update_item(
+        TableName="kumo-files",
+        Key={"file_id": {"S": entry["id"]}},
+        UpdateExpression="SET scan_status = :p",
+        ExpressionAttributeValues=pending,
+    )
     key = version["s3_key"]["S"]
-    detail = {
-        "file_id": entry["id"], "version": 1, "s3_key": key, "space_id": key.split("/")[1], "folder_id": folder,
-        "name": name, "link_id": "ln_simulated", "owner_id": "yamada.k", "notify": False,
-        "uploader_name": "山田建設 鈴木", "event_id": str(uuid.uuid4()), "occurred_at": "2026-11-26T01:00:00+00:00",
-    }
-    sent = stack.boto3("events").put_events(Entries=[{
-        "Source": "kumo.sharing", "DetailType": "PartnerUploaded", "Detail": json.dumps(detail, ensure_ascii=False),
-        "EventBusName": "kumo-events"}])
+    detail = PartnerUploaded(
+        file_id=entry["id"],
+        version=1,
+        s3_key=key,
+        space_id=key.split("/")[1],
+        folder_id=folder,
+        name=name,
+        link_id="ln_simulated",
+        owner_id="yamada.k",
+        notify=False,
+        uploader_name="山田建設 鈴木",
+        uploader_email="",
+    )
+    sent = stack.boto3("events").put_events(Entries=[detail.event().to_entry("kumo-events")])
     assert sent["FailedEntryCount"] == 0
     return {**entry, "key": key}
 
@@ -79,8 +93,13 @@ def test_an_eicar_upload_is_quarantined_and_never_served(stack: RunningStack, si
     assert [(i["name"], i["scan_status"]) for i in listing] == [("見積書一式.zip", "infected")], "still listed"
     assert _keys(stack, infected["key"]) == [], "no version of the object is left where it was"
     assert _keys(stack, f"quarantine/{infected['key']}") == [f"quarantine/{infected['key']}"]
-    told = eventually(lambda: [n for n in _api(me, stack, "GET", "/api/notifications").json()["items"]
-                               if n["kind"] == "file_quarantined" and "見積書一式.zip" in n["text"]])
+    told = eventually(
+        lambda: [
+            n
+            for n in _api(me, stack, "GET", "/api/notifications").json()["items"]
+            if n["kind"] == "file_quarantined" and "見積書一式.zip" in n["text"]
+        ]
+    )
     assert told[0]["link"] == f"/files/{folder}" and "EICAR" in told[0]["text"]
 
 

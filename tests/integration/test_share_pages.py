@@ -66,9 +66,19 @@ def test_create_a_link_see_it_once_then_manage_it(stack: RunningStack, owned: di
     assert 'data-testid="no-share-links"' in before.text
     assert f'max="{_in_days(90)}"' in before.text and f'value="{_in_days(7)}"' in before.text
 
-    link_id, url = _create(owner, stack, file_id, {
-        "kind": "download", "expires_on": _in_days(3), "password": "partner-pass-1", "max_downloads": "2",
-        "message": "ご確認ください", "notify_on_access": "on"})
+    link_id, url = _create(
+        owner,
+        stack,
+        file_id,
+        {
+            "kind": "download",
+            "expires_on": _in_days(3),
+            "password": "partner-pass-1",
+            "max_downloads": "2",
+            "message": "ご確認ください",
+            "notify_on_access": "on",
+        },
+    )
     assert url.startswith(f"{stack.base_url}/s/#")
     detail = _api(owner, stack, "GET", f"/api/shares/{link_id}").json()
     assert detail["has_password"] and detail["max_downloads"] == 2 and detail["notify_on_access"]
@@ -116,8 +126,8 @@ def test_create_a_link_see_it_once_then_manage_it(stack: RunningStack, owned: di
 
 def _values(html: str) -> dict[str, str]:
     """The settings form as the browser would send it untouched."""
-    form = html[html.index('data-testid="settings-form"'):]
-    form = form[:form.index("</form>")]
+    form = html[html.index('data-testid="settings-form"') :]
+    form = form[: form.index("</form>")]
     values: dict[str, str] = {}
     for tag in re.findall(r"<input [^>]*>", form):
         name, value = re.search(r'name="(\w+)"', tag), re.search(r'value="([^"]*)"', tag)
@@ -127,28 +137,33 @@ def _values(html: str) -> dict[str, str]:
     return values
 
 
-@pytest.mark.parametrize(("form", "field_text"), [
-    ({"kind": "request"}, "folder"),
-    ({"password": "short"}, "8"),
-    ({"expires_on": "2020-01-01"}, ""),
-    ({"expires_on": "not-a-date"}, ""),
-    ({"max_downloads": "0"}, "10000"),
-    ({"recipients": "not-an-address"}, "not-an-address"),
-    ({"verify_email": "on"}, ""),
-])
-def test_a_bad_form_shows_the_page_again_with_the_reason(stack: RunningStack, owned: dict[str, Any],
-                                                          form: dict[str, str], field_text: str) -> None:
+@pytest.mark.parametrize(
+    ("form", "field_text"),
+    [
+        ({"kind": "request"}, "folder"),
+        ({"password": "short"}, "8"),
+        ({"expires_on": "2020-01-01"}, ""),
+        ({"expires_on": "not-a-date"}, ""),
+        ({"max_downloads": "0"}, "10000"),
+        ({"recipients": "not-an-address"}, "not-an-address"),
+        ({"verify_email": "on"}, ""),
+    ],
+)
+def test_a_bad_form_shows_the_page_again_with_the_reason(
+    stack: RunningStack, owned: dict[str, Any], form: dict[str, str], field_text: str
+) -> None:
     owner, file_id = owned["owner"], owned["file"]["id"]
     sent = {"kind": "download", "expires_on": _in_days(7), "message": "残したい文", **form}
     response = _post(owner, stack, f"/files/{file_id}/shares", sent)
     assert response.status_code == 400, response.text
     assert 'data-testid="form-error"' in response.text and field_text in response.text
     assert "残したい文</textarea>" in response.text, "what was typed is kept"
-    assert "<details class=\"share-new\" open>" in response.text
+    assert '<details class="share-new" open>' in response.text
 
 
-def test_the_longest_allowed_date_is_accepted_and_a_later_one_refused(stack: RunningStack,
-                                                                       owned: dict[str, Any]) -> None:
+def test_the_longest_allowed_date_is_accepted_and_a_later_one_refused(
+    stack: RunningStack, owned: dict[str, Any]
+) -> None:
     owner, file_id = owned["owner"], owned["file"]["id"]
     ok = _post(owner, stack, f"/files/{file_id}/shares", {"kind": "download", "expires_on": _in_days(90)})
     assert ok.status_code == 303, ok.text
@@ -177,8 +192,9 @@ def test_other_people_reach_nothing_of_a_link(stack: RunningStack, owned: dict[s
     assert _post(outsider, stack, f"/files/{file_id}/shares", {"kind": "download"}).status_code == 404
     assert _page(outsider, stack, f"/files/{file_id}").status_code == 404
     everyone = _folder(owner, stack, "dept:somu", visibility="all")
-    assert 'data-testid="share-panel"' not in _page(outsider, stack, f"/files/{everyone}").text, \
+    assert 'data-testid="share-panel"' not in _page(outsider, stack, f"/files/{everyone}").text, (
         "someone who may only look at a folder is not offered to share it"
+    )
     colleague_view = _page(colleague, stack, f"/files/{file_id}").text
     assert link_id not in colleague_view, "a colleague does not see someone else's links"
     assert _api(owner, stack, "GET", f"/api/shares/{link_id}").json()["state"] == "active"
@@ -189,18 +205,27 @@ def test_other_people_reach_nothing_of_a_link(stack: RunningStack, owned: dict[s
     first = anonymous.get(f"{stack.base_url}/shares/{link_id}", allow_redirects=False, timeout=30)
     assert first.status_code == 302 and first.headers["Location"].startswith("/login")
     page = anonymous.get(f"{stack.base_url}/login", timeout=30)
-    refused = anonymous.post(f"{stack.base_url}/shares/{link_id}/revoke", data={"csrf_token": csrf_from(page.text)},
-                             allow_redirects=False, timeout=30)
+    refused = anonymous.post(
+        f"{stack.base_url}/shares/{link_id}/revoke",
+        data={"csrf_token": csrf_from(page.text)},
+        allow_redirects=False,
+        timeout=30,
+    )
     assert refused.status_code == 302
     no_csrf = requests.Session()  # the owner's cookie, sent by a form on another site
     no_csrf.cookies.update(owner.cookies)
-    assert no_csrf.post(f"{stack.base_url}/shares/{link_id}/revoke", data={}, allow_redirects=False,
-                        timeout=30).status_code == 403
+    assert (
+        no_csrf.post(
+            f"{stack.base_url}/shares/{link_id}/revoke", data={}, allow_redirects=False, timeout=30
+        ).status_code
+        == 403
+    )
     assert _api(owner, stack, "GET", f"/api/shares/{link_id}").json()["state"] == "active"
 
 
-def test_a_new_link_is_shown_once_and_a_reload_creates_nothing(stack: RunningStack, owned: dict[str, Any],
-                                                                signed_in: Signed) -> None:
+def test_a_new_link_is_shown_once_and_a_reload_creates_nothing(
+    stack: RunningStack, owned: dict[str, Any], signed_in: Signed
+) -> None:
     """Post/Redirect/Get: the address waits, sealed, for the one view by the browser that made the link."""
     owner, file_id = owned["owner"], owned["file"]["id"]
     created = _post(owner, stack, f"/files/{file_id}/shares", {"kind": "download", "expires_on": _in_days(7)})
@@ -249,23 +274,31 @@ def shared_member_file(stack: RunningStack, signed_in: Signed) -> dict[str, Any]
     visitor = Partner(stack, folder_link["url"])
     assert visitor.open().status_code == 200
     assert visitor.call("POST", f"/files/{entry['id']}/download").status_code == 200
-    return {"owner": owner, "folder": folder, "file": entry, "file_link": file_link,
-            "folder_link": folder_link["id"]}
+    return {"owner": owner, "folder": folder, "file": entry, "file_link": file_link, "folder_link": folder_link["id"]}
 
 
 def _rows(html: str) -> list[tuple[str, str]]:
     return re.findall(r'data-testid="activity-row" data-action="(\w+)" data-link-id="(sl_[0-9a-f]+)"', html)
 
 
-@pytest.mark.parametrize(("who", "page_status", "sees_link"), [
-    ("yamada.k", 200, True),  # the file's owner
-    ("kondo.m", 403, False),  # same department: reads the file, not its audit trail
-    ("tanaka.h", 200, True),  # the department's administrator
-    ("kimura.t", 404, False),  # another department: cannot read the file at all
-    ("admin", 200, True),  # system administrator
-])
-def test_share_activity_of_a_file_per_role(stack: RunningStack, shared_member_file: dict[str, Any],
-                                           signed_in: Signed, who: str, page_status: int, sees_link: bool) -> None:
+@pytest.mark.parametrize(
+    ("who", "page_status", "sees_link"),
+    [
+        ("yamada.k", 200, True),  # the file's owner
+        ("kondo.m", 403, False),  # same department: reads the file, not its audit trail
+        ("tanaka.h", 200, True),  # the department's administrator
+        ("kimura.t", 404, False),  # another department: cannot read the file at all
+        ("admin", 200, True),  # system administrator
+    ],
+)
+def test_share_activity_of_a_file_per_role(
+    stack: RunningStack,
+    shared_member_file: dict[str, Any],
+    signed_in: Signed,
+    who: str,
+    page_status: int,
+    sees_link: bool,
+) -> None:
     file_id = shared_member_file["file"]["id"]
     person = signed_in(who)
     file_page = _page(person, stack, f"/files/{file_id}")
@@ -283,7 +316,12 @@ def test_share_activity_of_a_file_per_role(stack: RunningStack, shared_member_fi
     rows = _rows(activity.text)
     file_link, folder_link = shared_member_file["file_link"], shared_member_file["folder_link"]
     assert [a for a, link in rows if link == file_link] == [
-        "downloaded", "password_ok", "password_failed", "opened", "created"]
+        "downloaded",
+        "password_ok",
+        "password_failed",
+        "opened",
+        "created",
+    ]
     assert ("downloaded", folder_link) in rows, "a download through the folder's link is the file's activity too"
     times = re.findall(r'<th scope="row"><time datetime="([^"]+)"', activity.text)
     assert times == sorted(times, reverse=True) and len(times) == len(rows)
@@ -298,8 +336,9 @@ def test_share_activity_of_a_file_per_role(stack: RunningStack, shared_member_fi
     assert len(lines) == 1 + len(rows) and sum("password_failed" in line for line in lines) == 1
 
 
-def test_share_activity_of_a_folder_covers_its_links(stack: RunningStack, shared_member_file: dict[str, Any],
-                                                     signed_in: Signed) -> None:
+def test_share_activity_of_a_folder_covers_its_links(
+    stack: RunningStack, shared_member_file: dict[str, Any], signed_in: Signed
+) -> None:
     owner, folder = shared_member_file["owner"], shared_member_file["folder"]
     page = _page(owner, stack, f"/files/{folder}")
     assert f'href="/files/{folder}/share-activity"' in page.text

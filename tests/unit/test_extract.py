@@ -48,8 +48,8 @@ def test_every_line_of_the_document_comes_out_whole(corpus_files, key):
     text = run(corpus_files, key).text
     flat = " ".join(text.split())
     doc = corpus.CORPUS[key]
-    expected = [line.replace("\t", " ") for line in doc.lines]   # cells come out space-separated
-    if key == "cloud_docx":   # its last line went into a two-cell table, split at the colon
+    expected = [line.replace("\t", " ") for line in doc.lines]  # cells come out space-separated
+    if key == "cloud_docx":  # its last line went into a two-cell table, split at the colon
         expected[-1:] = [part.strip() for part in doc.lines[-1].split(":")]
     for line in expected:
         assert " ".join(line.split()) in flat, f"{line!r} not in {key}"
@@ -65,7 +65,7 @@ def test_corpus_words_find_one_document_each():
 def test_pdf_counts_pages_and_has_no_spaces_between_japanese_characters(corpus_files):
     result = run(corpus_files, "kessai_pdf")
     assert result.pages == 2 and not result.truncated
-    assert "電子決裁システムの本格運用について" in result.text   # the Gothic page
+    assert "電子決裁システムの本格運用について" in result.text  # the Gothic page
     assert "操作マニュアルは庁内ポータルに掲載しました。" in result.text  # the Mincho page
     assert "\r" not in result.text
 
@@ -78,11 +78,11 @@ def test_pdf_with_only_an_owner_password_is_still_read(corpus_files):
 
 def test_docx_joins_runs_and_reads_tables_and_headers(corpus_files):
     text = run(corpus_files, "cloud_docx").text
-    assert "追記: 電子決裁の手順書は別途配布します。" in text   # one word over two runs
+    assert "追記: 電子決裁の手順書は別途配布します。" in text  # one word over two runs
     assert "Storage quota" in text and "部署ごとに 500 GB。" in text
     assert "庁内限り" in text
     lines = text.splitlines()
-    assert all(line in lines for line in corpus.CORPUS["cloud_docx"].lines[:-1])   # one paragraph a line
+    assert all(line in lines for line in corpus.CORPUS["cloud_docx"].lines[:-1])  # one paragraph a line
 
 
 def test_xlsx_reads_every_sheet_with_its_name_and_values(corpus_files):
@@ -104,7 +104,7 @@ def test_pptx_reads_slides_in_order_with_tables_and_speaker_notes(corpus_files):
     notes = corpus.CORPUS["meeting_pptx"].lines[-1]
     assert notes in text
     assert text.index("定例会議 資料") < text.index("本日の議題") < text.index(notes) < text.index("確認事項")
-    assert "前回の議事録を確認して、宿題事項を報告してください。" in text   # a table cell
+    assert "前回の議事録を確認して、宿題事項を報告してください。" in text  # a table cell
     assert {"議題1: 電子決裁の利用状況", "議題2: 照会・調査の集約方法", notes} <= set(text.splitlines())
 
 
@@ -138,8 +138,8 @@ def test_html_drops_tags_scripts_and_styles_and_decodes_entities(corpus_files):
     assert corpus.HTML_SCRIPT_WORD not in text and corpus.HTML_STYLE_WORD not in text
     assert "<" not in text and "&amp;" not in text
     assert "済ませてください & 当日" in text
-    assert "© 2026 県民広報課 電子" in text   # inline tags join, &nbsp; and &#...; decoded
-    assert text.startswith(corpus.CORPUS["notice_html"].title)   # <title> is kept
+    assert "© 2026 県民広報課 電子" in text  # inline tags join, &nbsp; and &#...; decoded
+    assert text.startswith(corpus.CORPUS["notice_html"].title)  # <title> is kept
 
 
 def test_html_with_a_declared_shift_jis_charset_and_an_unclosed_head():
@@ -151,7 +151,7 @@ def test_html_with_a_declared_shift_jis_charset_and_an_unclosed_head():
 
 def test_normalise_collapses_whitespace_and_drops_controls_but_keeps_widths():
     assert normalise("ＡＢＣ　ｶﾀｶﾅ\t\t全角\x00\x07\r\n\r\n\n次の行 ") == "ＡＢＣ ｶﾀｶﾅ 全角\n次の行 "
-    assert normalise("電\u2f26決裁") == "電子決裁"   # a Kangxi radical some PDFs emit for 子
+    assert normalise("電\u2f26決裁") == "電子決裁"  # a Kangxi radical some PDFs emit for 子
 
 
 def test_text_written_in_pieces_is_normalised_as_one():
@@ -170,8 +170,13 @@ def test_format_is_chosen_by_extension_then_content_type():
     assert is_supported("download", "application/pdf")
     assert is_supported("notes", "text/plain; charset=utf-8")
     assert is_supported("table.xlsx", "application/octet-stream")
-    for name, content_type in (("scan.png", "image/png"), ("archive.zip", None), ("setup.exe", None),
-                               ("old.doc", "application/msword"), ("noext", None)):
+    for name, content_type in (
+        ("scan.png", "image/png"),
+        ("archive.zip", None),
+        ("setup.exe", None),
+        ("old.doc", "application/msword"),
+        ("noext", None),
+    ):
         assert not is_supported(name, content_type), name
     # The extension wins: a PDF uploaded as octet-stream is still read as a PDF.
     assert extract(b"hello", "x.txt", "application/pdf").text == "hello"
@@ -194,12 +199,15 @@ def test_a_legacy_binary_office_file_under_a_new_name_is_unsupported_not_encrypt
 # --- bad files ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("key", "expected"), [
-    ("encrypted_pdf", "encrypted"),
-    ("encrypted_docx", "encrypted"),
-    ("corrupt_pdf", "corrupt"),
-    ("fake_xlsx", "corrupt"),
-])
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("encrypted_pdf", "encrypted"),
+        ("encrypted_docx", "encrypted"),
+        ("corrupt_pdf", "corrupt"),
+        ("fake_xlsx", "corrupt"),
+    ],
+)
 def test_bad_files_give_a_reason(corpus_files, key, expected):
     assert reason(corpus_files, key) == expected
 
@@ -223,8 +231,10 @@ def test_office_files_cut_short_are_corrupt(corpus_files, key):
 
 
 def test_a_dtd_in_an_office_part_is_refused():
-    laughs = ('<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "電子決裁電子決裁">'
-              '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><w:document xmlns:w="urn:w"><w:t>&b;</w:t></w:document>')
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "電子決裁電子決裁">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><w:document xmlns:w="urn:w"><w:t>&b;</w:t></w:document>'
+    )
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as package:
         package.writestr("word/document.xml", laughs)
@@ -276,7 +286,7 @@ def test_pages_over_the_limit_are_left_out_and_flagged(corpus_files, key):
     whole = run(corpus_files, key)
     first = run(corpus_files, key, limits=Limits(max_pages=1))
     assert first.truncated and not whole.truncated
-    assert first.pages == whole.pages > 1   # the file's own count, not what was read
+    assert first.pages == whole.pages > 1  # the file's own count, not what was read
     assert len(first.text) < len(whole.text) and whole.text.startswith(first.text.split("\n")[0])
 
 

@@ -10,25 +10,53 @@ from chalicelib.files import views
 from chalicelib.files.service import Entry
 
 
-@pytest.mark.parametrize(("size", "shown"), [
-    (0, "0 B"), (1023, "1023 B"), (1024, "1.0 KB"), (340 * 1024, "340 KB"), (70 * 1024**2, "70 MB"),
-    (int(1.24 * 1024**3), "1.2 GB"), (100 * 1024**3, "100 GB"), (3 * 1024**5, "3072 TB"),
-])
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [
+        (0, "0 B"),
+        (1023, "1023 B"),
+        (1024, "1.0 KB"),
+        (340 * 1024, "340 KB"),
+        (70 * 1024**2, "70 MB"),
+        (int(1.24 * 1024**3), "1.2 GB"),
+        (100 * 1024**3, "100 GB"),
+        (3 * 1024**5, "3072 TB"),
+    ],
+)
 def test_sizes_read_as_people_write_them(size: int, shown: str) -> None:
     assert views.human_size(size) == shown
 
 
 def _entry(name: str, kind: str = "file", content_type: str | None = None) -> Entry:
     when = datetime(2026, 11, 27, tzinfo=UTC)
-    return Entry("fi_00", kind, name, "dept:somu", "dept:somu", "yamada.k", "department", 1, content_type, 1,
-                 "active", when, when)
+    return Entry(
+        "fi_00",
+        kind,
+        name,
+        "dept:somu",
+        "dept:somu",
+        "yamada.k",
+        "department",
+        1,
+        content_type,
+        1,
+        "active",
+        when,
+        when,
+    )
 
 
-@pytest.mark.parametrize(("name", "content_type", "kind"), [
-    ("議事録.DOCX", None, "word"), ("予算.xlsx", None, "excel"), ("現場.JPG", "image/jpeg", "image"),
-    ("図面.dwg", "application/octet-stream", "drawing"), ("memo", "text/plain", "text"),
-    ("data.bin", "application/octet-stream", "file"),
-])
+@pytest.mark.parametrize(
+    ("name", "content_type", "kind"),
+    [
+        ("議事録.DOCX", None, "word"),
+        ("予算.xlsx", None, "excel"),
+        ("現場.JPG", "image/jpeg", "image"),
+        ("図面.dwg", "application/octet-stream", "drawing"),
+        ("memo", "text/plain", "text"),
+        ("data.bin", "application/octet-stream", "file"),
+    ],
+)
 def test_a_file_kind_comes_from_its_extension_then_its_type(name: str, content_type: str | None, kind: str) -> None:
     assert views.kind_of(_entry(name, content_type=content_type)) == kind
 
@@ -37,11 +65,22 @@ def test_folders_are_folders_whatever_their_name() -> None:
     assert views.kind_of(_entry("資料.pdf", kind="folder")) == "folder"
 
 
-@pytest.mark.parametrize(("value", "ok"), [
-    ("fo_0123abcd", True), ("fi_0123abcd", True), ("dept:somu", True), ("user:yamada.k", True),
-    ("https://evil.example", False), ("/files/x", False), ("fo_", False), ("", False), ("group:x", False),
-    ("dept:somu/../../logout", False), ("user:", False),
-])
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("fo_0123abcd", True),
+        ("fi_0123abcd", True),
+        ("dept:somu", True),
+        ("user:yamada.k", True),
+        ("https://evil.example", False),
+        ("/files/x", False),
+        ("fo_", False),
+        ("", False),
+        ("group:x", False),
+        ("dept:somu/../../logout", False),
+        ("user:", False),
+    ],
+)
 def test_only_item_ids_are_taken_as_the_page_to_come_back_to(value: str, ok: bool) -> None:
     assert views.is_item_id(value) is ok
 

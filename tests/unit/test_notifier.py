@@ -38,8 +38,7 @@ def directory(aws_mock: None) -> None:
     for department in demo.DEPARTMENTS:
         service.save_department(department)
     for person in demo_staff:
-        service.save_staff(Staff(person.staff_id, person.display_name, person.email, person.department_id,
-                                 person.role))
+        service.save_staff(Staff(person.staff_id, person.display_name, person.email, person.department_id, person.role))
 
 
 def _inbox(staff_id: str) -> list[Any]:
@@ -85,9 +84,17 @@ def test_a_bad_record_is_reported_alone(directory: None) -> None:
 
 
 def _event(source: str, detail_type: str, detail: dict[str, Any], message_id: str = "m-1") -> dict[str, Any]:
-    body = {"version": "0", "id": f"ev-{message_id}", "detail-type": detail_type, "source": source,
-            "account": "123456789012", "time": "2026-11-26T02:00:00Z", "region": "ap-northeast-1",
-            "resources": [], "detail": detail}
+    body = {
+        "version": "0",
+        "id": f"ev-{message_id}",
+        "detail-type": detail_type,
+        "source": source,
+        "account": "123456789012",
+        "time": "2026-11-26T02:00:00Z",
+        "region": "ap-northeast-1",
+        "resources": [],
+        "detail": detail,
+    }
     record = copy.deepcopy(_sample()["Records"][0])
     record.update(messageId=message_id, body=json.dumps(body, ensure_ascii=False))
     return {"Records": [record]}
@@ -97,10 +104,20 @@ def test_a_quarantined_file_is_told_to_its_owner_in_their_language(directory: No
     from chalicelib.core.i18n import gettext_for
     from chalicelib.notifications import texts
 
-    detail = {"file_id": "fi_abc", "version": 1, "name": "見積書一式.zip", "space_id": "dept:somu",
-              "folder_id": "fo_123", "owner_id": "yamada.k", "current": True, "scanner": "local",
-              "status": "infected", "reason": "EICAR test file in 添付/readme.com",
-              "quarantine_key": "quarantine/spaces/dept:somu/fi_abc/v00000001", "event_id": "e-quarantined"}
+    detail = {
+        "file_id": "fi_abc",
+        "version": 1,
+        "name": "見積書一式.zip",
+        "space_id": "dept:somu",
+        "folder_id": "fo_123",
+        "owner_id": "yamada.k",
+        "current": True,
+        "scanner": "local",
+        "status": "infected",
+        "reason": "EICAR test file in 添付/readme.com",
+        "quarantine_key": "quarantine/spaces/dept:somu/fi_abc/v00000001",
+        "event_id": "e-quarantined",
+    }
     result = _handler()(_event("kumo.scanning", "FileQuarantined", detail), Context())
     assert result == {"batchItemFailures": []}
     [notice] = _inbox("yamada.k")
@@ -113,7 +130,79 @@ def test_a_quarantined_file_is_told_to_its_owner_in_their_language(directory: No
 
 
 def test_a_cleared_file_tells_nobody(directory: None) -> None:
-    detail = {"file_id": "fi_ok", "version": 1, "name": "報告書.txt", "space_id": "dept:somu", "folder_id": "fo_1",
-              "owner_id": "yamada.k", "current": True, "scanner": "local", "s3_key": "k", "event_id": "e-clean"}
-    assert _handler()(_event("kumo.scanning", "FileCleared", detail), Context()) == {"batchItemFailures": []}
+    detail = {
+        "file_id": "fi_ok",
+        "version": 1,
+        "name": "報告書.txt",
+        "space_id": "dept:somu",
+        "folder_id": "fo_1",
+        "owner_id": "yamada.k",
+        "current": True,
+        "scanner": "local",
+        "s3_key": "k",
+        "event_id": "e-clean",
+    }
+    handler = _handler()
+    assert handler(_event("kumo.scanning", "FileCleared", detail), Context()) == {"batchItemFailures": []}
     assert _inbox("yamada.k") == []
+    # Delivered again (a failed invocation returns its whole batch): the replayed result is 0,
+    # which Powertools on its own gives back as None; the record must not fail on it.
+    assert handler(_event("kumo.scanning", "FileCleared", detail), Context()) == {"batchItemFailures": []}
+
+
+def _partner_uploaded(owner: str) -> dict[str, Any]:
+    from chalicelib.core.event_catalogue import PartnerUploaded
+
+    detail = PartnerUploaded(
+        link_id="ln_1",
+        owner_id=owner,
+        notify=True,
+        file_id="fi_1",
+        version=1,
+        s3_key="spaces/dept:somu/fi_1/v00000001",
+        space_id="dept:somu",
+        folder_id="fo_1",
+        name="回答書.txt",
+        uploader_name="山田建設 鈴木",
+        uploader_email="",
+    )
+    wire = detail.event(event_id=f"e-upload-{owner}", occurred_at="2026-11-26T02:00:00+00:00").wire_detail()
+    return _event("kumo.sharing", "PartnerUploaded", wire)
+
+
+def test_a_handler_failing_after_the_mail_was_sent_does_not_send_it_again(
+    directory: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Powertools forgets an event whose handler failed, so the retry runs it all again: the mail
+    (which cannot be taken back) is claimed per event and address before it is sent."""
+    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+    from botocore.exceptions import ClientError
+
+    from chalicelib.sharing import mail
+
+    sent: list[str] = []
+    real_send = mail.send
+
+    def send_then_fail(to: str, subject: str, body: str) -> None:
+        real_send(to, subject, body)
+        sent.append(to)
+        if len(sent) == 1:
+            raise TimeoutError("the response was lost after SES accepted the mail")
+
+    monkeypatch.setattr(mail, "send", send_then_fail)
+    handler = _handler()
+    with pytest.raises(BatchProcessingError):  # the first attempt fails (its only record did)
+        handler(_partner_uploaded("yamada.k"), Context())
+    assert handler(_partner_uploaded("yamada.k"), Context()) == {"batchItemFailures": []}
+    assert len(sent) == 1 and len(_inbox("yamada.k")) == 1
+
+    def refused(to: str, subject: str, body: str) -> None:
+        raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "SendEmail")
+
+    monkeypatch.setattr(mail, "send", refused)  # nothing was sent: the claim is given back for the retry
+    other = _partner_uploaded("tanaka.h")
+    with pytest.raises(BatchProcessingError):
+        handler(other, Context())
+    monkeypatch.setattr(mail, "send", send_then_fail)
+    assert handler(other, Context()) == {"batchItemFailures": []}
+    assert sent == ["yamada.k@pref.example.lg.jp", "tanaka.h@pref.example.lg.jp"]

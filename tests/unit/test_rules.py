@@ -15,12 +15,15 @@ def _p(role: Role, department: str = "somu") -> Principal:
     return Principal("x", "名前", "x@example.jp", department, role)
 
 
-@pytest.mark.parametrize(("role", "department", "allowed"), [
-    (Role.MEMBER, "somu", False),
-    (Role.DEPARTMENT_ADMIN, "somu", True),
-    (Role.DEPARTMENT_ADMIN, "doboku", False),
-    (Role.SYSTEM_ADMIN, "doboku", True),
-])
+@pytest.mark.parametrize(
+    ("role", "department", "allowed"),
+    [
+        (Role.MEMBER, "somu", False),
+        (Role.DEPARTMENT_ADMIN, "somu", True),
+        (Role.DEPARTMENT_ADMIN, "doboku", False),
+        (Role.SYSTEM_ADMIN, "doboku", True),
+    ],
+)
 def test_department_administration(role: Role, department: str, allowed: bool) -> None:
     principal = _p(role)
     assert principal.administers(department) is allowed
@@ -40,27 +43,61 @@ def test_role_ranks_and_anonymous() -> None:
     assert auth.require_role(_p(Role.SYSTEM_ADMIN), Role.DEPARTMENT_ADMIN).role is Role.SYSTEM_ADMIN
 
 
-@pytest.mark.parametrize(("target", "expected"), [
-    ("/notifications", "/notifications"),
-    ("/departments/somu?posted=1", "/departments/somu?posted=1"),
-    ("//evil.example/", "/"),
-    ("https://evil.example/", "/"),
-    ("/\\evil.example", "/"),
-    ("", "/"),
-    (None, "/"),
-    ("javascript:alert(1)", "/"),
-])
-def test_safe_next(target: str | None, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/notifications", "/notifications"),
+        ("/departments/somu?posted=1", "/departments/somu?posted=1"),
+        ("//evil.example/", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("", "/"),
+        (None, "/"),
+        ("javascript:alert(1)", "/"),
+        # what a sign-in link may carry that would split the header or leave the site
+        ("/\r\nSet-Cookie: kumo_session=x", "/"),
+        ("/%0d%0a", "/%0d%0a"),  # still encoded: a path, never a header break
+        ("/files\nLocation: https://evil.example", "/"),
+        ("/\t/evil.example", "/"),  # browsers drop the tab: //evil.example
+        ("/\x00", "/"),
+        ("/\x7f", "/"),
+        ("/\x85next-line", "/"),
+        ("/\u2028", "/"),
+        ("\\\\evil.example", "/"),
+        ("/\\\\evil.example", "/"),
+        ("/files\\..\\x", "/"),
+        ("///evil.example", "/"),
+        ("https:/evil.example", "/"),
+        ("HTTPS://evil.example", "/"),
+        ("data:text/html,<script>alert(1)</script>", "/"),
+        (" /files", "/"),
+        ("files", "/"),
+        ("?next=//evil", "/"),
+        ("/" + "a" * 5000, "/"),
+        (["/files"], "/"),
+        (42, "/"),
+        # what a way back may rightly hold
+        ("/files/dept:somu#top", "/files/dept:somu#top"),
+        ("/search?q=%E8%A6%8B%E7%A9%8D&scope=all", "/search?q=%E8%A6%8B%E7%A9%8D&scope=all"),
+        ("/search?q=見積", "/search?q=%E8%A6%8B%E7%A9%8D"),  # a header carries ASCII only
+        ("/s/../files", "/s/../files"),
+    ],
+)
+def test_safe_next(target: object, expected: str) -> None:
     assert web.safe_next(target) == expected
+    assert web.safe_next(target).isascii()
 
 
-@pytest.mark.parametrize(("cookie", "accept", "expected"), [
-    (None, None, "ja"),
-    (None, "en-US,en;q=0.9", "ja"),  # Japanese first, whatever the browser says
-    ("en", "ja-JP", "en"),
-    ("ja", "en-US", "ja"),
-    ("xx", "de", "ja"),
-])
+@pytest.mark.parametrize(
+    ("cookie", "accept", "expected"),
+    [
+        (None, None, "ja"),
+        (None, "en-US,en;q=0.9", "ja"),  # Japanese first, whatever the browser says
+        ("en", "ja-JP", "en"),
+        ("ja", "en-US", "ja"),
+        ("xx", "de", "ja"),
+    ],
+)
 def test_language_negotiation(cookie: str | None, accept: str | None, expected: str) -> None:
     assert i18n.negotiate(cookie, accept) == expected
 
@@ -69,7 +106,10 @@ def test_cookie_flags_follow_the_stage(monkeypatch: pytest.MonkeyPatch) -> None:
     from chalicelib.core import config
 
     assert "Secure" not in web.cookie("kumo_session", "v")
-    monkeypatch.setenv("KUMO_STAGE", "prod")
+    from tests.unit.test_settings import DEPLOYED
+
+    for name, value in DEPLOYED.items():
+        monkeypatch.setenv(name, value)
     config.reset()
     cookie = web.cookie("kumo_session", "v", max_age=60)
     assert {"HttpOnly", "Secure", "SameSite=Lax", "Path=/", "Max-Age=60"} <= set(cookie.split("; "))
@@ -77,11 +117,22 @@ def test_cookie_flags_follow_the_stage(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_secrets_never_reach_logs() -> None:
     jwt_like = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
-    cleaned = redact({"password": "hunter2", "nested": {"refresh_token": "r"}, "note": f"token {jwt_like} here",
-                      "items": [{"csrf_token": "c"}], "staff_id": "yamada.k"})
-    assert cleaned == {"password": "[redacted]", "nested": {"refresh_token": "[redacted]"},
-                       "note": "token [redacted-jwt] here", "items": [{"csrf_token": "[redacted]"}],
-                       "staff_id": "yamada.k"}
+    cleaned = redact(
+        {
+            "password": "hunter2",
+            "nested": {"refresh_token": "r"},
+            "note": f"token {jwt_like} here",
+            "items": [{"csrf_token": "c"}],
+            "staff_id": "yamada.k",
+        }
+    )
+    assert cleaned == {
+        "password": "[redacted]",
+        "nested": {"refresh_token": "[redacted]"},
+        "note": "token [redacted-jwt] here",
+        "items": [{"csrf_token": "[redacted]"}],
+        "staff_id": "yamada.k",
+    }
 
 
 def test_every_model_matches_its_table_spec() -> None:
@@ -90,15 +141,33 @@ def test_every_model_matches_its_table_spec() -> None:
     from chalicelib.directory.storage import DepartmentRecord, NoticeRecord, StaffRecord
     from chalicelib.files.storage import FileNameRecord, FileRecord, SpaceRecord, UploadRecord, VersionRecord
     from chalicelib.notifications.storage import NotificationRecord
-    from chalicelib.search.synonyms import SettingsRecord
-    from chalicelib.sharing.storage import AuditRecord, LinkRecord, PartnerSessionRecord, TokenRecord
+    from chalicelib.search.storage import SettingsRecord
+    from chalicelib.sharing.storage import (
+        AuditRecord,
+        LinkRecord,
+        PartnerSessionRecord,
+        ShareSettingRecord,
+        TokenRecord,
+    )
 
-    models = {"departments": DepartmentRecord, "staff": StaffRecord, "sessions": SessionRecord,
-              "notices": NoticeRecord, "notifications": NotificationRecord, "spaces": SpaceRecord,
-              "files": FileRecord, "file_names": FileNameRecord, "file_versions": VersionRecord,
-              "uploads": UploadRecord, "share_links": LinkRecord, "share_tokens": TokenRecord,
-              "share_sessions": PartnerSessionRecord, "share_audit": AuditRecord,
-              "search_settings": SettingsRecord}
+    models = {
+        "departments": DepartmentRecord,
+        "staff": StaffRecord,
+        "sessions": SessionRecord,
+        "notices": NoticeRecord,
+        "notifications": NotificationRecord,
+        "spaces": SpaceRecord,
+        "files": FileRecord,
+        "file_names": FileNameRecord,
+        "file_versions": VersionRecord,
+        "uploads": UploadRecord,
+        "share_links": LinkRecord,
+        "share_tokens": TokenRecord,
+        "share_sessions": PartnerSessionRecord,
+        "share_audit": AuditRecord,
+        "search_settings": SettingsRecord,
+        "share_settings": ShareSettingRecord,
+    }
     for key, model in models.items():
         spec = RESOURCES.table(key)
         assert model._hash_keyname == spec.partition.name, key
@@ -135,11 +204,14 @@ def test_the_logger_redacts_what_it_prints() -> None:
     assert out.count("[redacted-jwt]") >= 3  # the extra field, the traceback text, the stack_trace value
 
 
-@pytest.mark.parametrize(("env", "expected"), [
-    ({}, False),  # not in Lambda: never trace
-    ({"AWS_LAMBDA_FUNCTION_NAME": "kumo-notifier"}, True),
-    ({"AWS_LAMBDA_FUNCTION_NAME": "kumo-notifier", "POWERTOOLS_TRACE_DISABLED": "true"}, False),
-])
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, False),  # not in Lambda: never trace
+        ({"AWS_LAMBDA_FUNCTION_NAME": "kumo-notifier"}, True),
+        ({"AWS_LAMBDA_FUNCTION_NAME": "kumo-notifier", "POWERTOOLS_TRACE_DISABLED": "true"}, False),
+    ],
+)
 def test_tracing_only_inside_lambda(env: dict[str, str], expected: bool) -> None:
     from chalicelib.core.config import from_environ
 

@@ -32,6 +32,7 @@ def _scan_bytes(data: bytes, limits: Limits = LIMITS) -> Verdict:
 
 # --- a real ZipCrypto ("zip -P") archive, written by hand: Python's zipfile reads but cannot write one.
 
+
 def _crc_step(crc: int, byte: int) -> int:
     return zlib.crc32(bytes([byte]), crc ^ 0xFFFFFFFF) ^ 0xFFFFFFFF
 
@@ -64,14 +65,36 @@ def _encrypted_zip(name: str, data: bytes, password: bytes) -> bytes:
     raw_name = name.encode()
     flags = 0x1 | 0x800  # encrypted; UTF-8 name
     local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 0, 0, 0x21, crc, len(body), len(data), len(raw_name), 0)
-    central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flags, 0, 0, 0x21, crc, len(body), len(data),
-                          len(raw_name), 0, 0, 0, 0, 0, 0) + raw_name
+    central = (
+        struct.pack(
+            "<IHHHHHHIIIHHHHHII",
+            0x02014B50,
+            20,
+            20,
+            flags,
+            0,
+            0,
+            0x21,
+            crc,
+            len(body),
+            len(data),
+            len(raw_name),
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+        )
+        + raw_name
+    )
     offset = len(local) + len(raw_name) + len(body)
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), offset, 0)
     return local + raw_name + body + central + end
 
 
 # --- plain files ---------------------------------------------------------------------------------
+
 
 def test_the_eicar_string_is_assembled_not_stored() -> None:
     assert len(EICAR) == 68 and EICAR.startswith(b"X5O!") and EICAR.endswith(b"H+H*")
@@ -87,10 +110,11 @@ def test_eicar_split_across_chunks_is_found() -> None:
     data = b"a" * 1000 + EICAR + b"b" * 1000
     for cut in (1001, 1020, 1067):
         assert scan_chunks([data[:cut], data[cut:]]).status == "infected", cut
-    assert scan_chunks(EICAR[i:i + 1] for i in range(len(EICAR))).status == "infected"
+    assert scan_chunks(EICAR[i : i + 1] for i in range(len(EICAR))).status == "infected"
 
 
 # --- archives ---------------------------------------------------------------------------------------
+
 
 def test_eicar_inside_a_zip_member_is_infected_and_named() -> None:
     verdict = _scan_bytes(_zip({"readme.txt": b"hello", "図面/eicar.com": EICAR}))
@@ -104,8 +128,13 @@ def test_a_zip_of_clean_files_is_clean_stored_or_deflated() -> None:
 
 
 def test_an_office_document_is_a_zip_and_its_parts_are_scanned() -> None:
-    docx = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>",
-                 "word/embeddings/oleObject1.bin": EICAR})
+    docx = _zip(
+        {
+            "[Content_Types].xml": b"<Types/>",
+            "word/document.xml": b"<w:document/>",
+            "word/embeddings/oleObject1.bin": EICAR,
+        }
+    )
     assert _scan_bytes(docx).status == "infected"
 
 
@@ -147,7 +176,7 @@ def test_a_corrupt_archive_is_unscannable(damage: str) -> None:
         data = good[: len(good) // 2]
     elif damage == "bad_crc":
         at = good.index(b"0123456789") + 5
-        data = good[:at] + b"X" + good[at + 1:]
+        data = good[:at] + b"X" + good[at + 1 :]
     else:
         data = b"PK\x03\x04" + os.urandom(200)
     verdict = _scan_bytes(data)
@@ -176,6 +205,11 @@ def test_version_keys_name_the_file_and_version() -> None:
     assert subject_for_key(made) == Subject("fi_0123456789abcdef0123", 7, made)
     subject = subject_for_key("spaces/dept:doboku/fi_0123456789abcdef0123/v00000012")
     assert subject is not None and (subject.file_id, subject.version) == ("fi_0123456789abcdef0123", 12)
-    for other in ("uploads/up_1", "quarantine/spaces/dept:a/fi_1/v00000001", "spaces/dept:a/fi_1/v1",
-                  "spaces/dept:a/fi_1/v00000001/x", "malware-protection-resource-validation-object"):
+    for other in (
+        "uploads/up_1",
+        "quarantine/spaces/dept:a/fi_1/v00000001",
+        "spaces/dept:a/fi_1/v1",
+        "spaces/dept:a/fi_1/v00000001/x",
+        "malware-protection-resource-validation-object",
+    ):
         assert subject_for_key(other) is None, other

@@ -36,15 +36,18 @@ def test_subject_is_the_version_under_the_object_key() -> None:
     assert subject == Subject("fi_0123456789abcdef0123", 1, "spaces/dept:doboku/fi_0123456789abcdef0123/v00000001")
 
 
-@pytest.mark.parametrize(("scan_status", "result", "expected"), [
-    ("COMPLETED", "NO_THREATS_FOUND", "clean"),
-    ("COMPLETED", "THREATS_FOUND", "infected"),
-    ("SKIPPED", "UNSUPPORTED", "unscannable"),
-    ("SKIPPED", "ACCESS_DENIED", "unscannable"),
-    ("FAILED", "FAILED", "unscannable"),
-    ("COMPLETED", "A_STATUS_FROM_THE_FUTURE", "unscannable"),  # fail closed
-    ("FAILED", None, "unscannable"),
-])
+@pytest.mark.parametrize(
+    ("scan_status", "result", "expected"),
+    [
+        ("COMPLETED", "NO_THREATS_FOUND", "clean"),
+        ("COMPLETED", "THREATS_FOUND", "infected"),
+        ("SKIPPED", "UNSUPPORTED", "unscannable"),
+        ("SKIPPED", "ACCESS_DENIED", "unscannable"),
+        ("FAILED", "FAILED", "unscannable"),
+        ("COMPLETED", "A_STATUS_FROM_THE_FUTURE", "unscannable"),  # fail closed
+        ("FAILED", None, "unscannable"),
+    ],
+)
 def test_every_result_status_maps_to_a_verdict(scan_status: str, result: str | None, expected: str) -> None:
     detail = _sample()["detail"]
     detail["scanStatus"] = scan_status
@@ -58,7 +61,7 @@ def test_every_result_status_maps_to_a_verdict(scan_status: str, result: str | N
 
 def test_other_events_are_not_for_this_adapter() -> None:
     scanner = GuardDutyScanner()
-    assert scanner.subject_of({"source": "kumo.sharing", "detail-type": "PartnerUploaded", "detail": {}}) is None
+    assert scanner.subject_of({"source": "kumo.files", "detail-type": "FileUploaded", "detail": {}}) is None
     other_bucket = _sample()
     other_bucket["detail"]["s3ObjectDetails"]["bucketName"] = "another-bucket"
     assert scanner.subject_of(other_bucket) is None

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.core.event_catalogue import PartnerUploaded
 from chalicelib.scanning.engine import EICAR
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
@@ -44,22 +45,54 @@ def _store(file_id: str, versions: dict[int, tuple[bytes, str | None]]) -> None:
     when = datetime.now(UTC)
     for version, (data, scan) in versions.items():
         _s3().put_object(Bucket=_bucket(), Key=_key(file_id, version), Body=data)
-        VersionRecord(file_id, f"{version:08d}", s3_key=_key(file_id, version), size=len(data),
-                      content_type="application/octet-stream", uploaded_by=OWNER, uploaded_at=when,
-                      scan_status=scan).save()
+        VersionRecord(
+            file_id,
+            f"{version:08d}",
+            s3_key=_key(file_id, version),
+            size=len(data),
+            content_type="application/octet-stream",
+            uploaded_by=OWNER,
+            uploaded_at=when,
+            scan_status=scan,
+        ).save()
     current = max(versions)
-    FileRecord(file_id, kind="file", name=f"{file_id}.bin", name_key=f"{file_id}.bin", parent_id=SPACE,
-               space_id=SPACE, owner_id=OWNER, visibility="department", size=len(versions[current][0]),
-               content_type="application/octet-stream", version=current, status="active",
-               scan_status=versions[current][1], created_at=when, updated_at=when).save()
+    FileRecord(
+        file_id,
+        kind="file",
+        name=f"{file_id}.bin",
+        name_key=f"{file_id}.bin",
+        parent_id=SPACE,
+        space_id=SPACE,
+        owner_id=OWNER,
+        visibility="department",
+        size=len(versions[current][0]),
+        content_type="application/octet-stream",
+        version=current,
+        status="active",
+        scan_status=versions[current][1],
+        created_at=when,
+        updated_at=when,
+    ).save()
 
 
 def _uploaded(file_id: str, version: int = 1) -> dict[str, Any]:
     """The PartnerUploaded event as the bus delivers it (what the local scanner acts on)."""
-    return {"version": "0", "id": f"eb-{file_id}-{version}", "source": "kumo.sharing", "detail-type": "PartnerUploaded",
-            "detail": {"file_id": file_id, "version": version, "s3_key": _key(file_id, version), "space_id": SPACE,
-                       "link_id": "ln_1", "name": f"{file_id}.bin", "event_id": f"ev-{file_id}-{version}",
-                       "occurred_at": "2026-11-26T01:00:00+00:00"}}
+    detail = PartnerUploaded(
+        link_id="ln_1",
+        owner_id=OWNER,
+        notify=True,
+        file_id=file_id,
+        version=version,
+        s3_key=_key(file_id, version),
+        space_id=SPACE,
+        folder_id=SPACE,
+        name=f"{file_id}.bin",
+        uploader_name="",
+        uploader_email="",
+    )
+    event = detail.event(event_id=f"ev-{file_id}-{version}").as_delivered()
+    event["id"] = f"eb-{file_id}-{version}"
+    return event
 
 
 def _guardduty(file_id: str, status: str, version: int = 1, bucket: str | None = None) -> dict[str, Any]:
@@ -88,7 +121,7 @@ def published(aws_mock: None, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str
     real = events.publish
 
     def publish(batch: Any, **kw: Any) -> None:
-        seen.extend((e.name, e.detail, e.event_id) for e in batch if e.feature == "scanning")
+        seen.extend((e.name, e.detail.fields(), e.event_id) for e in batch if e.source == "kumo.scanning")
         real(batch, **kw)
 
     monkeypatch.setattr(events, "publish", publish)
@@ -103,6 +136,7 @@ def _handle(event: dict[str, Any], scanner: Any = None) -> str:
 
 # --- pending -> clean / quarantined ------------------------------------------------------------------
 
+
 def test_eicar_upload_is_infected_and_moved_to_quarantine(published: list[Any]) -> None:
     from chalicelib.core.auth import Principal, Role
     from chalicelib.core.errors import Conflict
@@ -114,8 +148,10 @@ def test_eicar_upload_is_infected_and_moved_to_quarantine(published: list[Any]) 
     assert not _exists(_key("fi_eicar", 1)), "no version of the original object is left"
     quarantined = _s3().get_object(Bucket=_bucket(), Key=f"quarantine/{_key('fi_eicar', 1)}")["Body"].read()
     assert quarantined == EICAR
-    tags = {t["Key"]: t["Value"] for t in _s3().get_object_tagging(
-        Bucket=_bucket(), Key=f"quarantine/{_key('fi_eicar', 1)}")["TagSet"]}
+    tags = {
+        t["Key"]: t["Value"]
+        for t in _s3().get_object_tagging(Bucket=_bucket(), Key=f"quarantine/{_key('fi_eicar', 1)}")["TagSet"]
+    }
     assert tags == {"kumo-scan": "required", "kumo-scan-status": "infected", "kumo-scan-reason": "EICAR test file"}
     ((name, detail, _),) = published
     assert name == "FileQuarantined"
@@ -168,6 +204,7 @@ def test_too_large_is_unscannable_without_reading_it(published: list[Any]) -> No
 
 # --- idempotency, old versions, deleted files, staff uploads ------------------------------------------
 
+
 def test_a_redelivered_result_changes_nothing(published: list[Any]) -> None:
     _store("fi_twice", {1: (EICAR, "pending")})
     assert _handle(_uploaded("fi_twice")) == "quarantined"
@@ -214,22 +251,30 @@ def test_a_move_interrupted_before_it_was_recorded_is_finished(published: list[A
 
 # --- the GuardDuty adapter through the same state machine -------------------------------------------
 
+
 def _guardduty_scanner() -> Any:
     from chalicelib.scanning.guardduty import GuardDutyScanner
 
     return GuardDutyScanner()
 
 
-GUARDDUTY_RESULTS = {"NO_THREATS_FOUND": "clean", "THREATS_FOUND": "infected", "UNSUPPORTED": "unscannable",
-                     "ACCESS_DENIED": "unscannable", "FAILED": "unscannable", "SOMETHING_NEW": "unscannable"}
+GUARDDUTY_RESULTS = {
+    "NO_THREATS_FOUND": "clean",
+    "THREATS_FOUND": "infected",
+    "UNSUPPORTED": "unscannable",
+    "ACCESS_DENIED": "unscannable",
+    "FAILED": "unscannable",
+    "SOMETHING_NEW": "unscannable",
+}
 
 
 def test_guardduty_results_drive_the_same_transitions(published: list[Any]) -> None:
     for n, (result, status) in enumerate(GUARDDUTY_RESULTS.items()):
         file_id = f"fi_gd{n}"
         _store(file_id, {1: (b"whatever GuardDuty saw", "pending")})
-        assert _handle(_guardduty(file_id, result), _guardduty_scanner()) == \
-            ("cleared" if status == "clean" else "quarantined")
+        assert _handle(_guardduty(file_id, result), _guardduty_scanner()) == (
+            "cleared" if status == "clean" else "quarantined"
+        )
         assert _status(file_id) == (status, status), result
         assert _exists(_key(file_id, 1)) is (status == "clean"), result
         assert published[-1][1]["scanner"] == "guardduty"
@@ -244,12 +289,37 @@ def test_the_adapter_is_chosen_by_settings(aws_mock: None, monkeypatch: pytest.M
     config.reset()
     assert service.configured_scanner().name == "guardduty"
     _store("fi_wait", {1: (EICAR, "pending")})
-    assert service.handle(_uploaded("fi_wait")) == "ignored", "in AWS, GuardDuty's result decides"
+    assert service.handle(_uploaded("fi_wait")) == "waiting", "in AWS, GuardDuty's result decides"
     assert _status("fi_wait") == ("pending", "pending")
     monkeypatch.setenv("KUMO_SCANNER", "clamav")
     config.reset()
     with pytest.raises(ValueError, match="KUMO_SCANNER"):
         config.settings()
+
+
+def test_a_guardduty_result_that_came_before_the_upload_was_recorded_is_not_lost(published: list[Any]) -> None:
+    """The browser writes straight to the version key, so GuardDuty may scan it (tag it, and send a
+    result that finds no version yet) before /complete records it: PartnerUploaded reads the tag."""
+    scanner = _guardduty_scanner()
+    assert _handle(_guardduty("fi_early", "THREATS_FOUND"), scanner) == "gone", "not recorded yet"
+    _store("fi_early", {1: (b"MZ...", "pending")})
+    _s3().put_object_tagging(
+        Bucket=_bucket(),
+        Key=_key("fi_early", 1),
+        Tagging={
+            "TagSet": [
+                {"Key": "kumo-scan", "Value": "required"},
+                {"Key": "GuardDutyMalwareScanStatus", "Value": "THREATS_FOUND"},
+            ]
+        },
+    )
+    assert _handle(_uploaded("fi_early"), scanner) == "quarantined"
+    assert _status("fi_early") == ("infected", "infected")
+
+    _store("fi_later", {1: (b"fine", "pending")})
+    assert _handle(_uploaded("fi_later"), scanner) == "waiting", "no tag yet: GuardDuty's event will decide"
+    assert _status("fi_later") == ("pending", "pending")
+    assert _handle(_guardduty("fi_later", "NO_THREATS_FOUND"), scanner) == "cleared"
 
 
 def test_guardduty_results_for_other_buckets_or_keys_are_ignored(published: list[Any]) -> None:
@@ -263,6 +333,7 @@ def test_guardduty_results_for_other_buckets_or_keys_are_ignored(published: list
 
 
 # --- functions/scanner: the Lambda handler with Lambda's SQS batch ---------------------------------------
+
 
 class Context:
     function_name = "kumo-scanner"
@@ -294,11 +365,33 @@ def test_handler_scans_a_batch_and_reports_a_bad_record_alone(published: list[An
     key = body["detail"]["s3_key"]
     _s3().put_object(Bucket=_bucket(), Key=key, Body=_zip_with_eicar())
     when = datetime.now(UTC)
-    VersionRecord(file_id, "00000001", s3_key=key, size=1, content_type="application/zip", uploaded_by="sakamoto.j",
-                  uploaded_at=when, scan_status="pending").save()
-    FileRecord(file_id, kind="file", name=body["detail"]["name"], name_key="平面図.zip", parent_id="fo_x",
-               space_id=space, owner_id="sakamoto.j", visibility="department", size=1, content_type="application/zip",
-               version=1, status="active", scan_status="pending", created_at=when, updated_at=when).save()
+    VersionRecord(
+        file_id,
+        "00000001",
+        s3_key=key,
+        size=1,
+        content_type="application/zip",
+        uploaded_by="sakamoto.j",
+        uploaded_at=when,
+        scan_status="pending",
+    ).save()
+    FileRecord(
+        file_id,
+        kind="file",
+        name=body["detail"]["name"],
+        name_key="平面図.zip",
+        parent_id="fo_x",
+        space_id=space,
+        owner_id="sakamoto.j",
+        visibility="department",
+        size=1,
+        content_type="application/zip",
+        version=1,
+        status="active",
+        scan_status="pending",
+        created_at=when,
+        updated_at=when,
+    ).save()
     event = _batch()
     broken = copy.deepcopy(event["Records"][0])
     broken["messageId"] = "broken-1"

@@ -10,17 +10,24 @@ import pytest
 
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.errors import BadRequest
+from chalicelib.core.event_catalogue import FileChanged, FileCleared, FileUploaded, ShareLinkCreated
+from chalicelib.core.events import MalformedEvent
 from chalicelib.files import policy
 from chalicelib.search import documents, indexer, query, synonyms
 from chalicelib.search.documents import MARK_END, MARK_START
 
-PEOPLE = [Principal(f"{dept}-{role.value}", "x", "x@example.jp", dept, role)
-          for dept, role in itertools.product(("somu", "kenko"), Role)]
-ITEMS = [policy.Item(space, owner, visibility)
-         for space, owner, visibility in itertools.product(
-             ("dept:somu", "dept:kenko", "user:somu-member", "user:kenko-member"),
-             ("somu-member", "kenko-member", "somu-dept_admin", "somu-system_admin"),
-             policy.VISIBILITIES)]
+PEOPLE = [
+    Principal(f"{dept}-{role.value}", "x", "x@example.jp", dept, role)
+    for dept, role in itertools.product(("somu", "kenko"), Role)
+]
+ITEMS = [
+    policy.Item(space, owner, visibility)
+    for space, owner, visibility in itertools.product(
+        ("dept:somu", "dept:kenko", "user:somu-member", "user:kenko-member"),
+        ("somu-member", "kenko-member", "somu-dept_admin", "somu-system_admin"),
+        policy.VISIBILITIES,
+    )
+]
 
 
 @pytest.mark.parametrize("person", PEOPLE, ids=lambda p: p.staff_id)
@@ -37,9 +44,13 @@ def _all_filters(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_every_query_carries_the_principals_filter_whatever_the_parameters() -> None:
     me = PEOPLE[0]
-    for params in ({"q": "決裁"}, {"q": ""}, {"q": "x", "department": "kenko", "owner": "someone", "type": "pdf"},
-                   {"q": "x", "folder": "dept:kenko", "from": "2026-01-01", "to": "2026-12-31", "sort": "date"},
-                   {"q": "x", "principals": "all", "sysadmin": "1"}):
+    for params in (
+        {"q": "決裁"},
+        {"q": ""},
+        {"q": "x", "department": "kenko", "owner": "someone", "type": "pdf"},
+        {"q": "x", "folder": "dept:kenko", "from": "2026-01-01", "to": "2026-12-31", "sort": "date"},
+        {"q": "x", "principals": "all", "sysadmin": "1"},
+    ):
         req = query.parse(params)
         body = query.build(req, documents.principals_of(me), ["承認"]).body
         filters = _all_filters(body)
@@ -52,12 +63,22 @@ def test_every_query_carries_the_principals_filter_whatever_the_parameters() -> 
         query.suggest_body("x", [])
 
 
-@pytest.mark.parametrize(("params", "needle"), [
-    ({"page": "0"}, "page"), ({"page": "abc"}, "page"), ({"per_page": "51"}, "per_page"),
-    ({"per_page": "50", "page": "201"}, "page"), ({"type": "exe"}, "exe"), ({"from": "2026/01/01"}, "from"),
-    ({"from": "2026-02-01", "to": "2026-01-01"}, "start date"), ({"sort": "name"}, "relevance"),
-    ({"q": "あ" * 201}, "too long"), ({"owner": "a b"}, "owner"), ({"folder": "../x"}, "folder"),
-])
+@pytest.mark.parametrize(
+    ("params", "needle"),
+    [
+        ({"page": "0"}, "page"),
+        ({"page": "abc"}, "page"),
+        ({"per_page": "51"}, "per_page"),
+        ({"per_page": "50", "page": "201"}, "page"),
+        ({"type": "exe"}, "exe"),
+        ({"from": "2026/01/01"}, "from"),
+        ({"from": "2026-02-01", "to": "2026-01-01"}, "start date"),
+        ({"sort": "name"}, "relevance"),
+        ({"q": "あ" * 201}, "too long"),
+        ({"owner": "a b"}, "owner"),
+        ({"folder": "../x"}, "folder"),
+    ],
+)
 def test_bad_parameters_are_refused_with_a_message(params: dict[str, str], needle: str) -> None:
     with pytest.raises(BadRequest) as caught:
         query.parse(params)
@@ -101,19 +122,56 @@ def test_snippets_escape_the_document_and_mark_only_the_matches() -> None:
 
 
 def test_the_indexer_reads_file_ids_from_every_event_shape() -> None:
-    s3_event = {"Records": [
-        {"eventName": "ObjectRemoved:Delete", "s3": {"object": {"key": "spaces/dept%3Asomu/fi_1/v00000002"}}},
-        {"eventName": "ObjectCreated:Copy", "s3": {"object": {"key": "spaces/dept%3Asomu/fi_5/v00000001"}}},
-        {"eventName": "ObjectCreated:Post", "s3": {"object": {"key": "uploads/up_1"}}},
-        {"eventName": "ObjectRemoved:Delete", "s3": {"object": {"key": "quarantine/spaces/dept:somu/fi_9/v00000001"}}},
-    ]}
+    s3_event = {
+        "Records": [
+            {"eventName": "ObjectRemoved:Delete", "s3": {"object": {"key": "spaces/dept%3Asomu/fi_1/v00000002"}}},
+            {"eventName": "ObjectCreated:Copy", "s3": {"object": {"key": "spaces/dept%3Asomu/fi_5/v00000001"}}},
+            {"eventName": "ObjectCreated:Post", "s3": {"object": {"key": "uploads/up_1"}}},
+            {
+                "eventName": "ObjectRemoved:Delete",
+                "s3": {"object": {"key": "quarantine/spaces/dept:somu/fi_9/v00000001"}},
+            },
+        ]
+    }
     assert indexer.file_ids_in(s3_event) == (["fi_1"], [])
-    assert indexer.file_ids_in({"detail-type": "FileChanged", "detail": {"file_id": "fo_1", "kind": "folder"}}) \
-        == ([], ["fo_1"])
-    assert indexer.file_ids_in({"detail-type": "FileCleared", "detail": {"file_id": "fi_2"}}) == (["fi_2"], [])
-    assert indexer.file_ids_in({"detail-type": "FileUploaded", "detail": {"file_id": "fi_4"}}) == (["fi_4"], [])
+    folder = FileChanged(file_id="fo_1", kind="folder", space_id="dept:somu", change="moved")
+    assert indexer.file_ids_in(folder.event().as_delivered()) == ([], ["fo_1"])
+    cleared = FileCleared(
+        file_id="fi_2",
+        version=1,
+        name="a.txt",
+        space_id="dept:somu",
+        folder_id="fo_1",
+        owner_id="u",
+        current=True,
+        scanner="local",
+        s3_key="spaces/dept:somu/fi_2/v00000001",
+    )
+    assert indexer.file_ids_in(cleared.event().as_delivered()) == (["fi_2"], [])
+    uploaded = FileUploaded(
+        file_id="fi_4",
+        name="b.txt",
+        space_id="dept:somu",
+        folder_id="fo_1",
+        version=1,
+        size=3,
+        uploaded_by="u",
+        by_partner=False,
+    )
+    assert indexer.file_ids_in(uploaded.event().as_delivered()) == (["fi_4"], [])
     assert indexer.file_ids_in({"Event": "s3:TestEvent"}) == ([], [])
-    assert indexer.file_ids_in({"detail-type": "ShareLinkCreated", "detail": {"file_id": "fi_3"}}) == ([], [])
+    link = ShareLinkCreated(
+        link_id="ln_1",
+        kind="download",
+        target_id="fi_3",
+        owner_id="u",
+        space_id="dept:somu",
+        expires_at="2026-12-01T00:00:00+00:00",
+    )
+    assert indexer.file_ids_in(link.event().as_delivered()) == ([], [])
+    # A file event without its file id is not silently ignored: it is retried, then rests in the DLQ.
+    with pytest.raises(MalformedEvent, match="file_id"):
+        indexer.file_ids_in({"source": "kumo.files", "detail-type": "FileUploaded", "detail": {"name": "b.txt"}})
 
 
 def test_search_says_503_when_the_search_server_is_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:

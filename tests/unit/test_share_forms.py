@@ -16,11 +16,28 @@ NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)  # 15:00 in Japan
 
 def _link(**changes: Any) -> Link:
     base: dict[str, Any] = dict(
-        link_id="sl_1", kind="download", target_id="fi_1", target_kind="file", space_id="dept:somu",
-        owner_id="yamada.k", owner_name="山田 健一", owner_department_id="somu", message="ご確認ください",
-        created_at=NOW.isoformat(), expires_at=datetime(2026, 12, 3, 14, 59, 59, tzinfo=UTC), has_password=True,
-        max_downloads=3, download_count=0, recipients=["a@example.jp"], verify_email=False, notify_on_access=False,
-        notify_on_upload=True, revoked_at=None, session_epoch=1, locked_until=None)
+        link_id="sl_1",
+        kind="download",
+        target_id="fi_1",
+        target_kind="file",
+        space_id="dept:somu",
+        owner_id="yamada.k",
+        owner_name="山田 健一",
+        owner_department_id="somu",
+        message="ご確認ください",
+        created_at=NOW.isoformat(),
+        expires_at=datetime(2026, 12, 3, 14, 59, 59, tzinfo=UTC),
+        has_password=True,
+        max_downloads=3,
+        download_count=0,
+        recipients=["a@example.jp"],
+        verify_email=False,
+        notify_on_access=False,
+        notify_on_upload=True,
+        revoked_at=None,
+        session_epoch=1,
+        locked_until=None,
+    )
     base.update(changes)
     return Link(**base)
 
@@ -57,9 +74,16 @@ def test_an_untouched_settings_form_changes_nothing() -> None:
 
 def test_only_what_was_changed_is_sent() -> None:
     link = _link()
-    form = {**staff_views.current_values(link), "max_downloads": "", "recipients": "A@example.jp\nb@example.jp",
-            "notify_on_access": "on"}
+    form = {
+        **staff_views.current_values(link),
+        "max_downloads": "",
+        "recipients": "A@example.jp\nb@example.jp",
+        "notify_on_access": "on",
+    }
     assert staff_views.change_options({k: v for k, v in form.items() if v or k == "max_downloads"}, link) == {
-        "max_downloads": None, "recipients": "A@example.jp\nb@example.jp", "notify_on_access": True}
+        "max_downloads": None,
+        "recipients": "A@example.jp\nb@example.jp",
+        "notify_on_access": True,
+    }
     assert staff_views.change_options({**form, "remove_password": "on"}, link)["password"] is None
     assert staff_views.change_options({**form, "password": "new-password"}, link)["password"] == "new-password"

@@ -17,9 +17,20 @@ def _link(link_id: str = "sl_0001") -> str:
 
     bind()
     now = datetime.now(UTC)
-    LinkRecord(link_id, token_hash="h", kind="download", target_id="fi_1", target_kind="file", space_id="dept:somu",
-               owner_id="yamada.k", owner_name="山田 健一", owner_department_id="somu", created_at=now.isoformat(),
-               updated_at=now, expires_at=now + timedelta(days=7)).save()
+    LinkRecord(
+        link_id,
+        token_hash="h",
+        kind="download",
+        target_id="fi_1",
+        target_kind="file",
+        space_id="dept:somu",
+        owner_id="yamada.k",
+        owner_name="山田 健一",
+        owner_department_id="somu",
+        created_at=now.isoformat(),
+        updated_at=now,
+        expires_at=now + timedelta(days=7),
+    ).save()
     return link_id
 
 
@@ -61,18 +72,30 @@ def test_a_sealed_address_is_bound_to_its_link() -> None:
     assert reveal.unseal("not base64!", "sl_a", MINE) is None
 
 
-@pytest.mark.parametrize(("agent", "short"), [
-    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 "
-     "Safari/537.36", "Chrome 126 / Windows"),
-    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 "
-     "Safari/537.36 Edg/126.0.2592.87", "Edge 126 / Windows"),
-    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-     "Version/17.5 Mobile/15E148 Safari/604.1", "Safari 17 / iPhone"),
-    ("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox 128 / Linux"),
-    ("python-requests/2.32.3", "python-requests/2.32.3"),
-    ("x" * 60, "x" * 39 + "…"),
-    (None, ""),
-])
+@pytest.mark.parametrize(
+    ("agent", "short"),
+    [
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 "
+            "Safari/537.36",
+            "Chrome 126 / Windows",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 "
+            "Safari/537.36 Edg/126.0.2592.87",
+            "Edge 126 / Windows",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "Version/17.5 Mobile/15E148 Safari/604.1",
+            "Safari 17 / iPhone",
+        ),
+        ("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox 128 / Linux"),
+        ("python-requests/2.32.3", "python-requests/2.32.3"),
+        ("x" * 60, "x" * 39 + "…"),
+        (None, ""),
+    ],
+)
 def test_user_agents_are_shortened(agent: str | None, short: str) -> None:
     assert staff_views.short_agent(agent) == short
 
@@ -92,8 +115,9 @@ def test_trails_merge_newest_first_each_record_once() -> None:
 
 def test_who_a_partner_is_when_it_is_known() -> None:
     created = _event("sl_a", "2026-01-01T00:00:01+00:00#1")
-    upload = audit.AuditEvent("sl_a", created.at, "uploaded", "partner", None, None, "fi_1", "図.pdf",
-                              "by 九州設計 佐藤", "k")
+    upload = audit.AuditEvent(
+        "sl_a", created.at, "uploaded", "partner", None, None, "fi_1", "図.pdf", "by 九州設計 佐藤", "k"
+    )
     assert staff_views.AuditRow(upload, "partner").partner_name == "九州設計 佐藤"
     assert staff_views.AuditRow(created, "partner:a@example.jp").partner_name == "a@example.jp"
     assert staff_views.AuditRow(created, "partner").partner_name == ""

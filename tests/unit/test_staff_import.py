@@ -24,10 +24,12 @@ def test_shift_jis_and_utf8_with_bom_read_the_same() -> None:
 
 
 def test_japanese_headers_department_names_and_role_names(departments: None) -> None:
-    staff = staff_import.parse("職員ID,氏名,メールアドレス,所属,権限\n"
-                               "Sato.A,佐藤 葵,Sato.A@Pref.example.lg.jp,県北広域本部,所属管理者\n"
-                               "\n"
-                               "ito.b,伊藤 蓮,ito.b@pref.example.lg.jp,doboku,member\n")
+    staff = staff_import.parse(
+        "職員ID,氏名,メールアドレス,所属,権限\n"
+        "Sato.A,佐藤 葵,Sato.A@Pref.example.lg.jp,県北広域本部,所属管理者\n"
+        "\n"
+        "ito.b,伊藤 蓮,ito.b@pref.example.lg.jp,doboku,member\n"
+    )
     assert [(s.staff_id, s.department_id, s.role.value, s.email) for s in staff] == [
         ("sato.a", "kenpoku", "dept_admin", "sato.a@pref.example.lg.jp"),
         ("ito.b", "doboku", "member", "ito.b@pref.example.lg.jp"),
@@ -36,10 +38,12 @@ def test_japanese_headers_department_names_and_role_names(departments: None) -> 
 
 def test_every_problem_is_listed(departments: None) -> None:
     with pytest.raises(ImportRejected) as rejected:
-        staff_import.parse("staff_id,display_name,email,department,role\n"
-                           "ok.one,名前,ok.one@example.jp,somu,member\n"
-                           "x,,mail,none,boss\n"
-                           "short,row\n")
+        staff_import.parse(
+            "staff_id,display_name,email,department,role\n"
+            "ok.one,名前,ok.one@example.jp,somu,member\n"
+            "x,,mail,none,boss\n"
+            "short,row\n"
+        )
     assert rejected.value.problems == [
         "row 3: column staff_id: use 2-64 letters, digits, '.', '_' or '-'",
         "row 3: column display_name: enter a name of at most 64 characters",

@@ -57,12 +57,27 @@ __all__ = ["DEFAULT_LIMITS", "Extracted", "Limits", "NotExtractable", "extract",
 
 _BY_EXTENSION = {
     ".pdf": "pdf",
-    ".docx": "docx", ".docm": "docx", ".dotx": "docx",
-    ".xlsx": "xlsx", ".xlsm": "xlsx", ".xltx": "xlsx",
-    ".pptx": "pptx", ".pptm": "pptx", ".ppsx": "pptx", ".potx": "pptx",
-    ".txt": "text", ".text": "text", ".csv": "text", ".tsv": "text", ".tab": "text",
-    ".md": "text", ".markdown": "text", ".log": "text",
-    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".docx": "docx",
+    ".docm": "docx",
+    ".dotx": "docx",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xltx": "xlsx",
+    ".pptx": "pptx",
+    ".pptm": "pptx",
+    ".ppsx": "pptx",
+    ".potx": "pptx",
+    ".txt": "text",
+    ".text": "text",
+    ".csv": "text",
+    ".tsv": "text",
+    ".tab": "text",
+    ".md": "text",
+    ".markdown": "text",
+    ".log": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
 }
 _OOXML = "application/vnd.openxmlformats-officedocument."
 _BY_CONTENT_TYPE = {
@@ -70,13 +85,17 @@ _BY_CONTENT_TYPE = {
     _OOXML + "wordprocessingml.document": "docx",
     _OOXML + "spreadsheetml.sheet": "xlsx",
     _OOXML + "presentationml.presentation": "pptx",
-    "text/plain": "text", "text/csv": "text", "text/tab-separated-values": "text", "text/markdown": "text",
-    "text/html": "html", "application/xhtml+xml": "html",
+    "text/plain": "text",
+    "text/csv": "text",
+    "text/tab-separated-values": "text",
+    "text/markdown": "text",
+    "text/html": "html",
+    "application/xhtml+xml": "html",
 }
 
 
 def kind_of(name: str, content_type: str | None) -> str | None:
-    """"pdf" | "docx" | "xlsx" | "pptx" | "text" | "html", or None when Kumo cannot read it."""
+    """ "pdf" | "docx" | "xlsx" | "pptx" | "text" | "html", or None when Kumo cannot read it."""
     extension = os.path.splitext(name)[1].lower()
     if extension in _BY_EXTENSION:
         return _BY_EXTENSION[extension]
@@ -92,12 +111,19 @@ def is_supported(name: str, content_type: str | None) -> bool:
 def _readers() -> dict[str, Callable[[bytes, TextBuffer], None]]:
     from chalicelib.search.extract import ooxml, pdf, text
 
-    return {"pdf": pdf.read_pdf, "docx": ooxml.read_docx, "xlsx": ooxml.read_xlsx, "pptx": ooxml.read_pptx,
-            "text": text.read_text, "html": text.read_html}
+    return {
+        "pdf": pdf.read_pdf,
+        "docx": ooxml.read_docx,
+        "xlsx": ooxml.read_xlsx,
+        "pptx": ooxml.read_pptx,
+        "text": text.read_text,
+        "html": text.read_html,
+    }
 
 
-def extract(data: bytes, name: str, content_type: str | None, *, deadline: float | None = None,
-            limits: Limits = DEFAULT_LIMITS) -> Extracted:
+def extract(
+    data: bytes, name: str, content_type: str | None, *, deadline: float | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Extracted:
     """The text of ``data`` (a file called ``name``); ``deadline`` is a ``time.monotonic()`` value."""
     kind = kind_of(name, content_type)
     if kind is None:

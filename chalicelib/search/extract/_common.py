@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Extracted:
-    text: str        # the searchable text, already cut to Limits.max_chars
-    pages: int       # pages / sheets / slides in the file (1 for text and Word files without a count)
+    text: str  # the searchable text, already cut to Limits.max_chars
+    pages: int  # pages / sheets / slides in the file (1 for text and Word files without a count)
     truncated: bool  # True when a limit cut the text or the pages
 
 
@@ -32,11 +32,11 @@ class NotExtractable(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    max_bytes: int = 100 * 1024 * 1024           # input size; above it: "too_large"
-    max_pages: int = 2000                         # pages / sheets / slides read; the rest: truncated
-    max_chars: int = 2_000_000                    # characters of text kept; the rest: truncated
-    max_unpacked_bytes: int = 512 * 1024 * 1024   # an Office file's parts, inflated; above: "too_large"
-    max_zip_entries: int = 10_000                 # parts in an Office file; above: "too_large"
+    max_bytes: int = 100 * 1024 * 1024  # input size; above it: "too_large"
+    max_pages: int = 2000  # pages / sheets / slides read; the rest: truncated
+    max_chars: int = 2_000_000  # characters of text kept; the rest: truncated
+    max_unpacked_bytes: int = 512 * 1024 * 1024  # an Office file's parts, inflated; above: "too_large"
+    max_zip_entries: int = 10_000  # parts in an Office file; above: "too_large"
 
 
 DEFAULT_LIMITS = Limits()
@@ -128,11 +128,11 @@ class TextBuffer:
     def _seam(self, text: str) -> str:
         """Join a normalised piece to the last one as if both had been normalised together."""
         stripped = text.rstrip(" \n")
-        tail, self._tail = self._tail, text[len(stripped):]
+        tail, self._tail = self._tail, text[len(stripped) :]
         head = _LEADING_SPACE.match(stripped)
         if head:
             tail += head.group()
-            stripped = stripped[head.end():]
+            stripped = stripped[head.end() :]
         if not stripped:  # all whitespace: it only joins the tails
             self._tail = tail + self._tail
             return ""

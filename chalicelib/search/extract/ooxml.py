@@ -54,8 +54,13 @@ class _Reader:
     revisions, field codes, furigana readings) is left out.
     """
 
-    def __init__(self, buffer: TextBuffer, text_tags: frozenset[str], breaks: dict[str, str],
-                 skipped: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        buffer: TextBuffer,
+        text_tags: frozenset[str],
+        breaks: dict[str, str],
+        skipped: frozenset[str] = frozenset(),
+    ) -> None:
         self.buffer = buffer
         self.text_tags = text_tags
         self.breaks = breaks
@@ -64,14 +69,14 @@ class _Reader:
         self._skipping = 0
 
     def start(self, name: str, _attrs: dict[str, str]) -> None:
-        local = name[name.rfind("}") + 1:]
+        local = name[name.rfind("}") + 1 :]
         if local in self.skipped:
             self._skipping += 1
         elif local in self.text_tags:
             self._inside += 1
 
     def end(self, name: str) -> None:
-        local = name[name.rfind("}") + 1:]
+        local = name[name.rfind("}") + 1 :]
         if local in self.skipped:
             self._skipping -= 1
         elif local in self.text_tags:
@@ -88,9 +93,15 @@ def _refuse_dtd(*_args: object) -> None:
     raise NotExtractable("corrupt", "DTD in an OOXML part")
 
 
-def parse_part(package: zipfile.ZipFile, name: str, buffer: TextBuffer,
-               start: Callable[[str, dict[str, str]], None], *, end: Callable[[str], None] | None = None,
-               data: Callable[[str], None] | None = None) -> None:
+def parse_part(
+    package: zipfile.ZipFile,
+    name: str,
+    buffer: TextBuffer,
+    start: Callable[[str, dict[str, str]], None],
+    *,
+    end: Callable[[str], None] | None = None,
+    data: Callable[[str], None] | None = None,
+) -> None:
     parser = expat.ParserCreate(namespace_separator="}")
     parser.buffer_text = True
     parser.StartDoctypeDeclHandler = _refuse_dtd
@@ -136,12 +147,13 @@ class _Attributes:
         self.found: list[tuple[str, ...]] = []
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        if name[name.rfind("}") + 1:] == self.local:
+        if name[name.rfind("}") + 1 :] == self.local:
             self.found.append(tuple(attrs.get(key, "") for key in self.keys))
 
 
-def _attributes(package: zipfile.ZipFile, part: str, buffer: TextBuffer, local: str,
-                *keys: str) -> list[tuple[str, ...]]:
+def _attributes(
+    package: zipfile.ZipFile, part: str, buffer: TextBuffer, local: str, *keys: str
+) -> list[tuple[str, ...]]:
     collector = _Attributes(local, keys)
     parse_part(package, part, buffer, collector.start)
     return collector.found
@@ -154,18 +166,19 @@ def relationships(package: zipfile.ZipFile, part: str, buffer: TextBuffer) -> di
     if not _exists(package, rels):
         return {}
     out = {}
-    for rel_id, rel_type, target, mode in _attributes(package, rels, buffer, "Relationship",
-                                                      "Id", "Type", "Target", "TargetMode"):
+    for rel_id, rel_type, target, mode in _attributes(
+        package, rels, buffer, "Relationship", "Id", "Type", "Target", "TargetMode"
+    ):
         if mode == "External":
             continue
-        resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-            posixpath.join(folder, target))
+        resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
         out[rel_id] = (rel_type, resolved)
     return out
 
 
-def _ordered_parts(package: zipfile.ZipFile, main: str, buffer: TextBuffer, local: str,
-                   *keys: str) -> list[tuple[str, tuple[str, ...]]]:
+def _ordered_parts(
+    package: zipfile.ZipFile, main: str, buffer: TextBuffer, local: str, *keys: str
+) -> list[tuple[str, tuple[str, ...]]]:
     """(part name, other attributes) of the parts ``main`` lists as ``local`` elements, in order."""
     rels = relationships(package, main, buffer)
     parts = []
@@ -264,14 +277,14 @@ class _SharedStrings:
         self._phonetic = 0
 
     def start(self, name: str, _attrs: dict[str, str]) -> None:
-        local = name[name.rfind("}") + 1:]
+        local = name[name.rfind("}") + 1 :]
         if local == "t":
             self._in_text = not self._phonetic
         elif local == "rPh":
             self._phonetic += 1
 
     def end(self, name: str) -> None:
-        local = name[name.rfind("}") + 1:]
+        local = name[name.rfind("}") + 1 :]
         if local == "t":
             self._in_text = False
         elif local == "rPh":
@@ -295,14 +308,14 @@ class _Sheet:
         self._value: list[str] | None = None
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        local = name[name.rfind("}") + 1:]
+        local = name[name.rfind("}") + 1 :]
         if local == "c":
             self._type = attrs.get("t", "n")
         elif local in ("v", "t") and self._type != "e":
             self._value = []
 
     def end(self, name: str) -> None:
-        local = name[name.rfind("}") + 1:]
+        local = name[name.rfind("}") + 1 :]
         if local in ("v", "t") and self._value is not None:
             self._cell("".join(self._value))
             self._value = None
@@ -338,4 +351,3 @@ def read_xlsx(data: bytes, buffer: TextBuffer) -> None:
         sheet = _Sheet(buffer, strings.strings)
         parse_part(package, part, buffer, sheet.start, end=sheet.end, data=sheet.data)
         buffer.write("\n")
-

@@ -18,8 +18,11 @@ from chalicelib.search.extract._common import NotExtractable, TextBuffer
 
 _CHUNK = 1024 * 1024
 _BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),  # before UTF-16's
-    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),  # before UTF-16's
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _JAPANESE_CODECS = ("cp932", "euc_jp")
 # Characters that ordinary Japanese text is made of: ASCII, kana, common kanji, CJK
@@ -31,7 +34,7 @@ _SAMPLE = 20_000
 def decode(data: bytes, declared: str | None = None) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(encoding, errors="replace")
+            return data[len(bom) :].decode(encoding, errors="replace")
     if declared:
         try:
             return data.decode(declared)
@@ -65,21 +68,64 @@ def read_text(data: bytes, buffer: TextBuffer) -> None:
     text = decode(data)
     for start in range(0, len(text), _CHUNK):
         buffer.check_time()
-        buffer.write(text[start:start + _CHUNK])
+        buffer.write(text[start : start + _CHUNK])
 
 
 # --- HTML ----------------------------------------------------------------------------------
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-_CHARSET_ALIASES = {"shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
-                    "windows-31j": "cp932", "euc-jp": "euc_jp", "x-euc-jp": "euc_jp"}
+_CHARSET_ALIASES = {
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "windows-31j": "cp932",
+    "euc-jp": "euc_jp",
+    "x-euc-jp": "euc_jp",
+}
 _SKIPPED = frozenset({"script", "style", "noscript", "template", "svg", "math", "head"})
 _KEPT_IN_HEAD = frozenset({"title"})
-_BLOCKS = frozenset({
-    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
-    "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol",
-    "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr", "ul",
-})
+_BLOCKS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "title",
+        "tr",
+        "ul",
+    }
+)
 
 
 class _HtmlText(HTMLParser):
@@ -92,11 +138,11 @@ class _HtmlText(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "body" and "head" in self._skipping:
-            self._skipping.clear()       # an unclosed <head> ends where the body starts
+            self._skipping.clear()  # an unclosed <head> ends where the body starts
         elif tag in _SKIPPED:
             self._skipping.append(tag)
         elif tag in _KEPT_IN_HEAD and self._skipping == ["head"]:
-            self._skipping.append(tag)   # marks "inside title": text is kept
+            self._skipping.append(tag)  # marks "inside title": text is kept
         if tag in _BLOCKS:
             self.buffer.write("\n")
 
@@ -127,5 +173,5 @@ def read_html(data: bytes, buffer: TextBuffer) -> None:
     parser = _HtmlText(buffer)
     for start in range(0, len(text), _CHUNK):
         buffer.check_time()
-        parser.feed(text[start:start + _CHUNK])
+        parser.feed(text[start : start + _CHUNK])
     parser.close()

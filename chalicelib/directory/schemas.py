@@ -1,0 +1,35 @@
+"""The JSON API's request and answer types for the directory (the contract: chalicelib/core/contract.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypedDict
+
+
+class DepartmentOut(TypedDict):
+    department_id: str
+    name: str
+    name_ja: str
+    name_en: str
+
+
+class DepartmentsOut(TypedDict):
+    items: list[DepartmentOut]
+
+
+@dataclass(frozen=True)
+class NewNotice:
+    title: str
+    body: str = ""
+
+
+class NoticeOut(TypedDict):
+    notice_id: str
+    title: str
+    body: str
+    author_name: str
+    created_at: str
+
+
+class NoticesOut(TypedDict):
+    items: list[NoticeOut]
