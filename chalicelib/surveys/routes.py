@@ -24,6 +24,7 @@ from chalicelib.surveys.schemas import (
     BoardQuery,
     CommentIn,
     ForwardIn,
+    ImportedFormOut,
     IssueIn,
     PartOut,
     PartsOut,
@@ -39,6 +40,8 @@ from chalicelib.surveys.schemas import (
 
 bp = Blueprint(__name__)
 TAG = "surveys"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_MAX_BYTES = 5 * 1024 * 1024  # a 様式 is a few sheets; anything bigger is not one
 
 
 def _me() -> Principal:
@@ -146,6 +149,28 @@ def list_surveys() -> Response:
 def create_survey() -> Response:
     survey = issuing.create(_me(), _draft(web.json_body(bp.current_request)))
     return web.json_response(survey_json(survey, issuer=True), status=201)
+
+
+@bp.route("/api/surveys/import-form", methods=["POST"], content_types=[XLSX, "application/octet-stream"])
+@operation(
+    "Read an Excel 様式 (.xlsx, the raw body) into a draft form, title and notes", returns=ImportedFormOut, tag=TAG
+)
+def import_form() -> Response:
+    from chalicelib.surveys import form_import
+
+    _me()
+    body = bp.current_request.raw_body or b""
+    if not body:
+        raise BadRequest("Send the .xlsx file as the request body.")
+    if len(body) > IMPORT_MAX_BYTES:
+        raise BadRequest("The file is too large (at most {limit} MB).", limit=IMPORT_MAX_BYTES // 1024**2)
+    imported = form_import.form_from_workbook(body)
+    out: ImportedFormOut = {
+        "title": imported.title,
+        "form": form_json(imported.form),
+        "notes": list(imported.notes),
+    }
+    return web.json_response(out)
 
 
 @bp.route("/api/surveys/{survey_id}")

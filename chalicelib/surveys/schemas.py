@@ -182,3 +182,11 @@ class BoardOut(TypedDict):
 
 class RemindedOut(TypedDict):
     reminded: list[str]
+
+
+class ImportedFormOut(TypedDict):
+    """A draft form read from an Excel 様式: the editor fills itself with it."""
+
+    title: str
+    form: dict[str, Any]
+    notes: list[str]  # what the reader could not carry over, for the author to check
