@@ -61,10 +61,10 @@ def _roles(me: Principal, v: answering.AnswerView) -> Roles:
 def _forward_choices(unit_id: str, language: str) -> tuple[list[Choice], list[Choice]]:
     sections = [
         Choice(f"unit:{u.unit_id}", directory.unit_name(u.unit_id, language))
-        for u in directory.units_under(unit_id)
-        if u.kind == "kakari" and u.parent_id == unit_id
+        for u in directory.children(unit_id)
+        if u.kind == "kakari"
     ]
-    people = [Choice(f"staff:{s.staff_id}", s.display_name) for s in directory.members_of(unit_id)]
+    people = [Choice(f"staff:{s.staff_id}", s.display_name) for s in directory.staff_in_unit(unit_id)]
     return sections, people
 
 

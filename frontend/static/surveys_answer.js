@@ -25,17 +25,15 @@
   function checked(q) {
     return Array.prototype.map.call(q.querySelectorAll("input[data-field]:checked"), function (i) { return i.value; });
   }
+  // Every row as shown, empty ones too: the server drops those, and counts the rows of its
+  // problems in this list, so they point at the rows on the screen. A merged row keeps its 係.
   function tableRows(q) {
-    var rows = [];
-    each(q, "tbody tr[data-row]", function (tr) {
-      var row = {}, filled = false;
-      each(tr, "[data-column]", function (cell) {
-        row[cell.getAttribute("data-column")] = cell.value;
-        if (cell.value.trim() !== "") { filled = true; }
-      });
-      if (filled) { rows.push(row); }  // a row left empty is not part of the answer
+    return Array.prototype.map.call(q.querySelectorAll("tbody tr[data-row]"), function (tr) {
+      var row = {};
+      each(tr, "[data-column]", function (cell) { row[cell.getAttribute("data-column")] = cell.value; });
+      if (tr.getAttribute("data-part")) { row._part = tr.getAttribute("data-part"); }
+      return row;
     });
-    return rows;
   }
   function valueOf(q) {
     switch (q.getAttribute("data-type")) {
@@ -103,7 +101,7 @@
     var rowText = form.getAttribute("data-text-row"), removeText = form.getAttribute("data-text-remove-row");
     Array.prototype.forEach.call(rows, function (tr, i) {
       var n = String(i + 1);
-      tr.querySelector(".row-number").textContent = n;
+      tr.querySelector("[data-row-number]").textContent = n;
       each(tr, "[data-column]", function (cell) {
         cell.setAttribute("aria-label", cell.getAttribute("data-column-label") + " " + rowText.replace("{n}", n));
       });
