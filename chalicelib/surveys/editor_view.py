@@ -43,8 +43,9 @@ def target_tree(language: str) -> list[TargetGroup]:
             for u in units
             if u.kind == "shozoku" and u.parent_id == top.unit_id
         )
-        if below:
-            groups.append(TargetGroup(top.unit_id, directory.unit_name(top.unit_id, language), below))
+        name = directory.unit_name(top.unit_id, language)
+        # A 部局 without 所属 (staff placed in it directly) is an addressee itself.
+        groups.append(TargetGroup(top.unit_id, name, below or (TargetUnit(top.unit_id, name),)))
     return groups
 
 
