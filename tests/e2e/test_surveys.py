@@ -44,7 +44,7 @@ def build_survey(page: Page, title: str) -> None:
     column.get_by_label(ja("Column heading")).fill("予算額")
     column.get_by_label(ja("Kind"), exact=True).select_option("number")
     column = page.get_by_test_id("question-editor").last.locator("[data-column-index='1']")
-    column.get_by_label(ja("Unit")).fill("千円")
+    column.get_by_label(ja("Unit of measure (件, 千円)")).fill("千円")
     column.get_by_label(ja("Show a total")).check()
     page.get_by_test_id("target-filter").fill("健康")
     page.locator(f"input[name='targets'][value='{TARGET_UNIT}']").check()
