@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.core.i18n import translations
 from chalicelib.surveys.answers import (
     AnswerError,
     changed_cells,
@@ -304,3 +305,15 @@ def test_merge_parts_appends_rows_and_fills_gaps() -> None:
         AnswerError(question_id="q6", row=3, message="This table can have at most {max} rows.", params={"max": 3})
     ]
     assert [r.get("_part") for r in cleaned.values["q6"]] == [None, "企画係", "企画係"]
+
+
+def test_problems_read_in_japanese_with_their_values() -> None:
+    japanese = translations("ja").gettext
+    result = clean_answer(
+        FORM, {"q2": "未定", "q3": "9000", "q6": [{"staff": "-1"}], "q7": "平成32年1月1日"}, submit=True
+    )
+    texts = {(e.question_id, e.column_id): japanese(e.message).format(**e.params) for e in result.errors}
+    assert texts[("q1", "")] == "この設問に回答してください。"
+    assert texts[("q3", "")] == "0から5000までの数値を入力してください。"
+    assert texts[("q6", "staff")] == "0以上の数値を入力してください。"
+    assert texts[("q7", "")] == "日付は 2026-12-01、R8.12.1、令和8年12月1日 のように入力してください。"
