@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from chalicelib.surveys.design import MAX_CHOICE_TEXT, MAX_LABEL
 from chalicelib.surveys.form import MAX_CHOICES, Question, QuestionType
 from chalicelib.surveys.sheet_grid import Box, Validation, normal
 
@@ -46,7 +47,7 @@ def clean_label(text: str) -> tuple[str, bool]:
     required = bool(_REQUIRED.search(text))
     label = _REQUIRED.sub("", text).strip()
     label = _ENUMERATION.sub("", label, count=1).strip()
-    return label.rstrip("：:").strip() or text.strip(), required
+    return (label.rstrip("：:").strip() or text.strip())[:MAX_LABEL], required
 
 
 def unit_of(label: str) -> str:
@@ -79,8 +80,8 @@ def says_date(label: str) -> bool:
 
 
 def says_yes_no(label: str) -> bool:
-    text = normal(label)
-    return "有無" in text or bool(_YES_NO_TEXT.search(_BRACKETED.sub(lambda m: m[1], text)))
+    """研修受講の有無, 障害者雇用（はい／いいえ）."""
+    return "有無" in normal(label) or any(is_yes_no_text(inner) for inner in _BRACKETED.findall(label))
 
 
 def is_yes_no_text(text: str) -> bool:
@@ -160,7 +161,8 @@ def _by_validation(q: Question, v: Validation) -> Question | None:
     if v.kind == "list" and v.choices and not v.unreadable:
         if yes_no_choices(v.choices):
             return replace(q, type=QuestionType.YES_NO)
-        return replace(q, type=QuestionType.SINGLE_CHOICE, choices=v.choices[:MAX_CHOICES])
+        choices = tuple(dict.fromkeys(c[:MAX_CHOICE_TEXT] for c in v.choices))[:MAX_CHOICES]
+        return replace(q, type=QuestionType.SINGLE_CHOICE, choices=choices)
     if v.kind in ("whole", "decimal"):
         decimals = 0 if v.kind == "whole" else None
         return replace(q, type=QuestionType.NUMBER, minimum=v.minimum, maximum=v.maximum, decimals=decimals)

@@ -14,7 +14,7 @@ from typing import Any
 
 from chalicelib.core.i18n_markers import N_
 from chalicelib.surveys import sheet_guess as guess
-from chalicelib.surveys.design import MAX_HELP, new_column_id, new_question_id
+from chalicelib.surveys.design import MAX_HELP, MAX_LABEL, new_column_id, new_question_id
 from chalicelib.surveys.form import (
     MAX_COLUMNS,
     MAX_QUESTIONS,
@@ -108,13 +108,13 @@ class _Reader:
             if guess.looks_like_title(box.text) or (box.width >= 3 and not self._fillable(self._right(box), box)):
                 self.used.add((box.row, box.col))
                 self.notes.append(ImportNote(N_("The title was read from {cell}."), cell=box.coord))
-                return box.text
+                return box.text[:MAX_LABEL]
         first = next((b for b in self.grid.boxes if b.kind == "text"), None)
         if first is not None and first.row <= 3 and self._plain_heading(first):
             # No title words, but the sheet opens with a line of its own: that is its title.
             self.used.add((first.row, first.col))
             self.notes.append(ImportNote(N_("The title was read from {cell}."), cell=first.coord))
-            return first.text
+            return first.text[:MAX_LABEL]
         self.notes.append(ImportNote(N_("No title was found; enter one.")))
         return ""
 
@@ -337,7 +337,7 @@ class _Reader:
                 cell = self.grid.at(item.row, column.header.col)
                 if cell is None:
                     continue
-                label = f"{guess.clean_label(item.text)[0]}：{guess.clean_label(column.label)[0]}"
+                label = f"{guess.clean_label(item.text)[0]}：{guess.clean_label(column.label)[0]}"[:MAX_LABEL]
                 q = guess.typed(Question(self._qid(), Q.SHORT_TEXT, label, unit=guess.unit_of(column.label)), cell)
                 questions.append(q if q.type is Q.NUMBER else replace(q, unit=""))
                 self.cells[q.question_id] = cell.coord

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 
 from chalicelib.surveys.form import MAX_TABLE_ROWS
 from chalicelib.surveys.sheet_grid import Box, Grid
-from chalicelib.surveys.sheet_guess import compose_header, is_example, is_row_number, is_row_number_header, is_total
+from chalicelib.surveys.sheet_guess import (
+    compose_header,
+    is_example,
+    is_instruction,
+    is_row_number,
+    is_row_number_header,
+    is_total,
+)
 
 
 @dataclass
@@ -59,7 +66,7 @@ def _header_runs(grid: Grid, row: int, used: set[tuple[int, int]]) -> list[list[
     runs: list[list[Box]] = []
     current: list[Box] = []
     for box in grid.row(row):
-        if box.kind != "text" or (box.row, box.col) in used:
+        if box.kind != "text" or (box.row, box.col) in used or is_instruction(box.text):
             current = []
             continue
         if current and box.col != current[-1].last_col + 1:

@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from chalicelib.core.errors import BadRequest
 from chalicelib.core.i18n import translations
+from chalicelib.surveys import sheet_guess as guess
 from chalicelib.surveys.design import check_form
 from chalicelib.surveys.form import ColumnType, Question, QuestionType
 from chalicelib.surveys.form_import import ImportedForm, SheetLayout, form_from_workbook
@@ -356,3 +357,53 @@ def test_importing_the_module_leaves_openpyxl_for_the_import_itself() -> None:
     # The API's cold start never loads openpyxl (bench/cold_start.py): only an upload pays.
     code = "import sys, chalicelib.surveys.form_import; assert 'openpyxl' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("group", "sub", "label"),
+    [
+        ("予算額", "（千円）", "予算額（千円）"),
+        ("予算額", "当初", "予算額（当初）"),
+        ("予算額（千円）", "補正", "予算額（補正）（千円）"),
+        ("", "事業名", "事業名"),
+    ],
+)
+def test_two_row_headers_compose_with_the_unit_last(group: str, sub: str, label: str) -> None:
+    assert guess.compose_header(group, sub) == label
+
+
+@pytest.mark.parametrize(
+    ("label", "kind"),
+    [
+        ("参加人数", "number"),
+        ("事業費（千円）", "number"),
+        ("達成率", "number"),
+        ("案件名", "text"),  # ends in 件 but names a matter
+        ("法人名", "text"),
+        ("実施日", "date"),
+        ("提出期限", "date"),
+        ("開催日数", "number"),
+        ("定休日", "text"),  # a weekday, not a date
+        ("毎週の曜日", "text"),
+        ("研修受講の有無", "yes_no"),
+        ("障害者雇用（はい／いいえ）", "yes_no"),
+    ],
+)
+def test_label_words(label: str, kind: str) -> None:
+    found = (
+        "yes_no"
+        if guess.says_yes_no(label)
+        else "number"
+        if guess.says_number(label)
+        else "date"
+        if guess.says_date(label)
+        else "text"
+    )
+    assert found == kind
+
+
+def test_labels_lose_their_numbering_and_required_marks() -> None:
+    assert guess.clean_label("（1）所属名：") == ("所属名", False)
+    assert guess.clean_label("問3 回答者氏名【必須】") == ("回答者氏名", True)
+    assert guess.clean_label("① 事業の概要") == ("事業の概要", False)
+    assert guess.clean_label("2026年度の計画") == ("2026年度の計画", False)
