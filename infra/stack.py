@@ -122,7 +122,8 @@ class KumoStack(Stack):
     def _grant_api(self, role: iam.IRole) -> None:
         """The API serves every feature: all tables, the files bucket, the bus, sign-out, mail,
         and the key that seals refresh tokens."""
-        self.tables.grant_read_write(role, *(spec.key for spec in RESOURCES.tables))
+        data = self.tables.read_write_policy(self, "ApiData", role)
+        suppress_data_wildcards(data)
         self.storage.files.grant_read_write(role)
         self.messaging.bus.grant_put_events_to(role)
         self.auth.grant_web_requests(role)
