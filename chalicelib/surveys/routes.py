@@ -158,17 +158,21 @@ def create_survey() -> Response:
 def import_form() -> Response:
     from chalicelib.surveys import form_import
 
+    from chalicelib.core.i18n import gettext_for
+
     _me()
-    body = bp.current_request.raw_body or b""
+    raw = bp.current_request.raw_body or b""
+    body = raw if isinstance(raw, bytes) else raw.encode("latin-1")  # a binary type: bytes in practice
     if not body:
-        raise BadRequest("Send the .xlsx file as the request body.")
+        raise BadRequest("Send the .xlsx file as the request body.", field="file")
     if len(body) > IMPORT_MAX_BYTES:
-        raise BadRequest("The file is too large (at most {limit} MB).", limit=IMPORT_MAX_BYTES // 1024**2)
+        raise BadRequest("The file is too large (at most {limit} MB).", field="file", limit=IMPORT_MAX_BYTES // 1024**2)
     imported = form_import.form_from_workbook(body)
+    translate = gettext_for(web.state().language)
     out: ImportedFormOut = {
         "title": imported.title,
         "form": form_json(imported.form),
-        "notes": list(imported.notes),
+        "notes": [n.text(translate) if isinstance(n, form_import.ImportNote) else str(n) for n in imported.notes],
     }
     return web.json_response(out)
 
