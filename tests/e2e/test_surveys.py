@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 # Demo staff (chalicelib/local/demo.py): the issuer, and a target 所属 with a member and its 所属長.
 ISSUER = "yamada.k"
-TARGET_UNIT = "kenko"
+TARGET_UNIT = "fukushi-seisaku"
 MEMBER = "kimura.t"
 HEAD = "inoue.a"
 SAVED = re.compile(r"\d{2}:\d{2}")
@@ -46,7 +46,7 @@ def build_survey(page: Page, title: str) -> None:
     column = page.get_by_test_id("question-editor").last.locator("[data-column-index='1']")
     column.get_by_label(ja("Unit of measure (件, 千円)")).fill("千円")
     column.get_by_label(ja("Show a total")).check()
-    page.get_by_test_id("target-filter").fill("健康")
+    page.get_by_test_id("target-filter").fill("福祉政策")
     page.locator(f"input[name='targets'][value='{TARGET_UNIT}']").check()
     page.get_by_test_id("save-survey").click()
     expect(page.get_by_test_id("save-status")).to_contain_text(SAVED)

@@ -21,7 +21,7 @@ Signed = Callable[[str], requests.Session]
 # Demo staff (chalicelib/local/demo.py): the issuer's 所属, a target 所属 and its people, and
 # someone of neither.
 ISSUER = "yamada.k"
-TARGET_UNIT = "kenko"
+TARGET_UNIT = "fukushi-seisaku"
 TARGET_MEMBER = "kimura.t"
 OUTSIDER = "mori.n"
 
@@ -144,7 +144,7 @@ def test_someone_the_survey_is_not_for_gets_the_404_page(
 def test_a_member_cannot_open_the_answer_of_a_unit_that_is_not_theirs(
     stack: RunningStack, signed_in: Signed, survey: str
 ) -> None:
-    response = _page(signed_in(TARGET_MEMBER), stack, f"/surveys/{survey}/answers/somu")
+    response = _page(signed_in(TARGET_MEMBER), stack, f"/surveys/{survey}/answers/somuka")
 
     assert response.status_code == 404
 
