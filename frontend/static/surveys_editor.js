@@ -34,18 +34,30 @@
   }
 
   // --- one question's fields ---------------------------------------------------------------------
+  // A label beside its control (not around it: a select inside its label would be named by
+  // its chosen option too).
+  var uid = 0;
+  function field(label, control) {
+    control.id = "qe-field-" + (++uid);
+    return el("div", { "class": "qe-field" }, [el("label", { "for": control.id, text: label }), control]);
+  }
   function input(label, prop, value, extra) {
     var attrs = Object.assign({ type: "text", "data-prop": prop, value: value === undefined || value === null ? "" : value }, extra || {});
-    return el("label", {}, [document.createTextNode(label), el("input", attrs)]);
+    return field(label, el("input", attrs));
   }
   function check(label, prop, on) {
     return el("label", { "class": "check-row" }, [el("input", { type: "checkbox", "data-prop": prop, checked: !!on }), document.createTextNode(" " + label)]);
   }
   function select(label, prop, options, value) {
-    var s = el("select", { "data-prop": prop }, options.map(function (o) {
+    return field(label, el("select", { "data-prop": prop }, options.map(function (o) {
       return el("option", { value: o[0], selected: o[0] === value, text: o[1] });
-    }));
-    return el("label", {}, [document.createTextNode(label), s]);
+    })));
+  }
+  // The visible word first, then what it acts on for screen readers (「上へ（質問2）」): the
+  // name starts with what is seen, so voice control finds it by the word on the button.
+  function button(word, what, attrs) {
+    return el("button", Object.assign({ type: "button" }, attrs), [document.createTextNode(word),
+      el("span", { "class": "visually-hidden", text: "（" + what + "）" })]);
   }
   function typeOptions(map) { return Object.keys(map).map(function (k) { return [k, map[k]]; }); }
 
@@ -64,8 +76,7 @@
     }
     if (c.type === "choice") { grid.appendChild(input(T.column_choices, "col.choices", (c.choices || []).join(", "))); }
     box.appendChild(grid);
-    box.appendChild(el("button", { type: "button", "class": "small danger", "data-remove-column": j,
-      "aria-label": n(T.remove_column, j), text: T.delete }));
+    box.appendChild(button(T.delete, n(T.column, j), { "class": "small danger", "data-remove-column": j }));
     return box;
   }
 
@@ -95,18 +106,18 @@
 
   function questionEditor(q, i) {
     var isSection = q.type === "section";
+    var which = n(T.question, i);
     var tools = el("div", { "class": "qe-tools" }, [
-      el("button", { type: "button", "class": "small", "data-move": "-1", "aria-label": n(T.up, i), disabled: i === 0, text: T.move_up }),
-      el("button", { type: "button", "class": "small", "data-move": "1", "aria-label": n(T.down, i), disabled: i === questions.length - 1, text: T.move_down }),
-      el("button", { type: "button", "class": "small danger", "data-remove": "1", "aria-label": n(T.remove, i), text: T.delete })
+      button(T.move_up, which, { "class": "small", "data-move": "-1", disabled: i === 0 }),
+      button(T.move_down, which, { "class": "small", "data-move": "1", disabled: i === questions.length - 1 }),
+      button(T.delete, which, { "class": "small danger", "data-remove": "1" })
     ]);
     var fieldset = el("fieldset", {}, [
       el("legend", { text: n(T.question, i) + " — " + T.types[q.type] }),
       el("div", { "class": "qe-head" }, [select(T.type, "type", typeOptions(T.types), q.type), tools]),
       el("ul", { "class": "field-errors", "data-problems-for": q.question_id }),
       el("div", { "class": "qe-wide" }, [input(isSection ? T.section_label : T.label, "label", q.label, { "data-testid": "question-label" })]),
-      el("div", { "class": "qe-wide" }, [el("label", {}, [document.createTextNode(T.help),
-        el("textarea", { "data-prop": "help", rows: "2", text: q.help || "" })])])
+      el("div", { "class": "qe-wide" }, [field(T.help, el("textarea", { "data-prop": "help", rows: "2", text: q.help || "" }))])
     ]);
     var grid = el("div", { "class": "qe-grid" });
     if (!isSection && q.type !== "table") { grid.appendChild(check(T.required, "required", q.required)); }
@@ -120,8 +131,8 @@
       grid.appendChild(input(T.max_length, "max_length", q.max_length, { type: "number", min: "1" }));
     }
     if (q.type === "single_choice" || q.type === "multi_choice") {
-      fieldset.appendChild(el("div", { "class": "qe-wide" }, [el("label", {}, [document.createTextNode(T.choices),
-        el("textarea", { "data-prop": "choices", rows: "4", text: (q.choices || []).join("\n"), "data-testid": "question-choices" })])]));
+      fieldset.appendChild(el("div", { "class": "qe-wide" }, [field(T.choices,
+        el("textarea", { "data-prop": "choices", rows: "4", text: (q.choices || []).join("\n"), "data-testid": "question-choices" }))]));
       grid.appendChild(check(T.allow_other, "allow_other", q.allow_other));
     }
     if (q.type === "table") {

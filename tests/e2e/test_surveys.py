@@ -143,7 +143,7 @@ def test_a_hidden_question_shows_when_its_condition_is_met_and_dates_read_as_war
     expect(date).to_be_hidden()
     member.get_by_label(ja("Yes"), exact=True).check()
     expect(date).to_be_visible()
-    member.get_by_label(re.compile("実施日")).fill("R8.4.1")
+    member.get_by_role("textbox", name=re.compile("実施日")).fill("R8.4.1")
     expect(date.locator("output")).to_have_text("令和8年4月1日")
     expect(member.get_by_test_id("save-status")).to_contain_text(SAVED)
     member.reload()

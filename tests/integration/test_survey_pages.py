@@ -161,8 +161,8 @@ def test_an_incomplete_answer_is_shown_again_with_the_problem_at_its_question(
     )
 
     assert refused.status_code == 400
-    question = re.search(r'id="q-q1".*?</fieldset>', refused.text, re.S)
-    assert question and 'class="question q-yes_no has-error' in question.group(0)
+    question = re.search(r'<div class="([^"]*)"\s+id="q-q1".*?</fieldset>', refused.text, re.S)
+    assert question and "has-error" in question.group(1).split()
     assert translated("Please answer this question.") in question.group(0)
     assert 'data-testid="page-error"' in refused.text
 
