@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -189,3 +190,42 @@ def test_an_answer_goes_through_approval_to_the_board(stack: RunningStack, signe
     assert re.search(r'data-testid="total-cost"[^>]*>450<', page), "the totals row sums the column"
     board = _page(signed_in(ISSUER), stack, f"/surveys/{survey_id}").text
     assert re.search(rf'data-unit-id="{TARGET_UNIT}" data-state="(pending_approval|submitted)"', board)
+
+
+def _workbook() -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Border, Side
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "防災訓練の実施状況調査票"
+    ws.merge_cells("A1:D1")
+    thin = Side(style="thin")
+    for row, label in ((3, "担当者名"), (4, "参加人数（人）")):
+        ws.cell(row, 1, label)
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+        for column in range(2, 5):
+            ws.cell(row, column).border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_an_excel_form_read_through_the_api_gives_the_editor_its_questions(
+    stack: RunningStack, signed_in: Signed
+) -> None:
+    session = signed_in(ISSUER)
+    headers = {"Content-Type": "application/octet-stream"}
+
+    read = session.post(f"{stack.base_url}/api/surveys/import-form", data=_workbook(), headers=headers, timeout=60)
+    too_big = session.post(
+        f"{stack.base_url}/api/surveys/import-form", data=b"0" * (5 * 1024 * 1024 + 1), headers=headers, timeout=60
+    )
+
+    assert read.status_code == 200, read.text
+    imported = read.json()
+    assert imported["title"] == "防災訓練の実施状況調査票"
+    kinds = {q["label"]: q["type"] for q in imported["form"]["questions"]}
+    assert kinds == {"担当者名": "short_text", "参加人数（人）": "number"}
+    assert any("参加人数" in note for note in imported["notes"]), "what was guessed is said"
+    assert too_big.status_code == 400 and too_big.json()["details"]["field"] == "file"
