@@ -82,11 +82,10 @@ def restore_accounts(password: str = DEMO_PASSWORD) -> int:
     locally each restored account gets the demo password. Returns how many were created.
     """
     created = 0
-    for department in directory.list_departments():
-        for person in directory.staff_in_department(department.department_id):
-            if cognito.upsert_user(person.staff_id, person.email, person.display_name):
-                cognito.upsert_user(person.staff_id, person.email, person.display_name, permanent_password=password)
-                created += 1
+    for person in directory.all_staff():
+        if cognito.upsert_user(person.staff_id, person.email, person.display_name):
+            cognito.upsert_user(person.staff_id, person.email, person.display_name, permanent_password=password)
+            created += 1
     return created
 
 

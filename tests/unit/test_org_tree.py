@@ -180,3 +180,15 @@ def test_a_pending_move_into_another_department_counts_there_from_its_day(tree: 
     assert [s.staff_id for s in directory.staff_in_unit("doro")] == ["move.in"]
     assert directory.staff_in_department("somu") == []
     assert [s.staff_id for s in directory.staff_in_department("doboku")] == ["move.in"]
+
+
+def test_the_scheduler_writes_down_the_transfers_whose_day_has_come(tree: None) -> None:
+    from chalicelib.directory.storage import StaffRecord
+    from chalicelib.maintenance import sweep
+
+    april = Transfer(date(2027, 4, 1), Placement("doro"))
+    directory.save_staff(_person("sweep.t", "zaisei", transfers=(april,)))
+    assert "transfers_applied" not in sweep.run(at=datetime(2027, 3, 31, 14, 0, tzinfo=UTC)).counts
+    assert sweep.run(at=datetime(2027, 3, 31, 15, 0, tzinfo=UTC)).counts["transfers_applied"] == 1
+    assert StaffRecord.get("sweep.t").department_id == "doboku"
+    assert [s.staff_id for s in directory.staff_in_department("doboku")] == ["sweep.t"]
