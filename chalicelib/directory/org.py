@@ -109,6 +109,22 @@ class Tree:
     def kids(self, unit_id: str) -> list[OrgUnit]:
         return [self.units[c] for c in self.children.get(unit_id, ())]
 
+    def named(self, text: str, kinds: set[UnitKind], within: str | None = None) -> list[OrgUnit]:
+        """The units of these kinds a CSV cell may mean: the one with that id, else every one with
+        that name (Japanese, or English in any case); only those under `within` when given."""
+
+        def fits(unit: OrgUnit) -> bool:
+            return unit.kind in kinds and (within is None or within in self.path(unit.unit_id))
+
+        text = text.strip()
+        if not text:
+            return []
+        by_id = self.units.get(text.lower())
+        if by_id is not None and fits(by_id):
+            return [by_id]
+        folded = text.casefold()
+        return [u for u in self.units.values() if fits(u) and (u.name_ja == text or u.name_en.casefold() == folded)]
+
     def roots(self) -> list[OrgUnit]:
         """The 部局, in display order."""
         return [u for u in self.units.values() if u.kind is UnitKind.BUKYOKU]
