@@ -35,6 +35,7 @@ units_under = org.units_under
 unit_name = org.unit_name
 full_name = org.full_name
 save_unit = org.save_unit
+save_units = org.save_units
 # Staff and their places (directory/staff.py, directory/placement.py).
 Staff = staff.Staff
 Placement = placement.Placement

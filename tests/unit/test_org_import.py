@@ -20,7 +20,7 @@ ORG_HEADER = "unit_id,name,name_en,kind,parent,short_name,sort_order\n"
 
 @pytest.fixture
 def tree(aws_mock: None) -> None:
-    directory.org.save_units(
+    directory.save_units(
         [
             OrgUnit("somu", "総務部", "General Affairs", B, sort_order=10),
             OrgUnit("zaisei", "財政課", "Finance", S, "somu"),
