@@ -31,3 +31,30 @@ def test_the_demo_tree_places_everyone_and_its_divisions_have_heads_and_coordina
     assert roles["admin"][1] is Role.SYSTEM_ADMIN
     assert any(s.concurrent for s in demo.STAFF), "some hold a 兼務"
     assert "田中 ひかり  所属長" in demo.logins_table()
+
+
+def test_the_organisation_page_nests_units_and_names_heads_and_coordinators(aws_mock: None) -> None:
+    import re
+
+    from chalicelib.core import templating
+    from chalicelib.directory import chart
+
+    demo.seed()
+    units = chart.chart()
+    somu = next(n for n in units if n.unit.unit_id == "somu")
+    assert [c.unit.unit_id for c in somu.children] == ["somuka", "jinji", "zaisei", "homu"]
+    zaisei = somu.children[2]
+    assert [h.staff_id for h in zaisei.heads] == ["nishida.k"] and [c.unit.name_ja for c in zaisei.children] == [
+        "予算係",
+        "財務係",
+    ]
+    assert ("yamada.k", "general") in [(p.staff_id, post.value) for p, post in zaisei.members], "a 兼務 counts"
+
+    html = templating.render("directory.html", "ja", units=units, principal=None, areas=(), current_path="/")
+    item = re.search(r'<li data-unit="zaisei">(.*?)<ul>', html, re.S)
+    assert item is not None
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item.group(1)))
+    assert "財政課" in text and "所属長: 西田 和夫" in text and "取りまとめ担当: 原田 由香" in text
+    homu = re.search(r'<li data-unit="homu">(.*?)</li>', html, re.S)
+    assert homu is not None and "所属長が兼ねる" in homu.group(1), "no 取りまとめ担当: the head gathers"
+    assert '<a class="unit-name" href="/departments/somu">総務部</a>' in html
