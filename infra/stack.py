@@ -9,7 +9,6 @@ from aws_cdk import aws_iam as iam
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
-from chalicelib.core.resources import RESOURCES
 from infra.components.api import REST_API, KumoApi
 from infra.components.auth import StaffAuth, TokenKey
 from infra.components.data import Tables
