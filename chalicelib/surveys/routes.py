@@ -156,9 +156,8 @@ def create_survey() -> Response:
     "Read an Excel 様式 (.xlsx, the raw body) into a draft form, title and notes", returns=ImportedFormOut, tag=TAG
 )
 def import_form() -> Response:
-    from chalicelib.surveys import form_import
-
     from chalicelib.core.i18n import gettext_for
+    from chalicelib.surveys import form_import
 
     _me()
     raw = bp.current_request.raw_body or b""
