@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
@@ -150,3 +151,43 @@ def test_a_hidden_question_shows_when_its_condition_is_met_and_dates_read_as_war
     expect(date).to_be_visible()  # shown on first render too, from the saved answer
     expect(date.locator("input")).to_have_value("2026-04-01")
     expect(date.locator("output")).to_have_text("令和8年4月1日")
+
+
+def test_an_excel_form_fills_the_editor_and_a_condition_is_set_on_a_later_question(
+    new_context: Callable[..., BrowserContext], tmp_path: Path
+) -> None:
+    from tests.integration.test_survey_pages import _workbook
+
+    workbook = tmp_path / "防災訓練調査票.xlsx"
+    workbook.write_bytes(_workbook())
+    page = signed_in_page(new_context, ISSUER)
+    page.goto("/surveys/new")
+
+    page.get_by_test_id("import-form").locator("summary").click()
+    page.get_by_label(ja("Excel file (.xlsx, up to 5 MB)")).set_input_files(workbook)
+    page.get_by_role("button", name=ja("Read the form")).click()
+
+    editors = page.get_by_test_id("question-editor")
+    expect(editors).to_have_count(2)
+    expect(page.locator("#title")).to_have_value("防災訓練の実施状況調査票")
+    expect(editors.nth(1).get_by_label(ja("Question text"))).to_have_value("参加人数（人）")
+    page.locator("#new-question-type").select_option("yes_no")
+    page.get_by_test_id("add-question").click()
+    expect(editors).to_have_count(3)
+    editors.nth(2).get_by_label(ja("Question text")).fill("訓練を実施しましたか")
+    editors.nth(2).get_by_role("button", name=re.compile("^" + ja("Up"))).click()
+    expect(editors.nth(1).get_by_role("button", name=re.compile("^" + ja("Up")))).to_be_focused()  # it moved along
+    editors.nth(1).get_by_role("button", name=re.compile("^" + ja("Up"))).click()
+    expect(editors.nth(0).get_by_label(ja("Question text"))).to_have_value("訓練を実施しましたか")
+    editors.nth(2).get_by_label(ja("Show only when")).select_option(
+        label=ja("Question %(n)s") % {"n": 1} + " 訓練を実施しましたか"
+    )
+    editors.nth(2).get_by_label(ja("Yes"), exact=True).check()
+    page.get_by_test_id("save-survey").click()
+    expect(page.get_by_test_id("save-status")).to_contain_text(SAVED)
+    no_axe_findings(page)
+
+    page.reload()
+    condition = page.get_by_test_id("question-editor").nth(2).get_by_label(ja("Show only when"))
+    expect(condition).to_have_value(re.compile("^q"))
+    expect(page.get_by_test_id("question-editor").nth(2).get_by_label(ja("Yes"), exact=True)).to_be_checked()
