@@ -217,8 +217,10 @@ def submit(p: Principal, survey_id: str, unit_id: str, revision: int, approver_i
             field="values",
             count=len(cleaned.errors),
             question=found.survey.form.question(first.question_id).label,
-            errors=[{"question_id": e.question_id, "column_id": e.column_id, "row": e.row, "message": e.message}
-                    for e in cleaned.errors],
+            errors=[
+                {"question_id": e.question_id, "column_id": e.column_id, "row": e.row, "message": e.message}
+                for e in cleaned.errors
+            ],
         )
     approvers = _approvers(unit_id, approver_id, p)
     changed = answers.changed_cells(record.previous, cleaned.values) if record.previous is not None else []

@@ -28,6 +28,7 @@ from chalicelib.surveys.schemas import (
     IssueIn,
     PartOut,
     PartsOut,
+    ProblemOut,
     RemindedOut,
     RemindIn,
     RevisionIn,
@@ -226,7 +227,8 @@ def remind(survey_id: str) -> Response:
 @bp.route("/api/surveys/{survey_id}/board")
 @operation("The status board: each target unit's state", query=BoardQuery, returns=BoardOut, tag=TAG)
 def status_board(survey_id: str) -> Response:
-    department = (bp.current_request.query_params or {}).get("department", "")
+    params: dict[str, str] = dict(bp.current_request.query_params or {})
+    department = params.get("department", "")
     found = board.board(_me(), survey_id, department=department, language=web.state().language)
     out: BoardOut = {
         "survey": survey_json(found.survey, issuer=True),
@@ -256,8 +258,13 @@ def _view_json(v: answering.AnswerView) -> AnswerViewOut:
         "answer": answer_json(v.answer),
         "parts": [part_json(p) for p in v.parts],
         "history": [
-            {"action": h.action, "actor_name": h.actor_name, "fields": list(h.fields), "comment": h.comment,
-             "at": h.at.isoformat()}
+            {
+                "action": h.action,
+                "actor_name": h.actor_name,
+                "fields": list(h.fields),
+                "comment": h.comment,
+                "at": h.at.isoformat(),
+            }
             for h in v.history
         ],
         "member": v.member,
@@ -279,9 +286,13 @@ def _saved_json(answer: Answer | Part, errors: tuple[Any, ...]) -> SavedOut:
     from chalicelib.core.i18n import gettext_for
 
     translate = gettext_for(web.state().language)
-    problems = [
-        {"question_id": e.question_id, "column_id": e.column_id, "row": e.row,
-         "message": translate(e.message).format(**e.params)}
+    problems: list[ProblemOut] = [
+        {
+            "question_id": e.question_id,
+            "column_id": e.column_id,
+            "row": e.row,
+            "message": translate(e.message).format(**e.params),
+        }
         for e in errors
     ]
     shaped: Any = answer_json(answer) if isinstance(answer, Answer) else part_json(answer)
@@ -345,8 +356,8 @@ def forward(survey_id: str, unit_id: str) -> Response:
         survey_id,
         unit_id,
         [str(a) for a in data["assignees"]],
-        str(data.get("note") or ""),
-        [str(q) for q in data.get("question_ids") or []],
+        note=str(data.get("note") or ""),
+        question_ids=[str(q) for q in data.get("question_ids") or []],
     )
     return web.json_response({"items": [part_json(p) for p in parts]})
 
@@ -372,7 +383,9 @@ def get_part(survey_id: str, unit_id: str, part_id: str) -> Response:
 @operation("Save a part (autosave)", body=AnswerIn, returns=SavedOut, tag=TAG)
 def save_part(survey_id: str, unit_id: str, part_id: str) -> Response:
     data = web.json_body(bp.current_request)
-    part, errors = fanout.save_part(_me(), survey_id, unit_id, part_id, data["values"], int(data["revision"]))
+    part, errors = fanout.save_part(
+        _me(), survey_id, unit_id, part_id, raw=data["values"], revision=int(data["revision"])
+    )
     return web.json_response(_saved_json(part, errors))
 
 

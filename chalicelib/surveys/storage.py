@@ -26,6 +26,10 @@ from pynamodb.models import Model
 
 from chalicelib.core.storage import Binder
 
+# pynamodb types a list by its element *attribute* class (ListAttribute[UnicodeAttribute]); the
+# values read and written are str, which is what the rest of the slice is typed with.
+StrList = ListAttribute[str]
+
 
 class SurveysByIssuer(GlobalSecondaryIndex["SurveyRecord"]):
     class Meta:
@@ -51,8 +55,10 @@ class SurveyRecord(Model):
     instructions = UnicodeAttribute(default="")
     deadline = UTCDateTimeAttribute()
     form_json = UnicodeAttribute()
-    targets = ListAttribute(of=UnicodeAttribute, default=list)  # unit ids (所属)
-    attachments = ListAttribute(of=UnicodeAttribute, default=list)  # file ids
+    # unit ids (所属)
+    targets: StrList = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
+    # file ids
+    attachments: StrList = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     state = UnicodeAttribute()  # draft / scheduled / open / closed
     issue_at = UTCDateTimeAttribute(null=True)  # scheduled issue time
     remind_days_before = NumberAttribute(default=2)
@@ -88,7 +94,8 @@ class AnswerRecord(Model):
     state = UnicodeAttribute()  # see answers_flow.AnswerState
     values_json = UnicodeAttribute(default="{}")
     previous_json = UnicodeAttribute(null=True)  # a copied survey's previous answer, for marking changes
-    changed = ListAttribute(of=UnicodeAttribute, default=list)  # cells that differ from previous_json
+    # cells that differ from previous_json
+    changed: StrList = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     revision = NumberAttribute(default=0)
     updated_by = UnicodeAttribute(null=True)
     updated_by_name = UnicodeAttribute(null=True)
@@ -125,7 +132,8 @@ class PartRecord(Model):
     assignee_name = UnicodeAttribute()
     survey_id = UnicodeAttribute()
     unit_id = UnicodeAttribute()
-    question_ids = ListAttribute(of=UnicodeAttribute, default=list)  # empty: the whole form
+    # empty: the whole form
+    question_ids: StrList = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     note = UnicodeAttribute(default="")
     state = UnicodeAttribute()  # requested / draft / returned (sent back to the 取りまとめ担当) / merged
     values_json = UnicodeAttribute(default="{}")
@@ -148,7 +156,8 @@ class HistoryRecord(Model):
     action = UnicodeAttribute()
     actor_id = UnicodeAttribute(default="")
     actor_name = UnicodeAttribute(default="")
-    fields = ListAttribute(of=UnicodeAttribute, default=list)  # which questions/cells changed
+    # which questions/cells changed
+    fields: StrList = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     comment = UnicodeAttribute(default="")
     at = UTCDateTimeAttribute()
 
