@@ -174,6 +174,105 @@ class FileQuarantined(Detail):
     quarantine_key: str
 
 
+# --- surveys (照会・調査) --------------------------------------------------------------------
+# Each names the survey by id, number and title (what a notice shows) and the 所属 concerned;
+# who in a 所属 is told (its 取りまとめ担当, its 所属長) is the notifier's business.
+
+
+@dataclass(frozen=True)
+class SurveyIssued(Detail):
+    EVENT: ClassVar = EventType("surveys", "SurveyIssued")
+    survey_id: str
+    number: str
+    title: str
+    issuer_unit_id: str
+    target_unit_ids: list[str]
+    deadline: str  # ISO, UTC
+
+
+@dataclass(frozen=True)
+class SurveyForwarded(Detail):
+    """A 所属's 取りまとめ担当 asked some of its 係 or staff for their part of the answer."""
+
+    EVENT: ClassVar = EventType("surveys", "SurveyForwarded")
+    survey_id: str
+    number: str
+    title: str
+    unit_id: str
+    assignee_keys: list[str]  # "unit:<係>" or "staff:<id>"
+    forwarded_by: str
+    forwarded_by_name: str
+    note: str
+
+
+@dataclass(frozen=True)
+class AnswerSubmitted(Detail):
+    """A 所属's answer went to its approver (the 所属長 or a named approver)."""
+
+    EVENT: ClassVar = EventType("surveys", "AnswerSubmitted")
+    survey_id: str
+    number: str
+    title: str
+    unit_id: str
+    approver_ids: list[str]
+    submitted_by: str
+    submitted_by_name: str
+
+
+@dataclass(frozen=True)
+class AnswerApproved(Detail):
+    """An answer reached the 照会元 (approved, or 該当なし)."""
+
+    EVENT: ClassVar = EventType("surveys", "AnswerApproved")
+    survey_id: str
+    number: str
+    title: str
+    unit_id: str
+    issuer_unit_id: str
+    contact_staff_id: str
+    late: bool
+    not_applicable: bool
+    approved_by_name: str
+
+
+@dataclass(frozen=True)
+class AnswerReturned(Detail):
+    """差戻し: the approver or the 照会元 sent an answer back to its 所属 with a comment."""
+
+    EVENT: ClassVar = EventType("surveys", "AnswerReturned")
+    survey_id: str
+    number: str
+    title: str
+    unit_id: str
+    comment: str
+    returned_by: str
+    returned_by_name: str
+    by_issuer: bool
+
+
+@dataclass(frozen=True)
+class SurveyReminder(Detail):
+    """督促: a 所属 that has not answered is reminded (step: "before", "after" or "manual")."""
+
+    EVENT: ClassVar = EventType("surveys", "SurveyReminder")
+    survey_id: str
+    number: str
+    title: str
+    unit_id: str
+    step: str
+    deadline: str
+
+
+@dataclass(frozen=True)
+class SurveyClosed(Detail):
+    EVENT: ClassVar = EventType("surveys", "SurveyClosed")
+    survey_id: str
+    number: str
+    title: str
+    issuer_unit_id: str
+    target_unit_ids: list[str]
+
+
 CATALOGUE: tuple[type[Detail], ...] = (
     StaffSignedInFirstTime,
     DepartmentNoticePosted,
@@ -186,6 +285,13 @@ CATALOGUE: tuple[type[Detail], ...] = (
     PartnerUploaded,
     FileCleared,
     FileQuarantined,
+    SurveyIssued,
+    SurveyForwarded,
+    AnswerSubmitted,
+    AnswerApproved,
+    AnswerReturned,
+    SurveyReminder,
+    SurveyClosed,
 )
 
 # After these the search index may be stale for the file (or every file below the folder) they

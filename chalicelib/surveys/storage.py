@@ -57,6 +57,8 @@ class SurveyRecord(Model):
     issue_at = UTCDateTimeAttribute(null=True)  # scheduled issue time
     remind_days_before = NumberAttribute(default=2)
     copied_from = UnicodeAttribute(null=True)
+    template_file_id = UnicodeAttribute(null=True)  # the Excel 様式 it was made from (a Kumo file)
+    layout_json = UnicodeAttribute(null=True)  # where answers go in that 様式 (surveys/layout.py)
     created_by = UnicodeAttribute()
     created_at = UnicodeAttribute()  # ISO, the by_issuer sort key
     updated_at = UTCDateTimeAttribute()

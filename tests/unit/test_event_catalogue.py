@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "tests" / "events"
 NAMES = {d.EVENT.name for d in CATALOGUE}
 SOURCES = {d.EVENT.source for d in CATALOGUE}
-SAMPLE_VALUES: dict[Any, Any] = {str: "x", int: 1, bool: True, float: 1.5}
+SAMPLE_VALUES: dict[Any, Any] = {str: "x", int: 1, bool: True, float: 1.5, list[str]: ["x"]}
 
 
 def _sample(cls: type[Detail]) -> Detail:

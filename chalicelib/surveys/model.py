@@ -1,0 +1,188 @@
+"""Surveys and answers as the service hands them out, read from their records.
+
+Only this module and the use-case modules of the slice touch the records; every other slice,
+page and route gets these frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.surveys.form import Form, form_from
+from chalicelib.surveys.states import AnswerState, SurveyState
+from chalicelib.surveys.storage import AnswerRecord, HistoryRecord, PartRecord, SurveyRecord
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(8)}"
+
+
+def event_key(at: datetime) -> str:
+    """A history key that sorts by time and never collides with another writer's."""
+    return f"{at.strftime('%Y%m%dT%H%M%S%fZ')}-{secrets.token_hex(3)}"
+
+
+def answer_key(survey_id: str, unit_id: str) -> str:
+    return f"{survey_id}/{unit_id}"
+
+
+@dataclass(frozen=True)
+class Survey:
+    survey_id: str
+    number: str | None
+    title: str
+    issuer_unit_id: str
+    issuer_department_id: str
+    contact_staff_id: str
+    contact_name: str
+    contact_details: str
+    instructions: str
+    deadline: datetime
+    form: Form
+    targets: tuple[str, ...]
+    attachments: tuple[str, ...]
+    state: SurveyState
+    issue_at: datetime | None
+    remind_days_before: int
+    copied_from: str | None
+    template_file_id: str | None
+    layout_json: str | None
+    created_by: str
+    created_at: str
+    issued_at: datetime | None
+    closed_at: datetime | None
+    revision: int
+
+    @property
+    def open(self) -> bool:
+        return self.state is SurveyState.OPEN
+
+
+def survey_of(r: SurveyRecord) -> Survey:
+    return Survey(
+        survey_id=r.survey_id,
+        number=r.number,
+        title=r.title,
+        issuer_unit_id=r.issuer_unit_id,
+        issuer_department_id=r.issuer_department_id,
+        contact_staff_id=r.contact_staff_id,
+        contact_name=r.contact_name,
+        contact_details=r.contact_details or "",
+        instructions=r.instructions or "",
+        deadline=r.deadline,
+        form=form_from(json.loads(r.form_json or "{}")),
+        targets=tuple(str(v) for v in (r.targets or ())),
+        attachments=tuple(str(v) for v in (r.attachments or ())),
+        state=SurveyState(r.state),
+        issue_at=r.issue_at,
+        remind_days_before=int(r.remind_days_before or 0),
+        copied_from=r.copied_from,
+        template_file_id=r.template_file_id,
+        layout_json=r.layout_json,
+        created_by=r.created_by,
+        created_at=r.created_at,
+        issued_at=r.issued_at,
+        closed_at=r.closed_at,
+        revision=int(r.revision or 0),
+    )
+
+
+@dataclass(frozen=True)
+class Answer:
+    survey_id: str
+    unit_id: str
+    department_id: str
+    state: AnswerState
+    values: dict[str, Any]
+    previous: dict[str, Any] | None
+    changed: tuple[str, ...]
+    revision: int
+    updated_by: str | None
+    updated_by_name: str | None
+    updated_at: datetime | None
+    submitted_at: datetime | None
+    approver_id: str | None
+    approved_at: datetime | None
+    approved_by_name: str | None
+    late: bool
+    return_comment: str | None
+    reopen_allowed: bool
+    deadline: datetime
+
+
+def answer_of(r: AnswerRecord) -> Answer:
+    return Answer(
+        survey_id=r.survey_id,
+        unit_id=r.unit_id,
+        department_id=r.department_id or "",
+        state=AnswerState(r.state),
+        values=json.loads(r.values_json or "{}"),
+        previous=json.loads(r.previous_json) if r.previous_json else None,
+        changed=tuple(str(v) for v in (r.changed or ())),
+        revision=int(r.revision or 0),
+        updated_by=r.updated_by,
+        updated_by_name=r.updated_by_name,
+        updated_at=r.updated_at,
+        submitted_at=r.submitted_at,
+        approver_id=r.approver_id,
+        approved_at=r.approved_at,
+        approved_by_name=r.approved_by_name,
+        late=bool(r.late),
+        return_comment=r.return_comment,
+        reopen_allowed=bool(r.reopen_allowed),
+        deadline=r.deadline,
+    )
+
+
+@dataclass(frozen=True)
+class Part:
+    survey_id: str
+    unit_id: str
+    part_id: str
+    assignee_key: str
+    assignee_name: str
+    question_ids: tuple[str, ...]
+    note: str
+    state: str  # requested / draft / returned / merged
+    values: dict[str, Any]
+    revision: int
+    updated_by_name: str | None
+    updated_at: datetime | None
+
+
+def part_of(r: PartRecord) -> Part:
+    return Part(
+        survey_id=r.survey_id,
+        unit_id=r.unit_id,
+        part_id=r.part_id,
+        assignee_key=r.assignee_key,
+        assignee_name=r.assignee_name,
+        question_ids=tuple(str(v) for v in (r.question_ids or ())),
+        note=r.note or "",
+        state=r.state,
+        values=json.loads(r.values_json or "{}"),
+        revision=int(r.revision or 0),
+        updated_by_name=r.updated_by_name,
+        updated_at=r.updated_at,
+    )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    action: str
+    actor_name: str
+    fields: tuple[str, ...]
+    comment: str
+    at: datetime
+
+
+def history_of(r: HistoryRecord) -> HistoryEntry:
+    return HistoryEntry(r.action, r.actor_name or "", tuple(str(v) for v in (r.fields or ())), r.comment or "", r.at)

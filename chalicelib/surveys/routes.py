@@ -1,0 +1,360 @@
+"""JSON API of surveys: issue, answer, forward, approve, chase. Each route parses, calls one
+use case, shapes the answer; every rule lives in the use-case modules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.core import web
+from chalicelib.core.auth import Principal, require_signed_in
+from chalicelib.core.contract import operation, parse_body
+from chalicelib.core.errors import BadRequest
+from chalicelib.directory import service as directory
+from chalicelib.surveys import answering, board, fanout, issuing, reminders
+from chalicelib.surveys.form import form_from, form_json
+from chalicelib.surveys.model import Answer, Part, Survey
+from chalicelib.surveys.schemas import (
+    AnswerIn,
+    AnswerOut,
+    AnswerViewOut,
+    BoardOut,
+    BoardQuery,
+    CommentIn,
+    ForwardIn,
+    IssueIn,
+    PartOut,
+    PartsOut,
+    ProblemOut,
+    RemindedOut,
+    RemindIn,
+    RevisionIn,
+    SavedOut,
+    SubmitIn,
+    SurveyIn,
+    SurveyOut,
+    SurveysOut,
+)
+
+bp = Blueprint(__name__)
+TAG = "surveys"
+
+
+def _me() -> Principal:
+    return require_signed_in(web.principal())
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def survey_json(s: Survey, *, issuer: bool) -> SurveyOut:
+    language = web.state().language
+    return {
+        "id": s.survey_id,
+        "number": s.number,
+        "title": s.title,
+        "state": s.state.value,
+        "issuer_unit_id": s.issuer_unit_id,
+        "issuer_unit_name": directory.unit_name(s.issuer_unit_id, language),
+        "contact_name": s.contact_name,
+        "contact_details": s.contact_details,
+        "instructions": s.instructions,
+        "deadline": s.deadline.isoformat(),
+        "issue_at": _iso(s.issue_at),
+        "issued_at": _iso(s.issued_at),
+        "closed_at": _iso(s.closed_at),
+        "targets": list(s.targets),
+        "attachments": list(s.attachments),
+        "form": form_json(s.form),
+        "remind_days_before": s.remind_days_before,
+        "copied_from": s.copied_from,
+        "revision": s.revision,
+        "issuer": issuer,
+    }
+
+
+def answer_json(a: Answer) -> AnswerOut:
+    return {
+        "survey_id": a.survey_id,
+        "unit_id": a.unit_id,
+        "unit_name": directory.unit_name(a.unit_id, web.state().language),
+        "state": a.state.value,
+        "values": a.values,
+        "changed": list(a.changed),
+        "revision": a.revision,
+        "updated_by_name": a.updated_by_name,
+        "updated_at": _iso(a.updated_at),
+        "submitted_at": _iso(a.submitted_at),
+        "approved_at": _iso(a.approved_at),
+        "approved_by_name": a.approved_by_name,
+        "late": a.late,
+        "return_comment": a.return_comment,
+        "reopen_allowed": a.reopen_allowed,
+    }
+
+
+def part_json(p: Part) -> PartOut:
+    return {
+        "survey_id": p.survey_id,
+        "unit_id": p.unit_id,
+        "part_id": p.part_id,
+        "assignee_name": p.assignee_name,
+        "question_ids": list(p.question_ids),
+        "note": p.note,
+        "state": p.state,
+        "values": p.values,
+        "revision": p.revision,
+        "updated_by_name": p.updated_by_name,
+        "updated_at": _iso(p.updated_at),
+    }
+
+
+def _draft(data: dict[str, Any]) -> issuing.SurveyDraft:
+    try:
+        form = form_from(data.get("form") or {})
+    except (KeyError, ValueError, TypeError):
+        raise BadRequest("The form could not be read: check each question's type and fields.", field="form") from None
+    return issuing.SurveyDraft(
+        title=str(data.get("title", "")),
+        deadline=issuing.parse_deadline(str(data.get("deadline", ""))),
+        issuer_unit_id=str(data.get("issuer_unit_id") or ""),
+        instructions=str(data.get("instructions") or ""),
+        contact_details=str(data.get("contact_details") or ""),
+        targets=tuple(str(t) for t in data.get("targets") or ()),
+        form=form,
+        remind_days_before=int(data.get("remind_days_before", 2)),
+        attachments=tuple(str(a) for a in data.get("attachments") or ()),
+    )
+
+
+@bp.route("/api/surveys")
+@operation("Surveys of my units: issued, to answer, parts forwarded to me", returns=SurveysOut, tag=TAG)
+def list_surveys() -> Response:
+    me = _me()
+    out: SurveysOut = {
+        "issued": [survey_json(s, issuer=True) for s in issuing.issued_by(me)],
+        "to_answer": [answer_json(t.answer) for t in answering.to_answer(me)],
+        "parts": [part_json(v.part) for v in fanout.my_parts(me)],
+    }
+    return web.json_response(out)
+
+
+@bp.route("/api/surveys", methods=["POST"])
+@operation("Start a draft survey", body=SurveyIn, returns=SurveyOut, status=201, tag=TAG)
+def create_survey() -> Response:
+    survey = issuing.create(_me(), _draft(web.json_body(bp.current_request)))
+    return web.json_response(survey_json(survey, issuer=True), status=201)
+
+
+@bp.route("/api/surveys/{survey_id}")
+@operation("A survey (its issuer and its answering units)", returns=SurveyOut, tag=TAG)
+def get_survey(survey_id: str) -> Response:
+    from chalicelib.surveys import access
+
+    found = access.standing(_me(), survey_id)
+    return web.json_response(survey_json(found.survey, issuer=found.issuer))
+
+
+@bp.route("/api/surveys/{survey_id}", methods=["PUT"])
+@operation("Change a draft survey", body=SurveyIn, returns=SurveyOut, tag=TAG)
+def update_survey(survey_id: str) -> Response:
+    data = web.json_body(bp.current_request)
+    if data.get("revision") is None:
+        raise BadRequest("Send the revision you edited.", field="revision")
+    survey = issuing.update(_me(), survey_id, _draft(data), int(data["revision"]))
+    return web.json_response(survey_json(survey, issuer=True))
+
+
+@bp.route("/api/surveys/{survey_id}/issue", methods=["POST"])
+@operation("Issue a survey now or at a set time", body=IssueIn, returns=SurveyOut, tag=TAG)
+def issue_survey(survey_id: str) -> Response:
+    data = web.json_body(bp.current_request)
+    at = issuing.parse_deadline(str(data["issue_at"])) if data.get("issue_at") else None
+    return web.json_response(survey_json(issuing.issue(_me(), survey_id, at=at), issuer=True))
+
+
+@bp.route("/api/surveys/{survey_id}/close", methods=["POST"])
+@operation("Close a survey: no more answers", returns=SurveyOut, tag=TAG)
+def close_survey(survey_id: str) -> Response:
+    return web.json_response(survey_json(issuing.close(_me(), survey_id), issuer=True))
+
+
+@bp.route("/api/surveys/{survey_id}/copy", methods=["POST"])
+@operation("Copy a past survey into a new draft", returns=SurveyOut, status=201, tag=TAG)
+def copy_survey(survey_id: str) -> Response:
+    return web.json_response(survey_json(issuing.copy(_me(), survey_id), issuer=True), status=201)
+
+
+@bp.route("/api/surveys/{survey_id}/remind", methods=["POST"])
+@operation("Send a reminder (督促) to units that have not answered", body=RemindIn, returns=RemindedOut, tag=TAG)
+def remind(survey_id: str) -> Response:
+    data = web.json_body(bp.current_request)
+    sent = reminders.remind(_me(), survey_id, [str(u) for u in data.get("unit_ids") or []])
+    return web.json_response({"reminded": sent})
+
+
+@bp.route("/api/surveys/{survey_id}/board")
+@operation("The status board: each target unit's state", query=BoardQuery, returns=BoardOut, tag=TAG)
+def status_board(survey_id: str) -> Response:
+    params: Any = bp.current_request.query_params or {}
+    department = str(params.get("department") or "")
+    found = board.board(_me(), survey_id, department=department, language=web.state().language)
+    out: BoardOut = {
+        "survey": survey_json(found.survey, issuer=True),
+        "rows": [
+            {
+                "unit_id": r.unit_id,
+                "unit_name": r.unit_name,
+                "department_id": r.department_id,
+                "department_name": r.department_name,
+                "state": r.state.value,
+                "updated_by_name": r.answer.updated_by_name,
+                "updated_at": _iso(r.answer.updated_at),
+                "late": r.answer.late,
+            }
+            for r in found.rows
+        ],
+        "counts": {k.value: v for k, v in found.counts.items()},
+        "answered": found.answered,
+        "total": found.total,
+    }
+    return web.json_response(out)
+
+
+def _view_json(v: answering.AnswerView) -> AnswerViewOut:
+    return {
+        "survey": survey_json(v.survey, issuer=v.issuer),
+        "answer": answer_json(v.answer),
+        "parts": [part_json(p) for p in v.parts],
+        "history": [
+            {
+                "action": h.action,
+                "actor_name": h.actor_name,
+                "fields": list(h.fields),
+                "comment": h.comment,
+                "at": h.at.isoformat(),
+            }
+            for h in v.history
+        ],
+        "member": v.member,
+        "coordinator": v.coordinator,
+        "head": v.head,
+    }
+
+
+ANSWER = "/api/surveys/{survey_id}/answers/{unit_id}"
+
+
+@bp.route(ANSWER)
+@operation("A unit's answer, its parts and history", returns=AnswerViewOut, tag=TAG)
+def get_answer(survey_id: str, unit_id: str) -> Response:
+    return web.json_response(_view_json(answering.view(_me(), survey_id, unit_id)))
+
+
+def _saved_json(answer: Answer | Part, errors: tuple[Any, ...]) -> SavedOut:
+    from chalicelib.core.i18n import gettext_for
+
+    translate = gettext_for(web.state().language)
+    problems: list[ProblemOut] = [
+        {
+            "question_id": e.question_id,
+            "column_id": e.column_id,
+            "row": e.row,
+            "message": translate(e.message).format(**e.params),
+        }
+        for e in errors
+    ]
+    shaped: Any = answer_json(answer) if isinstance(answer, Answer) else part_json(answer)
+    return {"answer": shaped, "problems": problems}
+
+
+@bp.route(ANSWER, methods=["PUT"])
+@operation("Save the draft answer (autosave)", body=AnswerIn, returns=SavedOut, tag=TAG)
+def save_answer(survey_id: str, unit_id: str) -> Response:
+    body = parse_body(AnswerIn, web.json_body(bp.current_request))
+    saved = answering.save(_me(), survey_id, unit_id, body.values, body.revision)
+    return web.json_response(_saved_json(saved.answer, saved.errors))
+
+
+@bp.route(ANSWER + "/submit", methods=["POST"])
+@operation("Submit the answer for approval", body=SubmitIn, returns=AnswerOut, tag=TAG)
+def submit_answer(survey_id: str, unit_id: str) -> Response:
+    body = parse_body(SubmitIn, web.json_body(bp.current_request))
+    answer = answering.submit(_me(), survey_id, unit_id, body.revision, body.approver_id or None)
+    return web.json_response(answer_json(answer))
+
+
+@bp.route(ANSWER + "/not-applicable", methods=["POST"])
+@operation("Answer 該当なし (nothing applies)", body=RevisionIn, returns=AnswerOut, tag=TAG)
+def not_applicable(survey_id: str, unit_id: str) -> Response:
+    body = parse_body(RevisionIn, web.json_body(bp.current_request))
+    return web.json_response(answer_json(answering.not_applicable(_me(), survey_id, unit_id, body.revision)))
+
+
+@bp.route(ANSWER + "/approve", methods=["POST"])
+@operation("Approve the answer (所属長)", returns=AnswerOut, tag=TAG)
+def approve(survey_id: str, unit_id: str) -> Response:
+    return web.json_response(answer_json(answering.approve(_me(), survey_id, unit_id)))
+
+
+@bp.route(ANSWER + "/return", methods=["POST"])
+@operation("Return the answer with a comment (差戻し)", body=CommentIn, returns=AnswerOut, tag=TAG)
+def return_answer(survey_id: str, unit_id: str) -> Response:
+    body = parse_body(CommentIn, web.json_body(bp.current_request))
+    return web.json_response(answer_json(answering.return_answer(_me(), survey_id, unit_id, body.comment)))
+
+
+@bp.route(ANSWER + "/allow-reopen", methods=["POST"])
+@operation("Let the unit take its answer back (照会元)", returns=AnswerOut, tag=TAG)
+def allow_reopen(survey_id: str, unit_id: str) -> Response:
+    return web.json_response(answer_json(answering.allow_reopen(_me(), survey_id, unit_id)))
+
+
+@bp.route(ANSWER + "/reopen", methods=["POST"])
+@operation("Take a submitted answer back to draft (when allowed)", returns=AnswerOut, tag=TAG)
+def reopen(survey_id: str, unit_id: str) -> Response:
+    return web.json_response(answer_json(answering.reopen(_me(), survey_id, unit_id)))
+
+
+@bp.route(ANSWER + "/forward", methods=["POST"])
+@operation("Forward the survey to sections or staff of the unit", body=ForwardIn, returns=PartsOut, tag=TAG)
+def forward(survey_id: str, unit_id: str) -> Response:
+    body = parse_body(ForwardIn, web.json_body(bp.current_request))
+    parts = fanout.forward(
+        _me(), survey_id, unit_id, assignees=body.assignees, note=body.note, question_ids=body.question_ids
+    )
+    return web.json_response({"items": [part_json(p) for p in parts]})
+
+
+@bp.route(ANSWER + "/merge", methods=["POST"])
+@operation("Merge the parts sent back into the unit's answer", body=RevisionIn, returns=SavedOut, tag=TAG)
+def merge(survey_id: str, unit_id: str) -> Response:
+    body = parse_body(RevisionIn, web.json_body(bp.current_request))
+    saved = fanout.merge(_me(), survey_id, unit_id, body.revision)
+    return web.json_response(_saved_json(saved.answer, saved.errors))
+
+
+PART = ANSWER + "/parts/{part_id}"
+
+
+@bp.route(PART)
+@operation("A part forwarded to a section or a person", returns=PartOut, tag=TAG)
+def get_part(survey_id: str, unit_id: str, part_id: str) -> Response:
+    return web.json_response(part_json(fanout.view_part(_me(), survey_id, unit_id, part_id).part))
+
+
+@bp.route(PART, methods=["PUT"])
+@operation("Save a part (autosave)", body=AnswerIn, returns=SavedOut, tag=TAG)
+def save_part(survey_id: str, unit_id: str, part_id: str) -> Response:
+    body = parse_body(AnswerIn, web.json_body(bp.current_request))
+    part, errors = fanout.save_part(_me(), survey_id, unit_id, part_id, raw=body.values, revision=body.revision)
+    return web.json_response(_saved_json(part, errors))
+
+
+@bp.route(PART + "/send", methods=["POST"])
+@operation("Send a part back to the coordinator", returns=PartOut, tag=TAG)
+def send_part(survey_id: str, unit_id: str, part_id: str) -> Response:
+    return web.json_response(part_json(fanout.send_back(_me(), survey_id, unit_id, part_id)))

@@ -1,0 +1,184 @@
+"""The JSON API's request and answer types for surveys (the contract: chalicelib/core/contract.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypedDict
+
+
+@dataclass(frozen=True)
+class SurveyIn:
+    """A draft survey as the editor sends it (create, or change with `revision`)."""
+
+    title: str
+    deadline: str = field(metadata={"doc": "JST, 2026-12-20T17:00 (or a date: 17:00)"})
+    instructions: str = ""
+    contact_details: str = ""
+    targets: list[str] = field(default_factory=list)  # 所属 ids; a 部局 id stands for its 所属
+    form: dict[str, Any] = field(default_factory=dict)  # {"questions": [...]} (surveys/form.py)
+    issuer_unit_id: str = ""
+    remind_days_before: int = 2
+    attachments: list[str] = field(default_factory=list)
+    revision: int | None = None
+
+
+@dataclass(frozen=True)
+class IssueIn:
+    issue_at: str | None = None  # JST date-time; none: now
+
+
+@dataclass(frozen=True)
+class RemindIn:
+    unit_ids: list[str] = field(default_factory=list)  # empty: every 所属 that has not answered
+
+
+@dataclass(frozen=True)
+class AnswerIn:
+    values: dict[str, Any]
+    revision: int
+
+
+@dataclass(frozen=True)
+class RevisionIn:
+    revision: int
+
+
+@dataclass(frozen=True)
+class SubmitIn:
+    revision: int
+    approver_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CommentIn:
+    comment: str
+
+
+@dataclass(frozen=True)
+class ForwardIn:
+    assignees: list[str]  # "unit:<係 id>" or "staff:<staff id>"
+    note: str = ""
+    question_ids: list[str] = field(default_factory=list)  # empty: the whole form
+
+
+@dataclass(frozen=True)
+class BoardQuery:
+    department: str | None = None
+
+
+class SurveyOut(TypedDict):
+    id: str
+    number: str | None
+    title: str
+    state: str
+    issuer_unit_id: str
+    issuer_unit_name: str
+    contact_name: str
+    contact_details: str
+    instructions: str
+    deadline: str
+    issue_at: str | None
+    issued_at: str | None
+    closed_at: str | None
+    targets: list[str]
+    attachments: list[str]
+    form: dict[str, Any]
+    remind_days_before: int
+    copied_from: str | None
+    revision: int
+    issuer: bool
+
+
+class AnswerOut(TypedDict):
+    survey_id: str
+    unit_id: str
+    unit_name: str
+    state: str
+    values: dict[str, Any]
+    changed: list[str]
+    revision: int
+    updated_by_name: str | None
+    updated_at: str | None
+    submitted_at: str | None
+    approved_at: str | None
+    approved_by_name: str | None
+    late: bool
+    return_comment: str | None
+    reopen_allowed: bool
+
+
+class ProblemOut(TypedDict):
+    question_id: str
+    column_id: str
+    row: int | None
+    message: str
+
+
+class SavedOut(TypedDict):
+    answer: AnswerOut
+    problems: list[ProblemOut]
+
+
+class PartOut(TypedDict):
+    survey_id: str
+    unit_id: str
+    part_id: str
+    assignee_name: str
+    question_ids: list[str]
+    note: str
+    state: str
+    values: dict[str, Any]
+    revision: int
+    updated_by_name: str | None
+    updated_at: str | None
+
+
+class PartsOut(TypedDict):
+    items: list[PartOut]
+
+
+class HistoryOut(TypedDict):
+    action: str
+    actor_name: str
+    fields: list[str]
+    comment: str
+    at: str
+
+
+class AnswerViewOut(TypedDict):
+    survey: SurveyOut
+    answer: AnswerOut
+    parts: list[PartOut]
+    history: list[HistoryOut]
+    member: bool
+    coordinator: bool
+    head: bool
+
+
+class SurveysOut(TypedDict):
+    issued: list[SurveyOut]
+    to_answer: list[AnswerOut]
+    parts: list[PartOut]
+
+
+class BoardRowOut(TypedDict):
+    unit_id: str
+    unit_name: str
+    department_id: str
+    department_name: str
+    state: str
+    updated_by_name: str | None
+    updated_at: str | None
+    late: bool
+
+
+class BoardOut(TypedDict):
+    survey: SurveyOut
+    rows: list[BoardRowOut]
+    counts: dict[str, int]
+    answered: int
+    total: int
+
+
+class RemindedOut(TypedDict):
+    reminded: list[str]
