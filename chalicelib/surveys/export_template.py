@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from copy import copy
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -46,20 +47,36 @@ HEADER_FILL = "DDEBF7"
 LABEL_FILL = "F2F2F2"
 
 
-def put_value(cell: Cell, value: Value) -> None:
-    """A value into a cell, keeping the cell's own number format when it has one (a 様式's
-    date cell may show 和暦); text that looks like a formula is stored as text."""
-    from openpyxl.styles.numbers import is_date_format
-
-    before = cell.number_format
+def _set(cell: Cell, value: Value) -> None:
     cell.value = excel_number(value) if isinstance(value, Decimal) else value
     if isinstance(value, str) and looks_like_formula(value):
         cell.data_type = "s"  # openpyxl made it a formula ("=…") on assignment
         cell.quotePrefix = True
-    elif isinstance(value, date) and not is_date_format(before):
-        cell.number_format = number_format(value) or DATE_FORMAT
-    elif isinstance(value, Decimal) and before == "General":
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a layout's cell is written (a merged range's top left) and the 様式's format there:
+    worked out once on the 様式's sheet, the same for every copy."""
+
+    row: int
+    column: int
+    number_format: str
+    shows_dates: bool
+
+
+def put_value(cell: Cell, value: Value, place: _Place) -> None:
+    """A value into a 様式's cell, keeping the cell's own number format when it has one (a date
+    cell may show 和暦); text that looks like a formula is stored as text."""
+    if isinstance(value, date):
+        if not place.shows_dates:
+            cell.number_format = number_format(value) or DATE_FORMAT
+    elif isinstance(value, Decimal) and place.number_format == "General":
         cell.number_format = number_format(value) or "General"
+    _set(cell, value)
+
+
+_PLAIN = ("plain", None, False, False)
 
 
 class _Styles:
@@ -90,6 +107,8 @@ class _Styles:
 
     def apply(self, cell: Cell, look: str, num_format: str | None, quote: bool, wrap: bool) -> None:
         key = (look, num_format, quote, wrap)
+        if key == _PLAIN:
+            return  # a new cell has that style already
         made = self.made.get(key)
         if made is not None:
             cell._style = copy(made)  # noqa: SLF001 - openpyxl's WorksheetCopy does the same
@@ -119,7 +138,7 @@ class OpenpyxlSheet:
         cell = self.sheet.cell(row + 1, column + 1)
         text = value if isinstance(value, str) else ""
         self.styles.apply(cell, look, number_format(value), looks_like_formula(text), "\n" in text)
-        put_value(cell, value)
+        _set(cell, value)  # the style above has the number format already
 
     def subtotal(self, row: int, column: int, first_row: int, last_row: int, value: Decimal) -> None:
         from openpyxl.utils import get_column_letter
@@ -153,17 +172,22 @@ class OpenpyxlSheet:
 # --- the 様式's sheets --------------------------------------------------------------------------
 
 
-def _anchors(sheet: Worksheet, layout: SheetLayout) -> dict[str, str]:
-    """Every cell the layout names, as the cell that holds a value: a merged range's top left."""
+def _places(sheet: Worksheet, layout: SheetLayout) -> dict[str, _Place]:
+    """Every cell the layout names, as the `_Place` that holds its value."""
+    from openpyxl.styles.numbers import is_date_format
+    from openpyxl.utils.cell import coordinate_to_tuple
+
     wanted = set(layout.cells.values())
     for table in layout.tables.values():
         wanted |= {f"{letter}{table.first_row + i}" for letter in table.columns.values() for i in range(table.max_rows)}
     ranges = list(sheet.merged_cells.ranges)
-    anchors = {}
+    places = {}
     for coordinate in wanted:
         inside = next((r for r in ranges if coordinate in r), None)
-        anchors[coordinate] = inside.start_cell.coordinate if inside else coordinate
-    return anchors
+        row, column = (inside.min_row, inside.min_col) if inside else coordinate_to_tuple(coordinate)
+        shown = sheet.cell(row, column).number_format
+        places[coordinate] = _Place(row, column, shown, is_date_format(shown))
+    return places
 
 
 def _copy_rest(source: Worksheet, target: Worksheet) -> None:
@@ -198,13 +222,15 @@ def _unplaced(form: Form, layout: SheetLayout, values: dict[str, object]) -> tup
 
 
 def _fill(
-    sheet: Worksheet, survey: ExportSurvey, layout: SheetLayout, anchors: dict[str, str], answer: ExportAnswer
+    sheet: Worksheet, survey: ExportSurvey, layout: SheetLayout, places: dict[str, _Place], answer: ExportAnswer
 ) -> None:
     questions = {q.question_id: q for q in survey.form.answerable}
     for question_id, coordinate in layout.cells.items():
         question = questions.get(question_id)
         if question is not None and question.type is not QuestionType.TABLE:
-            put_value(sheet[anchors[coordinate]], scalar_value(question, answer.values.get(question_id)))
+            place = places[coordinate]
+            value = scalar_value(question, answer.values.get(question_id))
+            put_value(sheet.cell(place.row, place.column), value, place)
     for question_id, table in layout.tables.items():
         question = questions.get(question_id)
         if question is None or question.type is not QuestionType.TABLE:
@@ -213,8 +239,9 @@ def _fill(
         for offset, row in enumerate(table_rows(answer.values.get(question_id))[: table.max_rows]):
             for column_id, letter in table.columns.items():
                 if column_id in columns:
+                    place = places[f"{letter}{table.first_row + offset}"]
                     value = cell_value(columns[column_id], row.get(column_id))
-                    put_value(sheet[anchors[f"{letter}{table.first_row + offset}"]], value)
+                    put_value(sheet.cell(place.row, place.column), value, place)
 
 
 def _write_extras(writer: OpenpyxlSheet, survey: ExportSurvey, layout: SheetLayout, answer: ExportAnswer) -> None:
@@ -241,12 +268,12 @@ def template_workbook(survey: ExportSurvey, answers: Sequence[ExportAnswer]) -> 
     styles = _Styles()
     for index, grid in enumerate(summary_grids(survey.form, answers)):
         write_grid(OpenpyxlSheet(book.create_sheet(sheet_name(grid.name, taken), index), styles), grid)
-    anchors = _anchors(source, layout)
+    places = _places(source, layout)
     for answer, name in zip(answers, unit_sheet_names(answers, taken), strict=True):
         sheet = book.copy_worksheet(source)
         sheet.title = name
         _copy_rest(source, sheet)
-        _fill(sheet, survey, layout, anchors, answer)
+        _fill(sheet, survey, layout, places, answer)
         _write_extras(OpenpyxlSheet(sheet, styles), survey, layout, answer)
     removed = {sheet.title for sheet in originals}
     for sheet in originals:

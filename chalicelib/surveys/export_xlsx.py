@@ -21,6 +21,7 @@ from chalicelib.core.spreadsheet import looks_like_formula
 from chalicelib.surveys.export_layout import (
     A4_PAPER,
     excel_number,
+    number_cell,
     number_format,
     sheet_name,
     unit_sheet_names,
@@ -46,6 +47,7 @@ _STYLE_PROPERTIES: dict[str, dict[str, Any]] = {
     "answer": {"border": 1, "valign": "top"},
     "total": {"bold": True, "top": 1},
 }
+_LOOKS = {style: style.value for style in Style}  # an Enum's .value is a slow property
 # The workbook never guesses: a string is a string (no formulas, links or numbers made of it).
 WORKBOOK_OPTIONS = {
     "in_memory": True,
@@ -85,14 +87,13 @@ class XlsxWriterSheet:
         self.formats = formats
 
     def put(self, row: int, column: int, value: Value, style: Style) -> None:
-        look = style.value
-        if style is Style.ANSWER:
-            look = "label" if column == 0 else "answer"
+        look = _LOOKS[style] if style is not Style.ANSWER else "label" if column == 0 else "answer"
         if isinstance(value, str):
             fmt = self.formats.get(look, None, looks_like_formula(value), "\n" in value)
             self.sheet.write_string(row, column, value, fmt)
         elif isinstance(value, Decimal):
-            self.sheet.write_number(row, column, excel_number(value), self.formats.get(look, number_format(value)))
+            number, num_format = number_cell(value)
+            self.sheet.write_number(row, column, number, self.formats.get(look, num_format))
         elif isinstance(value, date):
             self.sheet.write_datetime(row, column, value, self.formats.get(look, number_format(value)))
         elif isinstance(value, int):
