@@ -40,6 +40,7 @@ from chalicelib.surveys.layout import SheetLayout
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Font
     from openpyxl.worksheet.worksheet import Worksheet
 
 EXTRAS_HEADING = "様式の欄に収まらなかった回答"
@@ -83,24 +84,29 @@ class _Styles:
     """Each look's style made once on a cell, then copied as openpyxl's own sheet copy does:
     setting font, fill and border cell by cell is what makes openpyxl slow on big sheets."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: Font) -> None:
+        """`base`: the 様式's own default font (游ゴシック, ＭＳ Ｐゴシック…), which the bold
+        headings keep; a font without a name would be each program's default, a serif in some."""
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        def bold(size: float | None = None) -> Font:
+            return Font(name=base.name, size=size or base.size, charset=base.charset, scheme=base.scheme, bold=True)
 
         thin = Side(style="thin")
         box = Border(left=thin, right=thin, top=thin, bottom=thin)
         self.looks = {
             "plain": {},
-            "title": {"font": Font(bold=True, size=14)},
-            "heading": {"font": Font(bold=True)},
+            "title": {"font": bold(14)},
+            "heading": {"font": bold()},
             "header": {
-                "font": Font(bold=True),
+                "font": bold(),
                 "fill": PatternFill("solid", fgColor=HEADER_FILL),
                 "border": box,
                 "alignment": Alignment(wrap_text=True, vertical="center"),
             },
-            "label": {"font": Font(bold=True), "fill": PatternFill("solid", fgColor=LABEL_FILL), "border": box},
+            "label": {"font": bold(), "fill": PatternFill("solid", fgColor=LABEL_FILL), "border": box},
             "answer": {"border": box, "alignment": Alignment(vertical="top")},
-            "total": {"font": Font(bold=True), "border": Border(top=thin)},
+            "total": {"font": bold(), "border": Border(top=thin)},
         }
         self.wrap = Alignment(wrap_text=True, vertical="top")
         self.made: dict[tuple[str, str | None, bool, bool], object] = {}
@@ -247,9 +253,19 @@ def _fill(
 def _write_extras(writer: OpenpyxlSheet, survey: ExportSurvey, layout: SheetLayout, answer: ExportAnswer) -> None:
     values = dict(answer.values)
     questions, placed_rows = _unplaced(survey.form, layout, values)
-    if questions:
-        heading = [Line((EXTRAS_HEADING,), Style.HEADING)]
-        write_lines(writer, [*heading, *answer_lines(questions, values, placed_rows)], writer.sheet.max_row + 1)
+    if not questions:
+        return
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.print_settings import PrintArea
+
+    sheet = writer.sheet
+    heading = [Line((EXTRAS_HEADING,), Style.HEADING)]
+    end, widths = write_lines(writer, [*heading, *answer_lines(questions, values, placed_rows)], sheet.max_row + 1)
+    printed = list(PrintArea.from_string(sheet.print_area or "").ranges)
+    if len(printed) == 1:  # the 様式's print area, grown to print what was written under it
+        area = printed[0]
+        last_column = max(area.max_col, len(widths.widths))
+        sheet.print_area = f"{get_column_letter(area.min_col)}{area.min_row}:{get_column_letter(last_column)}{end}"
 
 
 def template_workbook(survey: ExportSurvey, answers: Sequence[ExportAnswer]) -> bytes:
@@ -265,19 +281,21 @@ def template_workbook(survey: ExportSurvey, answers: Sequence[ExportAnswer]) -> 
     source = book[layout.sheet_title]
     originals = list(book.worksheets)
     taken = {sheet.title.casefold() for sheet in originals}
-    styles = _Styles()
-    for index, grid in enumerate(summary_grids(survey.form, answers)):
-        write_grid(OpenpyxlSheet(book.create_sheet(sheet_name(grid.name, taken), index), styles), grid)
+    grids = summary_grids(survey.form, answers)
+    sheets = [book.create_sheet(sheet_name(grid.name, taken), index) for index, grid in enumerate(grids)]
+    styles = _Styles(sheets[0]["A1"].font)  # a new cell has the workbook's default font
+    for sheet, grid in zip(sheets, grids, strict=True):
+        write_grid(OpenpyxlSheet(sheet, styles), grid)
     places = _places(source, layout)
     for answer, name in zip(answers, unit_sheet_names(answers, taken), strict=True):
-        sheet = book.copy_worksheet(source)
-        sheet.title = name
-        _copy_rest(source, sheet)
-        _fill(sheet, survey, layout, places, answer)
-        _write_extras(OpenpyxlSheet(sheet, styles), survey, layout, answer)
-    removed = {sheet.title for sheet in originals}
-    for sheet in originals:
-        book.remove(sheet)
+        copied = book.copy_worksheet(source)
+        copied.title = name
+        _copy_rest(source, copied)
+        _fill(copied, survey, layout, places, answer)
+        _write_extras(OpenpyxlSheet(copied, styles), survey, layout, answer)
+    removed = {original.title for original in originals}
+    for original in originals:
+        book.remove(original)
     for name in [n for n, d in book.defined_names.items() if any(t in (d.value or "") for t in removed)]:
         del book.defined_names[name]  # a name pointing into a removed sheet would be a #REF!
     book.active = 0

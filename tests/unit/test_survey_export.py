@@ -240,9 +240,21 @@ def test_with_a_template_each_unit_gets_a_copy_of_the_form_sheet_with_its_answer
     below = _rows(sheet)[10:]
     assert ["様式の欄に収まらなかった回答"] in [row[:1] for row in below]
     assert [3, "給与係", "給与事務研修", -20] in [row[:4] for row in below], "the third row is not lost"
-    assert sheet.sheet_view.showGridLines is False and sheet.print_area == "'人事課'!$A$1:$E$12", "printed as on paper"
+    assert ["合計（全行）", None, None, 1530.5] in [row[:4] for row in below], "the 様式's SUM missed a row"
+    assert sheet.sheet_view.showGridLines is False and sheet.print_area == "'人事課'!$A$1:$E$19", (
+        "printed, with what was written under it"
+    )
     assert [bool(s.sheet_view.tabSelected) for s in book.worksheets] == [True, False, False, False, False]
     assert book["集計"].freeze_panes == "C2" and book["集計"].auto_filter.ref == "A1:L4"
+    heading = book["集計"]["A1"].font
+    assert heading.b and heading.name == "Calibri", "headings keep the 様式's font, in bold"
+
+
+def test_a_layout_for_another_workbook_is_refused() -> None:
+    layout = SheetLayout("別の様式", cells={"contact": "B3"})
+    survey = ExportSurvey(SURVEY.number, SURVEY.title, FORM, layout=layout, template=_template())
+    with pytest.raises(ValueError, match="no sheet"):
+        answers_xlsx(survey, ANSWERS)
 
 
 def test_a_template_export_without_unit_sheets_is_the_summary_alone() -> None:
