@@ -100,19 +100,21 @@ def excel_number(value: Decimal) -> int | float:
     return number_cell(value)[0]
 
 
+_FIXED_WIDTHS = {datetime: 16.0, date: 10.0, type(None): 0.0}
+
+
 def value_width(value: Value) -> float:
-    if value is None:
-        return 0.0
-    if isinstance(value, datetime):
-        return 16.0
-    if isinstance(value, date):
-        return 10.0
+    if isinstance(value, str):
+        if value.isascii():
+            return float(len(value))
+        # a long text wraps in the reader's mind anyway: its first line decides
+        return text_width(value.split("\n", 1)[0] if "\n" in value else value)
+    fixed = _FIXED_WIDTHS.get(type(value))
+    if fixed is not None:
+        return fixed
     if isinstance(value, Decimal):
         return float(len(str(value)) * 4 // 3)  # with its thousands separators
-    if isinstance(value, int):
-        return float(len(str(value)))
-    # a long text wraps in the reader's mind anyway: its first line decides
-    return text_width(value.split("\n", 1)[0])
+    return float(len(str(value)))
 
 
 class Widths:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -74,11 +74,11 @@ def number_value(raw: object) -> Decimal | str | None:
     if text is None:
         return None
     try:
-        number = Decimal(text.strip())
+        number = Decimal(text)
     except InvalidOperation:
         return text
-    if not number.is_finite() or len(number.as_tuple().digits) > EXCEL_DIGITS:
-        return text
+    if not number.is_finite() or (len(text) > EXCEL_DIGITS and len(number.as_tuple().digits) > EXCEL_DIGITS):
+        return text  # (a text of 15 characters or fewer cannot hold more digits: no need to count)
     return number
 
 
@@ -96,9 +96,9 @@ def time_value(moment: datetime | None) -> datetime | None:
     """A moment as Japan's wall-clock time: Excel has no time zones and its readers are in Japan."""
     if moment is None:
         return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(JST).replace(tzinfo=None)
-    return moment
+    if moment.tzinfo is None:  # as core/templating.jst reads one: stored times are UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(JST).replace(tzinfo=None)
 
 
 def _choice_text(choice: object, other: object) -> str:

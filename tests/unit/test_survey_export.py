@@ -311,6 +311,32 @@ def test_utf8_csv_has_a_bom_and_one_row_per_table_row() -> None:
     assert rows[4][:3] == ["土木部", "道路課", "未回答"] and rows[4][header.index("事業名")] == ""
 
 
+def test_two_tables_share_the_csv_each_row_saying_which_table_it_is_from() -> None:
+    form = Form(
+        (
+            Question("staff", QuestionType.NUMBER, "職員数"),
+            Question("cars", QuestionType.TABLE, "公用車", columns=(Column("plate", "番号"),)),
+            Question("rooms", QuestionType.TABLE, "会議室", columns=(Column("name", "名称"), Column("seats", "席数"))),
+        )
+    )
+    answer = ExportAnswer(
+        "u",
+        "人事課",
+        "総務部",
+        "回答済",
+        None,
+        False,
+        {"staff": "5", "cars": [{"plate": "品川 300"}], "rooms": [{"name": "第1", "seats": "12"}, {"name": "第2"}]},
+    )
+    header, *rows = _csv(answers_csv(ExportSurvey("", "t", form), [answer]), "utf-8-sig")
+    assert header[5:] == ["職員数", "表", "係", "行", "公用車：番号", "会議室：名称", "会議室：席数"]
+    assert [row[5:] for row in rows] == [
+        ["5", "公用車", "", "1", "品川 300", "", ""],
+        ["5", "会議室", "", "1", "", "第1", "12"],
+        ["5", "会議室", "", "2", "", "第2", ""],
+    ]
+
+
 @pytest.mark.parametrize(("char", "holds"), [("髙", True), ("㈱", True), ("①", True), ("😀", False), ("𠮷", False)])
 def test_what_cp932_can_hold_is_checked_not_assumed(char: str, holds: bool) -> None:
     answer = ExportAnswer("u", "会計課", "会計局", "回答済", None, False, {"contact": f"担当{char}"})
