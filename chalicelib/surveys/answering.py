@@ -230,7 +230,7 @@ def submit(p: Principal, survey_id: str, unit_id: str, revision: int, approver_i
     actions = [
         AnswerRecord.state.set(state.value),
         AnswerRecord.values_json.set(_values_json(cleaned.values)),
-        AnswerRecord.changed.set(changed),
+        AnswerRecord.changed.set(changed),  # type: ignore[arg-type]  # pynamodb types items as attributes
         AnswerRecord.submitted_at.set(at),
         AnswerRecord.submitted_by.set(p.staff_id),
         AnswerRecord.approver_id.set(approvers[0] if approvers else p.staff_id),

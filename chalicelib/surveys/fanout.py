@@ -44,7 +44,7 @@ def _assignee(unit_id: str, key: str) -> str:
             raise BadRequest("There is no unit {unit_id}.", field="assignees", unit_id=ident) from None
         if section.parent_id != unit_id:
             raise BadRequest("Forward only to sections of the answering unit.", field="assignees")
-        return section.name_ja
+        return str(section.name_ja)
     if kind == "staff":
         person = directory.find_staff(ident)
         if person is None or not person.principal().belongs_to(unit_id):
@@ -54,7 +54,7 @@ def _assignee(unit_id: str, key: str) -> str:
 
 
 def forward(
-    p: Principal, survey_id: str, unit_id: str, assignees: list[str], *, note: str, question_ids: list[str]
+    p: Principal, survey_id: str, unit_id: str, *, assignees: list[str], note: str = "", question_ids: list[str]
 ) -> list[Part]:
     found = access.for_unit(p, survey_id, unit_id)
     if not found.answers_for(unit_id) or not access.coordinates(p, unit_id):

@@ -10,7 +10,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.core import web
 from chalicelib.core.auth import Principal, require_signed_in
-from chalicelib.core.contract import operation
+from chalicelib.core.contract import operation, parse_body
 from chalicelib.core.errors import BadRequest
 from chalicelib.directory import service as directory
 from chalicelib.surveys import answering, board, fanout, issuing, reminders
@@ -227,8 +227,8 @@ def remind(survey_id: str) -> Response:
 @bp.route("/api/surveys/{survey_id}/board")
 @operation("The status board: each target unit's state", query=BoardQuery, returns=BoardOut, tag=TAG)
 def status_board(survey_id: str) -> Response:
-    params: dict[str, str] = dict(bp.current_request.query_params or {})
-    department = params.get("department", "")
+    params: Any = bp.current_request.query_params or {}
+    department = str(params.get("department") or "")
     found = board.board(_me(), survey_id, department=department, language=web.state().language)
     out: BoardOut = {
         "survey": survey_json(found.survey, issuer=True),
@@ -302,24 +302,24 @@ def _saved_json(answer: Answer | Part, errors: tuple[Any, ...]) -> SavedOut:
 @bp.route(ANSWER, methods=["PUT"])
 @operation("Save the draft answer (autosave)", body=AnswerIn, returns=SavedOut, tag=TAG)
 def save_answer(survey_id: str, unit_id: str) -> Response:
-    data = web.json_body(bp.current_request)
-    saved = answering.save(_me(), survey_id, unit_id, data["values"], int(data["revision"]))
+    body = parse_body(AnswerIn, web.json_body(bp.current_request))
+    saved = answering.save(_me(), survey_id, unit_id, body.values, body.revision)
     return web.json_response(_saved_json(saved.answer, saved.errors))
 
 
 @bp.route(ANSWER + "/submit", methods=["POST"])
 @operation("Submit the answer for approval", body=SubmitIn, returns=AnswerOut, tag=TAG)
 def submit_answer(survey_id: str, unit_id: str) -> Response:
-    data = web.json_body(bp.current_request)
-    answer = answering.submit(_me(), survey_id, unit_id, int(data["revision"]), data.get("approver_id") or None)
+    body = parse_body(SubmitIn, web.json_body(bp.current_request))
+    answer = answering.submit(_me(), survey_id, unit_id, body.revision, body.approver_id or None)
     return web.json_response(answer_json(answer))
 
 
 @bp.route(ANSWER + "/not-applicable", methods=["POST"])
 @operation("Answer 該当なし (nothing applies)", body=RevisionIn, returns=AnswerOut, tag=TAG)
 def not_applicable(survey_id: str, unit_id: str) -> Response:
-    data = web.json_body(bp.current_request)
-    return web.json_response(answer_json(answering.not_applicable(_me(), survey_id, unit_id, int(data["revision"]))))
+    body = parse_body(RevisionIn, web.json_body(bp.current_request))
+    return web.json_response(answer_json(answering.not_applicable(_me(), survey_id, unit_id, body.revision)))
 
 
 @bp.route(ANSWER + "/approve", methods=["POST"])
@@ -331,8 +331,8 @@ def approve(survey_id: str, unit_id: str) -> Response:
 @bp.route(ANSWER + "/return", methods=["POST"])
 @operation("Return the answer with a comment (差戻し)", body=CommentIn, returns=AnswerOut, tag=TAG)
 def return_answer(survey_id: str, unit_id: str) -> Response:
-    data = web.json_body(bp.current_request)
-    return web.json_response(answer_json(answering.return_answer(_me(), survey_id, unit_id, str(data["comment"]))))
+    body = parse_body(CommentIn, web.json_body(bp.current_request))
+    return web.json_response(answer_json(answering.return_answer(_me(), survey_id, unit_id, body.comment)))
 
 
 @bp.route(ANSWER + "/allow-reopen", methods=["POST"])
@@ -350,14 +350,9 @@ def reopen(survey_id: str, unit_id: str) -> Response:
 @bp.route(ANSWER + "/forward", methods=["POST"])
 @operation("Forward the survey to sections or staff of the unit", body=ForwardIn, returns=PartsOut, tag=TAG)
 def forward(survey_id: str, unit_id: str) -> Response:
-    data = web.json_body(bp.current_request)
+    body = parse_body(ForwardIn, web.json_body(bp.current_request))
     parts = fanout.forward(
-        _me(),
-        survey_id,
-        unit_id,
-        [str(a) for a in data["assignees"]],
-        note=str(data.get("note") or ""),
-        question_ids=[str(q) for q in data.get("question_ids") or []],
+        _me(), survey_id, unit_id, assignees=body.assignees, note=body.note, question_ids=body.question_ids
     )
     return web.json_response({"items": [part_json(p) for p in parts]})
 
@@ -365,8 +360,8 @@ def forward(survey_id: str, unit_id: str) -> Response:
 @bp.route(ANSWER + "/merge", methods=["POST"])
 @operation("Merge the parts sent back into the unit's answer", body=RevisionIn, returns=SavedOut, tag=TAG)
 def merge(survey_id: str, unit_id: str) -> Response:
-    data = web.json_body(bp.current_request)
-    saved = fanout.merge(_me(), survey_id, unit_id, int(data["revision"]))
+    body = parse_body(RevisionIn, web.json_body(bp.current_request))
+    saved = fanout.merge(_me(), survey_id, unit_id, body.revision)
     return web.json_response(_saved_json(saved.answer, saved.errors))
 
 
@@ -382,10 +377,8 @@ def get_part(survey_id: str, unit_id: str, part_id: str) -> Response:
 @bp.route(PART, methods=["PUT"])
 @operation("Save a part (autosave)", body=AnswerIn, returns=SavedOut, tag=TAG)
 def save_part(survey_id: str, unit_id: str, part_id: str) -> Response:
-    data = web.json_body(bp.current_request)
-    part, errors = fanout.save_part(
-        _me(), survey_id, unit_id, part_id, raw=data["values"], revision=int(data["revision"])
-    )
+    body = parse_body(AnswerIn, web.json_body(bp.current_request))
+    part, errors = fanout.save_part(_me(), survey_id, unit_id, part_id, raw=body.values, revision=body.revision)
     return web.json_response(_saved_json(part, errors))
 
 

@@ -26,10 +26,6 @@ from pynamodb.models import Model
 
 from chalicelib.core.storage import Binder
 
-# pynamodb types a list by its element *attribute* class (ListAttribute[UnicodeAttribute]); the
-# values read and written are str, which is what the rest of the slice is typed with.
-StrList = ListAttribute[str]
-
 
 class SurveysByIssuer(GlobalSecondaryIndex["SurveyRecord"]):
     class Meta:
@@ -55,10 +51,8 @@ class SurveyRecord(Model):
     instructions = UnicodeAttribute(default="")
     deadline = UTCDateTimeAttribute()
     form_json = UnicodeAttribute()
-    # unit ids (所属)
-    targets: StrList = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
-    # file ids
-    attachments: StrList = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
+    targets = ListAttribute(of=UnicodeAttribute, default=list)  # unit ids (所属)
+    attachments = ListAttribute(of=UnicodeAttribute, default=list)  # file ids
     state = UnicodeAttribute()  # draft / scheduled / open / closed
     issue_at = UTCDateTimeAttribute(null=True)  # scheduled issue time
     remind_days_before = NumberAttribute(default=2)
@@ -94,8 +88,7 @@ class AnswerRecord(Model):
     state = UnicodeAttribute()  # see answers_flow.AnswerState
     values_json = UnicodeAttribute(default="{}")
     previous_json = UnicodeAttribute(null=True)  # a copied survey's previous answer, for marking changes
-    # cells that differ from previous_json
-    changed: StrList = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
+    changed = ListAttribute(of=UnicodeAttribute, default=list)  # cells that differ from previous_json
     revision = NumberAttribute(default=0)
     updated_by = UnicodeAttribute(null=True)
     updated_by_name = UnicodeAttribute(null=True)
@@ -132,8 +125,7 @@ class PartRecord(Model):
     assignee_name = UnicodeAttribute()
     survey_id = UnicodeAttribute()
     unit_id = UnicodeAttribute()
-    # empty: the whole form
-    question_ids: StrList = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
+    question_ids = ListAttribute(of=UnicodeAttribute, default=list)  # empty: the whole form
     note = UnicodeAttribute(default="")
     state = UnicodeAttribute()  # requested / draft / returned (sent back to the 取りまとめ担当) / merged
     values_json = UnicodeAttribute(default="{}")
@@ -156,8 +148,7 @@ class HistoryRecord(Model):
     action = UnicodeAttribute()
     actor_id = UnicodeAttribute(default="")
     actor_name = UnicodeAttribute(default="")
-    # which questions/cells changed
-    fields: StrList = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
+    fields = ListAttribute(of=UnicodeAttribute, default=list)  # which questions/cells changed
     comment = UnicodeAttribute(default="")
     at = UTCDateTimeAttribute()
 
