@@ -182,3 +182,20 @@ class BoardOut(TypedDict):
 
 class RemindedOut(TypedDict):
     reminded: list[str]
+
+
+@dataclass(frozen=True)
+class ExportQuery:
+    format: str | None = field(default=None, metadata={"doc": "xlsx (default) or csv"})
+    encoding: str | None = field(default=None, metadata={"doc": "csv: utf-8 (default, with BOM) or cp932"})
+
+
+class Cp932ProblemOut(TypedDict):
+    unit: str
+    where: str
+    char: str
+    codepoint: str
+
+
+class Cp932Out(TypedDict):
+    problems: list[Cp932ProblemOut]
