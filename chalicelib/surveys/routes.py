@@ -129,7 +129,34 @@ def _draft(data: dict[str, Any]) -> issuing.SurveyDraft:
         form=form,
         remind_days_before=int(data.get("remind_days_before", 2)),
         attachments=tuple(str(a) for a in data.get("attachments") or ()),
+        template_file_id=_template_id(data),
+        layout_json=_layout_json(data),
     )
+
+
+def _template_id(data: dict[str, Any]) -> str | None:
+    from chalicelib.surveys import templates
+
+    value = data.get("template_id")
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not templates.valid_id(value):
+        raise BadRequest("{field} is not a valid value.", field="template_id")
+    return value
+
+
+def _layout_json(data: dict[str, Any]) -> str | None:
+    import json
+
+    from chalicelib.surveys.layout import SheetLayout
+
+    value = data.get("layout")
+    if not value:
+        return None
+    try:
+        return json.dumps(SheetLayout.from_json(value).to_json(), ensure_ascii=False)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise BadRequest("{field} is not a valid value.", field="layout") from None
 
 
 @bp.route("/api/surveys")

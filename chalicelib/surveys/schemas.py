@@ -19,6 +19,8 @@ class SurveyIn:
     issuer_unit_id: str = ""
     remind_days_before: int = 2
     attachments: list[str] = field(default_factory=list)
+    template_id: str | None = None  # the 様式 kept by POST /api/surveys/import-form
+    layout: dict[str, Any] | None = None  # where answers go in that 様式 (its answer, unchanged)
     revision: int | None = None
 
 
