@@ -41,12 +41,9 @@ def _names(result: service.SearchResult, language: str) -> dict[str, dict[str, s
     owners = directory.display_names(
         sorted({f.value for f in result.facets.get("owner", [])} | {h.owner_id for h in result.hits})
     )
-    return {"department": departments, "owner": owners, "unit": _unit_names(result, departments)}
-
-
-def _unit_names(result: service.SearchResult, departments: dict[str, str]) -> dict[str, str]:
-    """The names of the 所属 that surveys and answers among the hits belong to."""
-    return {h.unit_id: departments.get(h.unit_id, h.unit_id) for h in result.hits if h.unit_id}
+    # The 所属 that surveys and answers among the hits belong to, by the name a person knows.
+    units = {h.unit_id: directory.unit_name(h.unit_id, language) for h in result.hits if h.unit_id}
+    return {"department": departments, "owner": owners, "unit": units}
 
 
 @bp.route("/search")

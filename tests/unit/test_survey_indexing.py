@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from chalicelib.core.auth import Assignment, Principal, Role
 from chalicelib.search import records
+from chalicelib.search.documents import principals_of
 from chalicelib.search.records import Gone, Record
 from chalicelib.surveys import indexing
 from chalicelib.surveys.form import OTHER, Column, ColumnType, Form, Question, QuestionType
@@ -166,6 +168,49 @@ def test_a_survey_is_found_by_its_number_instructions_and_questions() -> None:
 def test_a_survey_is_visible_to_its_issuer_and_once_issued_to_its_targets(state: SurveyState, who: set[str]) -> None:
     record = indexing.survey_record(survey(state))
     assert set(record.principals) == {f"dept:{u}" for u in who}
+
+
+PEOPLE = [
+    Principal("kikaku", "企画課員", "a@x.jp", "somu", Role.MEMBER, (Assignment(("somu", "somu-kikaku")),)),
+    Principal("hoken", "保健課員", "b@x.jp", "kenko", Role.MEMBER, (Assignment(("kenko", "kenko-hoken", "k1")),)),
+    Principal("doro", "道路課員", "c@x.jp", "doboku", Role.DEPARTMENT_ADMIN, (Assignment(("doboku", "doboku-doro")),)),
+    Principal("somu", "総務部付", "d@x.jp", "somu", Role.MEMBER, (Assignment(("somu",)),)),
+    Principal("zaisei", "財政課員", "e@x.jp", "somu", Role.DEPARTMENT_ADMIN, (Assignment(("somu", "somu-zaisei")),)),
+    Principal(
+        "kenmu",
+        "兼務者",
+        "f@x.jp",
+        "kyoiku",
+        Role.MEMBER,
+        (
+            Assignment(("kyoiku", "kyoiku-somu")),
+            Assignment(("kenko", "kenko-hoken")),
+        ),
+    ),
+    Principal("admin", "管理者", "g@x.jp", "joho", Role.SYSTEM_ADMIN, (Assignment(("joho", "joho-system")),)),
+]
+
+
+@pytest.mark.parametrize("person", PEOPLE, ids=lambda p: p.staff_id)
+@pytest.mark.parametrize("state", list(SurveyState))
+def test_who_finds_a_survey_and_an_answer_is_who_the_survey_pages_admit(person: Principal, state: SurveyState) -> None:
+    """The rules of surveys/access.py (standing, for_unit), against search's principals_of."""
+    held = set(principals_of(person))
+    s = survey(state)
+    published = state in indexing.PUBLISHED
+    sees_survey = person.belongs_to(s.issuer_unit_id) or (published and any(person.belongs_to(t) for t in s.targets))
+    assert bool(held & set(indexing.survey_record(s).principals)) == sees_survey
+    if published:
+        record = indexing.answer_record(s, answer())
+        assert isinstance(record, Record)
+        sees_answer = person.belongs_to(s.issuer_unit_id) or person.belongs_to("kenko-hoken")
+        assert bool(held & set(record.principals)) == sees_answer
+    expected = {
+        "kikaku": True, "hoken": published, "doro": published, "somu": False, "zaisei": False, "kenmu": published,
+        "admin": False,
+    }  # fmt: skip
+    # Spelled out: a unit's members, not those of the 部局 above it nor of a sibling 所属, nor admins.
+    assert sees_survey == expected[person.staff_id]
 
 
 def test_an_issuer_that_is_also_a_target_is_listed_once() -> None:
