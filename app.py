@@ -20,6 +20,7 @@ from chalicelib.sharing import routes as share_routes
 from chalicelib.sharing import staff_pages as share_staff_pages
 from chalicelib.shell import pages as shell_pages
 from chalicelib.shell import routes as shell_routes
+from chalicelib.surveys import routes as survey_routes
 
 settings()  # fail closed: outside stage local a missing setting stops the process here, by name
 
@@ -43,6 +44,7 @@ for blueprint in (
     share_pages.bp,
     search_routes.bp,
     search_pages.bp,
+    survey_routes.bp,
 ):
     app.register_blueprint(blueprint)
 middleware.guard_views(app)

@@ -217,8 +217,10 @@ def submit(p: Principal, survey_id: str, unit_id: str, revision: int, approver_i
             field="values",
             count=len(cleaned.errors),
             question=found.survey.form.question(first.question_id).label,
-            errors=[{"question_id": e.question_id, "column_id": e.column_id, "row": e.row, "message": e.message}
-                    for e in cleaned.errors],
+            errors=[
+                {"question_id": e.question_id, "column_id": e.column_id, "row": e.row, "message": e.message}
+                for e in cleaned.errors
+            ],
         )
     approvers = _approvers(unit_id, approver_id, p)
     changed = answers.changed_cells(record.previous, cleaned.values) if record.previous is not None else []
@@ -228,7 +230,7 @@ def submit(p: Principal, survey_id: str, unit_id: str, revision: int, approver_i
     actions = [
         AnswerRecord.state.set(state.value),
         AnswerRecord.values_json.set(_values_json(cleaned.values)),
-        AnswerRecord.changed.set(changed),
+        AnswerRecord.changed.set(changed),  # type: ignore[arg-type]  # pynamodb types items as attributes
         AnswerRecord.submitted_at.set(at),
         AnswerRecord.submitted_by.set(p.staff_id),
         AnswerRecord.approver_id.set(approvers[0] if approvers else p.staff_id),

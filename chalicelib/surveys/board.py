@@ -43,7 +43,9 @@ def answers_of(survey_id: str) -> list[Answer]:
     return [answer_of(r) for r in AnswerRecord.query(survey_id)]
 
 
-def board(p: Principal, survey_id: str, *, department: str = "", language: str = "ja", at: datetime | None = None) -> Board:
+def board(
+    p: Principal, survey_id: str, *, department: str = "", language: str = "ja", at: datetime | None = None
+) -> Board:
     survey = access.as_issuer(p, survey_id)
     current = at or now()
     order = {unit_id: i for i, unit_id in enumerate(survey.targets)}
@@ -55,8 +57,14 @@ def board(p: Principal, survey_id: str, *, department: str = "", language: str =
         return names[unit_id]
 
     all_rows = [
-        BoardRow(a.unit_id, name(a.unit_id), a.department_id, name(a.department_id) if a.department_id else "",
-                 board_state(a.state, a.deadline, current), a)
+        BoardRow(
+            a.unit_id,
+            name(a.unit_id),
+            a.department_id,
+            name(a.department_id) if a.department_id else "",
+            board_state(a.state, a.deadline, current),
+            a,
+        )
         for a in sorted(answers_of(survey_id), key=lambda a: order.get(a.unit_id, len(order)))
     ]
     rows = [r for r in all_rows if not department or r.department_id == department]
