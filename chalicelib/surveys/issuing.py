@@ -123,7 +123,19 @@ def create(p: Principal, draft: SurveyDraft, *, copied_from: str | None = None) 
     storage.bind()
     if not save_if_absent(record, SurveyRecord.survey_id):
         raise Conflict("Two surveys were created at the same moment. Save it again.")
+    _draft_saved(p, record.survey_id, record.title, unit_id)
     return survey_of(record)
+
+
+def _draft_saved(p: Principal, survey_id: str, title: str, unit_id: str) -> None:
+    """Search keeps the draft findable by its 所属 (surveys/indexing.py)."""
+    events.publish(
+        [
+            event_catalogue.SurveyDraftSaved(
+                survey_id=survey_id, title=title, issuer_unit_id=unit_id, saved_by=p.staff_id
+            )
+        ]
+    )
 
 
 def update(p: Principal, survey_id: str, draft: SurveyDraft, revision: int) -> Survey:
@@ -152,6 +164,7 @@ def update(p: Principal, survey_id: str, draft: SurveyDraft, revision: int) -> S
     )
     if not saved:
         raise Conflict("Someone else saved this survey in the meantime. Reload it to see their changes.")
+    _draft_saved(p, survey_id, draft.title.strip(), survey.issuer_unit_id)
     return access.as_issuer(p, survey_id)
 
 
