@@ -159,6 +159,14 @@ def update(p: Principal, survey_id: str, draft: SurveyDraft, revision: int) -> S
             SurveyRecord.attachments.set(list(draft.attachments)),  # type: ignore[arg-type]  # as above
             SurveyRecord.updated_at.set(now()),
             SurveyRecord.revision.add(1),
+            *(
+                [
+                    SurveyRecord.template_file_id.set(draft.template_file_id),
+                    SurveyRecord.layout_json.set(draft.layout_json),
+                ]
+                if draft.template_file_id and draft.layout_json
+                else []
+            ),
         ],
         (SurveyRecord.revision == revision) & (SurveyRecord.state == SurveyState.DRAFT.value),
     )

@@ -26,6 +26,7 @@ from chalicelib.surveys.schemas import (
     Cp932Out,
     ExportQuery,
     ForwardIn,
+    ImportedFormOut,
     IssueIn,
     PartOut,
     PartsOut,
@@ -42,6 +43,8 @@ from chalicelib.surveys.schemas import (
 
 bp = Blueprint(__name__)
 TAG = "surveys"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORT_MAX_BYTES = 5 * 1024 * 1024  # a 様式 is a few sheets; anything bigger is not one
 
 
 def _me() -> Principal:
@@ -176,6 +179,33 @@ def list_surveys() -> Response:
 def create_survey() -> Response:
     survey = issuing.create(_me(), _draft(web.json_body(bp.current_request)))
     return web.json_response(survey_json(survey, issuer=True), status=201)
+
+
+@bp.route("/api/surveys/import-form", methods=["POST"], content_types=[XLSX, "application/octet-stream"])
+@operation(
+    "Read an Excel 様式 (.xlsx, the raw body) into a draft form, title and notes", returns=ImportedFormOut, tag=TAG
+)
+def import_form() -> Response:
+    from chalicelib.core.i18n import gettext_for
+    from chalicelib.surveys import form_import, templates
+
+    _me()
+    raw = bp.current_request.raw_body or b""
+    body = raw if isinstance(raw, bytes) else raw.encode("latin-1")  # a binary type: bytes in practice
+    if not body:
+        raise BadRequest("Send the .xlsx file as the request body.", field="file")
+    if len(body) > IMPORT_MAX_BYTES:
+        raise BadRequest("The file is too large (at most {limit} MB).", field="file", limit=IMPORT_MAX_BYTES // 1024**2)
+    imported = form_import.form_from_workbook(body)
+    translate = gettext_for(web.state().language)
+    out: ImportedFormOut = {
+        "title": imported.title,
+        "form": form_json(imported.form),
+        "notes": [n.text(translate) if isinstance(n, form_import.ImportNote) else str(n) for n in imported.notes],
+        "template_id": templates.keep(body),
+        "layout": imported.layout.to_json(),
+    }
+    return web.json_response(out)
 
 
 @bp.route("/api/surveys/{survey_id}")

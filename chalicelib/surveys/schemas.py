@@ -201,3 +201,13 @@ class Cp932ProblemOut(TypedDict):
 
 class Cp932Out(TypedDict):
     problems: list[Cp932ProblemOut]
+
+
+class ImportedFormOut(TypedDict):
+    """A draft form read from an Excel 様式: the editor fills itself with it."""
+
+    title: str
+    form: dict[str, Any]
+    notes: list[str]  # what the reader could not carry over, for the author to check
+    template_id: str  # the 様式 as kept for the export: send it back with the draft
+    layout: dict[str, Any]  # where answers go in it: send it back with the draft
