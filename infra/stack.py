@@ -9,7 +9,6 @@ from aws_cdk import aws_iam as iam
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
-from chalicelib.core.resources import RESOURCES
 from infra.components.api import REST_API, KumoApi
 from infra.components.auth import StaffAuth, TokenKey
 from infra.components.data import Tables
@@ -122,7 +121,8 @@ class KumoStack(Stack):
     def _grant_api(self, role: iam.IRole) -> None:
         """The API serves every feature: all tables, the files bucket, the bus, sign-out, mail,
         and the key that seals refresh tokens."""
-        self.tables.grant_read_write(role, *(spec.key for spec in RESOURCES.tables))
+        data = self.tables.read_write_policy(self, "ApiData", role)
+        suppress_data_wildcards(data)
         self.storage.files.grant_read_write(role)
         self.messaging.bus.grant_put_events_to(role)
         self.auth.grant_web_requests(role)

@@ -133,7 +133,7 @@ def suppress_tracing_wildcard(role: iam.IRole) -> None:
     )
 
 
-def suppress_data_wildcards(role: iam.IRole) -> None:
+def suppress_data_wildcards(role: iam.IRole | iam.ManagedPolicy) -> None:
     """The wildcards CDK's grant_* methods produce for DynamoDB indexes and S3 objects."""
     NagSuppressions.add_resource_suppressions(
         role,

@@ -17,11 +17,19 @@ def _handler(synth: Synthesized) -> dict[str, Any]:
 
 
 def _role_statements(synth: Synthesized) -> list[dict[str, Any]]:
+    """Every statement the API's role holds: its inline policies and the managed ones attached to it."""
     role_id = _handler(synth)["Role"]["Fn::GetAtt"][0]
+    attached = synth.resources("AWS::IAM::Role")[role_id]["Properties"].get("ManagedPolicyArns", [])
+    managed = synth.resources("AWS::IAM::ManagedPolicy")
     return [
         s
         for p in synth.resources("AWS::IAM::Policy").values()
         if {"Ref": role_id} in p["Properties"]["Roles"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ] + [
+        s
+        for logical_id, p in managed.items()
+        if {"Ref": logical_id} in attached
         for s in p["Properties"]["PolicyDocument"]["Statement"]
     ]
 
