@@ -66,7 +66,6 @@ error_pages.register("/", error_page)
 def home() -> Response:
     from chalicelib.directory import service as directory
     from chalicelib.notifications import service as notifications
-
     from chalicelib.surveys import views as surveys
     from chalicelib.surveys.states import BOARD_LABELS
 

@@ -87,7 +87,7 @@ def answer_context(
         "survey": s,
         "answer": a,
         "roles": roles,
-        "unit_name": directory.unit_name(unit_id, language),
+        "unit_name": a.respondent_name or directory.unit_name(unit_id, language),
         "issuer_name": directory.unit_name(s.issuer_unit_id, language),
         "state": board_state(a.state, a.deadline, now()),
         "board_labels": BOARD_LABELS,

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.core.auth import Principal
+from chalicelib.core.i18n import gettext_for
 from chalicelib.directory import service as directory
-from chalicelib.surveys import access, storage
+from chalicelib.surveys import access, outside, storage
 from chalicelib.surveys.model import Answer, Survey, answer_of, now
 from chalicelib.surveys.states import ANSWERED, BoardState, board_state
 from chalicelib.surveys.storage import AnswerRecord
@@ -43,20 +44,32 @@ def answers_of(survey_id: str) -> list[Answer]:
     return [answer_of(r) for r in AnswerRecord.query(survey_id)]
 
 
-def board(p: Principal, survey_id: str, *, department: str = "", language: str = "ja", at: datetime | None = None) -> Board:
+def board(
+    p: Principal, survey_id: str, *, department: str = "", language: str = "ja", at: datetime | None = None
+) -> Board:
     survey = access.as_issuer(p, survey_id)
     current = at or now()
-    order = {unit_id: i for i, unit_id in enumerate(survey.targets)}
+    order = {unit_id: i for i, unit_id in enumerate(survey.answer_units)}
     names: dict[str, str] = {}
 
     def name(unit_id: str) -> str:
         if unit_id not in names:
-            names[unit_id] = directory.unit_name(unit_id, language)
+            names[unit_id] = (
+                gettext_for(language)(outside.GROUP_NAME)
+                if unit_id == outside.GROUP
+                else directory.unit_name(unit_id, language)
+            )
         return names[unit_id]
 
     all_rows = [
-        BoardRow(a.unit_id, name(a.unit_id), a.department_id, name(a.department_id) if a.department_id else "",
-                 board_state(a.state, a.deadline, current), a)
+        BoardRow(
+            a.unit_id,
+            a.respondent_name or name(a.unit_id),
+            a.department_id,
+            name(a.department_id) if a.department_id else "",
+            board_state(a.state, a.deadline, current),
+            a,
+        )
         for a in sorted(answers_of(survey_id), key=lambda a: order.get(a.unit_id, len(order)))
     ]
     rows = [r for r in all_rows if not department or r.department_id == department]

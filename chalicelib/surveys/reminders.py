@@ -15,7 +15,7 @@ from chalicelib.core import event_catalogue, events
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Conflict
 from chalicelib.core.storage import save_if_absent
-from chalicelib.surveys import access, board, storage
+from chalicelib.surveys import access, board, invitations, outside, storage
 from chalicelib.surveys.model import Answer, Survey, answer_key, now, survey_of
 from chalicelib.surveys.states import SurveyState
 from chalicelib.surveys.storage import HistoryRecord, SurveyRecord
@@ -39,6 +39,8 @@ def _take(survey: Survey, answer: Answer, step: str, slot: str, actor: Principal
 
 
 def _announce(survey: Survey, unit_ids: list[str], step: str) -> None:
+    """A 所属 hears of it in Kumo (the notifier); an outside organisation by mail to its contact."""
+    invitations.remind(survey, [u for u in unit_ids if outside.is_external(u)], step)
     events.publish(
         [
             event_catalogue.SurveyReminder(
@@ -50,6 +52,7 @@ def _announce(survey: Survey, unit_ids: list[str], step: str) -> None:
                 deadline=survey.deadline.isoformat(),
             )
             for unit_id in unit_ids
+            if not outside.is_external(unit_id)
         ]
     )
 
@@ -62,7 +65,7 @@ def remind(p: Principal, survey_id: str, unit_ids: list[str] | None = None) -> l
         raise Conflict("Only an open survey can be chased.")
     pending = board.unanswered(survey_id)
     if unit_ids:
-        unknown = set(unit_ids) - set(survey.targets)
+        unknown = set(unit_ids) - set(survey.answer_units)
         if unknown:
             raise BadRequest("Pick units this survey was sent to.", field="unit_ids")
         pending = [a for a in pending if a.unit_id in unit_ids]
@@ -76,7 +79,10 @@ def remind(p: Principal, survey_id: str, unit_ids: list[str] | None = None) -> l
 
 def due_steps(survey: Survey, at: datetime) -> list[str]:
     steps = []
-    if survey.remind_days_before and survey.deadline - timedelta(days=survey.remind_days_before) <= at < survey.deadline:
+    if (
+        survey.remind_days_before
+        and survey.deadline - timedelta(days=survey.remind_days_before) <= at < survey.deadline
+    ):
         steps.append("before")
     if at >= survey.deadline + AFTER:
         steps.append("after")
@@ -92,7 +98,9 @@ def send_due_reminders(at: datetime | None = None) -> int:
     for record in SurveyRecord.scan(SurveyRecord.state == SurveyState.OPEN.value):
         survey = survey_of(record)
         for step in due_steps(survey, current):
-            units = [a.unit_id for a in board.unanswered(survey.survey_id) if _take(survey, a, step, step, None, current)]
+            units = [
+                a.unit_id for a in board.unanswered(survey.survey_id) if _take(survey, a, step, step, None, current)
+            ]
             _announce(survey, units, step)
             sent += len(units)
     return sent
