@@ -1,9 +1,10 @@
-"""The `kumo` command: run the local stack, bootstrap, back up and restore, import staff."""
+"""The `kumo` command: run the local stack, bootstrap, back up and restore, import the org tree and staff."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 MAX_WORKERS = 32  # each worker is a process with the whole app loaded (about 100 MB)
@@ -78,21 +79,48 @@ def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rejected(problems: list[str]) -> int:
+    print("kumo: nothing was imported:", file=sys.stderr)
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 1
+
+
 def _import_users(args: argparse.Namespace) -> int:
     from chalicelib.accounts import provisioning
-    from chalicelib.directory import staff_import
+    from chalicelib.directory import csv_input
 
     try:
         result = provisioning.import_file(
-            Path(args.file), temporary_password=args.temporary_password, send_invitations=args.send_invitations
+            Path(args.file),
+            effective=args.effective,
+            temporary_password=args.temporary_password,
+            send_invitations=args.send_invitations,
         )
-    except staff_import.ImportRejected as exc:
-        print("kumo: nothing was imported:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 1
-    print(f"imported {args.file}: {result.created} created, {result.updated} updated")
+    except csv_input.ImportRejected as exc:
+        return _rejected(exc.problems)
+    moves = f"; {result.scheduled} moved from {args.effective}" if args.effective else ""
+    print(f"imported {args.file}: {result.created} created, {result.updated} updated{moves}")
     return 0
+
+
+def _import_org(args: argparse.Namespace) -> int:
+    from chalicelib.directory import csv_input, org_import
+
+    try:
+        result = org_import.import_file(Path(args.file))
+    except csv_input.ImportRejected as exc:
+        return _rejected(exc.problems)
+    followed = f"; {result.staff_moved} staff moved with their unit to its new department" if result.staff_moved else ""
+    print(f"imported {args.file}: {result.created} created, {result.updated} updated{followed}")
+    return 0
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day as YYYY-MM-DD: {value!r}") from None
 
 
 def _reindex(args: argparse.Namespace) -> int:
@@ -188,7 +216,19 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--temporary-password", help="first-sign-in password for new accounts (changed at sign-in)")
     imp.add_argument("--send-invitations", action="store_true", help="let Cognito e-mail new staff an invitation")
+    imp.add_argument(
+        "--effective",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="record the file's moves as transfers (人事異動) from this day (JST) instead of now",
+    )
     imp.set_defaults(func=_import_users)
+
+    org = sub.add_parser("org", help="the org tree: 部局, 所属, 係")
+    org_sub = org.add_subparsers(dest="org_command", required=True)
+    org_imp = org_sub.add_parser("import", help="add or update units from a CSV file (UTF-8 or Shift_JIS)")
+    org_imp.add_argument("file")
+    org_imp.set_defaults(func=_import_org)
 
     out = sub.add_parser("outbox", help="mail sent through the local SES emulator (newest first)")
     out.add_argument("--to", help="only mail to this address")

@@ -8,6 +8,7 @@ half-imported.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from chalicelib.accounts import cognito
@@ -20,14 +21,16 @@ from chalicelib.directory.staff_import import decode, parse
 class ImportResult:
     created: int
     updated: int
+    scheduled: int = 0  # people given a transfer from the file's day (--effective)
 
 
 def import_staff(
     staff: list[Staff], *, temporary_password: str | None = None, send_invitations: bool = False
 ) -> ImportResult:
-    created = updated = 0
+    created = updated = scheduled = 0
     for person in staff:
         previous = directory.save_staff(person)
+        scheduled += previous is not None and person.transfers != previous.transfers
         try:
             is_new = cognito.upsert_user(
                 person.staff_id, person.email, person.display_name, send_invitation=send_invitations
@@ -39,7 +42,7 @@ def import_staff(
             raise
         created += previous is None
         updated += previous is not None
-    return ImportResult(created, updated)
+    return ImportResult(created, updated, scheduled)
 
 
 def _set_temporary_password(username: str, password: str) -> None:
@@ -50,6 +53,7 @@ def _set_temporary_password(username: str, password: str) -> None:
     )
 
 
-def import_file(path: Path, **options: object) -> ImportResult:
-    staff = parse(decode(Path(path).read_bytes()))
+def import_file(path: Path, *, effective: date | None = None, **options: object) -> ImportResult:
+    """Import a staff CSV; with `effective`, changed places become transfers from that day (JST)."""
+    staff = parse(decode(Path(path).read_bytes()), effective=effective)
     return import_staff(staff, **options)  # type: ignore[arg-type]

@@ -166,7 +166,7 @@ RESOURCES = Resources(
         TableSpec(
             "departments",
             partition=KeyAttr("department_id"),
-            purpose="the prefecture's departments (部局) and their names",
+            purpose="the prefecture's org units: 部局, 所属 and 係, their names and places in the tree",
         ),
         TableSpec(
             "staff",
@@ -174,8 +174,9 @@ RESOURCES = Resources(
             indexes=(
                 IndexSpec("by_department", KeyAttr("department_id"), KeyAttr("staff_id")),
                 IndexSpec("by_email", KeyAttr("email")),
+                IndexSpec("by_elsewhere", KeyAttr("elsewhere"), KeyAttr("staff_id")),
             ),
-            purpose="staff directory: name, e-mail, department, role",
+            purpose="staff directory: name, e-mail, 部局, 所属, 係, post, 兼務, pending transfers, role",
         ),
         TableSpec(
             "sessions",

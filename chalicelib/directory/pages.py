@@ -1,13 +1,15 @@
-"""The department page: its notices, and the form an administrator posts them with."""
+"""The directory's pages: the organisation (部局 → 所属 → 係 with who holds which post), and a
+department's page with its notices, the form an administrator posts them with, and its units."""
 
 from __future__ import annotations
 
 from chalice import Blueprint, Response
 
 from chalicelib.core import web
+from chalicelib.core.auth import require_signed_in
 from chalicelib.core.errors import BadRequest
 from chalicelib.core.layout import page
-from chalicelib.directory import service
+from chalicelib.directory import chart, service
 
 bp = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded"]
@@ -24,12 +26,18 @@ def _department_page(
         department=department,
         department_label=department.name(web.state().language),
         notices=service.list_notices(principal, department_id),
-        members=service.staff_in_department(department_id),
+        units=chart.chart(department_id),
         can_post=bool(principal and principal.administers(department_id)),
         error=error,
         form_title=title,
         form_body=body,
     )
+
+
+@bp.route("/directory")
+def directory() -> Response:
+    require_signed_in(web.principal())
+    return page("directory.html", units=chart.chart())
 
 
 @bp.route("/departments/{department_id}")

@@ -1,4 +1,10 @@
-"""Use cases of the directory: departments, staff, department notices."""
+"""Use cases of the directory: the org tree (部局 → 所属 → 係), staff and their places, notices.
+
+The tree is directory/org.py, staff and their places directory/staff.py; what other slices
+use of them is re-exported here, so they call one module. "Department" means a 部局 (the top
+of the tree, what the directory held before it was a tree). Nothing that belongs to a unit
+moves with a person: spaces, surveys and answers name the unit, and access follows places.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +13,50 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from chalicelib.core import event_catalogue, events
-from chalicelib.core.auth import Principal, Role, require_department_admin, require_signed_in
+from chalicelib.core.auth import Principal, require_department_admin, require_signed_in
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
-from chalicelib.core.storage import get_or_none, save_if_absent, update_if
-from chalicelib.directory import storage
-from chalicelib.directory.storage import DepartmentRecord, NoticeRecord, StaffRecord
+from chalicelib.core.storage import save_if_absent
+from chalicelib.directory import org, placement, staff, storage
+from chalicelib.directory.storage import NoticeRecord
 
 NOTICE_TITLE_MAX = 120
 NOTICE_BODY_MAX = 4000
 
+# The tree (directory/org.py).
+OrgUnit = org.OrgUnit
+UnitKind = org.UnitKind
+list_units = org.list_units
+get_unit = org.get_unit
+find_unit = org.find_unit
+unit_path = org.unit_path
+department_of = org.department_of
+children = org.children
+units_under = org.units_under
+unit_name = org.unit_name
+full_name = org.full_name
+save_unit = org.save_unit
+save_units = org.save_units
+# Staff and their places (directory/staff.py, directory/placement.py).
+Staff = staff.Staff
+Placement = placement.Placement
+Transfer = placement.Transfer
+find_staff = staff.find_staff
+display_names = staff.display_names
+staff_in_department = staff.staff_in_department
+staff_in_unit = staff.staff_in_unit
+heads_of = staff.heads_of
+coordinators_of = staff.coordinators_of
+all_staff = staff.all_staff
+save_staff = staff.save_staff
+restore_staff = staff.restore_staff
+mark_first_sign_in = staff.mark_first_sign_in
+apply_due_transfers = staff.apply_due_transfers
+
 
 @dataclass(frozen=True)
 class Department:
+    """A 部局: the top of the tree (what the directory had before it was a tree)."""
+
     department_id: str
     name_ja: str
     name_en: str
@@ -26,19 +64,6 @@ class Department:
 
     def name(self, language: str) -> str:
         return self.name_en if language == "en" else self.name_ja
-
-
-@dataclass(frozen=True)
-class Staff:
-    staff_id: str
-    display_name: str
-    email: str
-    department_id: str
-    role: Role
-    first_signed_in_at: datetime | None = None
-
-    def principal(self) -> Principal:
-        return Principal(self.staff_id, self.display_name, self.email, self.department_id, self.role)
 
 
 @dataclass(frozen=True)
@@ -55,112 +80,33 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _department(record: DepartmentRecord) -> Department:
-    return Department(record.department_id, record.name_ja, record.name_en, int(record.sort_order or 0))
+def _department(unit: org.OrgUnit) -> Department:
+    return Department(unit.unit_id, unit.name_ja, unit.name_en, unit.sort_order)
 
 
-def _staff(record: StaffRecord) -> Staff:
-    return Staff(
-        record.staff_id,
-        record.display_name,
-        record.email,
-        record.department_id,
-        Role(record.role),
-        record.first_signed_in_at,
-    )
-
-
-# --- departments -------------------------------------------------------------------------
+# --- departments (the 部局) ----------------------------------------------------------------
 
 
 def list_departments() -> list[Department]:
-    storage.bind()
-    return sorted((_department(r) for r in DepartmentRecord.scan()), key=lambda d: (d.sort_order, d.department_id))
+    return [_department(u) for u in org.list_units() if u.kind is org.UnitKind.BUKYOKU]
 
 
 def get_department(department_id: str) -> Department:
-    storage.bind()
-    record = get_or_none(DepartmentRecord, department_id)
-    if record is None:
+    unit = org.read_unit(department_id)
+    if unit is None or unit.kind is not org.UnitKind.BUKYOKU:
         raise NotFound("There is no department {department_id}.", department_id=department_id)
-    return _department(record)
+    return _department(unit)
 
 
 def department_name(department_id: str, language: str) -> str:
-    """The department's name in this language; its id when it is not (or no longer) in the directory."""
-    try:
-        return get_department(department_id).name(language)
-    except NotFound:
-        return department_id
+    """The department's (or any unit's) name in this language; its id when it is not (or no
+    longer) in the directory."""
+    return org.unit_name(department_id, language)
 
 
 def save_department(department: Department) -> None:
-    storage.bind()
-    DepartmentRecord(
-        department.department_id,
-        name_ja=department.name_ja,
-        name_en=department.name_en,
-        sort_order=department.sort_order,
-    ).save()
-
-
-# --- staff -------------------------------------------------------------------------------
-
-
-def find_staff(staff_id: str) -> Staff | None:
-    storage.bind()
-    record = get_or_none(StaffRecord, staff_id)
-    return _staff(record) if record else None
-
-
-def display_names(staff_ids: list[str]) -> dict[str, str]:
-    """Each staff id's display name, looked up once; an id no longer in the directory stands for itself."""
-    names: dict[str, str] = {}
-    for staff_id in dict.fromkeys(staff_ids):
-        person = find_staff(staff_id)
-        names[staff_id] = person.display_name if person else staff_id
-    return names
-
-
-def staff_in_department(department_id: str) -> list[Staff]:
-    storage.bind()
-    return [_staff(r) for r in StaffRecord.by_department.query(department_id)]
-
-
-def save_staff(staff: Staff) -> Staff | None:
-    """Create or update a staff record; returns the previous version (None if new)."""
-    storage.bind()
-    existing = get_or_none(StaffRecord, staff.staff_id)
-    now = _now()
-    StaffRecord(
-        staff.staff_id,
-        display_name=staff.display_name,
-        email=staff.email,
-        department_id=staff.department_id,
-        role=staff.role.value,
-        created_at=existing.created_at if existing else now,
-        updated_at=now,
-        first_signed_in_at=existing.first_signed_in_at if existing else None,
-    ).save()
-    return _staff(existing) if existing else None
-
-
-def restore_staff(staff_id: str, previous: Staff | None) -> None:
-    """Undo a save_staff (used when the matching Cognito change fails)."""
-    storage.bind()
-    if previous is None:
-        StaffRecord(staff_id).delete()
-    else:
-        save_staff(previous)
-
-
-def mark_first_sign_in(staff_id: str) -> bool:
-    """Record the first sign-in; True only for the call that recorded it (race-safe)."""
-    storage.bind()
-    return update_if(
-        StaffRecord(staff_id),
-        [StaffRecord.first_signed_in_at.set(_now())],
-        StaffRecord.staff_id.exists() & StaffRecord.first_signed_in_at.does_not_exist(),
+    org.save_unit(
+        org.OrgUnit(department.department_id, department.name_ja, department.name_en, sort_order=department.sort_order)
     )
 
 

@@ -1,10 +1,14 @@
 """Who may see and change what in the file spaces. Pure rules, no I/O: unit-tested as a matrix.
 
-- A space is a department's (`dept:<id>`) or a person's (`user:<staff id>`).
-- Writing into a space: its department's members (or the person), and system admins.
-- Reading an item: its owner; for `department` visibility, the department's members; for
-  `all`, every staff member; department admins read everything in their department's space;
-  system admins read everything. Items in a personal space are the owner's unless `all`.
+- A space is an org unit's (`dept:<unit id>`: a 部局, a 所属 or a 係) or a person's
+  (`user:<staff id>`). It stays the unit's whoever moves: nothing of it follows a person.
+- The members of a unit are those who belong to it or to a unit below it (Principal.belongs_to,
+  the principal's unit paths, 兼務 included): a 部局's space is open to all its 所属 and 係.
+- Writing into a space: the unit's members (or the person), and system admins.
+- Reading an item: its owner; for `department` visibility, the unit's members; for `all`,
+  every staff member; department admins read everything in the spaces of the units they
+  administer; system admins read everything. Items in a personal space are the owner's unless
+  `all`.
 - Managing an item (rename, move, trash, visibility, versions): its owner, the department's
   admins, system admins.
 - An item is never more visible than the folder it is in (clamped on create, move and change).
@@ -66,7 +70,7 @@ def can_write_in(p: Principal, space_id: str) -> bool:
     if not is_space_id(space_id):  # a caller's made-up id: nobody's space
         return False
     kind, ident = parse_space(space_id)
-    return ident == (p.department_id if kind == "dept" else p.staff_id)
+    return p.belongs_to(ident) if kind == "dept" else ident == p.staff_id
 
 
 def administers_space(p: Principal, space_id: str) -> bool:
@@ -86,7 +90,7 @@ def can_read(p: Principal, item: Item) -> bool:
     kind, ident = parse_space(item.space_id)
     if kind == "user":
         return ident == p.staff_id
-    return item.visibility == "department" and p.department_id == ident
+    return item.visibility == "department" and p.belongs_to(ident)
 
 
 def can_manage(p: Principal, item: Item) -> bool:

@@ -145,8 +145,10 @@ def set_quota(principal: Principal | None, space_id: str, quota_bytes: int) -> S
 
 
 def spaces_for(principal: Principal | None) -> list[str]:
+    """The 部局 and 所属 spaces of each of the person's places (main first, then 兼務), then their own."""
     p = require_signed_in(principal)
-    return [policy.department_space(p.department_id), policy.personal_space(p.staff_id)]
+    units = [u for a in (p.assignments or (p.main,)) for u in (a.path[0], a.unit_id)]
+    return [*(policy.department_space(u) for u in dict.fromkeys(units)), policy.personal_space(p.staff_id)]
 
 
 # --- reading -------------------------------------------------------------------------------

@@ -143,7 +143,7 @@ def _translate(message: str) -> str:
 def space_label(me: Principal, space_id: str) -> str:
     kind, ident = policy.parse_space(space_id)
     if kind == "dept":
-        return directory.department_name(ident, web.state().language)
+        return directory.unit_name(ident, web.state().language)
     if ident == me.staff_id:
         return _translate(N_("My files"))
     return _translate(N_("Files of {name}")).format(name=_staff_names([ident])[ident])

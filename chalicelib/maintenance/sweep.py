@@ -8,7 +8,9 @@ announces what is about to expire:
 - the trash: what has been there longer than files.service.TRASH_DAYS is deleted for good;
 - partner sessions past their end (DynamoDB TTL may lag for days);
 - share links: their owner hears a day before one expires (ShareLinkExpiringSoon); the token
-  of a link expired for a month is retired (the link and its audit trail stay).
+  of a link expired for a month is retired (the link and its audit trail stay);
+- transfers (人事異動) whose day (JST) has come are written into the staff records. Access
+  already follows them from that day (reads apply them); this keeps the 部局 index right.
 Each step on a slice's tables is that slice's own function; the sweep only calls them in turn.
 """
 
@@ -41,6 +43,7 @@ def run(at: datetime | None = None) -> SweepReport:
     _trash(now, report)
     _partner_sessions(now, report)
     _links(now, report)
+    _transfers(now, report)
     logger.info("sweep done", extra={"counts": report.counts})
     return report
 
@@ -93,3 +96,12 @@ def _links(now: datetime, report: SweepReport) -> None:
     if retired:
         report.add("tokens_retired", retired)
     report.add("expiry_warnings", warned)
+
+
+def _transfers(now: datetime, report: SweepReport) -> None:
+    from chalicelib.directory import placement
+    from chalicelib.directory import service as directory
+
+    moved = directory.apply_due_transfers(placement.jst_today(now))
+    if moved:
+        report.add("transfers_applied", moved)

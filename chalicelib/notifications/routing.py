@@ -43,7 +43,7 @@ def _department_notice(detail: DepartmentNoticePosted, event_id: str, when: date
             params={"author": detail.author_name, "title": detail.title, "department_id": department_id},
             link=f"/departments/{department_id}#notice-{detail.notice_id}",
         )
-        for member in directory.staff_in_department(department_id)
+        for member in directory.staff_in_unit(department_id)  # its 所属 and 係, and 兼務 in them
         if member.staff_id != detail.author_id
     ]
 

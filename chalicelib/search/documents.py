@@ -49,10 +49,12 @@ def principals_for(item: policy.Item) -> list[str]:
 
 
 def principals_of(p: Principal) -> list[str]:
-    """The principals a signed-in staff member holds; every query filters on these."""
-    held = [EVERYONE, f"staff:{p.staff_id}", f"dept:{p.department_id}"]
+    """The principals a signed-in staff member holds; every query filters on these. A member of a
+    unit holds it and every unit above it (Principal.units, 兼務 included), as can_read says."""
+    units = sorted(p.units)
+    held = [EVERYONE, f"staff:{p.staff_id}", *(f"dept:{u}" for u in units)]
     if p.role is Role.DEPARTMENT_ADMIN:
-        held.append(f"deptadmin:{p.department_id}")
+        held.extend(f"deptadmin:{u}" for u in units)
     if p.is_system_admin:
         held.append(SYSTEM_ADMINS)
     return held

@@ -196,11 +196,12 @@ def _facts(entry: Entry) -> documents.FileFacts | None:
 
 
 def _department_of(entry: Entry) -> str:
-    kind, ident = policy.parse_space(entry.space_id)
-    if kind == "dept":
-        return ident
+    """The 部局 a file is searched under: its unit's (a 所属's space is in its 部局), or its owner's."""
     from chalicelib.directory import service as directory
 
+    kind, ident = policy.parse_space(entry.space_id)
+    if kind == "dept":
+        return directory.department_of(ident)
     staff = directory.find_staff(ident)
     return staff.department_id if staff else ""
 

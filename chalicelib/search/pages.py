@@ -86,7 +86,7 @@ def _folder_name(me: Any, folder_id: str | None) -> str | None:
         if kind == "dept":
             from chalicelib.directory import service as directory
 
-            return directory.department_name(ident, web.state().language)
+            return directory.full_name(ident, web.state().language)
         return None
     try:
         return files.readable(me, folder_id).name

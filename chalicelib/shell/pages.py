@@ -36,7 +36,7 @@ STATIC_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 
 @layout.provide
 def header(principal: Principal | None, language: str) -> dict[str, Any]:
-    """What every page's header shows: the areas, the person's department, their unread notices."""
+    """What every page's header shows: the areas, the person's 所属, their unread notices."""
     from chalicelib.directory import service as directory
     from chalicelib.notifications import service as notifications
     from chalicelib.notifications import texts
@@ -44,7 +44,8 @@ def header(principal: Principal | None, language: str) -> dict[str, Any]:
     translate = i18n.gettext_for(language)
     return {
         "areas": AREAS,
-        "department_name": directory.department_name(principal.department_id, language) if principal else None,
+        # Where the person works: their main 所属 with its 部局 (総務部 財政課), from the cached tree.
+        "department_name": directory.full_name(principal.unit_id, language) if principal else None,
         "unread_count": notifications.unread_count(principal) if principal else None,
         "render_notification": lambda n: texts.render(n.kind, n.params, translate),
     }
@@ -55,7 +56,7 @@ def error_page(message: str, status: int, state: web.RequestState) -> Response:
     the error may be the database being away, and this page must not fail with it)."""
     from chalicelib.directory import service as directory
 
-    who = directory.department_name(state.principal.department_id, state.language) if state.principal else None
+    who = directory.full_name(state.principal.unit_id, state.language) if state.principal else None
     return error_pages.staff_page(message, status, state, areas=AREAS, department_name=who)
 
 

@@ -40,16 +40,19 @@ PERMISSIONS: dict[str, Permissions] = {
     "notifier": Permissions(read_write_tables=("notifications", "idempotency"), read_tables=("staff", "departments")),
     # + S3 (spaces/, quarantine/) and PutEvents: granted by infra/components/scanning.py
     "scanner": Permissions(read_write_tables=("files", "file_versions", "idempotency")),
-    # "files": it records why a file's text is not searchable. "staff": a personal space's department.
+    # "files": it records why a file's text is not searchable. "staff": a personal space's department;
+    # "departments": the 部局 a 所属's space is searched under.
     # + S3 GetObject on spaces/ and es:ESHttp* on the domain: granted by infra/components/search.py
     # send_to_own_queue: a change to a big folder becomes one message per file (indexer.fan_out).
     "indexer": Permissions(
-        read_write_tables=("files",), read_tables=("file_versions", "staff"), send_to_own_queue=True
+        read_write_tables=("files",), read_tables=("file_versions", "staff", "departments"), send_to_own_queue=True
     ),
-    # chalicelib/maintenance/sweep.py and what it calls (files.service.purge_expired_trash).
+    # chalicelib/maintenance/sweep.py and what it calls (files.service.purge_expired_trash,
+    # directory.service.apply_due_transfers: "staff", reading the tree in "departments").
     # + S3 deletes/aborts and PutEvents: granted by infra/components/scheduler.py
     "scheduler": Permissions(
         read_write_tables=(
+            "staff",
             "uploads",
             "spaces",
             "files",
@@ -58,7 +61,8 @@ PERMISSIONS: dict[str, Permissions] = {
             "share_links",
             "share_tokens",
             "share_sessions",
-        )
+        ),
+        read_tables=("departments",),
     ),
 }
 

@@ -23,6 +23,7 @@ def _reset_caches() -> None:
     from chalicelib.accounts import cognito, tokens
     from chalicelib.accounts import service as accounts
     from chalicelib.core import aws, config, i18n, templating
+    from chalicelib.directory import org
 
     config.reset()
     aws.reset()
@@ -31,6 +32,7 @@ def _reset_caches() -> None:
     accounts._staff_cache.clear()
     i18n.translations.cache_clear()
     templating.environment.cache_clear()
+    org.reset()
 
 
 @pytest.fixture(autouse=True)

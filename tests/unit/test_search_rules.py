@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.core.auth import Principal, Role
+from chalicelib.core.auth import Assignment, Post, Principal, Role
 from chalicelib.core.errors import BadRequest
 from chalicelib.core.event_catalogue import FileChanged, FileCleared, FileUploaded, ShareLinkCreated
 from chalicelib.core.events import MalformedEvent
@@ -16,14 +16,22 @@ from chalicelib.files import policy
 from chalicelib.search import documents, indexer, query, synonyms
 from chalicelib.search.documents import MARK_END, MARK_START
 
+# Places in the tree: 総務部 itself, its 財政課 (and 予算係 in it), 人事課 as a 兼務 from 健康福祉部.
+PLACES = {
+    "somu": (Assignment(("somu",)),),
+    "kenko": (Assignment(("kenko",)),),
+    "zaisei": (Assignment(("somu", "zaisei", "yosan"), Post.HEAD),),
+    "kenmu": (Assignment(("kenko", "hoken")), Assignment(("somu", "jinji"), Post.COORDINATOR)),
+}
 PEOPLE = [
-    Principal(f"{dept}-{role.value}", "x", "x@example.jp", dept, role)
-    for dept, role in itertools.product(("somu", "kenko"), Role)
+    Principal(f"{place}-{role.value}", "x", "x@example.jp", assignments[0].path[0], role, assignments)
+    for (place, assignments), role in itertools.product(PLACES.items(), Role)
 ]
 ITEMS = [
     policy.Item(space, owner, visibility)
     for space, owner, visibility in itertools.product(
-        ("dept:somu", "dept:kenko", "user:somu-member", "user:kenko-member"),
+        ("dept:somu", "dept:kenko", "dept:zaisei", "dept:yosan", "dept:jinji", "dept:hoken")
+        + ("user:somu-member", "user:kenko-member"),
         ("somu-member", "kenko-member", "somu-dept_admin", "somu-system_admin"),
         policy.VISIBILITIES,
     )
@@ -36,6 +44,14 @@ def test_principals_match_can_read_for_every_role_space_and_visibility(person: P
     for item in ITEMS:
         findable = bool(held & set(documents.principals_for(item)))
         assert findable == policy.can_read(person, item), (person, item)
+
+
+def test_a_unit_member_finds_what_is_shared_with_their_units_and_those_above_not_beside() -> None:
+    held = set(documents.principals_of(next(p for p in PEOPLE if p.staff_id == "zaisei-member")))
+    assert {"dept:somu", "dept:zaisei", "dept:yosan"} <= held
+    assert not held & {"dept:jinji", "dept:kenko", "deptadmin:somu"}
+    kenmu = set(documents.principals_of(next(p for p in PEOPLE if p.staff_id == "kenmu-dept_admin")))
+    assert {"dept:jinji", "dept:somu", "deptadmin:jinji", "deptadmin:hoken"} <= kenmu
 
 
 def _all_filters(body: dict[str, Any]) -> list[dict[str, Any]]:
