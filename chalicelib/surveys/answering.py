@@ -17,7 +17,7 @@ from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.storage import get_or_none, update_if
 from chalicelib.directory import service as directory
-from chalicelib.surveys import access, answers, storage
+from chalicelib.surveys import access, answers, invitations, outside, storage
 from chalicelib.surveys.access import Standing
 from chalicelib.surveys.answers import AnswerError
 from chalicelib.surveys.model import (
@@ -364,6 +364,8 @@ def return_answer(p: Principal, survey_id: str, unit_id: str, comment: str) -> A
     )
     record_history(survey_id, unit_id, p, "returned", comment=comment)
     survey = found.survey
+    if outside.is_external(unit_id):
+        invitations.tell_returned(survey, unit_id, comment)
     events.publish(
         [
             event_catalogue.AnswerReturned(

@@ -20,10 +20,11 @@ from chalicelib.core.observability import logger
 from chalicelib.directory import service as directory
 from chalicelib.sharing import external as external_links
 from chalicelib.sharing import mail
-from chalicelib.surveys import access, answering
-from chalicelib.surveys.model import Survey, answer_key
+from chalicelib.surveys import access, storage
+from chalicelib.surveys.model import Actor, Survey, answer_key, event_key, now
 from chalicelib.surveys.outside import ExternalTarget, unit_id_of
 from chalicelib.surveys.states import SurveyState
+from chalicelib.surveys.storage import HistoryRecord
 
 KIND = "survey"  # the sharing link kind of a respondent link
 PAGE = "/r/"  # where the mailed address opens (respond_pages.py)
@@ -73,6 +74,22 @@ def _invite(survey: Survey, target: ExternalTarget, owner: Principal) -> None:
     _mail_invitation(survey, target, issued.token)
 
 
+def _history(survey_id: str, unit_id: str, actor: Actor, action: str, email: str = "") -> None:
+    """The answer's history says when its organisation was invited (answering.record_history's
+    shape; written here so that answering may tell an organisation of a return through this module)."""
+    at = now()
+    storage.bind()
+    HistoryRecord(
+        answer_key(survey_id, unit_id),
+        event_key(at),
+        action=action,
+        actor_id=actor.staff_id,
+        actor_name=actor.display_name,
+        fields=[email] if email else [],
+        at=at,
+    ).save()
+
+
 def invite_all(survey: Survey) -> list[str]:
     """On issue: a link for each outside organisation, mailed to its contact. Returns the org ids
     whose invitation could not be sent (their answer's history says so; the issuer sends it again)."""
@@ -85,10 +102,10 @@ def invite_all(survey: Survey) -> list[str]:
             _invite(survey, target, owner)
         except ClientError:
             logger.exception("survey invitation not sent", extra={"survey_id": survey.survey_id})
-            answering.record_history(survey.survey_id, target.unit_id, owner, "invitation_failed")
+            _history(survey.survey_id, target.unit_id, owner, "invitation_failed")
             failed.append(target.org_id)
         else:
-            answering.record_history(survey.survey_id, target.unit_id, owner, "invited", fields=[target.email])
+            _history(survey.survey_id, target.unit_id, owner, "invited", target.email)
     return failed
 
 
@@ -108,8 +125,23 @@ def resend(p: Principal, survey_id: str, org_id: str) -> ExternalTarget:
         _mail_invitation(survey, target, issued.token)
     else:  # the first mail failed before its link was made
         _invite(survey, target, _owner(survey))
-    answering.record_history(survey_id, target.unit_id, p, "invitation_resent", fields=[target.email])
+    _history(survey_id, target.unit_id, p, "invitation_resent", target.email)
     return target
+
+
+def tell_returned(survey: Survey, unit_id: str, comment: str) -> None:
+    """差戻し to an outside organisation: its contact hears by mail what should change (the answer
+    page shows it too). A mail that fails is logged: the answer is returned all the same."""
+    from botocore.exceptions import ClientError
+
+    target = survey.external(unit_id)
+    if target is None:
+        return
+    subject = f"【Kumo】照会「{survey.title}」の回答が差し戻されました / Answer returned: {survey.title}"
+    try:
+        _send_mail("email/survey_external_returned.txt", subject, survey, target, comment=comment)
+    except ClientError:
+        logger.exception("survey return notice not sent", extra={"survey_id": survey.survey_id})
 
 
 def remind(survey: Survey, unit_ids: list[str], step: str) -> None:

@@ -209,3 +209,19 @@ def test_a_failed_invitation_is_recorded_and_sent_again_with_a_new_link(
     _through(KITAMI)
     with pytest.raises(NotFound):
         invitations.resend(issuer, survey.survey_id, "org_0000000000000000")
+
+
+def test_a_returned_answer_is_mailed_to_the_contact_and_can_be_sent_again(issuer: Any) -> None:
+    from chalicelib.surveys import answering
+
+    survey = _issued(issuer)
+    visit = partner.visit(_through(KITAMI))
+    survey_id, unit_id = respond.own_answer(visit)
+    saved = respond.save(visit, survey_id, unit_id, {"q1": "佐々木", "q2": "3"}, 0)
+    respond.submit(visit, survey_id, unit_id, saved.answer.revision)
+    answering.return_answer(issuer, survey.survey_id, unit_id, "避難所の数は指定避難所のみでお願いします。")
+    assert "避難所の数は指定避難所のみでお願いします。" in _mails(KITAMI)[-1]
+    returned = respond.view(visit, survey_id, unit_id)
+    assert returned.editable and returned.answer.return_comment
+    saved = respond.save(visit, survey_id, unit_id, {"q1": "佐々木", "q2": "2"}, returned.answer.revision)
+    assert respond.submit(visit, survey_id, unit_id, saved.answer.revision).state is AnswerState.SUBMITTED
