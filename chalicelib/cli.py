@@ -159,7 +159,14 @@ def _outbox(args: argparse.Namespace) -> int:
 def _sweep(args: argparse.Namespace) -> int:
     from chalicelib.maintenance import sweep
 
-    report = sweep.run()
+    at = None
+    if args.at:
+        from datetime import datetime
+
+        at = datetime.fromisoformat(args.at)
+        if at.tzinfo is None:
+            raise SystemExit("kumo sweep: give --at with its offset, e.g. 2026-12-21T09:00+09:00")
+    report = sweep.run(at)
     print("sweep: " + (", ".join(f"{k}={v}" for k, v in sorted(report.counts.items())) or "nothing to do"))
     return 0
 
@@ -236,6 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.set_defaults(func=_outbox)
 
     sw = sub.add_parser("sweep", help="run the scheduler's housekeeping once (expired uploads, trash, ...)")
+    sw.add_argument("--at", help="run as if it were this time (ISO, with offset): try reminders and expiry")
     sw.set_defaults(func=_sweep)
 
     ri = sub.add_parser("reindex", help="rebuild the search index from the files and switch to it without downtime")

@@ -25,6 +25,7 @@ from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 from chalicelib.core.errors import BadRequest
 
 V = TypeVar("V", bound=Callable[..., Any])
+T = TypeVar("T")
 Auth = Literal["staff", "anyone", "partner"]
 ERROR_CODES = [
     "bad_request",
@@ -93,6 +94,20 @@ def check_body(model: type, data: dict[str, Any]) -> None:
     for field in dataclasses.fields(model):
         if field.name in data and not _conforms(data[field.name], hints[field.name]):
             raise BadRequest("{field} is not a valid value.", field=field.name)
+
+
+def parse_body(model: type[T], data: dict[str, Any]) -> T:
+    """The body as its dataclass: types checked, a field without a default required, unknown
+    fields ignored. For routes whose fields have no meaningful absence (a revision, a comment)."""
+    check_body(model, data)
+    missing = [
+        f.name
+        for f in dataclasses.fields(model)  # type: ignore[arg-type]
+        if f.name not in data and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise BadRequest("{field} is missing.", field=missing[0])
+    return model(**{f.name: data[f.name] for f in dataclasses.fields(model) if f.name in data})  # type: ignore[arg-type]
 
 
 @functools.cache

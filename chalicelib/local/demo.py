@@ -98,6 +98,7 @@ STAFF = (
         (Placement("kasen", post=COORDINATOR),),
     ),
     DemoStaff("takeda.k", "武田 健", "doboku", MEMBER, "kasen", HEAD, "kasen-kanri"),
+    DemoStaff("fujii.r", "藤井 涼", "doboku", MEMBER, "doro", GENERAL, "doro-kensetsu"),
     DemoStaff("sakai.t", "酒井 哲也", "kyoiku", MEMBER, "gakko", HEAD),
     DemoStaff("ishii.k", "石井 和也", "kyoiku", MEMBER, "gakko"),
     DemoStaff("murakami.h", "村上 遥", "kenpoku", DEPT_ADMIN, "kenpoku-somu", HEAD),

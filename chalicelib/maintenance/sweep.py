@@ -10,7 +10,9 @@ announces what is about to expire:
 - share links: their owner hears a day before one expires (ShareLinkExpiringSoon); the token
   of a link expired for a month is retired (the link and its audit trail stay);
 - transfers (人事異動) whose day (JST) has come are written into the staff records. Access
-  already follows them from that day (reads apply them); this keeps the 部局 index right.
+  already follows them from that day (reads apply them); this keeps the 部局 index right;
+- surveys: a scheduled survey is issued when its time comes, and 所属 that have not answered
+  are reminded before and after the deadline (each step once).
 Each step on a slice's tables is that slice's own function; the sweep only calls them in turn.
 """
 
@@ -44,6 +46,7 @@ def run(at: datetime | None = None) -> SweepReport:
     _partner_sessions(now, report)
     _links(now, report)
     _transfers(now, report)
+    _surveys(now, report)
     logger.info("sweep done", extra={"counts": report.counts})
     return report
 
@@ -105,3 +108,12 @@ def _transfers(now: datetime, report: SweepReport) -> None:
     moved = directory.apply_due_transfers(placement.jst_today(now))
     if moved:
         report.add("transfers_applied", moved)
+
+
+def _surveys(now: datetime, report: SweepReport) -> None:
+    from chalicelib.surveys import issuing, reminders
+
+    issued = issuing.issue_scheduled(now)
+    if issued:
+        report.add("surveys_issued", issued)
+    report.add("survey_reminders", reminders.send_due_reminders(now))

@@ -13,6 +13,10 @@ from chalicelib.core.event_catalogue import PartnerUploaded
 
 def send_for(event: dict[str, Any]) -> int:
     """Send the e-mails an event calls for; returns how many were sent."""
+    from chalicelib.notifications import survey_routing
+
+    if any(kind.matches(event) for kind in survey_routing.ROUTES):
+        return _survey_mail(event)
     if not PartnerUploaded.matches(event):
         return 0
     detail = PartnerUploaded.parse(event)
@@ -43,3 +47,32 @@ def send_for(event: dict[str, Any]) -> int:
         idempotency.release(key)
         raise
     return 1
+
+
+def _survey_mail(event: dict[str, Any]) -> int:
+    """A 照会 is work with a date: each person its notice reaches also gets it by mail, with the
+    link. Claimed per event and address first, like every mail, so a retry sends none twice."""
+    from chalicelib.core.i18n import gettext_for
+    from chalicelib.directory import service as directory
+    from chalicelib.notifications import routing, texts
+    from chalicelib.sharing import mail
+
+    translate = gettext_for("ja")
+    base = settings().base_url.rstrip("/")
+    sent = 0
+    for delivery in routing.deliveries_for(event):
+        person = directory.find_staff(delivery.staff_id)
+        if person is None:
+            continue
+        key = f"mail#{delivery.event_id}#{person.email}"
+        if not idempotency.claim(key):
+            continue
+        text = texts.render(delivery.kind, delivery.params, translate)
+        body = f"{person.display_name} 様\n\n{text}\n\n{base}{delivery.link or '/surveys'}\n\n-- Kumo\n"
+        try:
+            mail.send(person.email, f"【Kumo】{text[:60]}", body)
+        except ClientError:
+            idempotency.release(key)
+            raise
+        sent += 1
+    return sent

@@ -16,6 +16,7 @@ from chalicelib.core.event_catalogue import (
 )
 from chalicelib.core.events import Detail
 from chalicelib.directory import service as directory
+from chalicelib.notifications import survey_routing
 from chalicelib.notifications.service import Delivery
 
 
@@ -110,6 +111,7 @@ ROUTES: dict[type[Detail], Route] = {
     FileQuarantined: _file_quarantined,
     ShareLinkExpiringSoon: _share_expiring,
     ShareLinkAccessed: _share_accessed,
+    **survey_routing.ROUTES,
 }
 
 

@@ -19,6 +19,15 @@ TEXTS: dict[str, str] = {
     ),
     "share_accessed": N_("Your share link was opened."),
     "share_expiring": N_("Your share link expires within a day ({expires})."),
+    "survey_issued": N_("A survey has arrived for your unit: {number} {title} (answer by {deadline})."),
+    "survey_forwarded": N_("{by} asked for your part of {number} {title}."),
+    "survey_approval": N_("{by} submitted the answer to {number} {title}: it awaits your approval."),
+    "survey_answered": N_("{unit} answered {number} {title}{late}."),
+    "survey_not_applicable": N_("{unit} answered {number} {title}: nothing applies{late}."),
+    "survey_returned": N_("{by} returned your unit's answer to {number} {title}: {comment}"),
+    "survey_reminder": N_("Reminder: your unit has not yet answered {number} {title} (due {deadline})."),
+    "survey_overdue": N_("Overdue: your unit's answer to {number} {title} was due {deadline}. Please answer now."),
+    "survey_closed": N_("{number} {title} is closed: it no longer takes answers."),
 }
 
 

@@ -129,7 +129,7 @@ def forward(survey_id: str, unit_id: str) -> Response:
     def action(me: Principal, s: str, u: str, data: dict[str, list[str]]) -> str:
         assignees = [a for a in data.get("assignees", []) if a]
         questions = [q for q in data.get("question_ids", []) if q]
-        fanout.forward(me, s, u, assignees, _first(data, "note"), questions)
+        fanout.forward(me, s, u, assignees=assignees, note=_first(data, "note"), question_ids=questions)
         return "forwarded"
 
     return _act(survey_id, unit_id, action)

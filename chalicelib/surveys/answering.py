@@ -251,7 +251,7 @@ def hand_in(survey: Survey, unit_id: str, revision: int, actor: Actor, approvers
     actions = [
         AnswerRecord.state.set(state.value),
         AnswerRecord.values_json.set(_values_json(values)),
-        AnswerRecord.changed.set(changed),
+        AnswerRecord.changed.set(changed),  # type: ignore[arg-type]  # pynamodb types items as attributes
         AnswerRecord.submitted_at.set(at),
         AnswerRecord.submitted_by.set(actor.staff_id),
         AnswerRecord.approver_id.set(approvers[0] if approvers else actor.staff_id),

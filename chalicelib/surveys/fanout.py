@@ -44,7 +44,7 @@ def _assignee(unit_id: str, key: str) -> str:
             raise BadRequest("There is no unit {unit_id}.", field="assignees", unit_id=ident) from None
         if section.parent_id != unit_id:
             raise BadRequest("Forward only to sections of the answering unit.", field="assignees")
-        return section.name_ja
+        return str(section.name_ja)
     if kind == "staff":
         person = directory.find_staff(ident)
         if person is None or not person.principal().belongs_to(unit_id):
@@ -54,7 +54,7 @@ def _assignee(unit_id: str, key: str) -> str:
 
 
 def forward(
-    p: Principal, survey_id: str, unit_id: str, assignees: list[str], note: str, question_ids: list[str]
+    p: Principal, survey_id: str, unit_id: str, *, assignees: list[str], note: str = "", question_ids: list[str]
 ) -> list[Part]:
     found = access.for_unit(p, survey_id, unit_id)
     if not found.answers_for(unit_id) or not access.coordinates(p, unit_id):
@@ -128,7 +128,6 @@ def _part(p: Principal, survey_id: str, unit_id: str, part_id: str) -> tuple[Par
     if survey is None:
         raise NotFound("There is no such part of this answer.")
 
-
     return PartView(survey_of(survey), part_of(record)), record
 
 
@@ -137,7 +136,7 @@ def view_part(p: Principal, survey_id: str, unit_id: str, part_id: str) -> PartV
 
 
 def save_part(
-    p: Principal, survey_id: str, unit_id: str, part_id: str, raw: dict[str, Any], revision: int
+    p: Principal, survey_id: str, unit_id: str, part_id: str, *, raw: dict[str, Any], revision: int
 ) -> tuple[Part, tuple[AnswerError, ...]]:
     found, record = _part(p, survey_id, unit_id, part_id)
     if not _assigned_to(p, record.assignee_key):
@@ -213,7 +212,6 @@ def my_parts(p: Principal) -> list[PartView]:
     keys = [f"staff:{p.staff_id}"] + [f"unit:{a.path[2]}" for a in p.assignments if len(a.path) > 2]
     found: list[PartView] = []
     surveys: dict[str, Survey] = {}
-
 
     for assignee_key in dict.fromkeys(keys):
         for r in PartRecord.by_assignee.query(assignee_key):

@@ -150,11 +150,11 @@ def update(p: Principal, survey_id: str, draft: SurveyDraft, revision: int) -> S
             SurveyRecord.deadline.set(draft.deadline),
             SurveyRecord.instructions.set(draft.instructions.strip()),
             SurveyRecord.contact_details.set(draft.contact_details.strip()),
-            SurveyRecord.targets.set(list(targets)),
+            SurveyRecord.targets.set(list(targets)),  # type: ignore[arg-type]  # pynamodb types items as attributes
             SurveyRecord.external_json.set(externals),
             SurveyRecord.form_json.set(json.dumps(form_json(draft.form), ensure_ascii=False)),
             SurveyRecord.remind_days_before.set(draft.remind_days_before),
-            SurveyRecord.attachments.set(list(draft.attachments)),
+            SurveyRecord.attachments.set(list(draft.attachments)),  # type: ignore[arg-type]  # as above
             SurveyRecord.updated_at.set(now()),
             SurveyRecord.revision.add(1),
         ],

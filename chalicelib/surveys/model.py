@@ -90,8 +90,8 @@ def survey_of(r: SurveyRecord) -> Survey:
         instructions=r.instructions or "",
         deadline=r.deadline,
         form=form_from(json.loads(r.form_json or "{}")),
-        targets=tuple(r.targets or ()),
-        attachments=tuple(r.attachments or ()),
+        targets=tuple(str(v) for v in (r.targets or ())),
+        attachments=tuple(str(v) for v in (r.attachments or ())),
         state=SurveyState(r.state),
         issue_at=r.issue_at,
         remind_days_before=int(r.remind_days_before or 0),
@@ -154,7 +154,7 @@ def answer_of(r: AnswerRecord) -> Answer:
         state=AnswerState(r.state),
         values=json.loads(r.values_json or "{}"),
         previous=json.loads(r.previous_json) if r.previous_json else None,
-        changed=tuple(r.changed or ()),
+        changed=tuple(str(v) for v in (r.changed or ())),
         revision=int(r.revision or 0),
         updated_by=r.updated_by,
         updated_by_name=r.updated_by_name,
@@ -194,7 +194,7 @@ def part_of(r: PartRecord) -> Part:
         part_id=r.part_id,
         assignee_key=r.assignee_key,
         assignee_name=r.assignee_name,
-        question_ids=tuple(r.question_ids or ()),
+        question_ids=tuple(str(v) for v in (r.question_ids or ())),
         note=r.note or "",
         state=r.state,
         values=json.loads(r.values_json or "{}"),
@@ -214,4 +214,4 @@ class HistoryEntry:
 
 
 def history_of(r: HistoryRecord) -> HistoryEntry:
-    return HistoryEntry(r.action, r.actor_name or "", tuple(r.fields or ()), r.comment or "", r.at)
+    return HistoryEntry(r.action, r.actor_name or "", tuple(str(v) for v in (r.fields or ())), r.comment or "", r.at)

@@ -23,7 +23,7 @@ from chalicelib.surveys.storage import HistoryRecord, SurveyRecord
 AFTER = timedelta(days=1)
 
 
-def _take(survey: Survey, answer: Answer, step: str, slot: str, actor: Principal | None, at: datetime) -> bool:
+def _take(survey: Survey, answer: Answer, step: str, slot: str, *, actor: Principal | None, at: datetime) -> bool:
     taken = save_if_absent(
         HistoryRecord(
             answer_key(survey.survey_id, answer.unit_id),
@@ -72,7 +72,7 @@ def remind(p: Principal, survey_id: str, unit_ids: list[str] | None = None) -> l
     at = now()
     storage.bind()
     slot = f"manual#{at.strftime('%Y%m%d%H')}"
-    sent = [a.unit_id for a in pending if _take(survey, a, "manual", slot, p, at)]
+    sent = [a.unit_id for a in pending if _take(survey, a, "manual", slot, actor=p, at=at)]
     _announce(survey, sent, "manual")
     return sent
 
@@ -99,7 +99,9 @@ def send_due_reminders(at: datetime | None = None) -> int:
         survey = survey_of(record)
         for step in due_steps(survey, current):
             units = [
-                a.unit_id for a in board.unanswered(survey.survey_id) if _take(survey, a, step, step, None, current)
+                a.unit_id
+                for a in board.unanswered(survey.survey_id)
+                if _take(survey, a, step, step, actor=None, at=current)
             ]
             _announce(survey, units, step)
             sent += len(units)

@@ -10,7 +10,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.core import web
 from chalicelib.core.auth import Principal, require_signed_in
-from chalicelib.core.contract import operation
+from chalicelib.core.contract import operation, parse_body
 from chalicelib.core.errors import BadRequest
 from chalicelib.directory import service as directory
 from chalicelib.surveys import answering, board, fanout, invitations, issuing, outside, reminders
@@ -25,10 +25,10 @@ from chalicelib.surveys.schemas import (
     CommentIn,
     ExternalTargetOut,
     ForwardIn,
-    ImportedFormOut,
     IssueIn,
     PartOut,
     PartsOut,
+    ProblemOut,
     RemindedOut,
     RemindIn,
     RevisionIn,
@@ -41,8 +41,6 @@ from chalicelib.surveys.schemas import (
 
 bp = Blueprint(__name__)
 TAG = "surveys"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-IMPORT_MAX_BYTES = 5 * 1024 * 1024  # a 様式 is a few sheets; anything bigger is not one
 
 
 def _me() -> Principal:
@@ -156,28 +154,6 @@ def create_survey() -> Response:
     return web.json_response(survey_json(survey, issuer=True), status=201)
 
 
-@bp.route("/api/surveys/import-form", methods=["POST"], content_types=[XLSX, "application/octet-stream"])
-@operation(
-    "Read an Excel 様式 (.xlsx, the raw body) into a draft form, title and notes", returns=ImportedFormOut, tag=TAG
-)
-def import_form() -> Response:
-    from chalicelib.surveys import form_import
-
-    _me()
-    body = bp.current_request.raw_body or b""
-    if not body:
-        raise BadRequest("Send the .xlsx file as the request body.")
-    if len(body) > IMPORT_MAX_BYTES:
-        raise BadRequest("The file is too large (at most {limit} MB).", limit=IMPORT_MAX_BYTES // 1024**2)
-    imported = form_import.form_from_workbook(body)
-    out: ImportedFormOut = {
-        "title": imported.title,
-        "form": form_json(imported.form),
-        "notes": list(imported.notes),
-    }
-    return web.json_response(out)
-
-
 @bp.route("/api/surveys/{survey_id}")
 @operation("A survey (its issuer and its answering units)", returns=SurveyOut, tag=TAG)
 def get_survey(survey_id: str) -> Response:
@@ -240,7 +216,8 @@ def resend_invitation(survey_id: str, org_id: str) -> Response:
 @bp.route("/api/surveys/{survey_id}/board")
 @operation("The status board: each target unit's state", query=BoardQuery, returns=BoardOut, tag=TAG)
 def status_board(survey_id: str) -> Response:
-    department = (bp.current_request.query_params or {}).get("department", "")
+    params: Any = bp.current_request.query_params or {}
+    department = str(params.get("department") or "")
     found = board.board(_me(), survey_id, department=department, language=web.state().language)
     out: BoardOut = {
         "survey": survey_json(found.survey, issuer=True),
@@ -298,7 +275,7 @@ def saved_json(answer: Answer | Part, errors: tuple[Any, ...]) -> SavedOut:
     from chalicelib.core.i18n import gettext_for
 
     translate = gettext_for(web.state().language)
-    problems = [
+    problems: list[ProblemOut] = [
         {
             "question_id": e.question_id,
             "column_id": e.column_id,
@@ -314,24 +291,24 @@ def saved_json(answer: Answer | Part, errors: tuple[Any, ...]) -> SavedOut:
 @bp.route(ANSWER, methods=["PUT"])
 @operation("Save the draft answer (autosave)", body=AnswerIn, returns=SavedOut, tag=TAG)
 def save_answer(survey_id: str, unit_id: str) -> Response:
-    data = web.json_body(bp.current_request)
-    saved = answering.save(_me(), survey_id, unit_id, data["values"], int(data["revision"]))
+    body = parse_body(AnswerIn, web.json_body(bp.current_request))
+    saved = answering.save(_me(), survey_id, unit_id, body.values, body.revision)
     return web.json_response(saved_json(saved.answer, saved.errors))
 
 
 @bp.route(ANSWER + "/submit", methods=["POST"])
 @operation("Submit the answer for approval", body=SubmitIn, returns=AnswerOut, tag=TAG)
 def submit_answer(survey_id: str, unit_id: str) -> Response:
-    data = web.json_body(bp.current_request)
-    answer = answering.submit(_me(), survey_id, unit_id, int(data["revision"]), data.get("approver_id") or None)
+    body = parse_body(SubmitIn, web.json_body(bp.current_request))
+    answer = answering.submit(_me(), survey_id, unit_id, body.revision, body.approver_id or None)
     return web.json_response(answer_json(answer))
 
 
 @bp.route(ANSWER + "/not-applicable", methods=["POST"])
 @operation("Answer 該当なし (nothing applies)", body=RevisionIn, returns=AnswerOut, tag=TAG)
 def not_applicable(survey_id: str, unit_id: str) -> Response:
-    data = web.json_body(bp.current_request)
-    return web.json_response(answer_json(answering.not_applicable(_me(), survey_id, unit_id, int(data["revision"]))))
+    body = parse_body(RevisionIn, web.json_body(bp.current_request))
+    return web.json_response(answer_json(answering.not_applicable(_me(), survey_id, unit_id, body.revision)))
 
 
 @bp.route(ANSWER + "/approve", methods=["POST"])
@@ -343,8 +320,8 @@ def approve(survey_id: str, unit_id: str) -> Response:
 @bp.route(ANSWER + "/return", methods=["POST"])
 @operation("Return the answer with a comment (差戻し)", body=CommentIn, returns=AnswerOut, tag=TAG)
 def return_answer(survey_id: str, unit_id: str) -> Response:
-    data = web.json_body(bp.current_request)
-    return web.json_response(answer_json(answering.return_answer(_me(), survey_id, unit_id, str(data["comment"]))))
+    body = parse_body(CommentIn, web.json_body(bp.current_request))
+    return web.json_response(answer_json(answering.return_answer(_me(), survey_id, unit_id, body.comment)))
 
 
 @bp.route(ANSWER + "/allow-reopen", methods=["POST"])
@@ -362,14 +339,9 @@ def reopen(survey_id: str, unit_id: str) -> Response:
 @bp.route(ANSWER + "/forward", methods=["POST"])
 @operation("Forward the survey to sections or staff of the unit", body=ForwardIn, returns=PartsOut, tag=TAG)
 def forward(survey_id: str, unit_id: str) -> Response:
-    data = web.json_body(bp.current_request)
+    body = parse_body(ForwardIn, web.json_body(bp.current_request))
     parts = fanout.forward(
-        _me(),
-        survey_id,
-        unit_id,
-        [str(a) for a in data["assignees"]],
-        str(data.get("note") or ""),
-        [str(q) for q in data.get("question_ids") or []],
+        _me(), survey_id, unit_id, assignees=body.assignees, note=body.note, question_ids=body.question_ids
     )
     return web.json_response({"items": [part_json(p) for p in parts]})
 
@@ -377,8 +349,8 @@ def forward(survey_id: str, unit_id: str) -> Response:
 @bp.route(ANSWER + "/merge", methods=["POST"])
 @operation("Merge the parts sent back into the unit's answer", body=RevisionIn, returns=SavedOut, tag=TAG)
 def merge(survey_id: str, unit_id: str) -> Response:
-    data = web.json_body(bp.current_request)
-    saved = fanout.merge(_me(), survey_id, unit_id, int(data["revision"]))
+    body = parse_body(RevisionIn, web.json_body(bp.current_request))
+    saved = fanout.merge(_me(), survey_id, unit_id, body.revision)
     return web.json_response(saved_json(saved.answer, saved.errors))
 
 
@@ -394,8 +366,8 @@ def get_part(survey_id: str, unit_id: str, part_id: str) -> Response:
 @bp.route(PART, methods=["PUT"])
 @operation("Save a part (autosave)", body=AnswerIn, returns=SavedOut, tag=TAG)
 def save_part(survey_id: str, unit_id: str, part_id: str) -> Response:
-    data = web.json_body(bp.current_request)
-    part, errors = fanout.save_part(_me(), survey_id, unit_id, part_id, data["values"], int(data["revision"]))
+    body = parse_body(AnswerIn, web.json_body(bp.current_request))
+    part, errors = fanout.save_part(_me(), survey_id, unit_id, part_id, raw=body.values, revision=body.revision)
     return web.json_response(saved_json(part, errors))
 
 

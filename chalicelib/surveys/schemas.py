@@ -202,14 +202,6 @@ class RemindedOut(TypedDict):
     reminded: list[str]
 
 
-class ImportedFormOut(TypedDict):
-    """A draft form read from an Excel 様式: the editor fills itself with it."""
-
-    title: str
-    form: dict[str, Any]
-    notes: list[str]  # what the reader could not carry over, for the author to check
-
-
 class RespondentSurveyOut(TypedDict):
     """A survey as an outside organisation sees it: what it asks, nothing of who else answers."""
 

@@ -48,7 +48,8 @@ PERMISSIONS: dict[str, Permissions] = {
         read_write_tables=("files",), read_tables=("file_versions", "staff", "departments"), send_to_own_queue=True
     ),
     # chalicelib/maintenance/sweep.py and what it calls (files.service.purge_expired_trash,
-    # directory.service.apply_due_transfers: "staff", reading the tree in "departments").
+    # directory.service.apply_due_transfers: "staff", reading the tree in "departments";
+    # surveys.issuing.issue_scheduled, surveys.reminders.send_due_reminders).
     # + S3 deletes/aborts and PutEvents: granted by infra/components/scheduler.py
     "scheduler": Permissions(
         read_write_tables=(
@@ -61,6 +62,11 @@ PERMISSIONS: dict[str, Permissions] = {
             "share_links",
             "share_tokens",
             "share_sessions",
+            # surveys: scheduled issue (numbers, answers) and reminder steps (history)
+            "surveys",
+            "survey_answers",
+            "survey_history",
+            "survey_numbers",
         ),
         read_tables=("departments",),
     ),

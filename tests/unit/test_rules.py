@@ -149,6 +149,7 @@ def test_every_model_matches_its_table_spec() -> None:
         ShareSettingRecord,
         TokenRecord,
     )
+    from chalicelib.surveys.storage import AnswerRecord, HistoryRecord, NumberRecord, PartRecord, SurveyRecord
 
     models = {
         "departments": DepartmentRecord,
@@ -167,6 +168,11 @@ def test_every_model_matches_its_table_spec() -> None:
         "share_audit": AuditRecord,
         "search_settings": SettingsRecord,
         "share_settings": ShareSettingRecord,
+        "surveys": SurveyRecord,
+        "survey_answers": AnswerRecord,
+        "survey_parts": PartRecord,
+        "survey_history": HistoryRecord,
+        "survey_numbers": NumberRecord,
     }
     for key, model in models.items():
         spec = RESOURCES.table(key)

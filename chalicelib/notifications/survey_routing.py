@@ -1,0 +1,145 @@
+"""Who hears of each survey event (照会・調査): the events name 所属; this decides the people.
+
+- issued, reminded, closed: the target 所属's 取りまとめ担当 (its 所属長 when it has none);
+- forwarded: the members of each 係 asked (or the person asked);
+- submitted: the approvers named in the event;
+- approved (reached the 照会元) and 該当なし: the survey's contact person (also when an outside
+  organisation submits: surveys/respond.py);
+- returned: the answering 所属's 取りまとめ担当 (by the 照会元) or the submitter's 所属 (by the
+  approver) — in both cases the people who will edit it again. An outside organisation has no
+  one here: surveys/invitations.py mails its contact.
+Every one of these also goes by mail (notifications/email.py), since a 照会 is work with a date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from chalicelib.core.event_catalogue import (
+    AnswerApproved,
+    AnswerReturned,
+    AnswerSubmitted,
+    SurveyClosed,
+    SurveyForwarded,
+    SurveyIssued,
+    SurveyReminder,
+)
+from chalicelib.core.events import Detail
+from chalicelib.directory import service as directory
+from chalicelib.notifications.service import Delivery
+from chalicelib.surveys import outside
+
+
+def _answer_link(survey_id: str, unit_id: str) -> str:
+    return f"/surveys/{survey_id}/answers/{unit_id}"
+
+
+def _coordinators(unit_id: str) -> list[str]:
+    return [s.staff_id for s in directory.coordinators_of(unit_id)]
+
+
+def _deadline(iso: str) -> str:
+    from chalicelib.core.templating import jst
+
+    return jst(datetime.fromisoformat(iso))
+
+
+def issued(detail: SurveyIssued, event_id: str, when: datetime) -> list[Delivery]:
+    params = {"number": detail.number, "title": detail.title, "deadline": _deadline(detail.deadline)}
+    return [
+        Delivery(staff_id, "survey_issued", event_id, when, params=params, link=_answer_link(detail.survey_id, unit_id))
+        for unit_id in detail.target_unit_ids
+        for staff_id in _coordinators(unit_id)
+    ]
+
+
+def forwarded(detail: SurveyForwarded, event_id: str, when: datetime) -> list[Delivery]:
+    people: dict[str, None] = {}
+    for key in detail.assignee_keys:
+        kind, _, ident = key.partition(":")
+        if kind == "staff":
+            people[ident] = None
+        elif kind == "unit":
+            people.update(dict.fromkeys(s.staff_id for s in directory.staff_in_unit(ident)))
+    people.pop(detail.forwarded_by, None)
+    params = {"by": detail.forwarded_by_name, "number": detail.number, "title": detail.title}
+    return [
+        Delivery(staff_id, "survey_forwarded", event_id, when, params=params, link="/surveys") for staff_id in people
+    ]
+
+
+def submitted(detail: AnswerSubmitted, event_id: str, when: datetime) -> list[Delivery]:
+    params = {"by": detail.submitted_by_name, "number": detail.number, "title": detail.title}
+    return [
+        Delivery(
+            staff_id,
+            "survey_approval",
+            event_id,
+            when,
+            params=params,
+            link=_answer_link(detail.survey_id, detail.unit_id),
+        )
+        for staff_id in dict.fromkeys(detail.approver_ids)
+    ]
+
+
+def approved(detail: AnswerApproved, event_id: str, when: datetime) -> list[Delivery]:
+    kind = "survey_not_applicable" if detail.not_applicable else "survey_answered"
+    # An outside organisation (ext:<org id>) is not in the directory; it submits its answer itself,
+    # so the name the event carries is its own.
+    unit = detail.approved_by_name if outside.is_external(detail.unit_id) else directory.unit_name(detail.unit_id, "ja")
+    params = {
+        "unit": unit,
+        "number": detail.number,
+        "title": detail.title,
+        "late": "（期限後）" if detail.late else "",
+    }
+    return [Delivery(detail.contact_staff_id, kind, event_id, when, params=params, link=f"/surveys/{detail.survey_id}")]
+
+
+def returned(detail: AnswerReturned, event_id: str, when: datetime) -> list[Delivery]:
+    params = {"by": detail.returned_by_name, "number": detail.number, "title": detail.title, "comment": detail.comment}
+    people = dict.fromkeys(_coordinators(detail.unit_id))
+    people.pop(detail.returned_by, None)
+    return [
+        Delivery(
+            staff_id,
+            "survey_returned",
+            event_id,
+            when,
+            params=params,
+            link=_answer_link(detail.survey_id, detail.unit_id),
+        )
+        for staff_id in people
+    ]
+
+
+def reminded(detail: SurveyReminder, event_id: str, when: datetime) -> list[Delivery]:
+    kind = "survey_overdue" if detail.step == "after" else "survey_reminder"
+    params = {"number": detail.number, "title": detail.title, "deadline": _deadline(detail.deadline)}
+    return [
+        Delivery(staff_id, kind, event_id, when, params=params, link=_answer_link(detail.survey_id, detail.unit_id))
+        for staff_id in _coordinators(detail.unit_id)
+    ]
+
+
+def closed(detail: SurveyClosed, event_id: str, when: datetime) -> list[Delivery]:
+    params = {"number": detail.number, "title": detail.title}
+    return [
+        Delivery(staff_id, "survey_closed", event_id, when, params=params, link="/surveys")
+        for unit_id in detail.target_unit_ids
+        for staff_id in _coordinators(unit_id)
+    ]
+
+
+ROUTES: dict[type[Detail], Callable[[Any, str, datetime], list[Delivery]]] = {
+    SurveyIssued: issued,
+    SurveyForwarded: forwarded,
+    AnswerSubmitted: submitted,
+    AnswerApproved: approved,
+    AnswerReturned: returned,
+    SurveyReminder: reminded,
+    SurveyClosed: closed,
+}
