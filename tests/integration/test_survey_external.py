@@ -150,6 +150,14 @@ def test_an_outside_organisation_answers_through_its_link_and_the_board_shows_it
     assert "北見市 企画課" in issuer_page.text and translated("Submitted") in issuer_page.text
     reached = _api(issued["issuer"], stack, "GET", f"/api/surveys/{survey['id']}/answers/{unit}").json()
     assert reached["answer"]["values"] == {"q1": "佐々木 一郎", "q2": "14"}
+    inbox = eventually(
+        lambda: [
+            n
+            for n in _api(issued["issuer"], stack, "GET", "/api/notifications").json()["items"]
+            if n["kind"] == "survey_answered" and survey["title"] in n["text"]
+        ]
+    )
+    assert "北見市 企画課" in inbox[0]["text"], "the issuer hears who answered, by the organisation's name"
     answer_page = _api(issued["issuer"], stack, "GET", f"/surveys/{survey['id']}/answers/{unit}")
     assert 'data-testid="outside-contact"' in answer_page.text and email in answer_page.text
     assert (
