@@ -212,9 +212,10 @@ class LocalStack:
                 f"search: {rebuilt.describe()}"
             )
         if self.opts.demo and demo.seed():
-            from chalicelib.local import demo_files
+            from chalicelib.local import demo_files, demo_surveys
 
-            return f"demo data created ({demo_files.seed()} sample documents)"
+            documents, surveys = demo_files.seed(), demo_surveys.seed()
+            return f"demo data created ({documents} sample documents, {surveys} survey)"
         return "empty"
 
     def _start_consumers(self) -> None:
