@@ -18,11 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.core.errors import BadRequest, NotFound
+from chalicelib.core.errors import NotFound
 from chalicelib.core.storage import get_or_none
 from chalicelib.sharing import external as external_links
 from chalicelib.sharing.partner import Visit, log
-from chalicelib.surveys import access, answering, outside, storage
+from chalicelib.surveys import access, answering, answers, outside, storage
+from chalicelib.surveys.answers import AnswerError
 from chalicelib.surveys.invitations import KIND
 from chalicelib.surveys.model import Answer, Survey, answer_of, now, survey_of
 from chalicelib.surveys.states import EDITABLE, AnswerState, SurveyState
@@ -87,20 +88,18 @@ def view(visit: Visit, survey_id: str, unit_id: str) -> RespondentView:
     )
 
 
-def save(visit: Visit, survey_id: str, unit_id: str, raw: Any, revision: Any) -> answering.Saved:
+def save(visit: Visit, survey_id: str, unit_id: str, raw: dict[str, Any], revision: int) -> answering.Saved:
     """Autosave of the draft, as a 所属's (typed values kept, problems listed, 409 on a stale revision)."""
-    if not isinstance(raw, dict):
-        raise BadRequest("values is not a valid value.", field="values")
     survey, answer = _mine(visit, survey_id, unit_id)
     answering.accepting(survey)
-    return answering.write_draft(survey, unit_id, raw, _revision(revision), _actor(visit, answer))
+    return answering.write_draft(survey, unit_id, raw, revision, _actor(visit, answer))
 
 
-def submit(visit: Visit, survey_id: str, unit_id: str, revision: Any) -> Answer:
+def submit(visit: Visit, survey_id: str, unit_id: str, revision: int) -> Answer:
     """Checked in full, then straight to the 照会元: no approval step outside the prefecture."""
     survey, answer = _mine(visit, survey_id, unit_id)
     answering.accepting(survey)
-    handed = answering.hand_in(survey, unit_id, _revision(revision), _actor(visit, answer), approvers=[])
+    handed = answering.hand_in(survey, unit_id, revision, _actor(visit, answer), approvers=[])
     log(visit, "answered", detail=f"survey {survey_id}")
     return handed
 
@@ -111,16 +110,7 @@ def take_back(visit: Visit, survey_id: str, unit_id: str) -> Answer:
     return answering.take_back(survey, unit_id, _actor(visit, answer), with_leave=False)
 
 
-def problems(visit: Visit, survey_id: str, unit_id: str) -> tuple[Any, ...]:
+def problems(visit: Visit, survey_id: str, unit_id: str) -> tuple[AnswerError, ...]:
     """What still stops the answer from being submitted, each at its question (for the page)."""
-    from chalicelib.surveys import answers
-
     survey, answer = _mine(visit, survey_id, unit_id)
     return tuple(answers.clean_answer(survey.form, answer.values, submit=True).errors)
-
-
-def _revision(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise BadRequest("Reload the page and try again.", field="revision") from None

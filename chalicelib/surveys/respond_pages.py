@@ -90,6 +90,13 @@ def _visit() -> Visit:
     return visit_of(bp.current_request)
 
 
+def _revision(data: dict[str, str]) -> int:
+    try:
+        return int(data.get("revision", ""))
+    except ValueError:
+        raise BadRequest("Reload the page and try again.", field="revision") from None
+
+
 def _query(name: str) -> str:
     params: dict[str, str] = dict(bp.current_request.query_params or {})
     return str(params.get(name) or "")
@@ -194,7 +201,7 @@ def code() -> Response:
 
 @bp.route("/r/submit", methods=["POST"], content_types=FORM)
 def submit() -> Response:
-    return _answer(lambda: _act(lambda v, s, u, d: (respond.submit(v, s, u, d.get("revision")), "submitted")[1]))
+    return _answer(lambda: _act(lambda v, s, u, d: (respond.submit(v, s, u, _revision(d)), "submitted")[1]))
 
 
 @bp.route("/r/take-back", methods=["POST"], content_types=FORM)

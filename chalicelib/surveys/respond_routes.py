@@ -7,7 +7,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.core import web
-from chalicelib.core.contract import operation
+from chalicelib.core.contract import operation, parse_body
 from chalicelib.directory import service as directory
 from chalicelib.sharing import partner
 from chalicelib.sharing.partner import Visit
@@ -71,16 +71,16 @@ def get_answer(survey_id: str, unit_id: str) -> Response:
 @bp.route(ANSWER, methods=["PUT"])
 @operation("Save the draft answer (autosave)", body=AnswerIn, returns=SavedOut, auth="partner", tag=TAG)
 def save_answer(survey_id: str, unit_id: str) -> Response:
-    data = web.json_body(bp.current_request)
-    saved = respond.save(_visit(), survey_id, unit_id, data.get("values"), data.get("revision"))
+    body = parse_body(AnswerIn, web.json_body(bp.current_request))
+    saved = respond.save(_visit(), survey_id, unit_id, body.values, body.revision)
     return web.json_response(saved_json(saved.answer, saved.errors))
 
 
 @bp.route(ANSWER + "/submit", methods=["POST"])
 @operation("Submit the answer to the issuing unit", body=RevisionIn, returns=AnswerOut, auth="partner", tag=TAG)
 def submit_answer(survey_id: str, unit_id: str) -> Response:
-    data = web.json_body(bp.current_request)
-    return web.json_response(answer_json(respond.submit(_visit(), survey_id, unit_id, data.get("revision"))))
+    body = parse_body(RevisionIn, web.json_body(bp.current_request))
+    return web.json_response(answer_json(respond.submit(_visit(), survey_id, unit_id, body.revision)))
 
 
 @bp.route(ANSWER + "/take-back", methods=["POST"])

@@ -173,6 +173,9 @@ def test_one_organisations_session_cannot_reach_anothers_answer(stack: RunningSt
     own = abashiri.api("GET", "").json()
     assert own["answer"]["unit_id"] == issued["units"][issued["emails"]["abashiri"]]
     assert own["answer"]["unit_name"] == "網走町 総務課" and "targets" not in own["survey"]
+    mine = f"/surveys/{survey['id']}/answers/{own['answer']['unit_id']}"
+    assert abashiri.api("PUT", mine, json={"values": "x", "revision": 0}).status_code == 400
+    assert abashiri.api("PUT", mine, json={"values": {}}).status_code == 400, "the revision is needed"
     other = f"/surveys/{survey['id']}/answers/{kitami_unit}"
     assert abashiri.api("GET", other).status_code == 404
     assert abashiri.api("PUT", other, json={"values": {"q1": "x"}, "revision": 0}).status_code == 404
