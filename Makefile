@@ -20,7 +20,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= ap-northeast-1
 
-.PHONY: run test lint unit integration e2e infra-test synth catalogs vendor extract-messages bench bench-cost browser clean sizes
+.PHONY: run test lint unit integration e2e infra-test synth catalogs vendor extract-messages bench bench-cost bench-surveys browser clean sizes
 
 ## make run: start the whole platform locally with demo data on http://127.0.0.1:$(PORT)
 run: $(STAMP) catalogs vendor
@@ -95,10 +95,15 @@ bench: $(STAMP) catalogs
 	$(BIN)/python bench/transfer.py $(BENCH_TRANSFER)
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/cost.py
+	$(BIN)/python bench/surveys.py
 
 ## make bench-cost: a staff day replayed on the local stack, priced for a month (Tokyo list prices)
 bench-cost: $(STAMP) catalogs
 	$(BIN)/python bench/cost.py
+
+## make bench-surveys: survey exports (200 所属 × 50 table rows) beside XlsxWriter / openpyxl / csv alone
+bench-surveys: $(STAMP)
+	$(BIN)/python bench/surveys.py
 
 clean:
 	rm -rf build cdk.out chalice.out .pytest_cache .mypy_cache .ruff_cache
