@@ -16,6 +16,7 @@ from playwright.sync_api import BrowserContext, expect
 
 from tests.conftest import eventually
 from tests.e2e.conftest import en, ja, signed_in_page
+from tests.e2e.test_accessibility import axe_violations
 from tests.integration.test_files import _api
 from tests.support.stack import RunningStack
 
@@ -72,12 +73,14 @@ def test_an_outside_organisation_is_invited_from_the_editor_and_answers_in_its_b
     respondent.goto(_mail(stack, contact, rf"{re.escape(stack.base_url)}(/r/#[A-Za-z0-9_-]+)"))
     respondent.wait_for_load_state()
     assert "#" not in respondent.url, "the token left the address bar"
+    assert axe_violations(respondent) == []
     respondent.get_by_label(ja("Your e-mail address")).fill(contact)
     respondent.get_by_role("button", name=ja("Send me a code")).click()
     respondent.get_by_label(ja("Code from the e-mail")).fill(_mail(stack, contact, r"確認コード: (\d{6})"))
     respondent.get_by_role("button", name=ja("Confirm")).click()
 
     expect(respondent.get_by_test_id("survey-title")).to_have_text(f"避難所の開設状況 {tag}")
+    assert axe_violations(respondent) == []
     respondent.get_by_label(re.compile("回答者名")).fill("佐々木 一郎")
     respondent.get_by_label(re.compile("避難所の数")).fill("14")
     expect(respondent.get_by_test_id("save-status")).to_contain_text(re.compile(r"\d{1,2}:\d{2}"), timeout=15_000)
