@@ -8,7 +8,7 @@ a history entry saying who did what (and, for edits, which questions changed).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -33,10 +33,11 @@ from chalicelib.surveys.model import (
     now,
     part_of,
 )
-from chalicelib.surveys.states import EDITABLE, AnswerState, SurveyState, is_late
+from chalicelib.surveys.states import ANSWERED, EDITABLE, AnswerState, SurveyState, is_late
 from chalicelib.surveys.storage import AnswerRecord, HistoryRecord, PartRecord
 
 COMMENT_MAX = 2000
+VISIBLE_TO_ISSUER = frozenset({"submitted", "approved", "not_applicable", "returned", "reopen_allowed", "reopened"})
 MAX_VALUES_BYTES = 350_000  # a DynamoDB item holds 400 KB; the rest is the answer's own fields
 
 
@@ -87,9 +88,15 @@ def view(p: Principal, survey_id: str, unit_id: str) -> AnswerView:
     parts = tuple(part_of(r) for r in PartRecord.query(key))
     history = tuple(history_of(r) for r in HistoryRecord.query(key) if not r.event_key.startswith("reminder#"))
     member = found.answers_for(unit_id)
+    answer = answer_of(record)
+    if not member and answer.state not in ANSWERED:
+        # The 照会元 sees an answer once it has reached them; until then a draft, its parts
+        # and their edits are the 所属's own work. The state and who touched it last stay.
+        answer = replace(answer, values={}, previous=None, changed=())
+        parts, history = (), tuple(h for h in history if h.action in VISIBLE_TO_ISSUER)
     return AnswerView(
         found.survey,
-        answer_of(record),
+        answer,
         parts,
         history,
         issuer=found.issuer,
@@ -334,8 +341,8 @@ def approve(p: Principal, survey_id: str, unit_id: str) -> Answer:
 
 
 def return_answer(p: Principal, survey_id: str, unit_id: str, comment: str) -> Answer:
-    """差戻し with a comment: by the approver (while it awaits approval) or by the 照会元 (also
-    once it has reached them). The 所属 edits it and submits it again."""
+    """差戻し with a comment: by the approver (while it awaits approval) or by the 照会元 (once it
+    has reached them). The 所属 edits it and submits it again."""
     found = access.for_unit(p, survey_id, unit_id)
     record = answer_of(_record(survey_id, unit_id))
     comment = (comment or "").strip()
@@ -347,7 +354,7 @@ def return_answer(p: Principal, survey_id: str, unit_id: str, comment: str) -> A
     if approver and record.state is AnswerState.PENDING_APPROVAL:
         allowed, by_issuer = {AnswerState.PENDING_APPROVAL}, False
     elif found.issuer:
-        allowed, by_issuer = {AnswerState.PENDING_APPROVAL, AnswerState.SUBMITTED, AnswerState.NOT_APPLICABLE}, True
+        allowed, by_issuer = {AnswerState.SUBMITTED, AnswerState.NOT_APPLICABLE}, True
     else:
         raise BadRequest("Only the approver or the issuing unit can return this answer.")
     _move(

@@ -13,7 +13,7 @@ from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.contract import operation, parse_body
 from chalicelib.core.errors import BadRequest
 from chalicelib.directory import service as directory
-from chalicelib.surveys import answering, board, fanout, invitations, issuing, outside, reminders
+from chalicelib.surveys import answering, board, fanout, invitations, issuing, outside, reminders, results
 from chalicelib.surveys.form import form_from, form_json
 from chalicelib.surveys.model import Answer, Part, Survey
 from chalicelib.surveys.schemas import (
@@ -23,6 +23,8 @@ from chalicelib.surveys.schemas import (
     BoardOut,
     BoardQuery,
     CommentIn,
+    Cp932Out,
+    ExportQuery,
     ExternalTargetOut,
     ForwardIn,
     IssueIn,
@@ -132,7 +134,34 @@ def _draft(data: dict[str, Any]) -> issuing.SurveyDraft:
         remind_days_before=int(data.get("remind_days_before", 2)),
         attachments=tuple(str(a) for a in data.get("attachments") or ()),
         external_targets=outside.parse(data.get("external_targets")),
+        template_file_id=_template_id(data),
+        layout_json=_layout_json(data),
     )
+
+
+def _template_id(data: dict[str, Any]) -> str | None:
+    from chalicelib.surveys import templates
+
+    value = data.get("template_id")
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not templates.valid_id(value):
+        raise BadRequest("{field} is not a valid value.", field="template_id")
+    return value
+
+
+def _layout_json(data: dict[str, Any]) -> str | None:
+    import json
+
+    from chalicelib.surveys.layout import SheetLayout
+
+    value = data.get("layout")
+    if not value:
+        return None
+    try:
+        return json.dumps(SheetLayout.from_json(value).to_json(), ensure_ascii=False)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise BadRequest("{field} is not a valid value.", field="layout") from None
 
 
 @bp.route("/api/surveys")
@@ -375,3 +404,35 @@ def save_part(survey_id: str, unit_id: str, part_id: str) -> Response:
 @operation("Send a part back to the coordinator", returns=PartOut, tag=TAG)
 def send_part(survey_id: str, unit_id: str, part_id: str) -> Response:
     return web.json_response(part_json(fanout.send_back(_me(), survey_id, unit_id, part_id)))
+
+
+@bp.route("/api/surveys/{survey_id}/export")
+@operation(
+    "Every answer as one download: XLSX (集計 and a sheet per 所属) or CSV (UTF-8 with BOM, or cp932); "
+    "answers 303 to a short-lived URL of the file",
+    query=ExportQuery,
+    status=303,
+    tag=TAG,
+)
+def export_answers(survey_id: str) -> Response:
+    params: Any = bp.current_request.query_params or {}
+    url = results.download_url(
+        _me(),
+        survey_id,
+        fmt=str(params.get("format") or "xlsx"),
+        encoding=str(params.get("encoding") or "utf-8"),
+        language=web.state().language,
+    )
+    return Response(body="", status_code=303, headers={"Location": url, "Cache-Control": "no-store"})
+
+
+@bp.route("/api/surveys/{survey_id}/export/cp932")
+@operation("What a Shift_JIS (cp932) CSV could not hold, listed before the download", returns=Cp932Out, tag=TAG)
+def cp932_report(survey_id: str) -> Response:
+    problems = results.cp932_report(_me(), survey_id, web.state().language)
+    out: Cp932Out = {
+        "problems": [
+            {"unit": x.unit_name, "where": x.where, "char": x.char, "codepoint": x.codepoint} for x in problems
+        ]
+    }
+    return web.json_response(out)

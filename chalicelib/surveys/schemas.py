@@ -30,6 +30,8 @@ class SurveyIn:
     issuer_unit_id: str = ""
     remind_days_before: int = 2
     attachments: list[str] = field(default_factory=list)
+    template_id: str | None = None  # the 様式 kept by POST /api/surveys/import-form
+    layout: dict[str, Any] | None = None  # where answers go in that 様式 (its answer, unchanged)
     revision: int | None = None
 
 
@@ -223,3 +225,20 @@ class RespondentOut(TypedDict):
     editable: bool  # the draft may be changed and submitted
     can_take_back: bool  # a submitted answer may still be changed (open, before the deadline)
     closed: bool
+
+
+@dataclass(frozen=True)
+class ExportQuery:
+    format: str | None = field(default=None, metadata={"doc": "xlsx (default) or csv"})
+    encoding: str | None = field(default=None, metadata={"doc": "csv: utf-8 (default, with BOM) or cp932"})
+
+
+class Cp932ProblemOut(TypedDict):
+    unit: str
+    where: str
+    char: str
+    codepoint: str
+
+
+class Cp932Out(TypedDict):
+    problems: list[Cp932ProblemOut]
