@@ -158,6 +158,12 @@ def test_an_outside_organisation_answers_through_its_link_and_the_board_shows_it
         ]
     )
     assert "北見市 企画課" in inbox[0]["text"], "the issuer hears who answered, by the organisation's name"
+    export = _api(
+        issued["issuer"], stack, "GET", f"/api/surveys/{survey['id']}/export?format=csv", allow_redirects=False
+    )
+    assert export.status_code == 303, export.text
+    csv = requests.get(export.headers["Location"], timeout=30).content.decode("utf-8-sig")
+    assert "北見市 企画課" in csv and "佐々木 一郎" in csv, "the export lists the organisation like a 所属"
     answer_page = _api(issued["issuer"], stack, "GET", f"/surveys/{survey['id']}/answers/{unit}")
     assert 'data-testid="outside-contact"' in answer_page.text and email in answer_page.text
     assert (
