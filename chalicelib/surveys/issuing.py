@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from chalicelib.core import event_catalogue, events
 from chalicelib.core.auth import Principal
-from chalicelib.core.errors import BadRequest, Conflict, NotFound
+from chalicelib.core.errors import BadRequest, Conflict
 from chalicelib.core.storage import save_if_absent, update_if
 from chalicelib.directory import service as directory
 from chalicelib.surveys import access, design, invitations, outside, storage
@@ -65,10 +65,9 @@ def expand_targets(unit_ids: tuple[str, ...]) -> tuple[str, ...]:
     """The 所属 a survey goes to: a 部局 expands to its 所属; a 係 is not an addressee."""
     chosen: dict[str, None] = {}
     for unit_id in unit_ids:
-        try:
-            unit = directory.get_unit(unit_id)
-        except NotFound:
-            raise BadRequest("There is no unit {unit_id}.", field="targets", unit_id=unit_id) from None
+        unit = directory.find_unit(unit_id)  # the cached tree: a 200-所属 survey is not 200 reads
+        if unit is None:
+            raise BadRequest("There is no unit {unit_id}.", field="targets", unit_id=unit_id)
         if unit.kind == "kakari":
             raise BadRequest("Send surveys to a 所属, not to a 係: {name}.", field="targets", name=unit.name_ja)
         if unit.kind == "bukyoku":
@@ -234,7 +233,8 @@ def _send(survey: Survey, at: datetime) -> Survey:
     )
     if not claimed:
         raise Conflict("This survey has already been issued.")
-    number = next_number(directory.get_unit(survey.issuer_unit_id).short_name, at)
+    issuer = directory.find_unit(survey.issuer_unit_id)
+    number = next_number(issuer.short_name if issuer else survey.issuer_unit_id, at)
     SurveyRecord(survey.survey_id).update(actions=[SurveyRecord.number.set(number)])
     previous = _previous_answers(survey)
     with AnswerRecord.batch_write() as batch:
