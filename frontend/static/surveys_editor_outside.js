@@ -16,11 +16,17 @@
   function refresh() {
     if (count) { count.textContent = count.getAttribute("data-text").replace("{count}", String(rows().filter(filled).length)); }
   }
+  function label(tr) {  // the remove button says whom it removes
+    var button = tr.querySelector("[data-remove-outside]"), name = field(tr, "name").value.trim();
+    button.setAttribute("aria-label",
+      button.getAttribute("data-text-remove").replace("{name}", name || button.getAttribute("data-text-unnamed")));
+  }
   function add(name, email) {
     body.appendChild(document.importNode(template.content, true));
     var tr = body.lastElementChild;
     field(tr, "name").value = name || "";
     field(tr, "email").value = email || "";
+    label(tr);
     refresh();
     return tr;
   }
@@ -36,7 +42,11 @@
     refresh();
     (next ? field(next, "name") : document.querySelector("[data-add-outside]")).focus();
   });
-  body.addEventListener("input", refresh);
+  body.addEventListener("input", function (event) {
+    var tr = event.target.closest("tr[data-outside-row]");
+    if (tr) { label(tr); }
+    refresh();
+  });
 
   // A pasted list: one organisation a line, its name then its address (a tab, a comma or spaces
   // before the address). Lines without an address are added as they are, for the person to finish.

@@ -61,8 +61,8 @@ def test_an_outside_organisation_is_invited_from_the_editor_and_answers_in_its_b
     issuer.goto(f"/surveys/{draft['id']}/edit")
     issuer.get_by_role("button", name=ja("Add an organisation")).click()
     row = issuer.locator("tr[data-outside-row]").last
-    expect(row.get_by_label(ja("Organisation"), exact=True)).to_be_focused()
-    row.get_by_label(ja("Organisation"), exact=True).fill("北見市 企画課")
+    expect(row.get_by_label(ja("Organisation name"), exact=True)).to_be_focused()
+    row.get_by_label(ja("Organisation name"), exact=True).fill("北見市 企画課")
     row.get_by_label(ja("Contact e-mail"), exact=True).fill(contact)
     issuer.get_by_test_id("issue-survey").click()
     issuer.wait_for_load_state()
