@@ -13,7 +13,7 @@ from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.contract import operation, parse_body
 from chalicelib.core.errors import BadRequest
 from chalicelib.directory import service as directory
-from chalicelib.surveys import answering, board, fanout, issuing, reminders, results
+from chalicelib.surveys import answering, board, fanout, invitations, issuing, outside, reminders, results
 from chalicelib.surveys.form import form_from, form_json
 from chalicelib.surveys.model import Answer, Part, Survey
 from chalicelib.surveys.schemas import (
@@ -25,6 +25,7 @@ from chalicelib.surveys.schemas import (
     CommentIn,
     Cp932Out,
     ExportQuery,
+    ExternalTargetOut,
     ForwardIn,
     ImportedFormOut,
     IssueIn,
@@ -72,6 +73,9 @@ def survey_json(s: Survey, *, issuer: bool) -> SurveyOut:
         "issued_at": _iso(s.issued_at),
         "closed_at": _iso(s.closed_at),
         "targets": list(s.targets),
+        "external_targets": [
+            {"org_id": t.org_id, "name": t.name, "email": t.email} for t in (s.external_targets if issuer else ())
+        ],
         "attachments": list(s.attachments),
         "form": form_json(s.form),
         "remind_days_before": s.remind_days_before,
@@ -85,7 +89,7 @@ def answer_json(a: Answer) -> AnswerOut:
     return {
         "survey_id": a.survey_id,
         "unit_id": a.unit_id,
-        "unit_name": directory.unit_name(a.unit_id, web.state().language),
+        "unit_name": a.respondent_name or directory.unit_name(a.unit_id, web.state().language),
         "state": a.state.value,
         "values": a.values,
         "changed": list(a.changed),
@@ -132,6 +136,7 @@ def _draft(data: dict[str, Any]) -> issuing.SurveyDraft:
         form=form,
         remind_days_before=int(data.get("remind_days_before", 2)),
         attachments=tuple(str(a) for a in data.get("attachments") or ()),
+        external_targets=outside.parse(data.get("external_targets")),
         template_file_id=_template_id(data),
         layout_json=_layout_json(data),
     )
@@ -255,6 +260,18 @@ def remind(survey_id: str) -> Response:
     return web.json_response({"reminded": sent})
 
 
+@bp.route("/api/surveys/{survey_id}/external/{org_id}/resend", methods=["POST"])
+@operation(
+    "Send an outside organisation its invitation again (a new link; the old one stops working)",
+    returns=ExternalTargetOut,
+    tag=TAG,
+)
+def resend_invitation(survey_id: str, org_id: str) -> Response:
+    target = invitations.resend(_me(), survey_id, org_id)
+    out: ExternalTargetOut = {"org_id": target.org_id, "name": target.name, "email": target.email}
+    return web.json_response(out)
+
+
 @bp.route("/api/surveys/{survey_id}/board")
 @operation("The status board: each target unit's state", query=BoardQuery, returns=BoardOut, tag=TAG)
 def status_board(survey_id: str) -> Response:
@@ -313,7 +330,7 @@ def get_answer(survey_id: str, unit_id: str) -> Response:
     return web.json_response(_view_json(answering.view(_me(), survey_id, unit_id)))
 
 
-def _saved_json(answer: Answer | Part, errors: tuple[Any, ...]) -> SavedOut:
+def saved_json(answer: Answer | Part, errors: tuple[Any, ...]) -> SavedOut:
     from chalicelib.core.i18n import gettext_for
 
     translate = gettext_for(web.state().language)
@@ -335,7 +352,7 @@ def _saved_json(answer: Answer | Part, errors: tuple[Any, ...]) -> SavedOut:
 def save_answer(survey_id: str, unit_id: str) -> Response:
     body = parse_body(AnswerIn, web.json_body(bp.current_request))
     saved = answering.save(_me(), survey_id, unit_id, body.values, body.revision)
-    return web.json_response(_saved_json(saved.answer, saved.errors))
+    return web.json_response(saved_json(saved.answer, saved.errors))
 
 
 @bp.route(ANSWER + "/submit", methods=["POST"])
@@ -393,7 +410,7 @@ def forward(survey_id: str, unit_id: str) -> Response:
 def merge(survey_id: str, unit_id: str) -> Response:
     body = parse_body(RevisionIn, web.json_body(bp.current_request))
     saved = fanout.merge(_me(), survey_id, unit_id, body.revision)
-    return web.json_response(_saved_json(saved.answer, saved.errors))
+    return web.json_response(saved_json(saved.answer, saved.errors))
 
 
 PART = ANSWER + "/parts/{part_id}"
@@ -410,7 +427,7 @@ def get_part(survey_id: str, unit_id: str, part_id: str) -> Response:
 def save_part(survey_id: str, unit_id: str, part_id: str) -> Response:
     body = parse_body(AnswerIn, web.json_body(bp.current_request))
     part, errors = fanout.save_part(_me(), survey_id, unit_id, part_id, raw=body.values, revision=body.revision)
-    return web.json_response(_saved_json(part, errors))
+    return web.json_response(saved_json(part, errors))
 
 
 @bp.route(PART + "/send", methods=["POST"])

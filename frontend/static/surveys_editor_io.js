@@ -62,6 +62,7 @@
       form: { questions: E.questions() }
     };
     if (document.getElementById("issuer_unit_id")) { body.issuer_unit_id = value("issuer_unit_id"); }
+    if (window.KumoSurveyOutside) { body.external_targets = window.KumoSurveyOutside.collect(); }
     if (E.survey().id) { body.revision = E.survey().revision; }
     if (template) { body.template_id = template.id; body.layout = template.layout; }
     return body;
@@ -89,6 +90,7 @@
       : E.api("POST", "/api/surveys", draft());
     return call.then(function (survey) {
       E.saved(survey.id, survey.revision);
+      if (window.KumoSurveyOutside) { window.KumoSurveyOutside.saved(survey.external_targets || []); }
       if (!current.id) {
         window.history.replaceState(null, "", "/surveys/" + encodeURIComponent(survey.id) + "/edit");
         document.getElementById("issue-form").setAttribute("action", "/surveys/" + encodeURIComponent(survey.id) + "/issue");
