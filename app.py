@@ -24,6 +24,7 @@ from chalicelib.surveys import answer_pages as survey_answer_pages
 from chalicelib.surveys import pages as survey_pages
 from chalicelib.surveys import respond_pages as survey_respond_pages
 from chalicelib.surveys import respond_routes as survey_respond_routes
+from chalicelib.surveys import result_pages as survey_result_pages
 from chalicelib.surveys import routes as survey_routes
 
 settings()  # fail closed: outside stage local a missing setting stops the process here, by name
@@ -53,6 +54,7 @@ for blueprint in (
     survey_answer_pages.bp,
     survey_respond_routes.bp,
     survey_respond_pages.bp,
+    survey_result_pages.bp,
 ):
     app.register_blueprint(blueprint)
 middleware.guard_views(app)

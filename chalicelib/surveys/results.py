@@ -32,7 +32,7 @@ class Download:
     body: bytes
 
 
-def _material(p: Principal, survey_id: str, language: str) -> tuple[export.ExportSurvey, list[export.ExportAnswer]]:
+def material(p: Principal, survey_id: str, language: str) -> tuple[export.ExportSurvey, list[export.ExportAnswer]]:
     found = board.board(p, survey_id, language=language)
     survey = found.survey
     translate = gettext_for(language)
@@ -66,15 +66,15 @@ def _filename(survey: export.ExportSurvey, extension: str) -> str:
 
 
 def download(p: Principal, survey_id: str, *, fmt: str, encoding: str = "utf-8", language: str = "ja") -> Download:
-    material, answers = _material(p, survey_id, language)
+    made, answers = material(p, survey_id, language)
     if fmt == "xlsx":
-        return Download(_filename(material, "xlsx"), XLSX_TYPE, export.answers_xlsx(material, answers))
+        return Download(_filename(made, "xlsx"), XLSX_TYPE, export.answers_xlsx(made, answers))
     if fmt != "csv":
         raise BadRequest("Choose xlsx or csv.", field="format")
     if encoding not in ("utf-8", "cp932"):
         raise BadRequest("Choose utf-8 or cp932 (Shift_JIS).", field="encoding")
     if encoding == "cp932":
-        problems = export.cp932_problems(material, answers)
+        problems = export.cp932_problems(made, answers)
         if problems:
             first = problems[0]
             raise BadRequest(
@@ -91,16 +91,16 @@ def download(p: Principal, survey_id: str, *, fmt: str, encoding: str = "utf-8",
                     for x in problems[:200]
                 ],
             )
-        body = export.answers_csv(material, answers, "cp932")
-        return Download(_filename(material, "csv"), "text/csv; charset=shift_jis", body)
-    body = export.answers_csv(material, answers, "utf-8-sig")
-    return Download(_filename(material, "csv"), "text/csv; charset=utf-8", body)
+        body = export.answers_csv(made, answers, "cp932")
+        return Download(_filename(made, "csv"), "text/csv; charset=shift_jis", body)
+    body = export.answers_csv(made, answers, "utf-8-sig")
+    return Download(_filename(made, "csv"), "text/csv; charset=utf-8", body)
 
 
 def cp932_report(p: Principal, survey_id: str, language: str = "ja") -> list[export.Cp932Problem]:
     """What a Shift_JIS download would lose, listed before it is asked for."""
-    material, answers = _material(p, survey_id, language)
-    return export.cp932_problems(material, answers)
+    made, answers = material(p, survey_id, language)
+    return export.cp932_problems(made, answers)
 
 
 def download_url(p: Principal, survey_id: str, *, fmt: str, encoding: str = "utf-8", language: str = "ja") -> str:
@@ -111,3 +111,7 @@ def download_url(p: Principal, survey_id: str, *, fmt: str, encoding: str = "utf
     key = f"{ARCHIVE_PREFIX}{secrets.token_hex(16)}/{'answers.xlsx' if fmt == 'xlsx' else 'answers.csv'}"
     s3.put_object(key, found.body, found.content_type)
     return s3.presigned_download(key, found.filename, found.content_type)
+
+
+def cp932_problems_of(survey: export.ExportSurvey, answers: list[export.ExportAnswer]) -> list[export.Cp932Problem]:
+    return export.cp932_problems(survey, answers)

@@ -125,3 +125,19 @@ def test_the_issuer_sees_an_answer_only_once_it_has_reached_them(stack: RunningS
     # and only the 照会元 downloads
     assert _api(signed_in(STRANGER), stack, "GET", f"/api/surveys/{sid}/export").status_code == 404
     assert _api(coordinator, stack, "GET", f"/api/surveys/{sid}/export").status_code == 404
+
+
+def test_the_results_page_sums_up_what_reached_the_issuer(stack: RunningStack, signed_in: Signed) -> None:
+    sid = issue_survey(stack, signed_in, [TARGET, SECOND_TARGET])["id"]
+    _answer_and_approve(stack, signed_in, sid, VALUES)
+    page = _api(signed_in(ISSUER), stack, "GET", f"/surveys/{sid}/results")
+    assert page.status_code == 200
+    html = page.text
+    assert "2所属中1所属の回答が届いています" in html
+    summary = html.split('data-testid="summary-q_done"', 1)[1].split('data-testid="summary-', 1)[0]
+    assert "<svg" in summary and '<th scope="row">はい</th><td>1</td>' in summary
+    assert "県道12号 橋梁" in html and "1,550" in html  # the table's rows, and its total over every unit
+    assert 'href="/api/surveys/' in html
+    # a target member, and anyone else, get the site's 404
+    assert _api(signed_in(TARGET_COORDINATOR), stack, "GET", f"/surveys/{sid}/results").status_code == 404
+    assert _api(signed_in(STRANGER), stack, "GET", f"/surveys/{sid}/results").status_code == 404
