@@ -142,9 +142,10 @@ def test_indexer_has_least_privilege(synthesized: Synthesized) -> None:
     # files: "not searchable: reason" on the file record. No idempotency table: the indexer reads
     # each file's current state, so a redelivered event is harmless by construction.
     assert WRITES | READ_ONLY <= granted["files"]
-    for key in ("file_versions", "staff"):
+    # departments: the 部局 a 所属's space is searched under.
+    for key in ("file_versions", "staff", "departments"):
         assert granted[key] == READ_ONLY, key
-    untouched = set(tables) - {"files", "file_versions", "staff"}
+    untouched = set(tables) - {"files", "file_versions", "staff", "departments"}
     assert untouched and all(not granted[key] for key in untouched)
 
     bucket_id = synthesized.logical_id(synthesized.stack.storage.files)
