@@ -141,3 +141,89 @@ def test_the_results_page_sums_up_what_reached_the_issuer(stack: RunningStack, s
     # a target member, and anyone else, get the site's 404
     assert _api(signed_in(TARGET_COORDINATOR), stack, "GET", f"/surveys/{sid}/results").status_code == 404
     assert _api(signed_in(STRANGER), stack, "GET", f"/surveys/{sid}/results").status_code == 404
+
+
+def _form_workbook() -> bytes:
+    """A 様式 as a 課 would mail it: a merged title, two label/answer rows, a table with a 合計 row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Border, Side
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "調査票"
+    ws["A1"] = "庁舎の節電取組状況調査票"
+    ws.merge_cells("A1:D1")
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for row, label in ((3, "回答者名"), (4, "対象職員数（人）")):
+        ws.cell(row, 1, label)
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+        for column in range(2, 5):
+            ws.cell(row, column).border = box
+    for column, label in enumerate(("No.", "取組内容", "削減量（kWh）"), start=1):
+        ws.cell(6, column, label).border = box
+    for row in range(7, 12):
+        ws.cell(row, 1, row - 6).border = box
+        for column in (2, 3):
+            ws.cell(row, column).border = box
+    ws.cell(12, 2, "合計")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_a_survey_made_from_an_excel_form_comes_back_in_its_layout(stack: RunningStack, signed_in: Signed) -> None:
+    issuer = signed_in(ISSUER)
+    read = issuer.post(
+        f"{stack.base_url}/api/surveys/import-form",
+        data=_form_workbook(),
+        headers={"Content-Type": "application/octet-stream"},
+        timeout=60,
+    )
+    assert read.status_code == 200, read.text
+    imported = read.json()
+    questions = {q["label"]: q for q in imported["form"]["questions"]}
+    table = next(q for q in imported["form"]["questions"] if q["type"] == "table")
+    amount = next(c for c in table["columns"] if "削減量" in c["label"])
+    assert amount["type"] == "number" and amount.get("total")
+    created = _api(
+        issuer,
+        stack,
+        "POST",
+        "/api/surveys",
+        json={
+            "title": imported["title"],
+            "deadline": "2099-03-31T17:00",
+            "targets": [TARGET],
+            "form": imported["form"],
+            "template_id": imported["template_id"],
+            "layout": imported["layout"],
+        },
+    )
+    assert created.status_code == 201, created.text
+    sid = created.json()["id"]
+    assert _api(issuer, stack, "POST", f"/api/surveys/{sid}/issue", json={}).status_code == 200
+    content = next(c for c in table["columns"] if "取組" in c["label"])
+    values = {
+        questions["回答者名"]["question_id"]: "道路 花子",
+        questions["対象職員数（人）"]["question_id"]: "42",
+        table["question_id"]: [
+            {content["column_id"]: "照明の間引き", amount["column_id"]: "1200"},
+            {content["column_id"]: "空調の設定温度", amount["column_id"]: "800"},
+        ],
+    }
+    _answer_and_approve(stack, signed_in, sid, values)
+
+    workbook = openpyxl.load_workbook(io.BytesIO(_download(issuer, stack, sid).content))
+    assert workbook.sheetnames[0] == "集計"
+    unit_sheet = next(ws for ws in workbook.worksheets if "道路課" in ws.title)
+    layout = imported["layout"]
+    cells = layout["cells"]
+    assert unit_sheet[cells[questions["回答者名"]["question_id"]]].value == "道路 花子"
+    assert unit_sheet[cells[questions["対象職員数（人）"]["question_id"]]].value == 42
+    rows = layout["tables"][table["question_id"]]
+    first, letter = rows["first_row"], rows["columns"][content["column_id"]]
+    assert [unit_sheet[f"{letter}{first + i}"].value for i in range(2)] == ["照明の間引き", "空調の設定温度"]
+    assert unit_sheet["A1"].value == "庁舎の節電取組状況調査票" and "A1:D1" in {
+        str(r) for r in unit_sheet.merged_cells.ranges
+    }
