@@ -20,6 +20,10 @@ from chalicelib.sharing import routes as share_routes
 from chalicelib.sharing import staff_pages as share_staff_pages
 from chalicelib.shell import pages as shell_pages
 from chalicelib.shell import routes as shell_routes
+from chalicelib.surveys import answer_pages as survey_answer_pages
+from chalicelib.surveys import pages as survey_pages
+from chalicelib.surveys import respond_pages as survey_respond_pages
+from chalicelib.surveys import respond_routes as survey_respond_routes
 from chalicelib.surveys import routes as survey_routes
 
 settings()  # fail closed: outside stage local a missing setting stops the process here, by name
@@ -45,6 +49,10 @@ for blueprint in (
     search_routes.bp,
     search_pages.bp,
     survey_routes.bp,
+    survey_pages.bp,
+    survey_answer_pages.bp,
+    survey_respond_routes.bp,
+    survey_respond_pages.bp,
 ):
     app.register_blueprint(blueprint)
 middleware.guard_views(app)

@@ -93,6 +93,17 @@ def form(request: Any) -> dict[str, str]:
     return dict(pairs)
 
 
+def form_lists(request: Any) -> dict[str, list[str]]:
+    """The same body as `form`, every value of a repeated field kept (checkbox groups)."""
+    body = request.raw_body or b""
+    if len(body) > MAX_FORM_BYTES:
+        raise BadRequest("The form is too large.")
+    try:
+        return urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError:
+        raise BadRequest("The form could not be read (it is not UTF-8).") from None
+
+
 def json_body(request: Any) -> dict[str, Any]:
     raw = request.raw_body or b""
     if not raw:

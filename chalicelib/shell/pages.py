@@ -30,6 +30,7 @@ STATIC_TYPES = {
     ".png": "image/png",
     ".ico": "image/x-icon",
 }
+HOME_SURVEYS = 8  # the 所属's open surveys on the home page; the rest are on /surveys
 STATIC_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 
 
@@ -66,6 +67,8 @@ error_pages.register("/", error_page)
 def home() -> Response:
     from chalicelib.directory import service as directory
     from chalicelib.notifications import service as notifications
+    from chalicelib.surveys import views as surveys
+    from chalicelib.surveys.states import BOARD_LABELS
 
     principal = web.principal()
     assert principal is not None  # the middleware lets no anonymous request through
@@ -74,17 +77,14 @@ def home() -> Response:
         current_area=None,
         recent=notifications.inbox(principal, limit=5),
         notices=directory.list_notices(principal, principal.department_id, limit=5),
+        surveys=surveys.to_answer_rows(principal, web.state().language, open_only=True)[:HOME_SURVEYS],
+        board_labels=BOARD_LABELS,
     )
 
 
 def _upcoming(area: str) -> Response:
     """An area that is not built yet says so plainly: no sample data, no dead buttons."""
     return page("upcoming.html", current_area=area, area=area)
-
-
-@bp.route("/surveys")
-def surveys_area() -> Response:
-    return _upcoming("surveys")
 
 
 @bp.route("/projects")

@@ -33,6 +33,7 @@
         if (response.ok) { return data; }
         var error = new Error((data && data.message) || response.statusText);
         error.status = response.status;
+        error.details = (data && data.details) || {};
         if (response.status >= 500 || response.status === 429) { error.source = { status: response.status }; }
         throw error;
       });
