@@ -22,6 +22,9 @@ from chalicelib.shell import pages as shell_pages
 from chalicelib.shell import routes as shell_routes
 from chalicelib.surveys import answer_pages as survey_answer_pages
 from chalicelib.surveys import pages as survey_pages
+from chalicelib.surveys import respond_pages as survey_respond_pages
+from chalicelib.surveys import respond_routes as survey_respond_routes
+from chalicelib.surveys import result_pages as survey_result_pages
 from chalicelib.surveys import routes as survey_routes
 
 settings()  # fail closed: outside stage local a missing setting stops the process here, by name
@@ -49,6 +52,9 @@ for blueprint in (
     survey_routes.bp,
     survey_pages.bp,
     survey_answer_pages.bp,
+    survey_respond_routes.bp,
+    survey_respond_pages.bp,
+    survey_result_pages.bp,
 ):
     app.register_blueprint(blueprint)
 middleware.guard_views(app)

@@ -286,9 +286,15 @@ def export_figures(args: argparse.Namespace) -> None:
                 )
 
 
+def board_figures(args: argparse.Namespace) -> None:
+    from survey_board import board_figures as run
+
+    run(args.units, args.rows, max(20, args.rounds * 10))
+
+
 SECTIONS: dict[str, Callable[[argparse.Namespace], None]] = {
     "export": export_figures,
-    # "board": board_figures,  -- the status board's p95, added with it
+    "board": board_figures,
 }
 
 

@@ -143,7 +143,9 @@ def _run_reindex(function: str | None) -> int:
         print(f"reindexed: {payload.get('reindexed')}")
         return 0
     from chalicelib.search import reindex
+    from chalicelib.surveys import indexing
 
+    indexing.register()  # search may not import surveys: its records come through the registry
     print(f"reindexed: {reindex.reindex().describe()}")
     return 0
 

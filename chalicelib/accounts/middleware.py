@@ -27,8 +27,10 @@ from chalicelib.core.observability import logger, metrics, segment
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 PUBLIC_PATHS = {"/login", "/login/new-password", "/language", "/healthz", "/api/session", "/api/openapi.json"}
-PUBLIC_PREFIXES = ("/static/", "/s/", "/api/share/")
-PARTNER_PREFIXES = ("/s/", "/api/share/")  # share-link pages: the token must never leak via Referer
+# Pages and API of link holders with no account: share links (/s/) and survey respondents (/r/).
+PARTNER_PREFIXES = ("/s/", "/api/share/", "/r/", "/api/respond/")  # the token must never leak via Referer
+PARTNER_PATHS = {"/s", "/api/share", "/r", "/api/respond"}
+PUBLIC_PREFIXES = ("/static/", *PARTNER_PREFIXES)
 
 
 def content_security_policy(upload_origin: str = "") -> str:
@@ -96,11 +98,7 @@ def _is_api(path: str) -> bool:
 
 
 def _is_public(resource_path: str) -> bool:
-    return (
-        resource_path in PUBLIC_PATHS
-        or resource_path.startswith(PUBLIC_PREFIXES)
-        or resource_path in {"/s", "/api/share"}
-    )
+    return resource_path in PUBLIC_PATHS or resource_path.startswith(PUBLIC_PREFIXES) or resource_path in PARTNER_PATHS
 
 
 def handle(request: Any, get_response: Callable[[Any], Response]) -> Response:
@@ -131,7 +129,7 @@ def handle(request: Any, get_response: Callable[[Any], Response]) -> Response:
         **(response.headers or {}),
     }
     response.headers["X-Request-Id"] = correlation_id
-    if request.path.startswith(PARTNER_PREFIXES) or request.path in {"/s", "/api/share"}:
+    if request.path.startswith(PARTNER_PREFIXES) or request.path in PARTNER_PATHS:
         response.headers["Referrer-Policy"] = "no-referrer"
     if new_cookies:
         existing = response.headers.get("Set-Cookie")

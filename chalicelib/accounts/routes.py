@@ -21,6 +21,8 @@ def _me() -> MeOut:
         "display_name": p.display_name,
         "email": p.email,
         "department_id": p.department_id,
+        "unit_id": p.unit_id,
+        "assignments": [{"path": list(a.path), "post": a.post.value} for a in (p.assignments or (p.main,))],
         "role": p.role.value,
     }
 

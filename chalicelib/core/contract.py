@@ -289,7 +289,8 @@ def openapi(app: Any, *, title: str, version: str) -> dict[str, Any]:
             "page) and sends the kumo_session cookie; every POST, PUT, PATCH and DELETE "
             "made with a cookie carries the session's CSRF token in X-CSRF-Token (before "
             "sign-in, the kumo_csrf cookie's value). Partners use /api/share/* with the "
-            "partner cookie that POST /api/share/open sets.",
+            "partner cookie that POST /api/share/open sets; outside organisations answering a "
+            "survey use /api/respond/* with the same cookie, opened by their respondent link.",
         },
         "paths": paths,
         "components": {

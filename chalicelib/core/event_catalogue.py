@@ -180,6 +180,17 @@ class FileQuarantined(Detail):
 
 
 @dataclass(frozen=True)
+class SurveyDraftSaved(Detail):
+    """A survey's draft was written or changed (before it is issued): only its 所属 sees it."""
+
+    EVENT: ClassVar = EventType("surveys", "SurveyDraftSaved")
+    survey_id: str
+    title: str
+    issuer_unit_id: str
+    saved_by: str
+
+
+@dataclass(frozen=True)
 class SurveyIssued(Detail):
     EVENT: ClassVar = EventType("surveys", "SurveyIssued")
     survey_id: str
@@ -285,6 +296,7 @@ CATALOGUE: tuple[type[Detail], ...] = (
     PartnerUploaded,
     FileCleared,
     FileQuarantined,
+    SurveyDraftSaved,
     SurveyIssued,
     SurveyForwarded,
     AnswerSubmitted,
@@ -301,6 +313,20 @@ FILE_STATE_CHANGES: tuple[type[FileUploaded | FileChanged | FileCleared | FileQu
     FileChanged,
     FileCleared,
     FileQuarantined,
+)
+
+
+# After these a survey's or an answer's search document may be stale (what it says, or who may
+# find it): the survey index rule routes exactly these, and surveys/indexing.py refreshes for
+# exactly these. Not AnswerSubmitted: an answer awaiting its 所属長 has not reached the 照会元.
+SURVEY_SEARCH_CHANGES: tuple[
+    type[SurveyDraftSaved | SurveyIssued | SurveyClosed | AnswerApproved | AnswerReturned], ...
+] = (
+    SurveyDraftSaved,
+    SurveyIssued,
+    SurveyClosed,
+    AnswerApproved,
+    AnswerReturned,
 )
 
 

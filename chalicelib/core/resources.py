@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from chalicelib.core.event_catalogue import FILE_STATE_CHANGES, PartnerUploaded, bus_pattern
+from chalicelib.core.event_catalogue import FILE_STATE_CHANGES, SURVEY_SEARCH_CHANGES, PartnerUploaded, bus_pattern
 from chalicelib.core.events import SOURCE_PREFIX
 
 
@@ -346,6 +346,13 @@ RESOURCES = Resources(
             target_queue="index",
             purpose="a new file or version, rename, move, visibility change, trash/restore or scan verdict "
             "re-indexes the file (S3 object events arrive on the same queue)",
+        ),
+        RuleSpec(
+            "index-survey-changes",
+            pattern=bus_pattern(*SURVEY_SEARCH_CHANGES),
+            target_queue="index",
+            purpose="a survey drafted, issued or closed, an answer that reached its issuer or was returned "
+            "re-indexes that survey or answer",
         ),
     ),
     buckets=(

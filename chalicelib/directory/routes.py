@@ -1,4 +1,4 @@
-"""JSON API of the directory: departments and their notices."""
+"""JSON API of the directory: departments (部局), every org unit, and department notices."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from chalicelib.core import web
 from chalicelib.core.auth import require_signed_in
 from chalicelib.core.contract import operation
 from chalicelib.directory import service
-from chalicelib.directory.schemas import DepartmentsOut, NewNotice, NoticeOut, NoticesOut
+from chalicelib.directory.org import Tree
+from chalicelib.directory.schemas import DepartmentsOut, NewNotice, NoticeOut, NoticesOut, UnitsOut
 
 bp = Blueprint(__name__)
 
@@ -22,6 +23,31 @@ def departments() -> Response:
         "items": [
             {"department_id": d.department_id, "name": d.name(language), "name_ja": d.name_ja, "name_en": d.name_en}
             for d in service.list_departments()
+        ]
+    }
+    return web.json_response(answer)
+
+
+@bp.route("/api/units")
+@operation("Every org unit (部局, 所属, 係), 部局 first, in display order", returns=UnitsOut, tag="directory")
+def units() -> Response:
+    require_signed_in(web.principal())
+    language = web.state().language
+    units = service.list_units()
+    tree = Tree.of(units)
+    answer: UnitsOut = {
+        "items": [
+            {
+                "unit_id": u.unit_id,
+                "name": u.name(language),
+                "name_ja": u.name_ja,
+                "name_en": u.name_en,
+                "kind": u.kind.value,
+                "parent_id": u.parent_id,
+                "path": list(tree.path(u.unit_id)),
+                "short_name": u.short_name,
+            }
+            for u in units
         ]
     }
     return web.json_response(answer)

@@ -133,6 +133,21 @@ def copy(source_key: str, target_key: str, content_type: str) -> None:
     )
 
 
+def put_object(key: str, body: bytes, content_type: str) -> None:
+    """A small object the API itself writes (a survey's Excel 様式), never served to a browser."""
+    _s3().put_object(Bucket=_bucket(), Key=key, Body=body, ContentType=content_type)
+
+
+def get_object(key: str) -> bytes | None:
+    s3 = _s3()
+    try:
+        return bytes(s3.get_object(Bucket=_bucket(), Key=key)["Body"].read())
+    except s3.exceptions.ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            return None
+        raise
+
+
 def delete(key: str) -> None:
     _s3().delete_object(Bucket=_bucket(), Key=key)
 

@@ -57,10 +57,12 @@ def ensure_table(spec: TableSpec) -> bool:
     ddb = aws.client("dynamodb")
     name = spec.physical_name(settings().prefix)
     try:
-        ddb.describe_table(TableName=name)
-        return False
+        existing = ddb.describe_table(TableName=name)["Table"]
     except ddb.exceptions.ResourceNotFoundException:
-        pass
+        existing = None
+    if existing is not None:
+        _add_missing_indexes(ddb, name, spec, existing)
+        return False
     keys = [{"AttributeName": spec.partition.name, "KeyType": "HASH"}]
     if spec.sort:
         keys.append({"AttributeName": spec.sort.name, "KeyType": "RANGE"})
@@ -87,6 +89,30 @@ def ensure_table(spec: TableSpec) -> bool:
             TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute}
         )
     return True
+
+
+def _index_schema(index: Any) -> dict[str, Any]:
+    return {
+        "IndexName": index.name,
+        "Projection": {"ProjectionType": "ALL"},
+        "KeySchema": [{"AttributeName": index.partition.name, "KeyType": "HASH"}]
+        + ([{"AttributeName": index.sort.name, "KeyType": "RANGE"}] if index.sort else []),
+    }
+
+
+def _add_missing_indexes(ddb: Any, name: str, spec: TableSpec, existing: dict[str, Any]) -> None:
+    """A table made by an older version lacks an index added since (the staff table's
+    by_elsewhere): add it, one per update as DynamoDB asks, so old state keeps working."""
+    have = {i["IndexName"] for i in existing.get("GlobalSecondaryIndexes") or []}
+    for index in spec.indexes:
+        if index.name in have:
+            continue
+        ddb.update_table(
+            TableName=name,
+            AttributeDefinitions=[{"AttributeName": a.name, "AttributeType": a.type} for a in spec.attributes()],
+            GlobalSecondaryIndexUpdates=[{"Create": _index_schema(index)}],
+        )
+        ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
 
 
 def _queue_arn(sqs: Any, url: str) -> str:

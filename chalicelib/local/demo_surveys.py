@@ -1,7 +1,9 @@
 """Demo surveys for the local stack, so the 照会 pages have a board with something on it.
 
-One open 照会 from 総務課 to six 所属 with a repeating table, in most states a board shows (an
-approved answer, one awaiting its 所属長, a 該当なし, a draft, and ones not started). Written
+One open 照会 from 総務課 to six 所属 and two municipalities outside the prefecture's offices, with a
+repeating table, in most states a board shows (an approved answer, one awaiting its 所属長, a
+該当なし, a draft, and ones not started). The municipalities' invitations are in `kumo outbox`:
+their link opens the respondent's page (/r/) as the municipality's contact would see it. Written
 through the same service calls a browser makes, so numbers, events and notices are the real
 ones. The texts are our own.
 """
@@ -16,6 +18,7 @@ from chalicelib.surveys import answering, issuing
 from chalicelib.surveys.form import Column, ColumnType, Condition, Form, Question, QuestionType
 from chalicelib.surveys.model import now
 from chalicelib.surveys.numbers import JST
+from chalicelib.surveys.outside import ExternalTarget
 
 TELEWORK_FORM = Form(
     (
@@ -60,6 +63,10 @@ TELEWORK_FORM = Form(
     )
 )
 TARGETS = ("jinji", "zaisei", "doro", "kasen", "fukushi-seisaku", "nogyo")
+OUTSIDE = (
+    ExternalTarget("", "みなと市 総務課", "somu@city.minato.example.lg.jp"),
+    ExternalTarget("", "やまべ町 企画課", "kikaku@town.yamabe.example.lg.jp"),
+)
 
 
 def _principal(staff_id: str) -> Principal:
@@ -81,6 +88,7 @@ def seed() -> int:
             contact_details="総務課 行政改革担当 内線2345",
             targets=TARGETS,
             form=TELEWORK_FORM,
+            external_targets=OUTSIDE,
         ),
     )
     survey = issuing.issue(issuer, survey.survey_id)

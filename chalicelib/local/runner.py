@@ -204,8 +204,11 @@ class LocalStack:
             summary = backup.restore(state)
             accounts = demo.restore_accounts()
             from chalicelib.search import reindex
+            from chalicelib.surveys import indexing
 
-            # The search server keeps nothing on disk: the index is rebuilt from the files.
+            # The search server keeps nothing on disk: the index is rebuilt from the files (and
+            # the surveys and answers, whose source search may only get through its registry).
+            indexing.register()
             rebuilt = reindex.reindex()
             return (
                 f"restored from {state}: {summary.describe()}; {accounts} sign-ins re-created; "

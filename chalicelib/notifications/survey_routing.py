@@ -3,9 +3,11 @@
 - issued, reminded, closed: the target 所属's 取りまとめ担当 (its 所属長 when it has none);
 - forwarded: the members of each 係 asked (or the person asked);
 - submitted: the approvers named in the event;
-- approved (reached the 照会元) and 該当なし: the survey's contact person;
+- approved (reached the 照会元) and 該当なし: the survey's contact person (also when an outside
+  organisation submits: surveys/respond.py);
 - returned: the answering 所属's 取りまとめ担当 (by the 照会元) or the submitter's 所属 (by the
-  approver) — in both cases the people who will edit it again.
+  approver) — in both cases the people who will edit it again. An outside organisation has no
+  one here: surveys/invitations.py mails its contact.
 Every one of these also goes by mail (notifications/email.py), since a 照会 is work with a date.
 """
 
@@ -27,6 +29,7 @@ from chalicelib.core.event_catalogue import (
 from chalicelib.core.events import Detail
 from chalicelib.directory import service as directory
 from chalicelib.notifications.service import Delivery
+from chalicelib.surveys import outside
 
 
 def _answer_link(survey_id: str, unit_id: str) -> str:
@@ -84,8 +87,11 @@ def submitted(detail: AnswerSubmitted, event_id: str, when: datetime) -> list[De
 
 def approved(detail: AnswerApproved, event_id: str, when: datetime) -> list[Delivery]:
     kind = "survey_not_applicable" if detail.not_applicable else "survey_answered"
+    # An outside organisation (ext:<org id>) is not in the directory; it submits its answer itself,
+    # so the name the event carries is its own.
+    unit = detail.approved_by_name if outside.is_external(detail.unit_id) else directory.unit_name(detail.unit_id, "ja")
     params = {
-        "unit": directory.unit_name(detail.unit_id, "ja"),
+        "unit": unit,
         "number": detail.number,
         "title": detail.title,
         "late": "（期限後）" if detail.late else "",

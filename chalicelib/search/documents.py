@@ -17,6 +17,7 @@ from chalicelib.files import policy
 
 EVERYONE = "all"
 SYSTEM_ADMINS = "sysadmin"
+FILE = "file"  # the `kind` of a file's document; other kinds come through records.py
 
 # Private-use characters mark highlights inside OpenSearch's snippets; they are stripped from
 # every indexed text, so a document can never forge them, and the page turns them into <mark>.
@@ -46,6 +47,12 @@ def principals_for(item: policy.Item) -> list[str]:
     if item.visibility == "all":
         found.add(EVERYONE)
     return sorted(found)
+
+
+def unit_principal(unit_id: str) -> str:
+    """The principal every member of the unit holds (see principals_of): what a record visible
+    to a whole 所属 lists."""
+    return f"dept:{unit_id}"
 
 
 def principals_of(p: Principal) -> list[str]:
@@ -106,6 +113,7 @@ class FileFacts:
 def document(facts: FileFacts, content: str, content_status: str) -> dict[str, Any]:
     item = policy.Item(facts.space_id, facts.owner_id, facts.visibility)
     return {
+        "kind": FILE,
         "file_id": facts.file_id,
         "name": clean_text(facts.name),
         "extension": extension(facts.name),

@@ -10,9 +10,15 @@ indexer, `kumo reindex`, the tests and infra.
 - `name.prefix` is a search_as_you_type field: file-name suggestions as the person types.
 - `principals` lists who may see the document (see documents.principals_for); every query
   filters on it.
+- `kind` says what a document is: a stored file, or a record another slice hands in through
+  search/records.py (a survey, an answer), with the page it opens in `link`; results are
+  labelled and faceted by it.
 
 The physical index is `<alias>-v<INDEX_VERSION>-<stamp>` behind the alias `<prefix>-documents`:
 `kumo reindex` builds a new one and moves the alias in one step, so searches never see a gap.
+A field added to the mapping is also added to the live index (`ensure_mapping`, at the
+indexer's start), so documents that carry it are accepted before the next reindex; the
+documents indexed before it lack it until `kumo reindex` runs.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from typing import Any
 from chalicelib.core.config import settings
 from chalicelib.search.client import client
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 _TEXT_JA = {"type": "text", "analyzer": "kumo_ja"}
 _BIGRAM = {"type": "text", "analyzer": "kumo_bigram"}
@@ -67,6 +73,7 @@ INDEX_BODY: dict[str, Any] = {
     "mappings": {
         "dynamic": "strict",
         "properties": {
+            "kind": {"type": "keyword"},  # file | survey | answer (records.KINDS)
             "file_id": {"type": "keyword"},
             "name": {
                 **_TEXT_JA,
@@ -93,6 +100,10 @@ INDEX_BODY: dict[str, Any] = {
             "updated_at": {"type": "date"},
             "content": {**_TEXT_JA, "fields": {"bigram": _BIGRAM}},
             "content_status": {"type": "keyword"},  # extracted | truncated | not_searchable
+            # Records (search/records.py): the page a hit opens, its 所属 and its number (照会番号).
+            "link": {"type": "keyword"},
+            "unit_id": {"type": "keyword"},
+            "number": {"type": "keyword"},
         },
     },
 }
@@ -128,6 +139,14 @@ def ensure_index() -> bool:
     os_client.indices.create(index=name, body=index_body())
     os_client.indices.put_alias(index=name, name=alias())
     return True
+
+
+def ensure_mapping() -> None:
+    """Add the fields this version's mapping has to the index behind the alias (only adds:
+    OpenSearch refuses to change a field, and a changed one needs `kumo reindex`)."""
+    os_client = client()
+    for name in current_indices():
+        os_client.indices.put_mapping(index=name, body={"properties": INDEX_BODY["mappings"]["properties"]})
 
 
 # --- fine-grained access control (AWS only) ------------------------------------------------

@@ -35,7 +35,7 @@ from chalicelib.files import service as file_service
 from chalicelib.files.service import Entry
 from chalicelib.search import documents
 from chalicelib.search.client import client
-from chalicelib.search.index import alias, ensure_api_access, ensure_index
+from chalicelib.search.index import alias, ensure_api_access, ensure_index, ensure_mapping
 
 MAX_EXTRACT_BYTES = 100 * 1024 * 1024  # larger files are indexed by name only ("too_large")
 SECONDS_PER_FILE = 60  # the time budget for one file's text
@@ -111,8 +111,10 @@ def file_id_of_key(key: str) -> str | None:
 
 @functools.cache
 def ready() -> None:
-    """Once per process: the index and its alias exist, and (in AWS) the API may read them."""
-    ensure_index()
+    """Once per process: the index and its alias exist with this version's fields, and (in AWS)
+    the API may read them."""
+    if not ensure_index():
+        ensure_mapping()
     ensure_api_access(settings().search_api_role_arn)
 
 
@@ -238,7 +240,7 @@ def refresh(file_id: str, *, deadline: float | None = None) -> str:
         logger.info("file not readable yet; waiting for its next event", extra={"file_id": file_id})
         return WAITING
     if prepared.document is None:
-        return _remove(file_id, prepared.version)
+        return remove_document(file_id, prepared.version)
     from opensearchpy.exceptions import ConflictError
 
     try:
@@ -252,14 +254,15 @@ def refresh(file_id: str, *, deadline: float | None = None) -> str:
     return INDEXED
 
 
-def _remove(file_id: str, version: int | None) -> str:
+def remove_document(doc_id: str, version: int | None) -> str:
+    """Delete a document (a file's, or a record's: see records.py) unless a newer one is there."""
     from opensearchpy.exceptions import ConflictError, NotFoundError
 
     try:
         if version is None:
-            client().delete(index=alias(), id=file_id)
+            client().delete(index=alias(), id=doc_id)
         else:
-            client().delete(index=alias(), id=file_id, version=version, version_type="external_gte")
+            client().delete(index=alias(), id=doc_id, version=version, version_type="external_gte")
     except NotFoundError:
         pass
     except ConflictError:

@@ -11,12 +11,12 @@ from chalicelib.core import web
 from chalicelib.core.auth import require_signed_in
 from chalicelib.core.errors import BadRequest, Forbidden
 from chalicelib.core.layout import page
-from chalicelib.search import query, service, synonyms
+from chalicelib.search import query, records, service, synonyms
 from chalicelib.search.client import SearchUnavailable
 
 bp = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded"]
-KEPT = ("q", "department", "type", "owner", "folder", "from", "to", "sort")
+KEPT = ("q", "kind", "department", "type", "owner", "folder", "from", "to", "sort")
 
 
 def _params() -> dict[str, str]:
@@ -41,7 +41,9 @@ def _names(result: service.SearchResult, language: str) -> dict[str, dict[str, s
     owners = directory.display_names(
         sorted({f.value for f in result.facets.get("owner", [])} | {h.owner_id for h in result.hits})
     )
-    return {"department": departments, "owner": owners}
+    # The 所属 that surveys and answers among the hits belong to, by the name a person knows.
+    units = {h.unit_id: directory.unit_name(h.unit_id, language) for h in result.hits if h.unit_id}
+    return {"department": departments, "owner": owners, "unit": units}
 
 
 @bp.route("/search")
@@ -54,6 +56,7 @@ def search_page() -> Response:
         "params": params,
         "link": link,
         "file_types": query.FILE_TYPES,
+        "kinds": records.KINDS,
         "human_size": human_size,
         "sorts": query.SORTS,
         "result": None,

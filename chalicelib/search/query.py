@@ -8,7 +8,8 @@ Relevance: kuromoji words across name and content (all words must appear), a phr
 「電子決裁」 as written beats 電子 … 決裁 apart, file names weighted well above content, and the
 bigram sub-fields at a low weight with 75 % of the query's bigrams required, so a two-character
 fragment alone cannot lift a file to the top. Synonym rewrites of the query count a little
-less than the words typed.
+less than the words typed. Surveys and answers (records.py) are found by the same fields (their
+title is the `name`, their text the `content`) and filtered by `kind`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from chalicelib.core.errors import BadRequest
 from chalicelib.search.documents import MARK_END, MARK_START, TYPE_GROUPS
+from chalicelib.search.records import KINDS, RECORD_KINDS
 
 PER_PAGE_DEFAULT, PER_PAGE_MAX = 20, 50
 MAX_WINDOW = 10_000  # index.max_result_window
@@ -34,6 +36,7 @@ class SearchRequest:
     q: str = ""
     department: str | None = None
     file_type: str | None = None
+    kind: str | None = None
     owner: str | None = None
     folder: str | None = None
     date_from: date | None = None
@@ -44,7 +47,7 @@ class SearchRequest:
 
     @property
     def has_filters(self) -> bool:
-        return any((self.department, self.file_type, self.owner, self.folder, self.date_from, self.date_to))
+        return any((self.department, self.file_type, self.kind, self.owner, self.folder, self.date_from, self.date_to))
 
     @property
     def offset(self) -> int:
@@ -96,6 +99,9 @@ def parse(params: dict[str, str]) -> SearchRequest:
     file_type = (params.get("type") or "").strip() or None
     if file_type is not None and file_type not in FILE_TYPES:
         raise BadRequest("Unknown file type {value}.", value=file_type)
+    kind = (params.get("kind") or "").strip() or None
+    if kind is not None and kind not in KINDS:
+        raise BadRequest("Unknown kind {value}.", value=kind)
     sort = (params.get("sort") or "relevance").strip()
     if sort not in SORTS:
         raise BadRequest("sort must be relevance or date.")
@@ -108,6 +114,7 @@ def parse(params: dict[str, str]) -> SearchRequest:
         q=q,
         department=_identifier(params, "department"),
         file_type=file_type,
+        kind=kind,
         owner=_identifier(params, "owner"),
         folder=_identifier(params, "folder"),
         date_from=date_from,
@@ -143,12 +150,21 @@ def _text_clauses(text: str, weight: float) -> list[dict[str, Any]]:
     ]
 
 
+def _kind_is(kind: str) -> dict[str, Any]:
+    if kind in RECORD_KINDS:
+        return {"term": {"kind": kind}}
+    # Files indexed before documents had a kind have none: "not a record" finds them too.
+    return {"bool": {"must_not": [{"terms": {"kind": list(RECORD_KINDS)}}]}}
+
+
 def filters(req: SearchRequest, principals: list[str]) -> list[dict[str, Any]]:
     clauses: list[dict[str, Any]] = []
     if req.department:
         clauses.append({"term": {"department_id": req.department}})
     if req.file_type:
         clauses.append({"term": {"type_group": req.file_type}})
+    if req.kind:
+        clauses.append(_kind_is(req.kind))
     if req.owner:
         clauses.append({"term": {"owner_id": req.owner}})
     if req.folder:
@@ -201,6 +217,7 @@ def build(req: SearchRequest, principals: list[str], expansions: list[str] | Non
         "aggs": {
             "department": {"terms": {"field": "department_id", "size": 30}},
             "type": {"terms": {"field": "type_group", "size": 10}},
+            "kind": {"terms": {"field": "kind", "size": len(KINDS)}},
             "owner": {"terms": {"field": "owner_id", "size": 10}},
         },
     }
@@ -227,7 +244,8 @@ def suggest_body(prefix: str, principals: list[str], size: int = 8) -> dict[str,
                     {"match_phrase_prefix": {"name": {"query": prefix, "boost": 2}}},
                 ],
                 "minimum_should_match": 1,
-                "filter": [{"terms": {"principals": list(principals)}}],
+                # File names only (the suggestions complete a file's name); and who may see it.
+                "filter": [_kind_is("file"), {"terms": {"principals": list(principals)}}],
             }
         },
     }

@@ -27,6 +27,8 @@ def result_json(result: service.SearchResult) -> s.ResultsOut:
         "items": [
             {
                 "id": h.file_id,
+                "kind": h.kind,
+                "link": h.link,
                 "name": h.name,
                 "name_html": str(h.name_html),
                 "path": h.path,
@@ -39,6 +41,8 @@ def result_json(result: service.SearchResult) -> s.ResultsOut:
                 "updated_at": h.updated_at.isoformat() if h.updated_at else None,
                 "snippet_html": str(h.snippet_html),
                 "content_status": h.content_status,
+                "unit_id": h.unit_id,
+                "number": h.number,
             }
             for h in result.hits
         ],
@@ -49,7 +53,12 @@ def result_json(result: service.SearchResult) -> s.ResultsOut:
 
 
 @bp.route("/api/search")
-@operation("Search files (names and text) I can read", query=s.SearchQuery, returns=s.ResultsOut, tag="search")
+@operation(
+    "Search files (names and text), surveys and answers I can read",
+    query=s.SearchQuery,
+    returns=s.ResultsOut,
+    tag="search",
+)
 def search() -> Response:
     return web.json_response(result_json(service.search(web.principal(), _params())))
 

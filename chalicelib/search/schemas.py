@@ -10,6 +10,7 @@ from typing import TypedDict
 class SearchQuery:
     q: str | None = field(default=None, metadata={"doc": "the words to find (in names and text)"})
     type: str | None = field(default=None, metadata={"doc": "a file type group (pdf, word, excel, ...)"})
+    kind: str | None = field(default=None, metadata={"doc": "file, survey or answer"})
     department: str | None = field(default=None, metadata={"doc": "a department id"})
     owner: str | None = field(default=None, metadata={"doc": "a staff id"})
     folder: str | None = field(default=None, metadata={"doc": "search this folder and below"})
@@ -22,7 +23,9 @@ class SearchQuery:
 
 
 class HitOut(TypedDict):
-    id: str
+    id: str  # a file's id, or a record's ("survey:sv_…", "answer:sv_…:unit")
+    kind: str  # file | survey | answer
+    link: str  # the page the hit opens
     name: str
     name_html: str
     path: str
@@ -35,6 +38,8 @@ class HitOut(TypedDict):
     updated_at: str | None
     snippet_html: str
     content_status: str
+    unit_id: str  # surveys and answers: the 所属 (issuing, answering); "" for files
+    number: str  # surveys and answers: the 照会番号; "" for files
 
 
 class FacetOut(TypedDict):

@@ -1,4 +1,5 @@
-"""Search use cases: find files, suggest names, all as the signed-in staff member may see.
+"""Search use cases: find files (and the surveys and answers other slices index beside them:
+records.py), suggest file names, all as the signed-in staff member may see.
 
 Partners have no search: only a staff principal gets here (require_signed_in), and the query
 always carries that person's principals (query.filters). Snippets come back as escaped HTML
@@ -22,11 +23,14 @@ from chalicelib.search.documents import MARK_END, MARK_START
 from chalicelib.search.index import alias
 
 MIN_SUGGEST_CHARS = 1
+FACETS = ("kind", "department", "type", "owner")
 
 
 @dataclass(frozen=True)
 class Hit:
-    file_id: str
+    file_id: str  # the document's id: a file's id, or a record's ("survey:…")
+    kind: str  # file | survey | answer
+    link: str  # the page the hit opens
     name: str
     name_html: Markup
     path: str
@@ -39,6 +43,12 @@ class Hit:
     updated_at: datetime | None
     snippet_html: Markup
     content_status: str
+    unit_id: str = ""  # records: the 所属 a survey or answer belongs to
+    number: str = ""  # records: the 照会番号
+
+    @property
+    def is_file(self) -> bool:
+        return self.kind == documents.FILE
 
 
 @dataclass(frozen=True)
@@ -87,8 +97,12 @@ def _hit(raw: dict[str, Any]) -> Hit:
     source, highlight = raw.get("_source") or {}, raw.get("highlight") or {}
     name = str(source.get("name", ""))
     name_frags = highlight.get("name") or highlight.get("name.bigram") or []
+    doc_id = str(source.get("file_id") or raw.get("_id"))
+    kind = str(source.get("kind") or documents.FILE)  # files indexed before kinds existed have none
     return Hit(
-        file_id=str(source.get("file_id") or raw.get("_id")),
+        file_id=doc_id,
+        kind=kind,
+        link=str(source.get("link") or f"/files/{doc_id}"),
         name=name,
         name_html=marked(name_frags[0]) if name_frags else escape(name),
         path=str(source.get("path", "/")),
@@ -101,6 +115,8 @@ def _hit(raw: dict[str, Any]) -> Hit:
         updated_at=_when(source.get("updated_at")),
         snippet_html=_snippet(highlight),
         content_status=str(source.get("content_status", "")),
+        unit_id=str(source.get("unit_id", "")),
+        number=str(source.get("number", "")),
     )
 
 
@@ -135,7 +151,7 @@ def search(principal: Principal | None, params: dict[str, str]) -> SearchResult:
     aggs = found.get("aggregations") or {}
     facets = {
         name: [Facet(str(b["key"]), int(b["doc_count"])) for b in (aggs.get(name) or {}).get("buckets", [])]
-        for name in ("department", "type", "owner")
+        for name in FACETS
     }
     total = found["hits"]["total"]
     return SearchResult(

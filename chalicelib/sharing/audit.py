@@ -24,6 +24,7 @@ ACTIONS = (
     "email_verified",
     "downloaded",
     "uploaded",
+    "answered",  # a survey's respondent link: the answer was submitted (sharing/external.py)
     "refused",
 )
 

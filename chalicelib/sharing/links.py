@@ -1,6 +1,8 @@
 """Staff side of share links: create, list, change, revoke, re-issue, read the audit trail.
 
 A link is to a file (download) or a folder (download, file request, or two-way exchange).
+Another slice may also hold links of its own kind whose target is an opaque key, not a file
+(a survey's respondent link: external.py); those are managed through that slice, never here.
 Its token is shown once, at creation or re-issue; only its SHA-256 is stored. Changing the
 password, revoking or re-issuing bumps the link's session epoch, which ends every partner
 session already open on it.
@@ -25,6 +27,7 @@ from chalicelib.sharing import audit, credentials
 from chalicelib.sharing.storage import LinkRecord, TokenRecord, bind
 
 KINDS = ("download", "request", "exchange")
+EXTERNAL_KINDS = ("survey",)  # links whose target is another slice's key (external.py)
 DEFAULT_DAYS = 7
 PASSWORD_MIN = 8
 MESSAGE_MAX = 2000
@@ -81,6 +84,11 @@ class Link:
     def created(self) -> datetime:
         value = datetime.fromisoformat(self.created_at)
         return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+    @property
+    def external(self) -> bool:
+        """A link of another slice: no file behind it, nothing to browse, download or upload."""
+        return self.kind in EXTERNAL_KINDS
 
     @property
     def allows_download(self) -> bool:
@@ -336,7 +344,8 @@ def _managed(principal: Principal | None, link_id: str) -> LinkRecord:
     record = get_or_none(LinkRecord, link_id)
     if record is None:
         raise NotFound("This share link does not exist.")
-    if not manages(p, to_link(record)):
+    link = to_link(record)
+    if link.external or not manages(p, link):  # an external link is changed through its own slice
         raise NotFound("This share link does not exist.")
     return record
 
@@ -361,7 +370,8 @@ def for_target(principal: Principal | None, target_id: str) -> list[Link]:
 def mine(principal: Principal | None) -> list[Link]:
     p = require_signed_in(principal)
     bind()
-    return [to_link(r) for r in LinkRecord.by_owner.query(p.staff_id, scan_index_forward=False, limit=200)]
+    found = (to_link(r) for r in LinkRecord.by_owner.query(p.staff_id, scan_index_forward=False, limit=200))
+    return [link for link in found if not link.external]
 
 
 def change(
@@ -526,7 +536,9 @@ def warn_expiring_and_retire_tokens(at: datetime) -> tuple[int, int]:
     warnings = []
     retired = 0
     for link in LinkRecord.scan(LinkRecord.revoked_at.does_not_exist()):
-        if at < link.expires_at <= at + EXPIRY_WARNING and not link.expiry_warned:
+        # An external link's owner hears of it through its own slice (a survey's deadline), not here.
+        soon = at < link.expires_at <= at + EXPIRY_WARNING and link.kind not in EXTERNAL_KINDS
+        if soon and not link.expiry_warned:
             if update_if(link, [LinkRecord.expiry_warned.set(True)], LinkRecord.expiry_warned.does_not_exist()):
                 warnings.append(
                     event_catalogue.ShareLinkExpiringSoon(

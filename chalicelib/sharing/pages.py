@@ -22,13 +22,13 @@ from urllib.parse import quote, unquote
 from chalice import Blueprint, Response
 
 from chalicelib.core import error_pages, templating, web
-from chalicelib.core.errors import BadRequest, Conflict, KumoError, TooManyRequests, Unauthenticated
+from chalicelib.core.errors import BadRequest, Conflict, Forbidden, KumoError, TooManyRequests, Unauthenticated
 from chalicelib.core.i18n import gettext_for
 from chalicelib.files import uploads
 from chalicelib.files.service import Entry
 from chalicelib.files.upload_plan import BLOCKED_EXTENSIONS
 from chalicelib.files.views import human_size
-from chalicelib.sharing import partner, partner_types, partner_uploads
+from chalicelib.sharing import external, partner, partner_types, partner_uploads
 from chalicelib.sharing.partner import Visit
 from chalicelib.sharing.partner_routes import summary
 
@@ -148,6 +148,11 @@ def _view(
     visit: Visit, *, status: int = 200, error: str | None = None, step: str = "", folder_id: str | None = None
 ) -> Response:
     link = visit.link
+    if link.external:  # opened through a file-link address: on to the page its slice keeps for it
+        target = external.page_for(link.kind)
+        if target is None:
+            raise Forbidden("This link is not for shared files.")
+        return web.redirect(target)
     if link.state() == "exhausted":  # a download link with nothing left to give
         raise partner.LinkGone("This link has reached its download limit.")
     facts = summary(visit)

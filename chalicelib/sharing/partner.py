@@ -13,6 +13,8 @@
   every request, and works again if it is restored before it expires. A download is an explicit POST that counts
   (atomically: a limit of N allows exactly N) and returns a presigned URL valid two minutes.
 - Uploads (file request / exchange) are in partner_uploads.py.
+- A link of another slice (external.py: a survey's respondent link) passes the same opening and
+  gates but has no file behind it: no lineage to check, nothing to browse, download or send.
 """
 
 from __future__ import annotations
@@ -89,8 +91,10 @@ def _scope(link: Link) -> tuple[Entry, ...]:
     """The link's target and the folders above it, if they are all active; otherwise the link is gone.
 
     The same words whether it was trashed, is below a trashed folder or was deleted for good:
-    the partner learns no more than that the link no longer works.
+    the partner learns no more than that the link no longer works. An external link has no file.
     """
+    if link.external:
+        return ()
     try:
         chain = files.lineage(files.get_entry(link.target_id))
     except NotFound:
@@ -271,6 +275,8 @@ def in_scope(link: Link, entry: Entry) -> bool:
 
     Above the target is `visit`'s check (_scope), made on every request.
     """
+    if link.external:
+        return False
     try:
         chain = files.lineage(entry, stop_at=link.target_id)
     except NotFound:
@@ -281,6 +287,8 @@ def in_scope(link: Link, entry: Entry) -> bool:
 def reachable(visit: Visit, file_id: str) -> Entry:
     """An entry under the link's target that its owner may see; anything else is 'not found'."""
     missing = NotFound("This file is not part of this link.")
+    if visit.link.external:
+        raise missing
     try:
         entry = files.get_entry(file_id)
     except NotFound:

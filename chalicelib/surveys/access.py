@@ -2,6 +2,8 @@
 
 - Members of the issuing 所属 (照会元) see the survey, its board and every answer.
 - Members of a target 所属 see the issued survey and their own 所属's answer, never another's.
+- An outside organisation (ext:<org id>) has no members: its contact reaches its answer through
+  a respondent link (respond.py), never through these checks; the 照会元 sees it like any other.
 - A 所属長 approves for their 所属.
 - Everyone else: the survey does not exist for them (404, never 403, so ids reveal nothing).
 """
@@ -62,7 +64,7 @@ def as_issuer(p: Principal, survey_id: str) -> Survey:
 def for_unit(p: Principal, survey_id: str, unit_id: str) -> Standing:
     """The survey as seen for one target 所属's answer: its members and the 照会元 only."""
     found = standing(p, survey_id)
-    if unit_id not in found.survey.targets or not (found.issuer or found.answers_for(unit_id)):
+    if unit_id not in found.survey.answer_units or not (found.issuer or found.answers_for(unit_id)):
         raise NotFound("There is no answer of {unit_id} to this survey.", unit_id=unit_id)
     return found
 

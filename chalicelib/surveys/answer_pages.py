@@ -19,7 +19,7 @@ from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.errors import BadRequest, Conflict
 from chalicelib.core.i18n import gettext_for
 from chalicelib.core.layout import page
-from chalicelib.surveys import answer_view, answering, answers, fanout
+from chalicelib.surveys import answer_view, answering, answers, fanout, invitations, outside
 from chalicelib.surveys.answers import AnswerError
 from chalicelib.surveys.pages import survey_path
 
@@ -39,6 +39,7 @@ DONE = (
     "reopen-allowed",
     "reopened",
     "sent",
+    "invitation-resent",
 )
 Action = Callable[[Principal, str, str, dict[str, list[str]]], str]
 
@@ -154,6 +155,16 @@ def return_answer(survey_id: str, unit_id: str) -> Response:
 @bp.route(ANSWER + "/allow-reopen", methods=["POST"], content_types=FORM)
 def allow_reopen(survey_id: str, unit_id: str) -> Response:
     return _act(survey_id, unit_id, lambda me, s, u, d: (answering.allow_reopen(me, s, u), "reopen-allowed")[1])
+
+
+@bp.route(ANSWER + "/resend-invitation", methods=["POST"], content_types=FORM)
+def resend_invitation(survey_id: str, unit_id: str) -> Response:
+    """The issuer sends an outside organisation its invitation again (a new link)."""
+    return _act(
+        survey_id,
+        unit_id,
+        lambda me, s, u, d: (invitations.resend(me, s, outside.org_of(u)), "invitation-resent")[1],
+    )
 
 
 @bp.route(ANSWER + "/reopen", methods=["POST"], content_types=FORM)

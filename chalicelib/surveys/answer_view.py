@@ -87,7 +87,10 @@ def answer_context(
         "survey": s,
         "answer": a,
         "roles": roles,
-        "unit_name": directory.unit_name(unit_id, language),
+        "unit_name": a.respondent_name or directory.unit_name(unit_id, language),
+        # An outside organisation's answer: its contact, and whether the issuer may re-send its link.
+        "outside": s.external(unit_id) if v.issuer else None,
+        "may_resend": v.issuer and s.state is SurveyState.OPEN,
         "issuer_name": directory.unit_name(s.issuer_unit_id, language),
         "state": board_state(a.state, a.deadline, now()),
         "board_labels": BOARD_LABELS,

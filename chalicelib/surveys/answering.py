@@ -8,7 +8,7 @@ a history entry saying who did what (and, for edits, which questions changed).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,10 +17,11 @@ from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.storage import get_or_none, update_if
 from chalicelib.directory import service as directory
-from chalicelib.surveys import access, answers, storage
+from chalicelib.surveys import access, answers, invitations, outside, storage
 from chalicelib.surveys.access import Standing
 from chalicelib.surveys.answers import AnswerError
 from chalicelib.surveys.model import (
+    Actor,
     Answer,
     HistoryEntry,
     Part,
@@ -32,10 +33,11 @@ from chalicelib.surveys.model import (
     now,
     part_of,
 )
-from chalicelib.surveys.states import EDITABLE, AnswerState, SurveyState, is_late
+from chalicelib.surveys.states import ANSWERED, EDITABLE, AnswerState, SurveyState, is_late
 from chalicelib.surveys.storage import AnswerRecord, HistoryRecord, PartRecord
 
 COMMENT_MAX = 2000
+VISIBLE_TO_ISSUER = frozenset({"submitted", "approved", "not_applicable", "returned", "reopen_allowed", "reopened"})
 MAX_VALUES_BYTES = 350_000  # a DynamoDB item holds 400 KB; the rest is the answer's own fields
 
 
@@ -65,7 +67,7 @@ def _record(survey_id: str, unit_id: str) -> AnswerRecord:
     return record
 
 
-def record_history(survey_id: str, unit_id: str, p: Principal, action: str, **extra: Any) -> None:
+def record_history(survey_id: str, unit_id: str, p: Actor, action: str, **extra: Any) -> None:
     at = now()
     HistoryRecord(
         answer_key(survey_id, unit_id),
@@ -86,9 +88,15 @@ def view(p: Principal, survey_id: str, unit_id: str) -> AnswerView:
     parts = tuple(part_of(r) for r in PartRecord.query(key))
     history = tuple(history_of(r) for r in HistoryRecord.query(key) if not r.event_key.startswith("reminder#"))
     member = found.answers_for(unit_id)
+    answer = answer_of(record)
+    if not member and answer.state not in ANSWERED:
+        # The 照会元 sees an answer once it has reached them; until then a draft, its parts
+        # and their edits are the 所属's own work. The state and who touched it last stay.
+        answer = replace(answer, values={}, previous=None, changed=())
+        parts, history = (), tuple(h for h in history if h.action in VISIBLE_TO_ISSUER)
     return AnswerView(
         found.survey,
-        answer_of(record),
+        answer,
         parts,
         history,
         issuer=found.issuer,
@@ -121,8 +129,15 @@ def save(p: Principal, survey_id: str, unit_id: str, raw: dict[str, Any], revisi
     """Autosave of the draft: typed values are kept even if the answer is not complete yet."""
     found = _as_member(p, survey_id, unit_id)
     accepting(found.survey)
+    return write_draft(found.survey, unit_id, raw, revision, p)
+
+
+def write_draft(survey: Survey, unit_id: str, raw: dict[str, Any], revision: int, actor: Actor) -> Saved:
+    """The draft's write, once the caller has found `actor` may make it (a member of the 所属 here,
+    an outside organisation's contact in respond.py)."""
+    survey_id = survey.survey_id
     before = answer_of(_record(survey_id, unit_id))
-    cleaned = answers.clean_answer(found.survey.form, raw, submit=False)
+    cleaned = answers.clean_answer(survey.form, raw, submit=False)
     next_state = AnswerState.RETURNED if before.state is AnswerState.RETURNED else AnswerState.DRAFT
     at = now()
     saved = update_if(
@@ -130,8 +145,8 @@ def save(p: Principal, survey_id: str, unit_id: str, raw: dict[str, Any], revisi
         [
             AnswerRecord.values_json.set(_values_json(cleaned.values)),
             AnswerRecord.state.set(next_state.value),
-            AnswerRecord.updated_by.set(p.staff_id),
-            AnswerRecord.updated_by_name.set(p.display_name),
+            AnswerRecord.updated_by.set(actor.staff_id),
+            AnswerRecord.updated_by_name.set(actor.display_name),
             AnswerRecord.updated_at.set(at),
             AnswerRecord.revision.add(1),
         ],
@@ -141,7 +156,7 @@ def save(p: Principal, survey_id: str, unit_id: str, raw: dict[str, Any], revisi
         raise Conflict("Someone else changed this answer in the meantime. Reload it to see their changes.")
     changed = sorted({c.split("[")[0] for c in answers.changed_cells(before.values, cleaned.values)})
     if changed:
-        record_history(survey_id, unit_id, p, "edited", fields=changed)
+        record_history(survey_id, unit_id, actor, "edited", fields=changed)
     return Saved(answer_of(_record(survey_id, unit_id)), tuple(cleaned.errors))
 
 
@@ -208,49 +223,61 @@ def submit(p: Principal, survey_id: str, unit_id: str, revision: int, approver_i
     submits their own 所属's answer, or a 所属 without one, sends it straight to the 照会元."""
     found = _as_member(p, survey_id, unit_id)
     accepting(found.survey)
-    record = answer_of(_record(survey_id, unit_id))
-    cleaned = answers.clean_answer(found.survey.form, record.values, submit=True)
+    return hand_in(found.survey, unit_id, revision, p, _approvers(unit_id, approver_id, p))
+
+
+def complete_values(survey: Survey, answer: Answer) -> dict[str, Any]:
+    """The answer's values, checked in full as a submission needs them; else a BadRequest that
+    lists every problem (the pages show each at its question)."""
+    cleaned = answers.clean_answer(survey.form, answer.values, submit=True)
     if cleaned.errors:
         first = cleaned.errors[0]
         raise BadRequest(
             "The answer is not complete: {count} problem(s), the first in {question}.",
             field="values",
             count=len(cleaned.errors),
-            question=found.survey.form.question(first.question_id).label,
+            question=survey.form.question(first.question_id).label,
             errors=[
                 {"question_id": e.question_id, "column_id": e.column_id, "row": e.row, "message": e.message}
                 for e in cleaned.errors
             ],
         )
-    approvers = _approvers(unit_id, approver_id, p)
-    changed = answers.changed_cells(record.previous, cleaned.values) if record.previous is not None else []
+    return cleaned.values
+
+
+def hand_in(survey: Survey, unit_id: str, revision: int, actor: Actor, approvers: list[str]) -> Answer:
+    """Submit the answer: to the first of `approvers`, or with none straight to the 照会元 (an
+    outside organisation's answer always goes straight: it has no 所属長 in Kumo)."""
+    survey_id = survey.survey_id
+    record = answer_of(_record(survey_id, unit_id))
+    values = complete_values(survey, record)
+    changed = answers.changed_cells(record.previous, values) if record.previous is not None else []
     at = now()
     direct = not approvers
     state = AnswerState.SUBMITTED if direct else AnswerState.PENDING_APPROVAL
     actions = [
         AnswerRecord.state.set(state.value),
-        AnswerRecord.values_json.set(_values_json(cleaned.values)),
+        AnswerRecord.values_json.set(_values_json(values)),
         AnswerRecord.changed.set(changed),  # type: ignore[arg-type]  # pynamodb types items as attributes
         AnswerRecord.submitted_at.set(at),
-        AnswerRecord.submitted_by.set(p.staff_id),
-        AnswerRecord.approver_id.set(approvers[0] if approvers else p.staff_id),
+        AnswerRecord.submitted_by.set(actor.staff_id),
+        AnswerRecord.approver_id.set(approvers[0] if approvers else actor.staff_id),
         AnswerRecord.return_comment.remove(),
-        AnswerRecord.updated_by.set(p.staff_id),
-        AnswerRecord.updated_by_name.set(p.display_name),
+        AnswerRecord.updated_by.set(actor.staff_id),
+        AnswerRecord.updated_by_name.set(actor.display_name),
         AnswerRecord.updated_at.set(at),
     ]
+    late = is_late(at, survey.deadline)
     if direct:
-        late = is_late(at, found.survey.deadline)
         actions += [
             AnswerRecord.approved_at.set(at),
-            AnswerRecord.approved_by_name.set(p.display_name),
+            AnswerRecord.approved_by_name.set(actor.display_name),
             AnswerRecord.late.set(late),
         ]
     _move(survey_id, unit_id, set(EDITABLE), actions, revision=revision)
-    record_history(survey_id, unit_id, p, "submitted", fields=changed)
-    survey = found.survey
+    record_history(survey_id, unit_id, actor, "submitted", fields=changed)
     if direct:
-        _announce_reached(survey, unit_id, p.display_name, late=is_late(at, survey.deadline), not_applicable=False)
+        _announce_reached(survey, unit_id, actor.display_name, late=late, not_applicable=False)
     else:
         events.publish(
             [
@@ -260,8 +287,8 @@ def submit(p: Principal, survey_id: str, unit_id: str, revision: int, approver_i
                     title=survey.title,
                     unit_id=unit_id,
                     approver_ids=approvers,
-                    submitted_by=p.staff_id,
-                    submitted_by_name=p.display_name,
+                    submitted_by=actor.staff_id,
+                    submitted_by_name=actor.display_name,
                 )
             ]
         )
@@ -314,8 +341,8 @@ def approve(p: Principal, survey_id: str, unit_id: str) -> Answer:
 
 
 def return_answer(p: Principal, survey_id: str, unit_id: str, comment: str) -> Answer:
-    """差戻し with a comment: by the approver (while it awaits approval) or by the 照会元 (also
-    once it has reached them). The 所属 edits it and submits it again."""
+    """差戻し with a comment: by the approver (while it awaits approval) or by the 照会元 (once it
+    has reached them). The 所属 edits it and submits it again."""
     found = access.for_unit(p, survey_id, unit_id)
     record = answer_of(_record(survey_id, unit_id))
     comment = (comment or "").strip()
@@ -327,7 +354,7 @@ def return_answer(p: Principal, survey_id: str, unit_id: str, comment: str) -> A
     if approver and record.state is AnswerState.PENDING_APPROVAL:
         allowed, by_issuer = {AnswerState.PENDING_APPROVAL}, False
     elif found.issuer:
-        allowed, by_issuer = {AnswerState.PENDING_APPROVAL, AnswerState.SUBMITTED, AnswerState.NOT_APPLICABLE}, True
+        allowed, by_issuer = {AnswerState.SUBMITTED, AnswerState.NOT_APPLICABLE}, True
     else:
         raise BadRequest("Only the approver or the issuing unit can return this answer.")
     _move(
@@ -344,6 +371,8 @@ def return_answer(p: Principal, survey_id: str, unit_id: str, comment: str) -> A
     )
     record_history(survey_id, unit_id, p, "returned", comment=comment)
     survey = found.survey
+    if outside.is_external(unit_id):
+        invitations.tell_returned(survey, unit_id, comment)
     events.publish(
         [
             event_catalogue.AnswerReturned(
@@ -378,18 +407,26 @@ def allow_reopen(p: Principal, survey_id: str, unit_id: str) -> Answer:
 
 def reopen(p: Principal, survey_id: str, unit_id: str) -> Answer:
     found = _as_member(p, survey_id, unit_id)
-    accepting(found.survey)
-    if now() >= found.survey.deadline:
+    return take_back(found.survey, unit_id, p, with_leave=True)
+
+
+def take_back(survey: Survey, unit_id: str, actor: Actor, *, with_leave: bool) -> Answer:
+    """An answer that reached the 照会元 goes back to draft, before the deadline of an open
+    survey. A 所属 needs the 照会元's leave (`with_leave`: allow_reopen); an outside organisation
+    may take its own back until the deadline, then submits it again."""
+    accepting(survey)
+    if now() >= survey.deadline:
         raise Conflict("The deadline has passed: ask the issuing unit to return the answer.")
+    leave = AnswerRecord.reopen_allowed == True  # noqa: E712 - a pynamodb condition
     _move(
-        survey_id,
+        survey.survey_id,
         unit_id,
         {AnswerState.SUBMITTED, AnswerState.NOT_APPLICABLE},
         [AnswerRecord.state.set(AnswerState.DRAFT.value), AnswerRecord.reopen_allowed.set(False)],
-        extra_condition=AnswerRecord.reopen_allowed == True,  # noqa: E712 - a pynamodb condition
+        extra_condition=leave if with_leave else None,
     )
-    record_history(survey_id, unit_id, p, "reopened")
-    return answer_of(_record(survey_id, unit_id))
+    record_history(survey.survey_id, unit_id, actor, "reopened")
+    return answer_of(_record(survey.survey_id, unit_id))
 
 
 @dataclass(frozen=True)

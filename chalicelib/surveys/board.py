@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.core.auth import Principal
+from chalicelib.core.i18n import gettext_for
 from chalicelib.directory import service as directory
-from chalicelib.surveys import access, storage
+from chalicelib.surveys import access, outside, storage
 from chalicelib.surveys.model import Answer, Survey, answer_of, now
 from chalicelib.surveys.states import ANSWERED, BoardState, board_state
 from chalicelib.surveys.storage import AnswerRecord
@@ -48,18 +49,22 @@ def board(
 ) -> Board:
     survey = access.as_issuer(p, survey_id)
     current = at or now()
-    order = {unit_id: i for i, unit_id in enumerate(survey.targets)}
+    order = {unit_id: i for i, unit_id in enumerate(survey.answer_units)}
     names: dict[str, str] = {}
 
     def name(unit_id: str) -> str:
         if unit_id not in names:
-            names[unit_id] = directory.unit_name(unit_id, language)
+            names[unit_id] = (
+                gettext_for(language)(outside.GROUP_NAME)
+                if unit_id == outside.GROUP
+                else directory.unit_name(unit_id, language)
+            )
         return names[unit_id]
 
     all_rows = [
         BoardRow(
             a.unit_id,
-            name(a.unit_id),
+            a.respondent_name or name(a.unit_id),
             a.department_id,
             name(a.department_id) if a.department_id else "",
             board_state(a.state, a.deadline, current),

@@ -92,6 +92,7 @@ def editor_context(
         "deadline_date": deadline.strftime("%Y-%m-%d"),
         "deadline_time": deadline.strftime("%H:%M"),
         "targets": set(survey.targets) if survey else set(),
+        "external_targets": survey.external_targets if survey else (),
         "tree": target_tree(language),
         "issuing_units": issuing_units(me, language) if survey is None else [],
     }

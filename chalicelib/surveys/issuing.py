@@ -7,18 +7,19 @@ may edit the draft, issue, chase and close it, and it stays with the 所属 when
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from chalicelib.core import event_catalogue, events
 from chalicelib.core.auth import Principal
-from chalicelib.core.errors import BadRequest, Conflict, NotFound
+from chalicelib.core.errors import BadRequest, Conflict
 from chalicelib.core.storage import save_if_absent, update_if
 from chalicelib.directory import service as directory
-from chalicelib.surveys import access, design, storage
-from chalicelib.surveys.form import Form, form_json
+from chalicelib.surveys import access, design, invitations, outside, storage
+from chalicelib.surveys.form import Form, QuestionType, form_json
 from chalicelib.surveys.model import Survey, new_id, now, survey_of
 from chalicelib.surveys.numbers import JST, next_number
+from chalicelib.surveys.outside import ExternalTarget
 from chalicelib.surveys.states import AnswerState, SurveyState
 from chalicelib.surveys.storage import AnswerRecord, SurveyRecord
 
@@ -43,6 +44,11 @@ class SurveyDraft:
     attachments: tuple[str, ...] = ()
     template_file_id: str | None = None
     layout_json: str | None = None
+    external_targets: tuple[ExternalTarget, ...] = ()  # organisations outside the prefecture (outside.py)
+
+
+def _externals_json(draft: SurveyDraft) -> str:
+    return json.dumps(outside.to_json(outside.checked(draft.external_targets)), ensure_ascii=False)
 
 
 def parse_deadline(text: str) -> datetime:
@@ -59,10 +65,9 @@ def expand_targets(unit_ids: tuple[str, ...]) -> tuple[str, ...]:
     """The 所属 a survey goes to: a 部局 expands to its 所属; a 係 is not an addressee."""
     chosen: dict[str, None] = {}
     for unit_id in unit_ids:
-        try:
-            unit = directory.get_unit(unit_id)
-        except NotFound:
-            raise BadRequest("There is no unit {unit_id}.", field="targets", unit_id=unit_id) from None
+        unit = directory.find_unit(unit_id)  # the cached tree: a 200-所属 survey is not 200 reads
+        if unit is None:
+            raise BadRequest("There is no unit {unit_id}.", field="targets", unit_id=unit_id)
         if unit.kind == "kakari":
             raise BadRequest("Send surveys to a 所属, not to a 係: {name}.", field="targets", name=unit.name_ja)
         if unit.kind == "bukyoku":
@@ -110,6 +115,7 @@ def create(p: Principal, draft: SurveyDraft, *, copied_from: str | None = None) 
         deadline=draft.deadline,
         form_json=json.dumps(form_json(draft.form), ensure_ascii=False),
         targets=list(expand_targets(draft.targets)),
+        external_json=_externals_json(draft),
         attachments=list(draft.attachments),
         state=SurveyState.DRAFT.value,
         remind_days_before=draft.remind_days_before,
@@ -124,7 +130,19 @@ def create(p: Principal, draft: SurveyDraft, *, copied_from: str | None = None) 
     storage.bind()
     if not save_if_absent(record, SurveyRecord.survey_id):
         raise Conflict("Two surveys were created at the same moment. Save it again.")
+    _draft_saved(p, record.survey_id, record.title, unit_id)
     return survey_of(record)
+
+
+def _draft_saved(p: Principal, survey_id: str, title: str, unit_id: str) -> None:
+    """Search keeps the draft findable by its 所属 (surveys/indexing.py)."""
+    events.publish(
+        [
+            event_catalogue.SurveyDraftSaved(
+                survey_id=survey_id, title=title, issuer_unit_id=unit_id, saved_by=p.staff_id
+            )
+        ]
+    )
 
 
 def update(p: Principal, survey_id: str, draft: SurveyDraft, revision: int) -> Survey:
@@ -134,6 +152,7 @@ def update(p: Principal, survey_id: str, draft: SurveyDraft, revision: int) -> S
         raise Conflict("This survey has been issued; its questions can no longer change.")
     _checked_texts(draft)
     targets = expand_targets(draft.targets)
+    externals = _externals_json(draft)
     record = SurveyRecord(survey_id)
     saved = update_if(
         record,
@@ -143,16 +162,26 @@ def update(p: Principal, survey_id: str, draft: SurveyDraft, revision: int) -> S
             SurveyRecord.instructions.set(draft.instructions.strip()),
             SurveyRecord.contact_details.set(draft.contact_details.strip()),
             SurveyRecord.targets.set(list(targets)),  # type: ignore[arg-type]  # pynamodb types items as attributes
+            SurveyRecord.external_json.set(externals),
             SurveyRecord.form_json.set(json.dumps(form_json(draft.form), ensure_ascii=False)),
             SurveyRecord.remind_days_before.set(draft.remind_days_before),
             SurveyRecord.attachments.set(list(draft.attachments)),  # type: ignore[arg-type]  # as above
             SurveyRecord.updated_at.set(now()),
             SurveyRecord.revision.add(1),
+            *(
+                [
+                    SurveyRecord.template_file_id.set(draft.template_file_id),
+                    SurveyRecord.layout_json.set(draft.layout_json),
+                ]
+                if draft.template_file_id and draft.layout_json
+                else []
+            ),
         ],
         (SurveyRecord.revision == revision) & (SurveyRecord.state == SurveyState.DRAFT.value),
     )
     if not saved:
         raise Conflict("Someone else saved this survey in the meantime. Reload it to see their changes.")
+    _draft_saved(p, survey_id, draft.title.strip(), survey.issuer_unit_id)
     return access.as_issuer(p, survey_id)
 
 
@@ -161,8 +190,9 @@ def _ready_to_issue(survey: Survey, at: datetime) -> None:
         raise BadRequest("Enter a title.", field="title")
     if survey.deadline <= at:
         raise BadRequest("The deadline has passed; set a later one.", field="deadline")
-    if not survey.targets:
+    if not survey.answer_units:
         raise BadRequest("Choose at least one unit to send the survey to.", field="targets")
+    _no_files_from_outside(survey)
     if not survey.form.answerable:
         raise BadRequest("Add at least one question.", field="form")
     problems = design.check_form(survey.form)
@@ -175,6 +205,23 @@ def _ready_to_issue(survey: Survey, at: datetime) -> None:
             problems=[{"message": x.message, "question_id": x.question_id, **x.params} for x in problems],
             **first.params,
         )
+
+
+def _no_files_from_outside(survey: Survey) -> None:
+    """Outside organisations cannot attach files yet: a file question would need their uploads to
+    go through the partner upload path (and its malware scan), which respondent links do not
+    offer. Refused before anything is sent, with the question named."""
+    if not survey.external_targets:
+        return
+    for q in survey.form.answerable:
+        if q.type is QuestionType.FILE:
+            raise BadRequest(
+                "Outside organisations cannot send files through Kumo yet: remove the file question "
+                "{question} or the outside organisations.",
+                field="form",
+                question_id=q.question_id,
+                question=q.label,
+            )
 
 
 def issue(p: Principal, survey_id: str, *, at: datetime | None = None) -> Survey:
@@ -207,7 +254,8 @@ def _send(survey: Survey, at: datetime) -> Survey:
     )
     if not claimed:
         raise Conflict("This survey has already been issued.")
-    number = next_number(directory.get_unit(survey.issuer_unit_id).short_name, at)
+    issuer = directory.find_unit(survey.issuer_unit_id)
+    number = next_number(issuer.short_name if issuer else survey.issuer_unit_id, at)
     SurveyRecord(survey.survey_id).update(actions=[SurveyRecord.number.set(number)])
     previous = _previous_answers(survey)
     with AnswerRecord.batch_write() as batch:
@@ -225,6 +273,22 @@ def _send(survey: Survey, at: datetime) -> Survey:
                     revision=0,
                 )
             )
+        for target in survey.external_targets:
+            before = previous.get(target.unit_id)
+            batch.save(
+                AnswerRecord(
+                    survey.survey_id,
+                    target.unit_id,
+                    department_id=outside.GROUP,
+                    respondent_name=target.name,
+                    state=AnswerState.NOT_STARTED.value,
+                    values_json=before or "{}",
+                    previous_json=before,
+                    deadline=survey.deadline,
+                    revision=0,
+                )
+            )
+    invitations.invite_all(replace(survey, number=number, state=SurveyState.OPEN))
     events.publish(
         [
             event_catalogue.SurveyIssued(
@@ -308,6 +372,7 @@ def copy(p: Principal, survey_id: str) -> Survey:
         attachments=previous.attachments,
         template_file_id=previous.template_file_id,
         layout_json=previous.layout_json,
+        external_targets=previous.external_targets,  # the same ids: last time's answers pre-fill theirs
     )
     return create(p, draft, copied_from=survey_id)
 

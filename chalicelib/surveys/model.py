@@ -10,9 +10,11 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
+from chalicelib.surveys import outside
 from chalicelib.surveys.form import Form, form_from
+from chalicelib.surveys.outside import ExternalTarget
 from chalicelib.surveys.states import AnswerState, SurveyState
 from chalicelib.surveys.storage import AnswerRecord, HistoryRecord, PartRecord, SurveyRecord
 
@@ -47,7 +49,7 @@ class Survey:
     instructions: str
     deadline: datetime
     form: Form
-    targets: tuple[str, ...]
+    targets: tuple[str, ...]  # 所属 ids
     attachments: tuple[str, ...]
     state: SurveyState
     issue_at: datetime | None
@@ -60,10 +62,19 @@ class Survey:
     issued_at: datetime | None
     closed_at: datetime | None
     revision: int
+    external_targets: tuple[ExternalTarget, ...] = ()
 
     @property
     def open(self) -> bool:
         return self.state is SurveyState.OPEN
+
+    @property
+    def answer_units(self) -> tuple[str, ...]:
+        """Who answers it: the target 所属, then the outside organisations (ext:<org id>)."""
+        return self.targets + tuple(t.unit_id for t in self.external_targets)
+
+    def external(self, unit_id: str) -> ExternalTarget | None:
+        return next((t for t in self.external_targets if t.unit_id == unit_id), None)
 
 
 def survey_of(r: SurveyRecord) -> Survey:
@@ -92,7 +103,19 @@ def survey_of(r: SurveyRecord) -> Survey:
         issued_at=r.issued_at,
         closed_at=r.closed_at,
         revision=int(r.revision or 0),
+        external_targets=outside.from_json(json.loads(r.external_json or "[]")),
     )
+
+
+class Actor(Protocol):
+    """Who acts on an answer, as its history and fields record them: a staff member (a Principal)
+    or an outside organisation's contact (respond.Respondent)."""
+
+    @property
+    def staff_id(self) -> str: ...
+
+    @property
+    def display_name(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -116,6 +139,11 @@ class Answer:
     return_comment: str | None
     reopen_allowed: bool
     deadline: datetime
+    respondent_name: str | None = None  # an outside organisation's name (unit_id ext:<org id>)
+
+    @property
+    def external(self) -> bool:
+        return outside.is_external(self.unit_id)
 
 
 def answer_of(r: AnswerRecord) -> Answer:
@@ -139,6 +167,7 @@ def answer_of(r: AnswerRecord) -> Answer:
         return_comment=r.return_comment,
         reopen_allowed=bool(r.reopen_allowed),
         deadline=r.deadline,
+        respondent_name=r.respondent_name,
     )
 
 

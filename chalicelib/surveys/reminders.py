@@ -15,7 +15,7 @@ from chalicelib.core import event_catalogue, events
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Conflict
 from chalicelib.core.storage import save_if_absent
-from chalicelib.surveys import access, board, storage
+from chalicelib.surveys import access, board, invitations, outside, storage
 from chalicelib.surveys.model import Answer, Survey, answer_key, now, survey_of
 from chalicelib.surveys.states import SurveyState
 from chalicelib.surveys.storage import HistoryRecord, SurveyRecord
@@ -39,6 +39,8 @@ def _take(survey: Survey, answer: Answer, step: str, slot: str, *, actor: Princi
 
 
 def _announce(survey: Survey, unit_ids: list[str], step: str) -> None:
+    """A 所属 hears of it in Kumo (the notifier); an outside organisation by mail to its contact."""
+    invitations.remind(survey, [u for u in unit_ids if outside.is_external(u)], step)
     events.publish(
         [
             event_catalogue.SurveyReminder(
@@ -50,6 +52,7 @@ def _announce(survey: Survey, unit_ids: list[str], step: str) -> None:
                 deadline=survey.deadline.isoformat(),
             )
             for unit_id in unit_ids
+            if not outside.is_external(unit_id)
         ]
     )
 
@@ -62,7 +65,7 @@ def remind(p: Principal, survey_id: str, unit_ids: list[str] | None = None) -> l
         raise Conflict("Only an open survey can be chased.")
     pending = board.unanswered(survey_id)
     if unit_ids:
-        unknown = set(unit_ids) - set(survey.targets)
+        unknown = set(unit_ids) - set(survey.answer_units)
         if unknown:
             raise BadRequest("Pick units this survey was sent to.", field="unit_ids")
         pending = [a for a in pending if a.unit_id in unit_ids]

@@ -13,7 +13,7 @@ from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.contract import operation, parse_body
 from chalicelib.core.errors import BadRequest
 from chalicelib.directory import service as directory
-from chalicelib.surveys import answering, board, fanout, issuing, reminders
+from chalicelib.surveys import answering, board, fanout, invitations, issuing, outside, reminders, results
 from chalicelib.surveys.form import form_from, form_json
 from chalicelib.surveys.model import Answer, Part, Survey
 from chalicelib.surveys.schemas import (
@@ -23,6 +23,9 @@ from chalicelib.surveys.schemas import (
     BoardOut,
     BoardQuery,
     CommentIn,
+    Cp932Out,
+    ExportQuery,
+    ExternalTargetOut,
     ForwardIn,
     ImportedFormOut,
     IssueIn,
@@ -70,6 +73,9 @@ def survey_json(s: Survey, *, issuer: bool) -> SurveyOut:
         "issued_at": _iso(s.issued_at),
         "closed_at": _iso(s.closed_at),
         "targets": list(s.targets),
+        "external_targets": [
+            {"org_id": t.org_id, "name": t.name, "email": t.email} for t in (s.external_targets if issuer else ())
+        ],
         "attachments": list(s.attachments),
         "form": form_json(s.form),
         "remind_days_before": s.remind_days_before,
@@ -83,7 +89,7 @@ def answer_json(a: Answer) -> AnswerOut:
     return {
         "survey_id": a.survey_id,
         "unit_id": a.unit_id,
-        "unit_name": directory.unit_name(a.unit_id, web.state().language),
+        "unit_name": a.respondent_name or directory.unit_name(a.unit_id, web.state().language),
         "state": a.state.value,
         "values": a.values,
         "changed": list(a.changed),
@@ -130,7 +136,35 @@ def _draft(data: dict[str, Any]) -> issuing.SurveyDraft:
         form=form,
         remind_days_before=int(data.get("remind_days_before", 2)),
         attachments=tuple(str(a) for a in data.get("attachments") or ()),
+        external_targets=outside.parse(data.get("external_targets")),
+        template_file_id=_template_id(data),
+        layout_json=_layout_json(data),
     )
+
+
+def _template_id(data: dict[str, Any]) -> str | None:
+    from chalicelib.surveys import templates
+
+    value = data.get("template_id")
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not templates.valid_id(value):
+        raise BadRequest("{field} is not a valid value.", field="template_id")
+    return value
+
+
+def _layout_json(data: dict[str, Any]) -> str | None:
+    import json
+
+    from chalicelib.surveys.layout import SheetLayout
+
+    value = data.get("layout")
+    if not value:
+        return None
+    try:
+        return json.dumps(SheetLayout.from_json(value).to_json(), ensure_ascii=False)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise BadRequest("{field} is not a valid value.", field="layout") from None
 
 
 @bp.route("/api/surveys")
@@ -158,7 +192,7 @@ def create_survey() -> Response:
 )
 def import_form() -> Response:
     from chalicelib.core.i18n import gettext_for
-    from chalicelib.surveys import form_import
+    from chalicelib.surveys import form_import, templates
 
     _me()
     raw = bp.current_request.raw_body or b""
@@ -173,6 +207,8 @@ def import_form() -> Response:
         "title": imported.title,
         "form": form_json(imported.form),
         "notes": [n.text(translate) if isinstance(n, form_import.ImportNote) else str(n) for n in imported.notes],
+        "template_id": templates.keep(body),
+        "layout": imported.layout.to_json(),
     }
     return web.json_response(out)
 
@@ -222,6 +258,18 @@ def remind(survey_id: str) -> Response:
     data = web.json_body(bp.current_request)
     sent = reminders.remind(_me(), survey_id, [str(u) for u in data.get("unit_ids") or []])
     return web.json_response({"reminded": sent})
+
+
+@bp.route("/api/surveys/{survey_id}/external/{org_id}/resend", methods=["POST"])
+@operation(
+    "Send an outside organisation its invitation again (a new link; the old one stops working)",
+    returns=ExternalTargetOut,
+    tag=TAG,
+)
+def resend_invitation(survey_id: str, org_id: str) -> Response:
+    target = invitations.resend(_me(), survey_id, org_id)
+    out: ExternalTargetOut = {"org_id": target.org_id, "name": target.name, "email": target.email}
+    return web.json_response(out)
 
 
 @bp.route("/api/surveys/{survey_id}/board")
@@ -282,7 +330,7 @@ def get_answer(survey_id: str, unit_id: str) -> Response:
     return web.json_response(_view_json(answering.view(_me(), survey_id, unit_id)))
 
 
-def _saved_json(answer: Answer | Part, errors: tuple[Any, ...]) -> SavedOut:
+def saved_json(answer: Answer | Part, errors: tuple[Any, ...]) -> SavedOut:
     from chalicelib.core.i18n import gettext_for
 
     translate = gettext_for(web.state().language)
@@ -304,7 +352,7 @@ def _saved_json(answer: Answer | Part, errors: tuple[Any, ...]) -> SavedOut:
 def save_answer(survey_id: str, unit_id: str) -> Response:
     body = parse_body(AnswerIn, web.json_body(bp.current_request))
     saved = answering.save(_me(), survey_id, unit_id, body.values, body.revision)
-    return web.json_response(_saved_json(saved.answer, saved.errors))
+    return web.json_response(saved_json(saved.answer, saved.errors))
 
 
 @bp.route(ANSWER + "/submit", methods=["POST"])
@@ -362,7 +410,7 @@ def forward(survey_id: str, unit_id: str) -> Response:
 def merge(survey_id: str, unit_id: str) -> Response:
     body = parse_body(RevisionIn, web.json_body(bp.current_request))
     saved = fanout.merge(_me(), survey_id, unit_id, body.revision)
-    return web.json_response(_saved_json(saved.answer, saved.errors))
+    return web.json_response(saved_json(saved.answer, saved.errors))
 
 
 PART = ANSWER + "/parts/{part_id}"
@@ -379,10 +427,42 @@ def get_part(survey_id: str, unit_id: str, part_id: str) -> Response:
 def save_part(survey_id: str, unit_id: str, part_id: str) -> Response:
     body = parse_body(AnswerIn, web.json_body(bp.current_request))
     part, errors = fanout.save_part(_me(), survey_id, unit_id, part_id, raw=body.values, revision=body.revision)
-    return web.json_response(_saved_json(part, errors))
+    return web.json_response(saved_json(part, errors))
 
 
 @bp.route(PART + "/send", methods=["POST"])
 @operation("Send a part back to the coordinator", returns=PartOut, tag=TAG)
 def send_part(survey_id: str, unit_id: str, part_id: str) -> Response:
     return web.json_response(part_json(fanout.send_back(_me(), survey_id, unit_id, part_id)))
+
+
+@bp.route("/api/surveys/{survey_id}/export")
+@operation(
+    "Every answer as one download: XLSX (集計 and a sheet per 所属) or CSV (UTF-8 with BOM, or cp932); "
+    "answers 303 to a short-lived URL of the file",
+    query=ExportQuery,
+    status=303,
+    tag=TAG,
+)
+def export_answers(survey_id: str) -> Response:
+    params: Any = bp.current_request.query_params or {}
+    url = results.download_url(
+        _me(),
+        survey_id,
+        fmt=str(params.get("format") or "xlsx"),
+        encoding=str(params.get("encoding") or "utf-8"),
+        language=web.state().language,
+    )
+    return Response(body="", status_code=303, headers={"Location": url, "Cache-Control": "no-store"})
+
+
+@bp.route("/api/surveys/{survey_id}/export/cp932")
+@operation("What a Shift_JIS (cp932) CSV could not hold, listed before the download", returns=Cp932Out, tag=TAG)
+def cp932_report(survey_id: str) -> Response:
+    problems = results.cp932_report(_me(), survey_id, web.state().language)
+    out: Cp932Out = {
+        "problems": [
+            {"unit": x.unit_name, "where": x.where, "char": x.char, "codepoint": x.codepoint} for x in problems
+        ]
+    }
+    return web.json_response(out)

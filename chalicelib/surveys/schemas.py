@@ -7,6 +7,16 @@ from typing import Any, TypedDict
 
 
 @dataclass(frozen=True)
+class ExternalTargetIn:
+    """An organisation outside the prefecture the survey goes to, answering through a link mailed
+    to its contact. org_id: the id it was given when the draft was saved (none for a new one)."""
+
+    name: str
+    email: str
+    org_id: str = ""
+
+
+@dataclass(frozen=True)
 class SurveyIn:
     """A draft survey as the editor sends it (create, or change with `revision`)."""
 
@@ -15,10 +25,13 @@ class SurveyIn:
     instructions: str = ""
     contact_details: str = ""
     targets: list[str] = field(default_factory=list)  # 所属 ids; a 部局 id stands for its 所属
+    external_targets: list[ExternalTargetIn] = field(default_factory=list)  # at most 200
     form: dict[str, Any] = field(default_factory=dict)  # {"questions": [...]} (surveys/form.py)
     issuer_unit_id: str = ""
     remind_days_before: int = 2
     attachments: list[str] = field(default_factory=list)
+    template_id: str | None = None  # the 様式 kept by POST /api/surveys/import-form
+    layout: dict[str, Any] | None = None  # where answers go in that 様式 (its answer, unchanged)
     revision: int | None = None
 
 
@@ -66,6 +79,12 @@ class BoardQuery:
     department: str | None = None
 
 
+class ExternalTargetOut(TypedDict):
+    org_id: str
+    name: str
+    email: str
+
+
 class SurveyOut(TypedDict):
     id: str
     number: str | None
@@ -81,6 +100,7 @@ class SurveyOut(TypedDict):
     issued_at: str | None
     closed_at: str | None
     targets: list[str]
+    external_targets: list[ExternalTargetOut]  # the issuer's view only: empty for the answering units
     attachments: list[str]
     form: dict[str, Any]
     remind_days_before: int
@@ -184,9 +204,51 @@ class RemindedOut(TypedDict):
     reminded: list[str]
 
 
+class RespondentSurveyOut(TypedDict):
+    """A survey as an outside organisation sees it: what it asks, nothing of who else answers."""
+
+    id: str
+    number: str | None
+    title: str
+    state: str
+    issuer_unit_name: str
+    contact_name: str
+    contact_details: str
+    instructions: str
+    deadline: str
+    form: dict[str, Any]
+
+
+class RespondentOut(TypedDict):
+    survey: RespondentSurveyOut
+    answer: AnswerOut
+    editable: bool  # the draft may be changed and submitted
+    can_take_back: bool  # a submitted answer may still be changed (open, before the deadline)
+    closed: bool
+
+
+@dataclass(frozen=True)
+class ExportQuery:
+    format: str | None = field(default=None, metadata={"doc": "xlsx (default) or csv"})
+    encoding: str | None = field(default=None, metadata={"doc": "csv: utf-8 (default, with BOM) or cp932"})
+
+
+class Cp932ProblemOut(TypedDict):
+    unit: str
+    where: str
+    char: str
+    codepoint: str
+
+
+class Cp932Out(TypedDict):
+    problems: list[Cp932ProblemOut]
+
+
 class ImportedFormOut(TypedDict):
     """A draft form read from an Excel 様式: the editor fills itself with it."""
 
     title: str
     form: dict[str, Any]
     notes: list[str]  # what the reader could not carry over, for the author to check
+    template_id: str  # the 様式 as kept for the export: send it back with the draft
+    layout: dict[str, Any]  # where answers go in it: send it back with the draft

@@ -19,6 +19,7 @@ from chalicelib.surveys.sheet_grid import Box, Validation, normal
 UNITS = (
     "百万円", "千円", "円", "人", "名", "件", "回", "時間", "分", "日", "か月", "ヶ月", "箇所", "か所",
     "台", "棟", "戸", "室", "施設", "団体", "㎡", "m2", "m²", "km", "%", "％", "歳", "冊", "部",
+    "kWh", "千kWh", "MWh", "kW", "t", "トン", "kg", "L", "ℓ", "㎥", "m3", "ha", "本", "枚", "世帯", "床",
 )  # fmt: skip
 _UNITS = frozenset(normal(u) for u in UNITS)
 NUMBER_ENDINGS = ("数", "額", "率", "%", "％", "円", "費", "面積", "割合", "年齢", "金額", "人数", "件数")

@@ -52,6 +52,8 @@ class SurveyRecord(Model):
     deadline = UTCDateTimeAttribute()
     form_json = UnicodeAttribute()
     targets = ListAttribute(of=UnicodeAttribute, default=list)  # unit ids (所属)
+    # Organisations outside the prefecture it also goes to: [{org_id, name, email}] (outside.py)
+    external_json = UnicodeAttribute(null=True)
     attachments = ListAttribute(of=UnicodeAttribute, default=list)  # file ids
     state = UnicodeAttribute()  # draft / scheduled / open / closed
     issue_at = UTCDateTimeAttribute(null=True)  # scheduled issue time
@@ -83,8 +85,9 @@ class AnswerRecord(Model):
         table_name = "survey_answers"
 
     survey_id = UnicodeAttribute(hash_key=True)
-    unit_id = UnicodeAttribute(range_key=True)
+    unit_id = UnicodeAttribute(range_key=True)  # a 所属, or "ext:<org id>" for an outside organisation
     department_id = UnicodeAttribute(default="")  # the answering 所属's 部局, for the board's filter
+    respondent_name = UnicodeAttribute(null=True)  # an outside organisation's name: the directory does not know it
     state = UnicodeAttribute()  # see answers_flow.AnswerState
     values_json = UnicodeAttribute(default="{}")
     previous_json = UnicodeAttribute(null=True)  # a copied survey's previous answer, for marking changes

@@ -22,8 +22,8 @@
     var token = window.location.hash.replace(/^#/, "");
     // Out of the address bar (and the history) before anything else happens.
     window.history.replaceState(null, "", window.location.pathname + window.location.search);
-    if (!token) {  // back from the files, or a link without its token: the session decides
-      window.location.replace("/s/view");
+    if (!token) {  // back from the page, or a link without its token: the session decides
+      window.location.replace(openForm.getAttribute("data-view") || "/s/view");
       return;
     }
     try { token = decodeURIComponent(token); } catch (e) { /* sent as it is: the server says it does not work */ }

@@ -50,6 +50,7 @@
   refreshTargets();
 
   // --- saving ------------------------------------------------------------------------------------
+  var template = null; // the 様式 an import kept (its id and where answers go), sent with the draft
   function draft() {
     var body = {
       title: value("title"),
@@ -61,7 +62,9 @@
       form: { questions: E.questions() }
     };
     if (document.getElementById("issuer_unit_id")) { body.issuer_unit_id = value("issuer_unit_id"); }
+    if (window.KumoSurveyOutside) { body.external_targets = window.KumoSurveyOutside.collect(); }
     if (E.survey().id) { body.revision = E.survey().revision; }
+    if (template) { body.template_id = template.id; body.layout = template.layout; }
     return body;
   }
   function clearErrors() {
@@ -87,6 +90,7 @@
       : E.api("POST", "/api/surveys", draft());
     return call.then(function (survey) {
       E.saved(survey.id, survey.revision);
+      if (window.KumoSurveyOutside) { window.KumoSurveyOutside.saved(survey.external_targets || []); }
       if (!current.id) {
         window.history.replaceState(null, "", "/surveys/" + encodeURIComponent(survey.id) + "/edit");
         document.getElementById("issue-form").setAttribute("action", "/surveys/" + encodeURIComponent(survey.id) + "/issue");
@@ -156,6 +160,7 @@
       var title = document.getElementById("title");
       if (!title.value.trim() && imported.title) { title.value = imported.title; }
       E.replace((imported.form && imported.form.questions) || []);
+      if (imported.template_id) { template = { id: imported.template_id, layout: imported.layout }; }
       notes.textContent = E.fill(T.imported, { count: E.questions().length });
       if (imported.notes && imported.notes.length) {
         notes.appendChild(E.el("ul", {}, imported.notes.map(function (note) { return E.el("li", { text: note }); })));

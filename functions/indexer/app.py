@@ -1,11 +1,12 @@
-"""Lambda handler: index-queue messages (S3 object events, file change events) refresh the index.
+"""Lambda handler: index-queue messages (S3 object events, file and survey events) refresh the index.
 
 Thin on purpose: each SQS record is one S3 notification or one EventBridge event; the work is
-chalicelib.search.indexer.handle, which reads the file's current state, so redelivery is
-harmless and needs no idempotency table. A record that fails (the search server is down, S3
-throttles) is reported back and retried by the queue, then lands in the DLQ; the others in
-the batch are done. A file whose text cannot be read is not a failure: it is indexed by name
-with the reason recorded.
+chalicelib.search.indexer.handle for files and chalicelib.surveys.indexing.handle for surveys
+and answers (search may not import the surveys slice; a function may import any slice). Both
+read the current state, so redelivery is harmless and needs no idempotency table. A record
+that fails (the search server is down, S3 throttles) is reported back and retried by the
+queue, then lands in the DLQ; the others in the batch are done. A file whose text cannot be
+read is not a failure: it is indexed by name with the reason recorded.
 """
 
 from __future__ import annotations
@@ -28,10 +29,17 @@ _deadline: list[float] = [0.0]
 
 
 def record_handler(record: SQSRecord) -> None:
-    from chalicelib.search import indexer
+    from chalicelib.core.event_catalogue import SURVEY_SEARCH_CHANGES
 
     event = json.loads(record.body)
-    counts = indexer.handle(event, deadline=_deadline[0] or None)
+    if any(kind.matches(event) for kind in SURVEY_SEARCH_CHANGES):
+        from chalicelib.surveys import indexing
+
+        counts = indexing.handle(event)
+    else:
+        from chalicelib.search import indexer
+
+        counts = indexer.handle(event, deadline=_deadline[0] or None)
     logger.info("index event handled", extra={"detail_type": event.get("detail-type"), "counts": counts})
     for what, n in counts.items():
         metrics.add_metric(name=f"Index_{what}", unit="Count", value=n)
@@ -43,7 +51,9 @@ def record_handler(record: SQSRecord) -> None:
 def handler(event: dict[str, Any], context: Any) -> Any:
     if event.get("kumo_action") == "reindex":  # `kumo reindex --function ...`: run where the domain admits us
         from chalicelib.search import reindex
+        from chalicelib.surveys import indexing
 
+        indexing.register()
         return {"reindexed": reindex.reindex().describe()}
     remaining_ms = context.get_remaining_time_in_millis() if context else 0
     _deadline[0] = time.monotonic() + remaining_ms / 1000 - SAFETY_MARGIN_S if remaining_ms else 0.0

@@ -41,11 +41,14 @@ PERMISSIONS: dict[str, Permissions] = {
     # + S3 (spaces/, quarantine/) and PutEvents: granted by infra/components/scanning.py
     "scanner": Permissions(read_write_tables=("files", "file_versions", "idempotency")),
     # "files": it records why a file's text is not searchable. "staff": a personal space's department;
-    # "departments": the 部局 a 所属's space is searched under.
+    # "departments": the 部局 a 所属's space is searched under. "surveys", "survey_answers": what a
+    # survey or an answer says and who may find it (surveys/indexing.py; kumo reindex scans them).
     # + S3 GetObject on spaces/ and es:ESHttp* on the domain: granted by infra/components/search.py
     # send_to_own_queue: a change to a big folder becomes one message per file (indexer.fan_out).
     "indexer": Permissions(
-        read_write_tables=("files",), read_tables=("file_versions", "staff", "departments"), send_to_own_queue=True
+        read_write_tables=("files",),
+        read_tables=("file_versions", "staff", "departments", "surveys", "survey_answers"),
+        send_to_own_queue=True,
     ),
     # chalicelib/maintenance/sweep.py and what it calls (files.service.purge_expired_trash,
     # directory.service.apply_due_transfers: "staff", reading the tree in "departments";

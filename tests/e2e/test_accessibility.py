@@ -48,7 +48,7 @@ def no_horizontal_scroll(page: Page) -> bool:
     return bool(page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"))
 
 
-@pytest.mark.parametrize("path", ["/", "/notifications", "/departments/somu", "/files"])
+@pytest.mark.parametrize("path", ["/", "/notifications", "/departments/somu", "/files", "/directory"])
 def test_pages_fit_a_phone_without_sideways_scrolling(new_context: Callable[..., BrowserContext], path: str) -> None:
     page = signed_in_page(new_context, "tanaka.h", viewport=PHONE, is_mobile=True, has_touch=True)
     page.goto(path)
@@ -105,4 +105,17 @@ def test_a_signed_in_person_gets_the_error_page_in_the_layout(new_context: Calla
 
     assert response is not None and response.status == 404
     expect(page.get_by_test_id("signed-in-as")).to_be_visible()
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("path", ["/directory", "/departments/somu"])
+def test_the_organisation_is_a_nested_list_with_each_divisions_head(
+    new_context: Callable[..., BrowserContext], path: str
+) -> None:
+    page = signed_in_page(new_context, "yamada.k")
+    page.goto(path)
+
+    zaisei = page.get_by_test_id("org-tree").locator('li[data-unit="somu"] li[data-unit="zaisei"]')
+    expect(zaisei).to_contain_text("西田 和夫")
+    expect(zaisei.get_by_role("list").first.get_by_role("listitem").first).to_be_visible()
     assert axe_violations(page) == []

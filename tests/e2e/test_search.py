@@ -87,4 +87,4 @@ def test_no_results_are_explained_and_markup_in_a_document_stays_text(
     assert "hacked" not in page.title()
 
     search_for(page, f"存在しない語{uuid.uuid4().hex[:6]}")
-    expect(page.get_by_test_id("no-results")).to_contain_text(ja("No files match."))
+    expect(page.get_by_test_id("no-results")).to_contain_text(ja("Nothing matches."))

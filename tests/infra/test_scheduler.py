@@ -11,7 +11,7 @@ from tests.infra.conftest import Synthesized
 from tests.infra.test_functions import READ_ONLY, WRITES
 
 SWEPT_TABLES = {
-    "staff",  # dated transfers made permanent
+    "staff",  # transfers (人事異動) whose day has come are written into the records
     "uploads",
     "spaces",
     "files",

@@ -129,6 +129,20 @@ def test_the_organisation_pages_show_the_tree_and_bad_files_are_refused_whole(
     assert department.status_code == 200 and "道路管理係" in department.text and "坂本 純" in department.text
     assert member.get(f"{stack.base_url}/departments/doro", timeout=30).status_code == 404, "a 所属 has no notices page"
 
+    me = member.get(f"{stack.base_url}/api/me", timeout=30).json()
+    assert (me["department_id"], me["unit_id"]) == ("somu", "somuka")
+    assert me["assignments"] == [
+        {"path": ["somu", "somuka"], "post": "coordinator"},
+        {"path": ["somu", "zaisei"], "post": "general"},
+    ]
+    units = {u["unit_id"]: u for u in member.get(f"{stack.base_url}/api/units", timeout=30).json()["items"]}
+    assert units["zaisei-yosan"]["path"] == ["somu", "zaisei", "zaisei-yosan"]
+    assert (units["zaisei"]["kind"], units["zaisei"]["short_name"], units["somu"]["parent_id"]) == (
+        "shozoku",
+        "財政",
+        None,
+    )
+
     bad = _write(
         tmp_path / "bad-org.csv",
         "unit_id,name,name_en,kind,parent\nloop-a,甲課,,所属,loop-b\nloop-b,乙課,,所属,loop-a\nok-x,丙課,,所属,somu\n",

@@ -115,6 +115,11 @@ def test_session_cookie_flags_and_who_am_i(stack: RunningStack) -> None:
         "display_name": "山田 健一",
         "email": "yamada.k@pref.example.lg.jp",
         "department_id": "somu",
+        "unit_id": "somuka",  # 総務課, with a 兼務 in 財政課
+        "assignments": [
+            {"path": ["somu", "somuka"], "post": "coordinator"},
+            {"path": ["somu", "zaisei"], "post": "general"},
+        ],
         "role": "member",
     }
 

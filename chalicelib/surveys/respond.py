@@ -1,0 +1,116 @@
+"""Answering as an organisation outside the prefecture: no Kumo account, only the link mailed to
+its contact (invitations.py).
+
+Who may act is decided by the sharing slice's partner session: the link's token opened it, the
+contact's e-mail one-time code verified it, and the link names one answer key. Every use case
+here takes that session (a `Visit`) and the answer it asks for, and goes on only when they are
+the same answer: a session reaches its own organisation's answer and nothing else, whatever ids
+a request carries (another one is "not found", as for staff).
+
+What an outside organisation may do: fill in and save its draft while the survey is open, submit
+it straight to the 照会元 (it has no 所属長 in Kumo: the same AnswerApproved tells the issuer),
+take a submitted answer back and submit it again until the deadline, and read it, also once the
+survey is closed. The draft's write, the full check and the hand-in are answering.py's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.core.errors import NotFound
+from chalicelib.core.storage import get_or_none
+from chalicelib.sharing import external as external_links
+from chalicelib.sharing.partner import Visit, log
+from chalicelib.surveys import access, answering, answers, outside, storage
+from chalicelib.surveys.answers import AnswerError
+from chalicelib.surveys.invitations import KIND
+from chalicelib.surveys.model import Answer, Survey, answer_of, now, survey_of
+from chalicelib.surveys.states import EDITABLE, AnswerState, SurveyState
+from chalicelib.surveys.storage import AnswerRecord
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """An outside organisation's contact as an answer's history records them (model.Actor)."""
+
+    staff_id: str  # "partner:<verified e-mail>"
+    display_name: str  # the organisation's name
+
+
+@dataclass(frozen=True)
+class RespondentView:
+    survey: Survey
+    answer: Answer
+    editable: bool  # the draft may be changed and submitted
+    can_take_back: bool  # submitted, and it may still be changed (open, before the deadline)
+
+    @property
+    def closed(self) -> bool:
+        return self.survey.state is SurveyState.CLOSED
+
+
+def own_answer(visit: Visit) -> tuple[str, str]:
+    """(survey id, unit id) of the one answer this session may reach."""
+    survey_id, _, unit_id = external_links.key_of(visit, KIND).partition("/")
+    if not survey_id or not outside.is_external(unit_id):
+        raise NotFound("There is no answer of {unit_id} to this survey.", unit_id=unit_id)
+    return survey_id, unit_id
+
+
+def _mine(visit: Visit, survey_id: str, unit_id: str) -> tuple[Survey, Answer]:
+    missing = NotFound("There is no answer of {unit_id} to this survey.", unit_id=unit_id)
+    if own_answer(visit) != (survey_id, unit_id):
+        raise missing
+    record = access.load_record(survey_id)
+    if record is None or record.state not in (SurveyState.OPEN.value, SurveyState.CLOSED.value):
+        raise missing
+    storage.bind()
+    answer = get_or_none(AnswerRecord, survey_id, unit_id, consistent_read=True)
+    if answer is None:
+        raise missing
+    return survey_of(record), answer_of(answer)
+
+
+def _actor(visit: Visit, answer: Answer) -> Respondent:
+    email = visit.session.verified_email or ""
+    return Respondent(f"partner:{email}", answer.respondent_name or email)
+
+
+def view(visit: Visit, survey_id: str, unit_id: str) -> RespondentView:
+    survey, answer = _mine(visit, survey_id, unit_id)
+    is_open = survey.state is SurveyState.OPEN
+    return RespondentView(
+        survey,
+        answer,
+        editable=is_open and answer.state in EDITABLE,
+        can_take_back=is_open and answer.state is AnswerState.SUBMITTED and now() < survey.deadline,
+    )
+
+
+def save(visit: Visit, survey_id: str, unit_id: str, raw: dict[str, Any], revision: int) -> answering.Saved:
+    """Autosave of the draft, as a 所属's (typed values kept, problems listed, 409 on a stale revision)."""
+    survey, answer = _mine(visit, survey_id, unit_id)
+    answering.accepting(survey)
+    return answering.write_draft(survey, unit_id, raw, revision, _actor(visit, answer))
+
+
+def submit(visit: Visit, survey_id: str, unit_id: str, revision: int) -> Answer:
+    """Checked in full, then straight to the 照会元: no approval step outside the prefecture."""
+    survey, answer = _mine(visit, survey_id, unit_id)
+    answering.accepting(survey)
+    handed = answering.hand_in(survey, unit_id, revision, _actor(visit, answer), approvers=[])
+    log(visit, "answered", detail=f"survey {survey_id}")
+    return handed
+
+
+def take_back(visit: Visit, survey_id: str, unit_id: str) -> Answer:
+    """Change a submitted answer: it is a draft again until submitted again (before the deadline)."""
+    survey, answer = _mine(visit, survey_id, unit_id)
+    return answering.take_back(survey, unit_id, _actor(visit, answer), with_leave=False)
+
+
+def problems(visit: Visit, survey_id: str, unit_id: str) -> tuple[AnswerError, ...]:
+    """What still stops the answer from being submitted, each at its question (for the page)."""
+    survey, answer = _mine(visit, survey_id, unit_id)
+    return tuple(answers.clean_answer(survey.form, answer.values, submit=True).errors)
