@@ -215,17 +215,20 @@ def answer_record(survey: Survey, answer: Answer) -> Change:
     text = answer_text(survey.form, answer.values)
     if answer.state is AnswerState.NOT_APPLICABLE:
         text = "\n".join(t for t in (NOT_APPLICABLE_TEXT, text) if t)
+    # An outside organisation is not in the directory: its name is in the title and the text
+    # (found by it, shown with it), and no 所属 or 部局 stands for it in the facets.
+    outside = answer.respondent_name if answer.external else None
     return Record(
         kind="answer",
         doc_id=doc_id,
         version=answer.revision,
-        title=survey.title,
-        text=text,
+        title=f"{survey.title}（{outside}）" if outside else survey.title,
+        text="\n".join(t for t in (outside, text) if t),
         principals=answer_principals(survey, answer),
         link=answer_link(answer.survey_id, answer.unit_id),
         updated_at=answer.approved_at or answer.updated_at or _when(survey),
-        department_id=answer.department_id,
-        unit_id=answer.unit_id,
+        department_id="" if answer.external else answer.department_id,
+        unit_id="" if answer.external else answer.unit_id,
         number=survey.number or "",
     )
 

@@ -164,6 +164,14 @@ def test_an_outside_organisation_answers_through_its_link_and_the_board_shows_it
     assert export.status_code == 303, export.text
     csv = requests.get(export.headers["Location"], timeout=30).content.decode("utf-8-sig")
     assert "北見市 企画課" in csv and "佐々木 一郎" in csv, "the export lists the organisation like a 所属"
+    found = eventually(
+        lambda: [
+            h
+            for h in _api(issued["issuer"], stack, "GET", "/api/search", params={"q": "北見市"}).json()["items"]
+            if h["kind"] == "answer" and h["link"] == f"/surveys/{survey['id']}/answers/{unit}"
+        ]
+    )
+    assert "北見市 企画課" in found[0]["name"], "search finds the answer by the organisation's name"
     answer_page = _api(issued["issuer"], stack, "GET", f"/surveys/{survey['id']}/answers/{unit}")
     assert 'data-testid="outside-contact"' in answer_page.text and email in answer_page.text
     assert (

@@ -239,6 +239,16 @@ def test_an_answer_the_issuer_does_not_have_is_not_findable(state: AnswerState) 
     assert indexing.answer_record(survey(), answer(state)) == Gone("answer:sv_1:kenko-hoken", 7)
 
 
+def test_an_outside_organisations_answer_is_found_and_shown_by_its_name() -> None:
+    outside = answer(unit_id="ext:org_0123456789abcdef", department_id="external", respondent_name="北見市 企画課")
+    record = indexing.answer_record(survey(), outside)
+    assert isinstance(record, Record)
+    assert record.title == "公用車の利用状況調査（北見市 企画課）" and "北見市 企画課" in record.text
+    assert (record.unit_id, record.department_id) == ("", ""), "no 所属 or 部局 of the directory stands for it"
+    assert "dept:somu-kikaku" in record.principals and "dept:kenko-hoken" not in record.principals
+    assert record.link == "/surveys/sv_1/answers/ext:org_0123456789abcdef"
+
+
 def test_answers_stay_findable_when_the_survey_closes() -> None:
     assert isinstance(indexing.answer_record(survey(SurveyState.CLOSED), answer()), Record)
 
