@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from chalicelib.core.events import Detail, EventType
+from chalicelib.core.project_events import PROJECT_EVENTS
 
 # --- accounts -----------------------------------------------------------------------------
 
@@ -304,6 +305,7 @@ CATALOGUE: tuple[type[Detail], ...] = (
     AnswerReturned,
     SurveyReminder,
     SurveyClosed,
+    *PROJECT_EVENTS,
 )
 
 # After these the search index may be stale for the file (or every file below the folder) they

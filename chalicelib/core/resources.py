@@ -297,6 +297,38 @@ RESOURCES = Resources(
             purpose="the last 照会番号 given per issuer prefix and fiscal year (atomic counter)",
         ),
         TableSpec(
+            "projects",
+            partition=KeyAttr("project_id"),
+            indexes=(IndexSpec("by_visibility", KeyAttr("visibility"), KeyAttr("created_at")),),
+            purpose="projects (庁内プロジェクト): owning 所属, owner, visibility, boards, labels",
+        ),
+        TableSpec(
+            "project_members",
+            partition=KeyAttr("project_id"),
+            sort=KeyAttr("staff_id"),
+            indexes=(IndexSpec("by_staff", KeyAttr("staff_id"), KeyAttr("project_id")),),
+            purpose="who belongs to a project, with their committed time share (20%-rule)",
+        ),
+        TableSpec(
+            "board_items",
+            partition=KeyAttr("board_id"),
+            sort=KeyAttr("item_id"),
+            purpose="the lists and cards of a board, each with a fractional rank (one query loads a board)",
+        ),
+        TableSpec(
+            "card_assignments",
+            partition=KeyAttr("staff_id"),
+            sort=KeyAttr("card_key"),
+            purpose="the cards assigned to each person across projects (自分のタスク, calendar, iCal)",
+        ),
+        TableSpec(
+            "project_activity",
+            partition=KeyAttr("project_id"),
+            sort=KeyAttr("event_key"),
+            indexes=(IndexSpec("by_card", KeyAttr("card_id"), KeyAttr("event_key")),),
+            purpose="what happened in a project and on each card, comments included",
+        ),
+        TableSpec(
             "idempotency",
             partition=KeyAttr("id"),
             ttl_attribute="expiration",

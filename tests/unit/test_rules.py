@@ -149,6 +149,7 @@ def test_every_model_matches_its_table_spec() -> None:
         ShareSettingRecord,
         TokenRecord,
     )
+    from chalicelib.projects.storage import ActivityRecord, AssignmentRecord, ItemRecord, MemberRecord, ProjectRecord
     from chalicelib.surveys.storage import AnswerRecord, HistoryRecord, NumberRecord, PartRecord, SurveyRecord
 
     models = {
@@ -173,6 +174,11 @@ def test_every_model_matches_its_table_spec() -> None:
         "survey_parts": PartRecord,
         "survey_history": HistoryRecord,
         "survey_numbers": NumberRecord,
+        "projects": ProjectRecord,
+        "project_members": MemberRecord,
+        "board_items": ItemRecord,
+        "card_assignments": AssignmentRecord,
+        "project_activity": ActivityRecord,
     }
     for key, model in models.items():
         spec = RESOURCES.table(key)
