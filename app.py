@@ -12,6 +12,11 @@ from chalicelib.files import pages as file_pages
 from chalicelib.files import routes as file_routes
 from chalicelib.notifications import pages as notification_pages
 from chalicelib.notifications import routes as notification_routes
+from chalicelib.projects.recruiting import actuals_pages as recruiting_actuals_pages
+from chalicelib.projects.recruiting import actuals_routes as recruiting_actuals_routes
+from chalicelib.projects.recruiting import application_pages as recruiting_application_pages
+from chalicelib.projects.recruiting import pages as recruiting_pages
+from chalicelib.projects.recruiting import routes as recruiting_routes
 from chalicelib.search import pages as search_pages
 from chalicelib.search import routes as search_routes
 from chalicelib.sharing import pages as share_pages
@@ -55,6 +60,11 @@ for blueprint in (
     survey_respond_routes.bp,
     survey_respond_pages.bp,
     survey_result_pages.bp,
+    recruiting_routes.bp,
+    recruiting_actuals_routes.bp,
+    recruiting_pages.bp,
+    recruiting_application_pages.bp,
+    recruiting_actuals_pages.bp,
 ):
     app.register_blueprint(blueprint)
 middleware.guard_views(app)

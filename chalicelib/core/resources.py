@@ -329,6 +329,42 @@ RESOURCES = Resources(
             purpose="what happened in a project and on each card, comments included",
         ),
         TableSpec(
+            "recruitments",
+            partition=KeyAttr("recruitment_id"),
+            indexes=(
+                IndexSpec("by_listing", KeyAttr("listing"), KeyAttr("deadline")),
+                IndexSpec("by_project", KeyAttr("project_id"), KeyAttr("created_at")),
+            ),
+            purpose="公募 of projects (20%-rule): the open ones by deadline (sparse), a project's own",
+        ),
+        TableSpec(
+            "recruitment_applications",
+            partition=KeyAttr("application_id"),
+            indexes=(
+                IndexSpec("by_recruitment", KeyAttr("recruitment_id"), KeyAttr("applied_at")),
+                IndexSpec("by_applicant", KeyAttr("applicant_id"), KeyAttr("applied_at")),
+                IndexSpec("by_consent_unit", KeyAttr("consent_unit_id"), KeyAttr("requested_at")),
+            ),
+            purpose="応募: one per person per 公募 (derived id), the owners' decision, the 所属長's consent",
+        ),
+        TableSpec(
+            "time_shares",
+            partition=KeyAttr("staff_id"),
+            purpose="each person's consented time-share commitments, versioned: the cap is reserved here",
+        ),
+        TableSpec(
+            "project_actuals",
+            partition=KeyAttr("staff_id"),
+            sort=KeyAttr("entry_key"),
+            indexes=(IndexSpec("by_month", KeyAttr("month"), KeyAttr("staff_id")),),
+            purpose="monthly 実績 of members with a time share, per project (plan vs actual for 人事)",
+        ),
+        TableSpec(
+            "recruiting_settings",
+            partition=KeyAttr("setting_key"),
+            purpose="time-share caps (default, per 所属), the 実績 lock, monthly reminders taken once",
+        ),
+        TableSpec(
             "idempotency",
             partition=KeyAttr("id"),
             ttl_attribute="expiration",

@@ -16,11 +16,12 @@ from chalicelib.core.layout import page
 
 bp = Blueprint(__name__)
 AREAS = (
-    # (key, path) — the five areas of the product, in navigation order
+    # (key, path) — the areas of the product, in navigation order (公募 beside its projects)
     ("files", "/files"),
     ("search", "/search"),
     ("surveys", "/surveys"),
     ("projects", "/projects"),
+    ("recruitments", "/recruitments"),
     ("notifications", "/notifications"),
 )
 FORM = ["application/x-www-form-urlencoded"]

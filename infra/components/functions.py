@@ -52,7 +52,9 @@ PERMISSIONS: dict[str, Permissions] = {
     ),
     # chalicelib/maintenance/sweep.py and what it calls (files.service.purge_expired_trash,
     # directory.service.apply_due_transfers: "staff", reading the tree in "departments";
-    # surveys.issuing.issue_scheduled, surveys.reminders.send_due_reminders).
+    # surveys.issuing.issue_scheduled, surveys.reminders.send_due_reminders;
+    # projects.recruiting.actuals.send_actuals_due: the month's reminder taken once in
+    # "recruiting_settings", who had a time share from "time_shares" and "project_members").
     # + S3 deletes/aborts and PutEvents: granted by infra/components/scheduler.py
     "scheduler": Permissions(
         read_write_tables=(
@@ -70,8 +72,10 @@ PERMISSIONS: dict[str, Permissions] = {
             "survey_answers",
             "survey_history",
             "survey_numbers",
+            # projects: the monthly 実績 reminder, taken once per month
+            "recruiting_settings",
         ),
-        read_tables=("departments",),
+        read_tables=("departments", "time_shares", "project_members"),
     ),
 }
 

@@ -24,8 +24,9 @@ SWEPT_TABLES = {
     "survey_answers",
     "survey_history",
     "survey_numbers",
+    "recruiting_settings",  # the monthly 実績 reminder (ActualsDue), taken once per month
 }
-READ_TABLES = {"departments"}  # the org tree
+READ_TABLES = {"departments", "time_shares", "project_members"}  # the org tree; who had a time share
 
 
 def _arn(logical_id: str) -> dict[str, Any]:

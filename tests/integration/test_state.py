@@ -63,6 +63,7 @@ def test_backup_restore_round_trip_and_restart_keeps_data(tmp_path: Path, stack:
         assert "object versions" in result.stdout
         manifest = json.loads((backup_dir / "manifest.json").read_text())
         assert manifest["items"]["staff"] >= 16 and manifest["items"]["notices"] >= 1
+        assert manifest["items"]["recruitments"] >= 1 and manifest["items"]["recruitment_applications"] >= 1
         assert not list(tmp_path.glob(".backup.partial-*")), "no partial backup left behind"
     finally:
         assert own.stop() == 0
@@ -83,6 +84,8 @@ def test_backup_restore_round_trip_and_restart_keeps_data(tmp_path: Path, stack:
         assert obj["Body"].read().decode() == "令和8年度の報告"
         assert obj["Metadata"] == {"owner": "tanaka.h"}
         assert obj["ContentType"] == "text/plain; charset=utf-8"
+        listed = member.get(f"{own.base_url}/api/recruitments", timeout=30).json()["items"]
+        assert any(r["title"].startswith("申請様式の見直し") for r in listed), "the demo 公募 came back"
     finally:
         assert own.stop() == 0
 

@@ -141,6 +141,14 @@ def test_every_model_matches_its_table_spec() -> None:
     from chalicelib.directory.storage import DepartmentRecord, NoticeRecord, StaffRecord
     from chalicelib.files.storage import FileNameRecord, FileRecord, SpaceRecord, UploadRecord, VersionRecord
     from chalicelib.notifications.storage import NotificationRecord
+    from chalicelib.projects.recruiting.storage import (
+        ActualRecord,
+        ApplicationRecord,
+        RecruitmentRecord,
+        SettingRecord,
+        TimeShareRecord,
+    )
+    from chalicelib.projects.storage import ActivityRecord, AssignmentRecord, ItemRecord, MemberRecord, ProjectRecord
     from chalicelib.search.storage import SettingsRecord
     from chalicelib.sharing.storage import (
         AuditRecord,
@@ -149,7 +157,6 @@ def test_every_model_matches_its_table_spec() -> None:
         ShareSettingRecord,
         TokenRecord,
     )
-    from chalicelib.projects.storage import ActivityRecord, AssignmentRecord, ItemRecord, MemberRecord, ProjectRecord
     from chalicelib.surveys.storage import AnswerRecord, HistoryRecord, NumberRecord, PartRecord, SurveyRecord
 
     models = {
@@ -179,6 +186,11 @@ def test_every_model_matches_its_table_spec() -> None:
         "board_items": ItemRecord,
         "card_assignments": AssignmentRecord,
         "project_activity": ActivityRecord,
+        "recruitments": RecruitmentRecord,
+        "recruitment_applications": ApplicationRecord,
+        "time_shares": TimeShareRecord,
+        "project_actuals": ActualRecord,
+        "recruiting_settings": SettingRecord,
     }
     for key, model in models.items():
         spec = RESOURCES.table(key)
