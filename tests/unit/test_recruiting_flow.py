@@ -230,3 +230,23 @@ def test_the_open_list_filters_by_tag_share_department_and_words(world: None) ->
     assert set(ids(department_id="somu")) == {dx, data} and ids(department_id="doboku") == []
     assert ids(text="dx") == [dx], "full-width ＤＸ in the project's name is found by dx"
     assert ids(text="データ 担い手") == [data]
+
+
+def test_a_join_that_fails_after_the_consent_undoes_the_consent(world: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.projects import membership
+    from chalicelib.projects.recruiting import applications, consent, postings
+
+    rid = post(project(), share=20, positions=1)
+    application_id = sent_for_consent(rid)
+
+    def refuse_to_join(*args: object, **kwargs: object) -> None:
+        raise Conflict("{name} is already a member of this project.", name="藤井 涼")
+
+    monkeypatch.setattr(membership, "admit", refuse_to_join)
+    with pytest.raises(Conflict):
+        consent.consent(who(APPLICANT_HEAD), application_id)
+    assert _committed(APPLICANT) == 0, "the reserved share is given back"
+    assert applications.view(who(APPLICANT_HEAD), application_id).application.state.value == "consent_requested"
+    assert postings.load(rid).filled == 0
+    monkeypatch.undo()
+    assert consent.consent(who(APPLICANT_HEAD), application_id).state.value == "joined", "and may be consented again"

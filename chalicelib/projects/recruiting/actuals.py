@@ -105,11 +105,27 @@ def recorded_of(staff_id: str, first: str, last: str) -> dict[tuple[str, str], R
     return {(r.month, r.project_id): _recorded(r) for r in found}
 
 
+def _months(commitments: tuple[Commitment, ...], members: dict[str, Member], current: str) -> tuple[str, ...]:
+    """The months the person could record, newest first (the last two years at most)."""
+    months: set[str] = set()
+    for c in commitments:
+        first, last = span(c, members.get(c.project_id))
+        m = max(first, add_months(current, -MONTHS_LISTED))
+        while m <= min(last, current):
+            months.add(m)
+            m = add_months(m, 1)
+    return tuple(sorted(months, reverse=True))
+
+
 def month_form(p: Principal, month: str | None = None) -> MonthForm:
+    """A month's form; without a month, last month's (the one to record now), or the person's
+    latest month when they had no share last month."""
     current = month_of(today())
-    chosen = parse_month(month) if month else add_months(current, -1)
     held = ledger.load(p.staff_id)
     members = ledger.memberships(p.staff_id) if held.commitments else {}
+    months = _months(held.commitments, members, current)
+    last_month = add_months(current, -1)
+    chosen = parse_month(month) if month else last_month if last_month in months or not months else months[0]
     locked = caps.locked_through()
     recorded = recorded_of(p.staff_id, chosen, chosen)
     rows = tuple(
@@ -117,14 +133,7 @@ def month_form(p: Principal, month: str | None = None) -> MonthForm:
         for c in held.commitments
         if inside(c, members.get(c.project_id), chosen)
     )
-    months: set[str] = set()
-    for c in held.commitments:
-        first, last = span(c, members.get(c.project_id))
-        m = max(first, add_months(current, -MONTHS_LISTED))
-        while m <= min(last, current):
-            months.add(m)
-            m = add_months(m, 1)
-    return MonthForm(chosen, rows, tuple(sorted(months, reverse=True)), locked)
+    return MonthForm(chosen, rows, months, locked)
 
 
 def _values(percent: int | None, hours: float | None) -> tuple[int | None, float | None]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core.auth import Principal
-from chalicelib.core.errors import Forbidden, NotFound
+from chalicelib.core.errors import NotFound
 from chalicelib.projects import access, projects
 from chalicelib.projects.model import Project
 from chalicelib.projects.recruiting import actuals, applications, caps, consent, lookup, postings, reports, shapes
@@ -173,8 +173,3 @@ def admin_context(p: Principal, first: str, last: str, language: str) -> dict[st
         "line_count": len(lines),
         "cp932_problems": cp932_problems(lines),
     }
-
-
-def require_head(p: Principal) -> None:
-    if not actuals.headed_units(p):
-        raise Forbidden("Only a unit's head sees its staff's time shares.")
