@@ -12,6 +12,8 @@ from chalicelib.files import pages as file_pages
 from chalicelib.files import routes as file_routes
 from chalicelib.notifications import pages as notification_pages
 from chalicelib.notifications import routes as notification_routes
+from chalicelib.projects import board_routes as project_board_routes
+from chalicelib.projects import routes as project_routes
 from chalicelib.search import pages as search_pages
 from chalicelib.search import routes as search_routes
 from chalicelib.sharing import pages as share_pages
@@ -55,6 +57,8 @@ for blueprint in (
     survey_respond_routes.bp,
     survey_respond_pages.bp,
     survey_result_pages.bp,
+    project_routes.bp,
+    project_board_routes.bp,
 ):
     app.register_blueprint(blueprint)
 middleware.guard_views(app)

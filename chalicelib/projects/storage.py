@@ -103,6 +103,7 @@ class ItemRecord(Model):
     attachments = ListAttribute(of=UnicodeAttribute, default=list)  # Kumo file ids
     watchers = ListAttribute(of=UnicodeAttribute, default=list)  # staff ids
     wip_limit = NumberAttribute(default=0)  # a list's WIP limit; 0: none
+    comment_count = NumberAttribute(default=0)  # a card's comments (the board shows the count)
     archived = BooleanAttribute(default=False)
     created_by = UnicodeAttribute(default="")
     created_at = UTCDateTimeAttribute()

@@ -141,6 +141,7 @@ def test_every_model_matches_its_table_spec() -> None:
     from chalicelib.directory.storage import DepartmentRecord, NoticeRecord, StaffRecord
     from chalicelib.files.storage import FileNameRecord, FileRecord, SpaceRecord, UploadRecord, VersionRecord
     from chalicelib.notifications.storage import NotificationRecord
+    from chalicelib.projects.storage import ActivityRecord, AssignmentRecord, ItemRecord, MemberRecord, ProjectRecord
     from chalicelib.search.storage import SettingsRecord
     from chalicelib.sharing.storage import (
         AuditRecord,
@@ -149,7 +150,6 @@ def test_every_model_matches_its_table_spec() -> None:
         ShareSettingRecord,
         TokenRecord,
     )
-    from chalicelib.projects.storage import ActivityRecord, AssignmentRecord, ItemRecord, MemberRecord, ProjectRecord
     from chalicelib.surveys.storage import AnswerRecord, HistoryRecord, NumberRecord, PartRecord, SurveyRecord
 
     models = {
