@@ -191,8 +191,11 @@ def _plan_content(found: access.Standing, record: ItemRecord, changes: CardChang
             )
         plan.add("description", ItemRecord.description.set(changes.description))
     if changes.due is not None:
+        before = record.due
         record.due = _due(changes.due)
         plan.add("due", ItemRecord.due.set(record.due) if record.due else ItemRecord.due.remove())
+        if record.due != before:  # a new date is reminded of anew (reminders.py)
+            plan.actions.append(ItemRecord.reminded.remove())
     if changes.labels is not None:
         plan.add("labels", ItemRecord.labels.set(_labels(found, changes.labels)))  # type: ignore[arg-type]
 
