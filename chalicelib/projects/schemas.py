@@ -154,6 +154,7 @@ class MemberOut(TypedDict):
     period_end: str | None
     joined_at: str
     left_at: str | None
+    muted: bool  # this member hears nothing from the project
 
 
 class ProjectOut(TypedDict):
