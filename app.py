@@ -12,6 +12,8 @@ from chalicelib.files import pages as file_pages
 from chalicelib.files import routes as file_routes
 from chalicelib.notifications import pages as notification_pages
 from chalicelib.notifications import routes as notification_routes
+from chalicelib.projects import board_routes as project_board_routes
+from chalicelib.projects import routes as project_routes
 from chalicelib.projects.recruiting import actuals_pages as recruiting_actuals_pages
 from chalicelib.projects.recruiting import actuals_routes as recruiting_actuals_routes
 from chalicelib.projects.recruiting import application_pages as recruiting_application_pages
@@ -60,6 +62,8 @@ for blueprint in (
     survey_respond_routes.bp,
     survey_respond_pages.bp,
     survey_result_pages.bp,
+    project_routes.bp,
+    project_board_routes.bp,
     recruiting_routes.bp,
     recruiting_actuals_routes.bp,
     recruiting_pages.bp,

@@ -1,9 +1,10 @@
 """A demo 公募 for the local stack, so the recruiting pages have something on them from `make run`.
 
-総務課 runs a members-only DX project and looks for two people from anywhere in the prefecture at
-20 % of their time; one application (from 学校教育課) waits for the project's decision. Anyone
-else, 藤井 涼 of 道路課 say, can apply, and 坂本 純 (道路課's 所属長) consents. Written through the
-same use cases the pages call, so events and rules are the real ones. The texts are our own.
+総務課 runs a members-only DX project (電子決裁, paperless meetings) and looks for two people
+from anywhere in the prefecture at 20 % of their time; one application (from 学校教育課) waits
+for the project's decision. Anyone else, 藤井 涼 of 道路課 say, can apply, and 坂本 純 (道路課's
+所属長) consents. Written through the same use cases the pages call, so events and rules are
+the real ones. The texts are our own.
 """
 
 from __future__ import annotations
@@ -32,10 +33,10 @@ def seed() -> int:
     project = projects.create(
         owner,
         projects.ProjectDraft(
-            name="窓口手続きオンライン化プロジェクト",
+            name="文書事務DXプロジェクト",
             description=(
-                "県民が窓口に来なくても済む手続きを増やすため、申請様式の見直しと電子申請への"
-                "移行を各課と一緒に進めます。まずは件数の多い10手続きから始めます。"
+                "紙の回議と押印をなくすため、電子決裁の定着と文書管理の見直しを各課と一緒に"
+                "進めます。まずは決裁件数の多い10の事務から、ペーパーレス会議も試します。"
             ),
             visibility="members",
         ),
@@ -45,13 +46,13 @@ def seed() -> int:
         owner,
         postings.RecruitmentDraft(
             project_id=project.project_id,
-            title="申請様式の見直しと電子化を一緒に進める仲間を募集します",
+            title="電子決裁の定着と文書管理の見直しを一緒に進める仲間を募集します",
             needs=(
-                "・紙の申請様式を読み解き、必要な項目を整理する作業\n"
-                "・電子申請システムでのフォーム作成とテスト\n"
-                "窓口業務の経験がある方、Excel での集計が得意な方を歓迎します。"
+                "・各課の決裁の流れを聞き取り、電子決裁に移すときの手順を整理する作業\n"
+                "・文書の保存期間と分類の見直し、説明資料づくり\n"
+                "庶務や文書事務の経験がある方、Excel での集計が得意な方を歓迎します。"
             ),
-            tags=("業務改善", "電子申請", "Excel"),
+            tags=("業務改善", "電子決裁", "文書管理", "Excel"),
             share_percent=20,
             period_start=day.replace(day=1).isoformat(),
             period_end=(day + timedelta(days=180)).isoformat(),
@@ -62,6 +63,6 @@ def seed() -> int:
     applications.apply(
         _principal(APPLICANT),
         recruitment.recruitment_id,
-        "学校の事務で各種申請の電子化を担当しました。様式の整理ならお役に立てると思います。",
+        "学校事務で文書の電子化を担当しました。決裁の流れの整理ならお役に立てると思います。",
     )
     return 1

@@ -215,11 +215,14 @@ class LocalStack:
                 f"search: {rebuilt.describe()}"
             )
         if self.opts.demo and demo.seed():
-            from chalicelib.local import demo_files, demo_recruiting, demo_surveys
+            from chalicelib.local import demo_files, demo_projects, demo_recruiting, demo_surveys
 
-            documents, surveys = demo_files.seed(), demo_surveys.seed()
+            documents, surveys, boards = demo_files.seed(), demo_surveys.seed(), demo_projects.seed()
             recruitments = demo_recruiting.seed()
-            return f"demo data created ({documents} sample documents, {surveys} survey, {recruitments} 公募)"
+            return (
+                f"demo data created ({documents} sample documents, {surveys} survey, {boards} projects, "
+                f"{recruitments} 公募)"
+            )
         return "empty"
 
     def _start_consumers(self) -> None:

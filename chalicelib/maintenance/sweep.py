@@ -13,6 +13,8 @@ announces what is about to expire:
   already follows them from that day (reads apply them); this keeps the 部局 index right;
 - surveys: a scheduled survey is issued when its time comes, and 所属 that have not answered
   are reminded before and after the deadline (each step once);
+- project cards: their people hear the day before a card's due date and the day after it
+  (each step once per card and date; projects/reminders.py);
 - projects: once a month has ended, members with a time share are reminded (once) to record
   their 実績 for it (ActualsDue).
 Each step on a slice's tables is that slice's own function; the sweep only calls them in turn.
@@ -49,6 +51,7 @@ def run(at: datetime | None = None) -> SweepReport:
     _links(now, report)
     _transfers(now, report)
     _surveys(now, report)
+    _cards(now, report)
     _actuals_due(now, report)
     logger.info("sweep done", extra={"counts": report.counts})
     return report
@@ -120,6 +123,12 @@ def _surveys(now: datetime, report: SweepReport) -> None:
     if issued:
         report.add("surveys_issued", issued)
     report.add("survey_reminders", reminders.send_due_reminders(now))
+
+
+def _cards(now: datetime, report: SweepReport) -> None:
+    from chalicelib.projects import reminders
+
+    report.add("card_reminders", reminders.send_due_reminders(now))
 
 
 def _actuals_due(now: datetime, report: SweepReport) -> None:

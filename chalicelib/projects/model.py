@@ -171,6 +171,7 @@ class Card:
     checklist: tuple[ChecklistItem, ...]
     attachments: tuple[str, ...]
     watchers: tuple[str, ...]
+    comments: int
     archived: bool
     created_by: str
     created_at: datetime
@@ -201,6 +202,7 @@ def card_of(r: ItemRecord) -> Card:
         checklist=checklist,
         attachments=tuple(str(v) for v in (r.attachments or ())),
         watchers=tuple(str(v) for v in (r.watchers or ())),
+        comments=int(r.comment_count or 0),
         archived=bool(r.archived),
         created_by=r.created_by,
         created_at=r.created_at,

@@ -43,3 +43,18 @@ def spread(count: int, after: str | None = None) -> list[str]:
     from fractional_indexing import generate_n_keys_between
 
     return [str(k) for k in generate_n_keys_between(after, None, count)] if count else []
+
+
+def pick_between(before: str | None, after: str | None, choices: int = 16) -> str:
+    """A rank between the two, chosen at random among `choices` evenly spread ones: two people
+    who drop a card into the same gap at the same moment almost never get the same rank (and if
+    they do, the card id orders them: nothing is lost either way)."""
+    import secrets
+
+    from fractional_indexing import FIError, generate_n_keys_between
+
+    between(before, after)  # the checks, and the error for ranks out of order
+    try:
+        return str(secrets.choice(generate_n_keys_between(before, after, choices)))
+    except FIError as exc:
+        raise ValueError(str(exc)) from None

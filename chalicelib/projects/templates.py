@@ -30,7 +30,7 @@ TEMPLATES: tuple[BoardTemplate, ...] = (
         "kanban",
         N_("Kanban"),
         N_("To do, doing, done: the simplest board."),
-        (ListTemplate(N_("To do")), ListTemplate(N_("In progress"), wip_limit=5), ListTemplate(N_("Done"))),
+        (ListTemplate(N_("To do")), ListTemplate(N_("Doing"), wip_limit=5), ListTemplate(N_("Done"))),
         ((N_("Urgent"), "red"), (N_("Waiting"), "yellow")),
     ),
     BoardTemplate(

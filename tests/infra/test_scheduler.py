@@ -24,9 +24,11 @@ SWEPT_TABLES = {
     "survey_answers",
     "survey_history",
     "survey_numbers",
+    "board_items",  # a card's due reminder steps, taken on the card
     "recruiting_settings",  # the monthly 実績 reminder (ActualsDue), taken once per month
 }
-READ_TABLES = {"departments", "time_shares", "project_members"}  # the org tree; who had a time share
+# the org tree; a card's project and members; who had a time share (ActualsDue)
+READ_TABLES = {"departments", "projects", "project_members", "time_shares"}
 
 
 def _arn(logical_id: str) -> dict[str, Any]:

@@ -1,0 +1,82 @@
+"""What happened in a project and on each card: the history the board and a card show, and
+comments (an activity entry with a text). Entries are written in the same transaction as the
+change they describe (boards.py, cards.py), so history never misses a change."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from chalicelib.core.auth import Principal
+from chalicelib.projects import access, storage
+from chalicelib.projects.model import Activity, activity_of, event_key, now
+from chalicelib.projects.storage import ActivityRecord
+
+PAGE_MAX = 100
+MENTION = re.compile(r"(?<![\w.@])@([a-z0-9][a-z0-9._-]{0,63})", re.IGNORECASE)
+
+
+class Action(StrEnum):
+    PROJECT_CREATED = "project_created"
+    LIST_CREATED = "list_created"
+    LIST_CHANGED = "list_changed"
+    LIST_MOVED = "list_moved"
+    LIST_ARCHIVED = "list_archived"
+    CARD_CREATED = "card_created"
+    CARD_CHANGED = "card_changed"
+    CARD_MOVED = "card_moved"
+    CARD_ARCHIVED = "card_archived"
+    CARD_RESTORED = "card_restored"
+    COMMENTED = "commented"
+
+
+def entry(
+    p: Principal,
+    project_id: str,
+    action: Action,
+    *,
+    board_id: str = "",
+    card_id: str | None = None,
+    summary: str = "",
+    text: str = "",
+    mentions: tuple[str, ...] = (),
+) -> ActivityRecord:
+    """A new entry, for the caller to put in its transaction."""
+    at = now()
+    return ActivityRecord(
+        project_id,
+        event_key(at),
+        board_id=board_id,
+        card_id=card_id,
+        action=action.value,
+        actor_id=p.staff_id,
+        actor_name=p.display_name,
+        summary=summary[:300],
+        text=text,
+        mentions=list(mentions),
+        at=at,
+    )
+
+
+def mentioned_ids(text: str) -> list[str]:
+    """The staff ids @mentioned in a comment, in order, once each (`@tanaka.h`)."""
+    return list(dict.fromkeys(m.lower() for m in MENTION.findall(text)))
+
+
+def of_project(p: Principal, project_id: str, *, limit: int = 50, before: str | None = None) -> list[Activity]:
+    """The project's history, newest first (everyone who sees the project)."""
+    access.standing(p, project_id)
+    storage.bind()
+    condition = ActivityRecord.event_key < before if before else None
+    found = ActivityRecord.query(
+        project_id, range_key_condition=condition, scan_index_forward=False, limit=min(limit, PAGE_MAX)
+    )
+    return [activity_of(r) for r in found]
+
+
+def of_card(p: Principal, project_id: str, card_id: str, *, limit: int = PAGE_MAX) -> list[Activity]:
+    """One card's history and comments, oldest first."""
+    access.standing(p, project_id)
+    storage.bind()
+    found = ActivityRecord.by_card.query(card_id, limit=limit)
+    return [activity_of(r) for r in found if r.project_id == project_id]
