@@ -177,3 +177,38 @@ def test_the_lock_is_a_month(world: None) -> None:
     with pytest.raises(BadRequest):
         caps.set_lock(who(ADMIN), "2026/10")
     assert caps.set_lock(who(ADMIN), None).locked_through is None
+
+
+# --- the API document -------------------------------------------------------------------------------------
+
+RECRUITING_PATHS = ("/api/recruitments", "/api/applications", "/api/actuals", "/api/admin/time-shares")
+
+
+def _types(tp: object) -> list[type]:
+    import dataclasses
+    import typing
+
+    if typing.get_origin(tp) is not None:
+        return [t for arg in typing.get_args(tp) for t in _types(arg)]
+    if isinstance(tp, type) and (typing.is_typeddict(tp) or dataclasses.is_dataclass(tp)):
+        return [tp, *[t for hint in typing.get_type_hints(tp).values() for t in _types(hint)]]
+    return []
+
+
+def test_recruitings_schemas_have_names_no_other_type_in_the_api_has() -> None:
+    """The OpenAPI document names each schema by its class name: a second class of the same name
+    elsewhere would make one route's answer checked against the other's shape."""
+    import app as kumo_app
+    from chalicelib.core import contract
+
+    by_name: dict[str, set[str]] = {}
+    ours: set[str] = set()
+    for (_, path), view in contract.routes(kumo_app.app).items():
+        op = contract.declared(view)
+        for tp in (op.body, op.query, op.returns) if op else ():
+            for found in _types(tp):
+                by_name.setdefault(found.__name__, set()).add(found.__module__)
+                if path.startswith(RECRUITING_PATHS):
+                    ours.add(found.__name__)
+    assert ours, "the recruiting routes declare their contracts"
+    assert {name: by_name[name] for name in ours if len(by_name[name]) > 1} == {}

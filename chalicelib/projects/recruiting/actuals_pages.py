@@ -51,14 +51,26 @@ def _actuals(
     )
 
 
-def _number(text: str, kind: type[int] | type[float], field: str) -> int | float | None:
+def _whole(text: str, field: str) -> int | None:
     value = text.strip()
     if not value:
         return None
     try:
-        return kind(value)
+        return int(value)
     except ValueError:
-        raise BadRequest("{field} is not a valid value.", field=field) from None
+        raise BadRequest("{field} must be a whole number from {low} to {high}.", field=field, low=0, high=100) from None
+
+
+def _hours(text: str) -> float | None:
+    value = text.strip()
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise BadRequest(
+            "Hours must be a number from 0 to {limit}.", field="actual_hours", limit=actuals.HOURS_MAX
+        ) from None
 
 
 @bp.route("/actuals", methods=["POST"], content_types=FORM)
@@ -69,11 +81,11 @@ def save_actuals() -> Response:
     p = me()
     try:
         for project_id in data.get("project_id", []):
-            percent = _number((data.get(f"percent_{project_id}") or [""])[-1], int, "actual_percent")
-            hours = _number((data.get(f"hours_{project_id}") or [""])[-1], float, "actual_hours")
+            percent = _whole((data.get(f"percent_{project_id}") or [""])[-1], "actual_percent")
+            hours = _hours((data.get(f"hours_{project_id}") or [""])[-1])
             if percent is None and hours is None:
                 continue
-            actuals.record(p, month, project_id, percent=percent, hours=hours)  # type: ignore[arg-type]
+            actuals.record(p, month, project_id, percent=percent, hours=hours)
     except FIXABLE as err:
         return _actuals(
             month or None, status=err.status, error=error_text(err), values={k: v[-1] for k, v in data.items()}
@@ -109,10 +121,10 @@ def _admin(*, status: int = 200, error: str | None = None, done: str = "") -> Re
 
 
 def _percent(data: dict[str, str]) -> int:
-    value = _number(data.get("cap_percent", ""), int, "cap_percent")
+    value = _whole(data.get("cap_percent", ""), "cap_percent")
     if value is None:
         raise BadRequest("{field} must be a whole number from 0 to 100.", field="cap_percent")
-    return int(value)
+    return value
 
 
 def _save(action: Any, done: str) -> Response:

@@ -15,12 +15,12 @@ from chalicelib.projects.recruiting.schemas import (
     ActualsOut,
     CapIn,
     CapSettingsOut,
-    Cp932Out,
-    ExportQuery,
     LockIn,
     MonthQuery,
     PeriodQuery,
     StaffTimesOut,
+    TimeShareCp932Out,
+    TimeShareExportQuery,
 )
 
 bp = Blueprint(__name__)
@@ -119,7 +119,7 @@ def set_lock() -> Response:
 @operation(
     "Plan vs actual per 所属 and person for a period: XLSX or CSV (UTF-8 with BOM, or cp932); "
     "answers 303 to a short-lived URL of the file",
-    query=ExportQuery,
+    query=TimeShareExportQuery,
     status=303,
     tag=TAG,
 )
@@ -137,9 +137,13 @@ def export() -> Response:
 
 
 @bp.route(ADMIN + "/export/cp932")
-@operation("What a Shift_JIS (cp932) CSV of the period could not hold", query=PeriodQuery, returns=Cp932Out, tag=TAG)
+@operation(
+    "What a Shift_JIS (cp932) CSV of the period could not hold", query=PeriodQuery, returns=TimeShareCp932Out, tag=TAG
+)
 def cp932_report() -> Response:
     params = _params()
     problems = reports.cp932_report(_me(), params.get("from", ""), params.get("to", ""), _language())
-    out: Cp932Out = {"problems": [{"where": x.where, "char": x.char, "codepoint": x.codepoint} for x in problems]}
+    out: TimeShareCp932Out = {
+        "problems": [{"where": x.where, "char": x.char, "codepoint": x.codepoint} for x in problems]
+    }
     return web.json_response(out)

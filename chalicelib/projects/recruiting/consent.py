@@ -200,9 +200,9 @@ def _reserve(held: ledger.Ledger, c: Commitment, positions: int, comment: str, p
     except transaction_error() as exc:
         ledger_changed, application_moved, no_position = (failed_conditions(exc) + [False] * 3)[:3]
         if application_moved:
-            raise Conflict(REFUSALS[Move.CONSENT]) from None
+            raise Conflict(REFUSALS[Move.CONSENT], field="state") from None
         if no_position:
-            raise Conflict("Every position of this recruitment has been filled.") from None
+            raise Conflict("Every position of this recruitment has been filled.", field="positions") from None
         if ledger_changed or is_cancelled_transaction(exc):
             return False  # another consent for this person came first (or DynamoDB saw two at once)
         raise

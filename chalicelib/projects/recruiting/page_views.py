@@ -88,6 +88,7 @@ def recruitment_context(p: Principal, recruitment_id: str, language: str) -> dic
     mine = next((a for a in applications.mine(p) if a.recruitment_id == recruitment_id), None)
     owner = r.project_id in shapes.owned_projects(p)
     found = applications.of_recruitment(p, recruitment_id) if owner else []
+    member = _member(p, r.project_id)
     return {
         "listed": listed,
         "recruitment": r,
@@ -98,8 +99,8 @@ def recruitment_context(p: Principal, recruitment_id: str, language: str) -> dic
         "mine": mine,
         "may_apply": r.takes_applications(today())
         and (mine is None or mine.state is ApplicationState.WITHDRAWN)
-        and not _member(p, r.project_id),
-        "member": _member(p, r.project_id),
+        and not member,
+        "member": member,
         "applications": rows(found, language),
     }
 

@@ -90,11 +90,13 @@ def _new_page(
     )
 
 
-def _whole(value: str, field: str) -> int:
+def _whole(value: str, field: str, high: int) -> int:
     try:
         return int(value.strip())
     except ValueError:
-        raise BadRequest("{field} must be a whole number from {low} to {high}.", field=field, low=1, high=100) from None
+        raise BadRequest(
+            "{field} must be a whole number from {low} to {high}.", field=field, low=1, high=high
+        ) from None
 
 
 @bp.route("/recruitments", methods=["POST"], content_types=FORM)
@@ -106,10 +108,10 @@ def post_recruitment() -> Response:
             title=data.get("title", ""),
             needs=data.get("needs", ""),
             tags=tuple(t for t in data.get("tags", "").replace("、", ",").split(",")),
-            share_percent=_whole(data.get("share_percent", ""), "share_percent"),
+            share_percent=_whole(data.get("share_percent", ""), "share_percent", 100),
             period_start=data.get("period_start", ""),
             period_end=data.get("period_end", ""),
-            positions=_whole(data.get("positions", ""), "positions"),
+            positions=_whole(data.get("positions", ""), "positions", postings.POSITIONS_MAX),
             deadline=data.get("deadline", ""),
         )
         found = postings.post(me(), draft)

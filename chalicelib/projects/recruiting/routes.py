@@ -14,8 +14,8 @@ from chalicelib.projects.recruiting.schemas import (
     ApplicationOut,
     ApplicationsOut,
     ApplyIn,
-    CommentIn,
     ConsentIn,
+    DecisionIn,
     MyApplicationsOut,
     RecruitmentIn,
     RecruitmentOut,
@@ -174,19 +174,19 @@ def withdraw_application(application_id: str) -> Response:
 
 
 @bp.route(APPLICATION + "/proceed", methods=["POST"])
-@operation("Proceed (owner): ask the applicant's 所属長 for consent", body=CommentIn, returns=ApplicationOut, tag=TAG)
+@operation("Proceed (owner): ask the applicant's 所属長 for consent", body=DecisionIn, returns=ApplicationOut, tag=TAG)
 def proceed(application_id: str) -> Response:
     me = _me()
-    body = parse_body(CommentIn, web.json_body(bp.current_request))
+    body = parse_body(DecisionIn, web.json_body(bp.current_request))
     applications.proceed(me, application_id, body.comment)
     return _shaped(me, application_id)
 
 
 @bp.route(APPLICATION + "/decline", methods=["POST"])
-@operation("Decline (owner), with a comment", body=CommentIn, returns=ApplicationOut, tag=TAG)
+@operation("Decline (owner), with a comment", body=DecisionIn, returns=ApplicationOut, tag=TAG)
 def decline(application_id: str) -> Response:
     me = _me()
-    body = parse_body(CommentIn, web.json_body(bp.current_request))
+    body = parse_body(DecisionIn, web.json_body(bp.current_request))
     applications.decline(me, application_id, body.comment)
     return _shaped(me, application_id)
 
@@ -206,9 +206,9 @@ def give_consent(application_id: str) -> Response:
 
 
 @bp.route(APPLICATION + "/refuse", methods=["POST"])
-@operation("不同意 (the applicant's 所属長), with a comment", body=CommentIn, returns=ApplicationOut, tag=TAG)
+@operation("不同意 (the applicant's 所属長), with a comment", body=DecisionIn, returns=ApplicationOut, tag=TAG)
 def refuse_consent(application_id: str) -> Response:
     me = _me()
-    body = parse_body(CommentIn, web.json_body(bp.current_request))
+    body = parse_body(DecisionIn, web.json_body(bp.current_request))
     consent.refuse(me, application_id, body.comment)
     return _shaped(me, application_id)

@@ -35,7 +35,9 @@ class ApplyIn:
 
 
 @dataclass(frozen=True)
-class CommentIn:
+class DecisionIn:
+    """An owner's or a 所属長's comment: optional to proceed, needed to decline or refuse."""
+
     comment: str = ""
 
 
@@ -74,7 +76,7 @@ class PeriodQuery:
 
 
 @dataclass(frozen=True)
-class ExportQuery:
+class TimeShareExportQuery:
     first: str | None = field(default=None, metadata={"name": "from", "doc": "YYYY-MM"})
     last: str | None = field(default=None, metadata={"name": "to", "doc": "YYYY-MM"})
     format: str | None = field(default=None, metadata={"doc": "xlsx (default) or csv"})
@@ -223,11 +225,11 @@ class CapSettingsOut(TypedDict):
     locked_through: str | None
 
 
-class Cp932ProblemOut(TypedDict):
+class TimeShareCp932ProblemOut(TypedDict):
     where: str
     char: str
     codepoint: str
 
 
-class Cp932Out(TypedDict):
-    problems: list[Cp932ProblemOut]
+class TimeShareCp932Out(TypedDict):
+    problems: list[TimeShareCp932ProblemOut]
