@@ -329,6 +329,11 @@ RESOURCES = Resources(
             purpose="what happened in a project and on each card, comments included",
         ),
         TableSpec(
+            "project_feeds",
+            partition=KeyAttr("feed_key"),
+            purpose="each person's iCal feed: the SHA-256 of its secret URL (never the secret), fetches counted",
+        ),
+        TableSpec(
             "idempotency",
             partition=KeyAttr("id"),
             ttl_attribute="expiration",

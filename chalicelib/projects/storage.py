@@ -9,7 +9,8 @@ Access patterns (what each key is for):
 - a whole board in one query (`board_items`, partition board_id: its lists and cards, each with
   a fractional `rank`, so a move is one conditional write);
 - the cards assigned to a person across every project, by due date (`card_assignments`,
-  partition staff_id) — 自分のタスク, the calendar and the iCal feed read only this;
+  partition staff_id; a card where only a checklist item is theirs has a row too) — 自分のタスク,
+  the calendar and the iCal feed read only this;
 - a project's activity, newest first (`project_activity`, partition project_id) and one card's
   (`project_activity.by_card`); comments are activity entries with a text.
 """
@@ -112,7 +113,8 @@ class ItemRecord(Model):
 
 
 class AssignmentRecord(Model):
-    """A card assigned to a person, copied from the card when it changes (自分のタスク, calendar)."""
+    """A card assigned to a person, or with a checklist item assigned to them, copied from the
+    card when it changes (自分のタスク, calendar, iCal feed): one row per card and person."""
 
     class Meta:
         table_name = "card_assignments"
@@ -127,6 +129,8 @@ class AssignmentRecord(Model):
     title = UnicodeAttribute()
     due = UnicodeAttribute(null=True)
     archived = BooleanAttribute(default=False)
+    assigned = BooleanAttribute(default=True)  # the card is theirs; False: only checklist items are
+    items_json = UnicodeAttribute(default="[]")  # their checklist items on it: [{"id", "text", "done"}]
 
 
 class ActivityByCard(GlobalSecondaryIndex["ActivityRecord"]):
