@@ -313,6 +313,8 @@ RESOURCES = Resources(
             "board_items",
             partition=KeyAttr("board_id"),
             sort=KeyAttr("item_id"),
+            # by_due: the cards due on a JST day, across boards (the scheduler's due reminders)
+            indexes=(IndexSpec("by_due", KeyAttr("due"), KeyAttr("item_id")),),
             purpose="the lists and cards of a board, each with a fractional rank (one query loads a board)",
         ),
         TableSpec(

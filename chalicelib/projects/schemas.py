@@ -154,6 +154,7 @@ class MemberOut(TypedDict):
     period_end: str | None
     joined_at: str
     left_at: str | None
+    muted: bool  # this member hears nothing from the project
 
 
 class ProjectOut(TypedDict):
@@ -225,6 +226,15 @@ class ListOut(TypedDict):
     archived: bool
     version: int
     cards: list[CardOut]
+
+
+class MovedOut(TypedDict):
+    """Where the card now is: enough for the page to keep its copy of the list right."""
+
+    id: str
+    list_id: str
+    rank: str
+    version: int
 
 
 class BoardOut(TypedDict):

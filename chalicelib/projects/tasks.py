@@ -32,7 +32,6 @@ class Task:
     project_name: str
     board_id: str
     card_id: str
-    list_id: str
     title: str
     due: str | None  # ISO date, a day in Japan
     archived: bool
@@ -73,7 +72,6 @@ def task_of(r: AssignmentRecord) -> Task:
         project_name=r.project_name,
         board_id=r.board_id,
         card_id=r.card_id,
-        list_id=r.list_id,
         title=r.title,
         due=r.due,
         archived=bool(r.archived),

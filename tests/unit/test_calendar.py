@@ -78,7 +78,7 @@ def test_a_month_that_is_not_yyyy_mm_is_refused_naming_the_field(text: str) -> N
 
 
 def _task(due: str | None, *, assigned: bool = True, items: tuple[MyItem, ...] = ()) -> Task:
-    return Task("P_1", "窓口DX", "B_1", "C_" + (due or "none"), "L_1", "資料作成", due, False, assigned, items)
+    return Task("P_1", "窓口DX", "B_1", "C_" + (due or "none"), "資料作成", due, False, assigned, items)
 
 
 def test_tasks_are_grouped_overdue_today_this_week_later_and_no_due_date() -> None:

@@ -20,7 +20,7 @@ TRICKY = "打合せ, 資料; 第2版\n(差替え)\\再確認"
 
 
 def _task(card_id: str, title: str, due: str | None, *, items: tuple[MyItem, ...] = ()) -> Task:
-    return Task("P_1", "窓口DX検討", "B_1", card_id, "L_1", title, due, False, True, items)
+    return Task("P_1", "窓口DX検討", "B_1", card_id, title, due, False, True, items)
 
 
 def _document(tasks: list[Task]) -> Calendar:
