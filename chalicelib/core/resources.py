@@ -337,6 +337,11 @@ RESOURCES = Resources(
             "writes make moves and edits of its boards fail; look for a runaway client.",
         ),
         TableSpec(
+            "project_feeds",
+            partition=KeyAttr("feed_key"),
+            purpose="each person's iCal feed: the SHA-256 of its secret URL (never the secret), fetches counted",
+        ),
+        TableSpec(
             "idempotency",
             partition=KeyAttr("id"),
             ttl_attribute="expiration",
