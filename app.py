@@ -12,6 +12,7 @@ from chalicelib.files import pages as file_pages
 from chalicelib.files import routes as file_routes
 from chalicelib.notifications import pages as notification_pages
 from chalicelib.notifications import routes as notification_routes
+from chalicelib.notifications import settings_routes as notification_settings
 from chalicelib.projects import board_routes as project_board_routes
 from chalicelib.projects import calendar_pages as project_calendar_pages
 from chalicelib.projects import calendar_routes as project_calendar_routes
@@ -45,6 +46,7 @@ for blueprint in (
     directory_routes.bp,
     notification_pages.bp,
     notification_routes.bp,
+    notification_settings.bp,
     file_routes.bp,
     file_pages.bp,
     share_routes.bp,

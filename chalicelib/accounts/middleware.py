@@ -32,7 +32,9 @@ PARTNER_PREFIXES = ("/s/", "/api/share/", "/r/", "/api/respond/")  # the token m
 PARTNER_PATHS = {"/s", "/api/share", "/r", "/api/respond"}
 # A person's iCal feed (/calendar/<secret>.ics): calendar apps cannot sign in, the secret is the right.
 CALENDAR_FEED_PREFIX = "/calendar/"
-PUBLIC_PREFIXES = ("/static/", CALENDAR_FEED_PREFIX, *PARTNER_PREFIXES)
+# The unsubscribe link in a mail (notifications/settings_routes.py): its signature is the right.
+UNSUBSCRIBE_PREFIX = "/unsubscribe/"
+PUBLIC_PREFIXES = ("/static/", CALENDAR_FEED_PREFIX, UNSUBSCRIBE_PREFIX, *PARTNER_PREFIXES)
 
 
 def content_security_policy(upload_origin: str = "") -> str:

@@ -199,6 +199,18 @@ RESOURCES = Resources(
             purpose="each staff member's in-app notification inbox",
         ),
         TableSpec(
+            "notification_prefs",
+            partition=KeyAttr("staff_id"),
+            purpose="each staff member's notification settings: per kind inbox/mail/digest/off, quiet hours",
+        ),
+        TableSpec(
+            "notification_digest",
+            partition=KeyAttr("staff_id"),
+            sort=KeyAttr("item"),
+            indexes=(IndexSpec("by_due", KeyAttr("due_day"), KeyAttr("item")),),
+            purpose="notices waiting for a person's daily digest, and each day's digest reserved once",
+        ),
+        TableSpec(
             "spaces",
             partition=KeyAttr("space_id"),
             purpose="storage spaces (a department's or a person's): quota and bytes used",

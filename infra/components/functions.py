@@ -38,8 +38,11 @@ class Permissions:
 PERMISSIONS: dict[str, Permissions] = {
     # + SES from Kumo's one From address: granted by infra/stack.py (_grant_mail)
     # "project_members": who muted a project (notifications/project_routing.py drops their notices).
+    # "notification_prefs": each person's settings decide inbox, mail or digest; "notification_digest":
+    # notices held for the digest (and mail held in quiet hours).
     "notifier": Permissions(
-        read_write_tables=("notifications", "idempotency"), read_tables=("staff", "departments", "project_members")
+        read_write_tables=("notifications", "idempotency", "notification_digest"),
+        read_tables=("staff", "departments", "project_members", "notification_prefs"),
     ),
     # + S3 (spaces/, quarantine/) and PutEvents: granted by infra/components/scanning.py
     "scanner": Permissions(read_write_tables=("files", "file_versions", "idempotency")),
@@ -77,6 +80,8 @@ PERMISSIONS: dict[str, Permissions] = {
             "survey_numbers",
             # projects: a card's due reminder steps (board_items.reminded)
             "board_items",
+            # the daily digest: reserved per person and day, its notices removed once mailed
+            "notification_digest",
         ),
         read_tables=("departments", "projects", "project_members"),
     ),

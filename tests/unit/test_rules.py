@@ -140,7 +140,7 @@ def test_every_model_matches_its_table_spec() -> None:
     from chalicelib.accounts.storage import SessionRecord
     from chalicelib.directory.storage import DepartmentRecord, NoticeRecord, StaffRecord
     from chalicelib.files.storage import FileNameRecord, FileRecord, SpaceRecord, UploadRecord, VersionRecord
-    from chalicelib.notifications.storage import NotificationRecord
+    from chalicelib.notifications.storage import DigestRecord, NotificationRecord, PreferenceRecord
     from chalicelib.projects.feed_storage import FeedRecord
     from chalicelib.projects.storage import ActivityRecord, AssignmentRecord, ItemRecord, MemberRecord, ProjectRecord
     from chalicelib.search.storage import SettingsRecord
@@ -159,6 +159,8 @@ def test_every_model_matches_its_table_spec() -> None:
         "sessions": SessionRecord,
         "notices": NoticeRecord,
         "notifications": NotificationRecord,
+        "notification_prefs": PreferenceRecord,
+        "notification_digest": DigestRecord,
         "spaces": SpaceRecord,
         "files": FileRecord,
         "file_names": FileNameRecord,
