@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chalicelib.core import events
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Conflict
+from chalicelib.core.project_events import CardChanged
 from chalicelib.core.storage import failed_conditions, is_cancelled_transaction, transaction
 from chalicelib.projects import access, boards, storage
 from chalicelib.projects.activity import Action, entry
@@ -84,6 +86,9 @@ def move(
         if not is_cancelled_transaction(exc):
             raise
         _explain(p, project_id, board_id, card_id, list_id=list_id, failed=failed_conditions(exc))
+    # The card's list is in its search document; the move does not know the list it left, so
+    # every move is announced (a move within a list refreshes the document to the same words).
+    events.publish([CardChanged(project_id=project_id, board_id=board_id, card_id=card_id, change="moved")])
     return Moved(card_id, list_id, rank, version + 1)
 
 
