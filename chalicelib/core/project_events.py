@@ -139,21 +139,22 @@ class ActualsDue(Detail):
 
 @dataclass(frozen=True)
 class CardChanged(Detail):
-    """A card was created, changed, moved, archived or restored, or commented on. Only which card:
-    a consumer (the search index) reads the card's current state itself."""
+    """A card was created, changed, archived or restored, or commented on. Only which card: a
+    consumer (the search index) reads the card's current state itself. A move is not announced:
+    nothing the index holds depends on a card's list or rank, and moves are the hottest write."""
 
     EVENT: ClassVar = EventType("projects", "CardChanged")
     project_id: str
     board_id: str
     card_id: str
-    change: str  # created | changed | moved | archived | restored | commented | project_changed (a fan-out)
+    change: str  # created | changed | archived | restored | commented | project_changed (a fan-out)
 
 
 @dataclass(frozen=True)
 class ProjectChanged(Detail):
     """Something every card of a project (or of one list, when board_id and list_id are given)
     shows, or who may see them, changed: the project was created (with a template's cards), its
-    name, visibility or labels changed, someone joined or left, a list was renamed or archived."""
+    name, visibility or labels changed, someone joined or left, a list was archived or restored."""
 
     EVENT: ClassVar = EventType("projects", "ProjectChanged")
     project_id: str

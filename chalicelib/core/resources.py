@@ -391,8 +391,8 @@ RESOURCES = Resources(
             "index-project-changes",
             pattern=bus_pattern(*PROJECT_SEARCH_CHANGES),
             target_queue="index",
-            purpose="a card created, changed, moved, archived or commented on re-indexes that card; a project's "
-            "settings, labels, members or a list re-index its cards",
+            purpose="a card created, changed, archived or commented on re-indexes that card; a project's "
+            "settings, labels or members, or a list archived, re-index its cards",
         ),
     ),
     buckets=(

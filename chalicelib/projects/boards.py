@@ -203,7 +203,6 @@ def update_list(
     if not 0 <= wip_limit <= WIP_MAX:
         raise BadRequest("{field} must be between {low} and {high}.", field="wip_limit", low=0, high=WIP_MAX)
     name = title_of(title)
-    renamed = name != record.title
     activity = entry(p, project_id, Action.LIST_CHANGED, board_id=board_id, summary=name)
     write_move(
         record,
@@ -213,8 +212,6 @@ def update_list(
         activity,
         kind="list",
     )
-    if renamed:  # its cards are found by the list's name
-        events.publish([ProjectChanged(project_id=project_id, change="list", board_id=board_id, list_id=list_id)])
     return list_of(item(board_id, list_id, "list"))
 
 

@@ -9,8 +9,14 @@ system administrator, never a partner (partners have no search). An archived car
 an archived list, is not in the index.
 
 A card's document: its title; its description, checklist and newest comments as plain text; its
-labels' and assignees' names, its list's and its project's names. It opens the board on the card
-(`?card=`) and is faceted under the project's owning 所属 and its 部局.
+labels' and assignees' names and its project's name. It opens the board on the card (`?card=`)
+and is faceted under the project's owning 所属 and its 部局.
+
+Not its list: a drag and drop is the board's most frequent write, kept to one transaction with
+nothing around it (projects/moves.py, bench/board.py), and announcing every move on the bus
+would double its time. So nothing in the document depends on where the card sits; a move
+leaves it as it is. (The one place-dependent fact, "in an archived list", changes with the
+list's archiving, which is announced.)
 
 Keeping it fresh: the use cases publish CardChanged (one card) and ProjectChanged (every card of
 a project, or of one list) after their writes; the index rule routes them to the index queue and
@@ -102,23 +108,21 @@ def card_principals(project: Project, members: Iterable[Member]) -> tuple[str, .
     return tuple(dict.fromkeys(found))
 
 
-def card_place(project: Project, card: Card, card_list: CardList) -> str:
-    """Where the card sits, as a person reads it: the project, its board when it has several, the list."""
+def card_place(project: Project, card: Card) -> str:
+    """Where the card is, as a person reads it: its project, and its board when there are several
+    (not its list: see the module's note on moves)."""
     board = next((b.name for b in project.boards if b.board_id == card.board_id), "")
-    parts = [project.name, board if len(project.boards) > 1 else "", card_list.title]
-    return " › ".join(p for p in parts if p)
+    return f"{project.name} › {board}" if board and len(project.boards) > 1 else project.name
 
 
 def card_text(card: Card, setting: Setting, comments: Sequence[Activity]) -> str:
     """What a card is found by besides its title."""
     labels = {x.label_id: x.name for x in setting.project.labels}
-    card_list = setting.lists.get(card.list_id)
     lines = [
         plain_text(card.description),
         *(item.text for item in card.checklist),
         " ".join(labels[x] for x in card.labels if x in labels),
         " ".join(setting.name_of(a) for a in card.assignees),
-        card_list.title if card_list else "",
         setting.project.name,
         *(plain_text(c.text)[:COMMENT_CHARS_MAX] for c in comments[:COMMENTS_MAX]),
     ]
@@ -139,8 +143,7 @@ def findable(card: Card, setting: Setting) -> bool:
 def card_record(card: Card, setting: Setting, comments: Sequence[Activity], *, version: int) -> Change:
     """The card's document, or Gone when it must not be found (archived, or its list is)."""
     doc_id = card_doc_id(card.board_id, card.card_id)
-    card_list = setting.lists.get(card.list_id)
-    if not findable(card, setting) or card_list is None:
+    if not findable(card, setting):
         return Gone(doc_id, version)
     project = setting.project
     return Record(
@@ -151,10 +154,10 @@ def card_record(card: Card, setting: Setting, comments: Sequence[Activity], *, v
         text=card_text(card, setting, comments),
         principals=card_principals(project, setting.members),
         link=card_link(project.project_id, card.board_id, card.card_id),
-        updated_at=max([card.updated_at, *(c.at for c in comments)]),
+        updated_at=max([card.updated_at, *(c.at for c in comments)]),  # as read: a later move is not caught up
         department_id=project.owner_department_id,
         unit_id=project.owner_unit_id,
-        path=card_place(project, card, card_list),
+        path=card_place(project, card),
     )
 
 

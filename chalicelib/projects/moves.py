@@ -8,16 +8,17 @@ the same rule as access.as_member), that the target list exists and is not archi
 the neighbours the mover dropped it between still stand where they saw them; and records the
 activity. When any of it fails, the slow path reads what it needs to say exactly why (404, 403,
 400 or 409), so the error is as precise as the other use cases', and nothing was written.
+
+A move announces nothing on the bus: nothing a card is found by in search depends on its list
+or rank (projects/indexing.py), so the search index has nothing to catch up on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.core import events
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Conflict
-from chalicelib.core.project_events import CardChanged
 from chalicelib.core.storage import failed_conditions, is_cancelled_transaction, transaction
 from chalicelib.projects import access, boards, storage
 from chalicelib.projects.activity import Action, entry
@@ -86,9 +87,6 @@ def move(
         if not is_cancelled_transaction(exc):
             raise
         _explain(p, project_id, board_id, card_id, list_id=list_id, failed=failed_conditions(exc))
-    # The card's list is in its search document; the move does not know the list it left, so
-    # every move is announced (a move within a list refreshes the document to the same words).
-    events.publish([CardChanged(project_id=project_id, board_id=board_id, card_id=card_id, change="moved")])
     return Moved(card_id, list_id, rank, version + 1)
 
 

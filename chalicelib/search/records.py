@@ -43,7 +43,7 @@ class Record:
     owner_id: str = ""  # a staff id (the owner facet)
     unit_id: str = ""  # the 所属 it belongs to (shown by name)
     number: str = ""  # e.g. a 照会番号
-    path: str = ""  # where it sits, as a person reads it (a card: "project › list")
+    path: str = ""  # where it is, as a person reads it (a card: its project)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ class Hit:
     link: str  # the page the hit opens
     name: str
     name_html: Markup
-    path: str  # a file's folders; a record's place (a card: "project › list")
+    path: str  # a file's folders; a record's place (a card: its project)
     folder_id: str
     department_id: str
     owner_id: str
