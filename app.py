@@ -13,6 +13,8 @@ from chalicelib.files import routes as file_routes
 from chalicelib.notifications import pages as notification_pages
 from chalicelib.notifications import routes as notification_routes
 from chalicelib.projects import board_routes as project_board_routes
+from chalicelib.projects import calendar_pages as project_calendar_pages
+from chalicelib.projects import calendar_routes as project_calendar_routes
 from chalicelib.projects import routes as project_routes
 from chalicelib.search import pages as search_pages
 from chalicelib.search import routes as search_routes
@@ -59,6 +61,8 @@ for blueprint in (
     survey_result_pages.bp,
     project_routes.bp,
     project_board_routes.bp,
+    project_calendar_routes.bp,
+    project_calendar_pages.bp,
 ):
     app.register_blueprint(blueprint)
 middleware.guard_views(app)

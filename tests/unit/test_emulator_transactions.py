@@ -69,3 +69,42 @@ def test_a_cancelled_transaction_leaves_every_item_as_it_was(dynamodb: Any) -> N
 def test_a_transaction_whose_conditions_hold_is_written_whole(dynamodb: Any) -> None:
     _transaction(dynamodb, check="1")
     assert _items(dynamodb) == {"a": "5", "b": "2", "c": "1"}
+
+
+def test_fast_reads_answer_exactly_what_the_generic_serializer_does() -> None:
+    """The emulator's json.dumps shortcut for DynamoDB reads changes speed, not answers."""
+    from moto.dynamodb import responses
+
+    from chalicelib.local import emulator
+
+    item = {
+        "k": {"S": "カード"},
+        "n": {"N": "1.50"},
+        "b": {"B": b"hello"},
+        "l": {"L": [{"S": "x"}, {"N": "2"}, {"NULL": True}]},
+        "m": {"M": {"done": {"BOOL": False}, "tags": {"SS": ["a", "b"]}}},
+        "ns": {"NS": ["1", "2"]},
+    }
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="ap-northeast-1")
+        client.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        client.put_item(TableName="t", Item=item)
+        asks = [
+            lambda: client.get_item(TableName="t", Key={"k": {"S": "カード"}}),
+            lambda: client.query(
+                TableName="t", KeyConditionExpression="k = :k", ExpressionAttributeValues={":k": {"S": "カード"}}
+            ),
+            lambda: client.scan(TableName="t", Limit=1),
+            lambda: client.batch_get_item(RequestItems={"t": {"Keys": [{"k": {"S": "カード"}}]}}),
+        ]
+        generic = [{k: v for k, v in ask().items() if k != "ResponseMetadata"} for ask in asks]
+        assert not getattr(responses.DynamoResult, "_kumo_fast", False), "compare with moto's own first"
+        emulator.fast_reads()
+        fast = [{k: v for k, v in ask().items() if k != "ResponseMetadata"} for ask in asks]
+    assert fast == generic
+    assert fast[0]["Item"]["b"]["B"] == b"hello" and fast[1]["Count"] == 1
