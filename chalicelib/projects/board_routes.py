@@ -11,7 +11,7 @@ from chalice import Blueprint, Response
 from chalicelib.core import web
 from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.contract import operation, parse_body
-from chalicelib.projects import activity, boards, cards, comments, membership
+from chalicelib.projects import activity, boards, cards, comments, membership, moves
 from chalicelib.projects.boards import Neighbour
 from chalicelib.projects.markdown import render
 from chalicelib.projects.schemas import (
@@ -28,6 +28,7 @@ from chalicelib.projects.schemas import (
     ListIn,
     ListMoveIn,
     ListOut,
+    MovedOut,
 )
 from chalicelib.projects.views import activity_json, board_json, card_json
 
@@ -195,13 +196,13 @@ def update_card(project_id: str, board_id: str, card_id: str) -> Response:
 @operation(
     "Move a card into a list between two cards (409: the list changed, reload it)",
     body=CardMoveIn,
-    returns=CardOut,
+    returns=MovedOut,
     tag=TAG,
 )
 def move_card(project_id: str, board_id: str, card_id: str) -> Response:
     data = _data()
     parsed: CardMoveIn = parse_body(CardMoveIn, data)
-    card = cards.move(
+    moved = moves.move(
         _me(),
         project_id,
         board_id,
@@ -211,7 +212,8 @@ def move_card(project_id: str, board_id: str, card_id: str) -> Response:
         below=_neighbour(data.get("below"), "below"),
         version=parsed.version,
     )
-    return web.json_response(card_json(card))
+    out: MovedOut = {"id": moved.card_id, "list_id": moved.list_id, "rank": moved.rank, "version": moved.version}
+    return web.json_response(out)
 
 
 @bp.route(BOARD + "/cards/{card_id}/archive", methods=["POST"])

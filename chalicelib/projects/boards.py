@@ -112,7 +112,7 @@ def _rank_between(above: Neighbour | None, below: Neighbour | None) -> str:
         raise Conflict("The list changed meanwhile: it was reloaded, try again.") from None
 
 
-def _check_neighbour(tx: object, board_id: str, n: Neighbour | None, *, kind: str, list_id: str = "") -> None:
+def check_neighbour(tx: object, board_id: str, n: Neighbour | None, *, kind: str, list_id: str = "") -> None:
     if n is None:
         return
     condition = (ItemRecord.rank == n.rank) & (ItemRecord.kind == kind) & (ItemRecord.archived == False)  # noqa: E712
@@ -141,7 +141,7 @@ def write_move(
                 condition=(ItemRecord.version == version) & (ItemRecord.kind == kind),
             )
             for n in neighbours:
-                _check_neighbour(tx, record.board_id, n, kind=kind, list_id=list_id)
+                check_neighbour(tx, record.board_id, n, kind=kind, list_id=list_id)
             tx.save(activity)
     except Exception as exc:
         if not is_cancelled_transaction(exc):

@@ -120,7 +120,6 @@ def _sync_assignments(
                 project_name=found.project.name,
                 board_id=card.board_id,
                 card_id=card.item_id,
-                list_id=card.list_id,
                 title=card.title,
                 due=card.due,
                 archived=archived,
@@ -282,39 +281,6 @@ def _write(
         if is_cancelled_transaction(exc):
             raise Conflict("Someone else changed this card meanwhile: it was reloaded, try again.") from None
         raise
-
-
-def move(
-    p: Principal,
-    project_id: str,
-    board_id: str,
-    card_id: str,
-    *,
-    list_id: str,
-    above: Neighbour | None,
-    below: Neighbour | None,
-    version: int,
-) -> Card:
-    """Drop a card into a list between two cards (None: the top / the bottom)."""
-    found = access.as_member(p, project_id)
-    boards.board_ref(found, board_id)
-    record = boards.item(board_id, card_id, "card")
-    if record.archived:
-        raise BadRequest("This card is archived: restore it first.", field="card_id")
-    target = boards.item(board_id, list_id, "list") if list_id != record.list_id else None
-    if target is not None and target.archived:
-        raise BadRequest("This list is archived.", field="list_id")
-    rank = boards._rank_between(above, below)
-    summary = record.title if target is None else f"{record.title} → {target.title}"
-    activity = entry(p, project_id, Action.CARD_MOVED, board_id=board_id, card_id=card_id, summary=summary)
-    assigned = [str(a) for a in record.assignees or []]
-    actions: list[object] = [ItemRecord.rank.set(rank), ItemRecord.list_id.set(list_id)]
-    if target is None or not assigned:
-        boards.write_move(record, version, actions, (above, below), activity, kind="card", list_id=list_id)
-    else:  # the assignees' rows name the list (自分のタスク shows it): written with the move
-        record.list_id = list_id
-        _write(found, record, version, actions, activity, assigned=(assigned, assigned))
-    return card_of(boards.item(board_id, card_id, "card"))
 
 
 def archive(p: Principal, project_id: str, board_id: str, card_id: str, *, archived: bool, version: int) -> Card:

@@ -227,6 +227,15 @@ class ListOut(TypedDict):
     cards: list[CardOut]
 
 
+class MovedOut(TypedDict):
+    """Where the card now is: enough for the page to keep its copy of the list right."""
+
+    id: str
+    list_id: str
+    rank: str
+    version: int
+
+
 class BoardOut(TypedDict):
     project: ProjectOut
     board: BoardRefOut

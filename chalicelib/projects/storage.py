@@ -123,7 +123,6 @@ class AssignmentRecord(Model):
     project_name = UnicodeAttribute(default="")
     board_id = UnicodeAttribute()
     card_id = UnicodeAttribute()
-    list_id = UnicodeAttribute(default="")
     title = UnicodeAttribute()
     due = UnicodeAttribute(null=True)
     archived = BooleanAttribute(default=False)

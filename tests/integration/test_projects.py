@@ -190,6 +190,13 @@ def test_who_sees_and_changes_a_project(stack: RunningStack, signed_in: Signed) 
     list_id = load(stranger, stack, public)["lists"][0]["id"]
     write = _api(stranger, stack, "POST", board_path(public) + "/cards", json={"list_id": list_id, "title": "x"})
     assert write.status_code == 403
+    # A move is checked inside its one write: a stranger's is refused all the same, and says why.
+    card = add_card(signed_in(OWNER), stack, public, list_id, "公開ボードのカード")
+    move = {"list_id": list_id, "version": card["version"]}
+    assert _api(stranger, stack, "POST", f"{board_path(public)}/cards/{card['id']}/move", json=move).status_code == 403
+    hidden = f"/api/projects/{private['id']}/boards/{public['boards'][0]['id']}/cards/{card['id']}/move"
+    assert _api(stranger, stack, "POST", hidden, json=move).status_code == 404
+    assert load(signed_in(OWNER), stack, public)["lists"][0]["cards"][-1]["version"] == card["version"]
     assert public["id"] in {p["id"] for p in _api(stranger, stack, "GET", "/api/projects").json()["items"]}
     # Only managers change membership: a member cannot add someone.
     added = _api(

@@ -1,0 +1,104 @@
+"""Moving a card: one transaction, and nothing read before it.
+
+A drag and drop is the most frequent write on a board, so its rights and its consistency are
+checked inside the one write instead of by reads before it: the transaction updates the card
+only if it is still at the version the mover saw, still a card of this project and not
+archived; checks that the mover is an active member of the project (their membership record —
+the same rule as access.as_member), that the target list exists and is not archived, and that
+the neighbours the mover dropped it between still stand where they saw them; and records the
+activity. When any of it fails, the slow path reads what it needs to say exactly why (404, 403,
+400 or 409), so the error is as precise as the other use cases', and nothing was written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.core.auth import Principal
+from chalicelib.core.errors import BadRequest, Conflict
+from chalicelib.core.storage import failed_conditions, is_cancelled_transaction, transaction
+from chalicelib.projects import access, boards, storage
+from chalicelib.projects.activity import Action, entry
+from chalicelib.projects.boards import Neighbour
+from chalicelib.projects.model import now
+from chalicelib.projects.storage import ItemRecord, MemberRecord
+
+
+@dataclass(frozen=True)
+class Moved:
+    card_id: str
+    list_id: str
+    rank: str
+    version: int
+
+
+def move(
+    p: Principal,
+    project_id: str,
+    board_id: str,
+    card_id: str,
+    *,
+    list_id: str,
+    above: Neighbour | None,
+    below: Neighbour | None,
+    version: int,
+) -> Moved:
+    """Drop a card into a list between two cards (None: the top / the bottom)."""
+    rank = boards._rank_between(above, below)
+    activity = entry(p, project_id, Action.CARD_MOVED, board_id=board_id, card_id=card_id)
+    card = ItemRecord(board_id, card_id)
+    storage.bind()
+    try:
+        with transaction() as tx:
+            tx.update(
+                card,
+                actions=[
+                    ItemRecord.rank.set(rank),
+                    ItemRecord.list_id.set(list_id),
+                    ItemRecord.version.add(1),
+                    ItemRecord.updated_at.set(now()),
+                ],
+                condition=(ItemRecord.version == version)
+                & (ItemRecord.kind == "card")
+                & (ItemRecord.project_id == project_id)
+                & (ItemRecord.archived == False),  # noqa: E712 - a pynamodb condition, not a comparison
+            )
+            tx.condition_check(
+                MemberRecord,
+                project_id,
+                p.staff_id,
+                condition=MemberRecord.staff_id.exists() & MemberRecord.left_at.does_not_exist(),
+            )
+            tx.condition_check(
+                ItemRecord,
+                board_id,
+                list_id,
+                condition=(ItemRecord.kind == "list")
+                & (ItemRecord.project_id == project_id)
+                & (ItemRecord.archived == False),  # noqa: E712
+            )
+            for n in (above, below):
+                boards.check_neighbour(tx, board_id, n, kind="card", list_id=list_id)
+            tx.save(activity)
+    except Exception as exc:
+        if not is_cancelled_transaction(exc):
+            raise
+        _explain(p, project_id, board_id, card_id, list_id=list_id, failed=failed_conditions(exc))
+    return Moved(card_id, list_id, rank, version + 1)
+
+
+def _explain(p: Principal, project_id: str, board_id: str, card_id: str, *, list_id: str, failed: list[bool]) -> None:
+    """Why the move's transaction was refused, as the error the mover should see."""
+    found = access.as_member(p, project_id)  # 404 / 403 for who may not move it
+    boards.board_ref(found, board_id)
+    record = boards.item(board_id, card_id, "card")
+    if record.project_id != project_id:
+        raise access.missing(project_id)
+    if record.archived:
+        raise BadRequest("This card is archived: restore it first.", field="card_id")
+    target = boards.item(board_id, list_id, "list")
+    if target.archived:
+        raise BadRequest("This list is archived.", field="list_id")
+    if failed and failed[0]:
+        raise Conflict("Someone else changed this card meanwhile: it was reloaded, try again.")
+    raise Conflict("The list changed meanwhile: it was reloaded, try again.")
