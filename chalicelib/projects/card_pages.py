@@ -19,7 +19,7 @@ from chalice import Blueprint, Response
 from chalicelib.core import wareki, web
 from chalicelib.core.errors import BadRequest
 from chalicelib.core.layout import page
-from chalicelib.projects import activity, board_pages, boards, cards, comments, membership
+from chalicelib.projects import activity, board_pages, boards, cards, comments, membership, moves
 from chalicelib.projects.board_view import BoardView, Options, board_path, card_path, today
 from chalicelib.projects.boards import Neighbour
 from chalicelib.projects.cards import CardChanges
@@ -250,7 +250,7 @@ def move(project_id: str, board_id: str, card_id: str) -> Response:
         top = data.get("position") == "top"
         above = None if top or not others else Neighbour(others[-1].card_id, others[-1].rank)
         below = Neighbour(others[0].card_id, others[0].rank) if top and others else None
-        cards.move(
+        moves.move(
             person,
             card.project_id,
             card.board_id,
