@@ -38,15 +38,15 @@
 
   // After the move (or a refusal) the board is drawn again: the counts, the WIP marks and
   // every other person's changes come with it; the moved card keeps the focus if it had it.
+  // What happened is announced once the board shows it.
   function settle(promise, focusCard) {
     B.busy(1);
-    return promise.then(function (words) {
-      B.announce(words);
-      return B.refresh(true, focusCard);
-    }, function (error) {
-      B.announce(error.status === 409 ? T.conflict : B.fill(T.failed, { message: error.message }));
-      return B.refresh(true, focusCard);
-    }).catch(function () { /* the next poll redraws it */ }).then(function () { B.busy(-1); });
+    return promise.then(null, function (error) {
+      return error.status === 409 ? T.conflict : B.fill(T.failed, { message: error.message });
+    }).then(function (words) {
+      return B.refresh(true, focusCard).catch(function () { /* the next poll redraws it */ })
+        .then(function () { B.announce(words); });
+    }).then(function () { B.busy(-1); });
   }
 
   function saveCard(el) {
@@ -93,6 +93,7 @@
         draggable: ".board-card",
         forceFallback: true,
         fallbackTolerance: 4, // a click on the card's title opens it; only a real drag moves it
+        delay: 200, delayOnTouchOnly: true, // a finger swipes the board sideways; a press and hold drags
         animation: 120,
         ghostClass: "card-ghost",
         chosenClass: "card-chosen",
@@ -112,6 +113,7 @@
         direction: "horizontal",
         forceFallback: true,
         fallbackTolerance: 4,
+        delay: 200, delayOnTouchOnly: true,
         animation: 120,
         ghostClass: "list-ghost",
         onMove: function (evt) { return !evt.related.classList.contains("add-list"); },

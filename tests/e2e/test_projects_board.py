@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.e2e.conftest import ja, signed_in_page
-from tests.e2e.test_accessibility import axe_violations
+from tests.e2e.test_accessibility import PHONE, axe_violations, no_horizontal_scroll
 from tests.e2e.test_security_headers import csp_problems
 
 pytestmark = pytest.mark.e2e
@@ -29,6 +29,7 @@ def start_project(page: Page, template: str = "Kanban") -> str:
     page.get_by_label(ja("Name"), exact=True).fill(name)
     page.get_by_test_id("start").click()
     expect(page.get_by_test_id("project-name")).to_contain_text(name)
+    page.wait_for_load_state()  # the board's scripts (deferred) are running by then
     return page.url
 
 
@@ -271,3 +272,69 @@ def test_the_project_pages_pass_axe(new_context: Callable[..., BrowserContext]) 
     expect(page.get_by_test_id("card-dialog").get_by_test_id("card-title")).to_be_visible()
     found["card dialog"] = axe_violations(page)
     assert {path: v for path, v in found.items() if v} == {}
+
+
+def test_a_move_made_on_a_stale_board_is_refused_announced_and_the_board_reloaded(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    owner = signed_in_page(new_context, OWNER)
+    made = _board_with_cards(owner)
+    owner.goto(made["board"])
+    member = signed_in_page(new_context, MEMBER)
+    state = api(member, "GET", "/api" + made["board"])
+    todo, doing = state["lists"][0], state["lists"][1]
+    card = next(c for c in todo["cards"] if c["title"] == "ポスター掲示")
+    api(
+        member,
+        "POST",
+        f"/api{made['board']}/cards/{card['id']}/move",
+        {"list_id": doing["id"], "version": card["version"]},
+    )
+
+    shown = column(owner, ja("To do")).get_by_test_id("card").filter(has_text="ポスター掲示")
+    shown.focus()
+    owner.keyboard.press("Space")
+    owner.keyboard.press("ArrowUp")
+    owner.keyboard.press("Space")
+
+    expect(announced(owner)).to_have_text(ja("Someone else changed the board meanwhile: it was reloaded. Try again."))
+    assert titles(column(owner, ja("Doing"))) == ["ポスター掲示"], "the board shows where the other person put it"
+    assert "ポスター掲示" not in titles(column(owner, ja("To do")))
+
+
+def test_a_list_moves_by_keyboard_from_its_grip(new_context: Callable[..., BrowserContext]) -> None:
+    page = signed_in_page(new_context, OWNER)
+    start_project(page)
+    done = ja("Done")
+    grip = page.get_by_role("button", name=ja("Move the list “%(title)s”") % {"title": done})
+
+    grip.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Enter")
+
+    expect(announced(page)).to_have_text(
+        ja("Moved the list “{title}” to position {position}.").format(title=done, position=1)
+    )
+    expect(grip).to_be_focused()
+    page.reload()
+    expect(page.get_by_test_id("list")).to_have_count(3)
+    assert page.get_by_test_id("list").evaluate_all("els => els.map(e => e.dataset.title)") == [
+        done,
+        ja("To do"),
+        ja("Doing"),
+    ]
+
+
+def test_the_project_pages_fit_a_phone(new_context: Callable[..., BrowserContext]) -> None:
+    page = signed_in_page(new_context, OWNER, viewport=PHONE, is_mobile=True, has_touch=True)
+    made = _board_with_cards(page)
+    for path in (
+        "/projects",
+        made["board"],
+        made["board"] + "?view=swimlanes",
+        f"/projects/{made['project']}/settings",
+    ):
+        page.goto(path)
+        assert no_horizontal_scroll(page), f"{path} scrolls sideways on a phone"
