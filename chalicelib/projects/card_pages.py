@@ -150,7 +150,7 @@ def save_card(project_id: str, board_id: str, card_id: str) -> Response:
         labels = [x for x in lists.get("labels", []) if x]
         due = _due(data.get("due", ""))
         changes = CardChanges(
-            title=data["title"] if "title" in data and data["title"].strip() != card.title else None,
+            title=data["title"] if "title" in data and " ".join(data["title"].split()) != card.title else None,
             description=data["description"].replace("\r\n", "\n")
             if "description" in data and data["description"].replace("\r\n", "\n") != card.description
             else None,

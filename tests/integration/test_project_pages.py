@@ -333,3 +333,22 @@ def test_settings_members_labels_muting_and_leaving(stack: RunningStack, signed_
 
     assert left.headers["Location"] == "/projects?done=left"
     assert _get(member, stack, board).status_code == 404
+
+
+def test_someone_with_a_concurrent_post_picks_which_of_their_units_owns_the_project(
+    stack: RunningStack, signed_in: Signed
+) -> None:
+    owner = signed_in(OWNER)  # 総務課, and 兼務 in 財政課
+    form = _get(owner, stack, "/projects").text
+    assert re.search(r'<select id="project-unit" name="owner_unit_id">.*value="zaisei"', form, re.S)
+
+    made = _post(owner, stack, "/projects", {"name": "予算要求の様式統一", "owner_unit_id": "zaisei"})
+    refused = _post(owner, stack, "/projects", {"name": "他課の案件", "owner_unit_id": "doro"})
+
+    assert made.status_code == 303
+    settings = _get(owner, stack, f"{_project(made.headers['Location'])}/settings").text
+    assert re.search(r"財政課</p>", settings)
+    assert refused.status_code == 400
+    assert translated("A project belongs to one of your own units.") in refused.text
+    assert 'value="他課の案件"' in refused.text, "the form comes back with what was typed"
+    assert "<select" not in _get(signed_in(OUTSIDER), stack, "/projects").text.split('data-testid="start-project"')[1]
