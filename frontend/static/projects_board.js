@@ -114,8 +114,10 @@
     });
   }
 
-  // Typing in a form of the board, or a list's menu open: a redraw would take it away.
+  // A drag under way (SortableJS's own state, cleared however the drag ends), typing in a
+  // form of the board, or a list's menu open: a redraw would take it away.
   function occupied() {
+    if (window.Sortable && window.Sortable.active) { return true; }
     var el = document.activeElement;
     if (el && region.contains(el) && /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) { return true; }
     return !!region.querySelector("details[open]");

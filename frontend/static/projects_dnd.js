@@ -98,9 +98,7 @@
         ghostClass: "card-ghost",
         chosenClass: "card-chosen",
         dragClass: "card-drag",
-        onStart: function () { B.busy(1); },
         onEnd: function (evt) {
-          B.busy(-1);
           if (evt.from !== evt.to || evt.oldIndex !== evt.newIndex) { saveCard(evt.item); }
         }
       }));
@@ -117,9 +115,7 @@
         animation: 120,
         ghostClass: "list-ghost",
         onMove: function (evt) { return !evt.related.classList.contains("add-list"); },
-        onStart: function () { B.busy(1); },
         onEnd: function (evt) {
-          B.busy(-1);
           if (evt.oldIndex !== evt.newIndex) { saveList(evt.item); }
         }
       }));
