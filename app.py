@@ -14,6 +14,8 @@ from chalicelib.notifications import pages as notification_pages
 from chalicelib.notifications import routes as notification_routes
 from chalicelib.projects import board_pages as project_board_pages
 from chalicelib.projects import board_routes as project_board_routes
+from chalicelib.projects import calendar_pages as project_calendar_pages
+from chalicelib.projects import calendar_routes as project_calendar_routes
 from chalicelib.projects import card_pages as project_card_pages
 from chalicelib.projects import pages as project_pages
 from chalicelib.projects import routes as project_routes
@@ -65,6 +67,8 @@ for blueprint in (
     project_pages.bp,
     project_board_pages.bp,
     project_card_pages.bp,
+    project_calendar_routes.bp,
+    project_calendar_pages.bp,
 ):
     app.register_blueprint(blueprint)
 middleware.guard_views(app)

@@ -30,7 +30,9 @@ PUBLIC_PATHS = {"/login", "/login/new-password", "/language", "/healthz", "/api/
 # Pages and API of link holders with no account: share links (/s/) and survey respondents (/r/).
 PARTNER_PREFIXES = ("/s/", "/api/share/", "/r/", "/api/respond/")  # the token must never leak via Referer
 PARTNER_PATHS = {"/s", "/api/share", "/r", "/api/respond"}
-PUBLIC_PREFIXES = ("/static/", *PARTNER_PREFIXES)
+# A person's iCal feed (/calendar/<secret>.ics): calendar apps cannot sign in, the secret is the right.
+CALENDAR_FEED_PREFIX = "/calendar/"
+PUBLIC_PREFIXES = ("/static/", CALENDAR_FEED_PREFIX, *PARTNER_PREFIXES)
 
 
 def content_security_policy(upload_origin: str = "") -> str:

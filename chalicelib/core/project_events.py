@@ -4,7 +4,7 @@ The same rules apply: facts only (ids, names, numbers), never a comment's whole 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from chalicelib.core.events import Detail, EventType
@@ -49,6 +49,7 @@ class CardDue(Detail):
     due: str  # ISO date
     assignee_ids: list[str]
     overdue: bool
+    watcher_ids: list[str] = field(default_factory=list)  # watching, not assigned: told, not mailed
 
 
 @dataclass(frozen=True)

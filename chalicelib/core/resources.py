@@ -38,6 +38,8 @@ class TableSpec:
     indexes: tuple[IndexSpec, ...] = ()
     ttl_attribute: str | None = None  # clean-up only: expiry is always checked in code
     purpose: str = ""
+    # Why a throttled write here is worth an alarm (a hot partition users would feel); empty: none.
+    throttle_alarm: str = ""
 
     def physical_name(self, prefix: str) -> str:
         return f"{prefix}-{self.key}"
@@ -313,7 +315,11 @@ RESOURCES = Resources(
             "board_items",
             partition=KeyAttr("board_id"),
             sort=KeyAttr("item_id"),
+            # by_due: the cards due on a JST day, across boards (the scheduler's due reminders)
+            indexes=(IndexSpec("by_due", KeyAttr("due"), KeyAttr("item_id")),),
             purpose="the lists and cards of a board, each with a fractional rank (one query loads a board)",
+            throttle_alarm="A board is one partition: throttled writes mean a board too busy for it "
+            "(moves and edits failing for its members); look for a runaway client or split the board.",
         ),
         TableSpec(
             "card_assignments",
@@ -327,6 +333,13 @@ RESOURCES = Resources(
             sort=KeyAttr("event_key"),
             indexes=(IndexSpec("by_card", KeyAttr("card_id"), KeyAttr("event_key")),),
             purpose="what happened in a project and on each card, comments included",
+            throttle_alarm="A project's activity is one partition written with every move: throttled "
+            "writes make moves and edits of its boards fail; look for a runaway client.",
+        ),
+        TableSpec(
+            "project_feeds",
+            partition=KeyAttr("feed_key"),
+            purpose="each person's iCal feed: the SHA-256 of its secret URL (never the secret), fetches counted",
         ),
         TableSpec(
             "idempotency",

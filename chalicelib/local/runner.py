@@ -215,10 +215,10 @@ class LocalStack:
                 f"search: {rebuilt.describe()}"
             )
         if self.opts.demo and demo.seed():
-            from chalicelib.local import demo_files, demo_surveys
+            from chalicelib.local import demo_files, demo_projects, demo_surveys
 
-            documents, surveys = demo_files.seed(), demo_surveys.seed()
-            return f"demo data created ({documents} sample documents, {surveys} survey)"
+            documents, surveys, boards = demo_files.seed(), demo_surveys.seed(), demo_projects.seed()
+            return f"demo data created ({documents} sample documents, {surveys} survey, {boards} projects)"
         return "empty"
 
     def _start_consumers(self) -> None:

@@ -12,7 +12,9 @@ announces what is about to expire:
 - transfers (人事異動) whose day (JST) has come are written into the staff records. Access
   already follows them from that day (reads apply them); this keeps the 部局 index right;
 - surveys: a scheduled survey is issued when its time comes, and 所属 that have not answered
-  are reminded before and after the deadline (each step once).
+  are reminded before and after the deadline (each step once);
+- project cards: their people hear the day before a card's due date and the day after it
+  (each step once per card and date; projects/reminders.py).
 Each step on a slice's tables is that slice's own function; the sweep only calls them in turn.
 """
 
@@ -47,6 +49,7 @@ def run(at: datetime | None = None) -> SweepReport:
     _links(now, report)
     _transfers(now, report)
     _surveys(now, report)
+    _cards(now, report)
     logger.info("sweep done", extra={"counts": report.counts})
     return report
 
@@ -117,3 +120,9 @@ def _surveys(now: datetime, report: SweepReport) -> None:
     if issued:
         report.add("surveys_issued", issued)
     report.add("survey_reminders", reminders.send_due_reminders(now))
+
+
+def _cards(now: datetime, report: SweepReport) -> None:
+    from chalicelib.projects import reminders
+
+    report.add("card_reminders", reminders.send_due_reminders(now))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -10,15 +10,25 @@ from chalicelib.core import idempotency
 from chalicelib.core.config import settings
 from chalicelib.core.event_catalogue import PartnerUploaded
 
+if TYPE_CHECKING:
+    from chalicelib.notifications.service import Delivery
+
 
 def send_for(event: dict[str, Any]) -> int:
     """Send the e-mails an event calls for; returns how many were sent."""
-    from chalicelib.notifications import survey_routing
+    from chalicelib.notifications import project_routing, survey_routing
 
     if any(kind.matches(event) for kind in survey_routing.ROUTES):
         return _survey_mail(event)
-    if not PartnerUploaded.matches(event):
-        return 0
+    if any(kind.matches(event) for kind in project_routing.ROUTES):
+        return _project_mail(event)
+    if PartnerUploaded.matches(event):
+        return _partner_upload_mail(event)
+    return 0
+
+
+def _partner_upload_mail(event: dict[str, Any]) -> int:
+    """The link's owner, when they asked to hear of uploads."""
     detail = PartnerUploaded.parse(event)
     if not detail.notify:
         return 0
@@ -51,16 +61,33 @@ def send_for(event: dict[str, Any]) -> int:
 
 def _survey_mail(event: dict[str, Any]) -> int:
     """A 照会 is work with a date: each person its notice reaches also gets it by mail, with the
-    link. Claimed per event and address first, like every mail, so a retry sends none twice."""
+    link."""
+    from chalicelib.notifications import routing
+
+    return _mail(routing.deliveries_for(event), "/surveys")
+
+
+def _project_mail(event: dict[str, Any]) -> int:
+    """A project's notices that are work with a date for the person (assigned, due, mentioned,
+    consent: project_routing.MAILED) also go by mail; muted people were dropped by the routing."""
+    from chalicelib.notifications import project_routing, routing
+
+    mailed = [d for d in routing.deliveries_for(event) if d.kind in project_routing.MAILED]
+    return _mail(mailed, "/projects")
+
+
+def _mail(deliveries: list[Delivery], fallback_link: str) -> int:
+    """Each delivery by mail in Japanese, with its link. Claimed per event and address first, like
+    every mail, so a retry sends none twice."""
     from chalicelib.core.i18n import gettext_for
     from chalicelib.directory import service as directory
-    from chalicelib.notifications import routing, texts
+    from chalicelib.notifications import texts
     from chalicelib.sharing import mail
 
     translate = gettext_for("ja")
     base = settings().base_url.rstrip("/")
     sent = 0
-    for delivery in routing.deliveries_for(event):
+    for delivery in deliveries:
         person = directory.find_staff(delivery.staff_id)
         if person is None:
             continue
@@ -68,7 +95,7 @@ def _survey_mail(event: dict[str, Any]) -> int:
         if not idempotency.claim(key):
             continue
         text = texts.render(delivery.kind, delivery.params, translate)
-        body = f"{person.display_name} 様\n\n{text}\n\n{base}{delivery.link or '/surveys'}\n\n-- Kumo\n"
+        body = f"{person.display_name} 様\n\n{text}\n\n{base}{delivery.link or fallback_link}\n\n-- Kumo\n"
         try:
             mail.send(person.email, f"【Kumo】{text[:60]}", body)
         except ClientError:

@@ -16,7 +16,7 @@ from chalicelib.core.event_catalogue import (
 )
 from chalicelib.core.events import Detail
 from chalicelib.directory import service as directory
-from chalicelib.notifications import survey_routing
+from chalicelib.notifications import project_routing, survey_routing
 from chalicelib.notifications.service import Delivery
 
 
@@ -112,6 +112,7 @@ ROUTES: dict[type[Detail], Route] = {
     ShareLinkExpiringSoon: _share_expiring,
     ShareLinkAccessed: _share_accessed,
     **survey_routing.ROUTES,
+    **project_routing.ROUTES,
 }
 
 

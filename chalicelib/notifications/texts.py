@@ -28,6 +28,29 @@ TEXTS: dict[str, str] = {
     "survey_reminder": N_("Reminder: your unit has not yet answered {number} {title} (due {deadline})."),
     "survey_overdue": N_("Overdue: your unit's answer to {number} {title} was due {deadline}. Please answer now."),
     "survey_closed": N_("{number} {title} is closed: it no longer takes answers."),
+    # projects (project_routing.py)
+    "card_assigned": N_("{by} assigned you the card {title} ({project})."),
+    "card_due_soon": N_("Your card {title} ({project}) is due tomorrow, {due}."),
+    "card_overdue": N_("Your card {title} ({project}) was due {due}: it is overdue."),
+    "watched_card_due_soon": N_("A card you watch, {title} ({project}), is due tomorrow, {due}."),
+    "watched_card_overdue": N_("A card you watch, {title} ({project}), was due {due}: it is overdue."),
+    "comment_mentioned": N_("{by} mentioned you on {title} ({project}): {excerpt}"),
+    "project_added": N_("{by} added you to the project {project}."),
+    "project_joined": N_("You joined the project {project} (time share {share}%)."),
+    "application_received": N_("{applicant} applied to join {project}."),
+    "consent_requested": N_(
+        "{applicant} was chosen for the project {project} (time share {share}%): "
+        "your consent as head of unit is needed."
+    ),
+    "consent_requested_over_cap": N_(
+        "{applicant} was chosen for the project {project} (time share {share}%), which would exceed their "
+        "time-share cap: consenting needs an explicit override."
+    ),
+    "consent_given_you": N_("{by} consented: you join the project {project}."),
+    "consent_given_owner": N_("{by} consented: {applicant} joins the project {project}."),
+    "consent_refused_you": N_("{by} did not consent to your joining the project {project}: {comment}"),
+    "consent_refused_owner": N_("{by} did not consent to {applicant} joining the project {project}: {comment}"),
+    "actuals_due": N_("Please record your actual time on projects for {month}."),
 }
 
 

@@ -33,6 +33,11 @@ def active_member_ids(project_id: str) -> set[str]:
     return {m.staff_id for m in _members(project_id)}
 
 
+def muted_ids(project_id: str) -> set[str]:
+    """The active members who muted this project: the notifier drops their notices of it."""
+    return {m.staff_id for m in _members(project_id) if m.muted}
+
+
 def owner_ids(project_id: str) -> list[str]:
     return [m.staff_id for m in _members(project_id) if m.role is MemberRole.OWNER]
 

@@ -9,14 +9,30 @@ Access patterns (what each key is for):
 - a whole board in one query (`board_items`, partition board_id: its lists and cards, each with
   a fractional `rank`, so a move is one conditional write);
 - the cards assigned to a person across every project, by due date (`card_assignments`,
-  partition staff_id) — 自分のタスク, the calendar and the iCal feed read only this;
+  partition staff_id; a card where only a checklist item is theirs has a row too) — 自分のタスク,
+  the calendar and the iCal feed read only this;
+- the cards due on one day, across every board (`board_items.by_due`, partition `due`: the JST
+  day as an ISO date; sparse, as lists and cards without a date have none) — the scheduler's
+  due-date reminders read one partition for tomorrow and one for yesterday instead of every
+  board. The index is kept by DynamoDB from the card's own `due`, so every write that sets or
+  clears a due date (cards.py, in its one transaction) keeps it right with nothing more to do.
+  Each reminder step is taken once by a conditional update of the card itself: `reminded`
+  holds "<due>#<step>" for the steps taken, the update adds one only if it is absent and the
+  card still has that due date; changing the due date clears it (re-arms the reminder);
 - a project's activity, newest first (`project_activity`, partition project_id) and one card's
   (`project_activity.by_card`); comments are activity entries with a text.
 """
 
 from __future__ import annotations
 
-from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -82,6 +98,15 @@ class MemberRecord(Model):
     by_staff = MembersByStaff()
 
 
+class CardsByDue(GlobalSecondaryIndex["ItemRecord"]):
+    class Meta:
+        index_name = "by_due"
+        projection = AllProjection()
+
+    due = UnicodeAttribute(hash_key=True)
+    item_id = UnicodeAttribute(range_key=True)
+
+
 class ItemRecord(Model):
     """A list (column) or a card of one board."""
 
@@ -109,10 +134,16 @@ class ItemRecord(Model):
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = NumberAttribute(default=0)  # every change adds one: a stale edit answers 409
+    # "<due>#soon" / "<due>#overdue": due-date reminders already sent for the current due date
+    # (reminders.py); cleared when the due date changes, so the new date is reminded of anew.
+    reminded = UnicodeSetAttribute(null=True)
+
+    by_due = CardsByDue()
 
 
 class AssignmentRecord(Model):
-    """A card assigned to a person, copied from the card when it changes (自分のタスク, calendar)."""
+    """A card assigned to a person, or with a checklist item assigned to them, copied from the
+    card when it changes (自分のタスク, calendar, iCal feed): one row per card and person."""
 
     class Meta:
         table_name = "card_assignments"
@@ -126,6 +157,8 @@ class AssignmentRecord(Model):
     title = UnicodeAttribute()
     due = UnicodeAttribute(null=True)
     archived = BooleanAttribute(default=False)
+    assigned = BooleanAttribute(default=True)  # the card is theirs; False: only checklist items are
+    items_json = UnicodeAttribute(default="[]")  # their checklist items on it: [{"id", "text", "done"}]
 
 
 class ActivityByCard(GlobalSecondaryIndex["ActivityRecord"]):

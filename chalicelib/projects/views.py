@@ -56,6 +56,7 @@ def member_json(m: Member) -> MemberOut:
         "period_end": m.period_end,
         "joined_at": m.joined_at.isoformat(),
         "left_at": iso(m.left_at),
+        "muted": m.muted,
     }
 
 

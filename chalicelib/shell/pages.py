@@ -16,11 +16,12 @@ from chalicelib.core.layout import page
 
 bp = Blueprint(__name__)
 AREAS = (
-    # (key, path) — the five areas of the product, in navigation order
+    # (key, path) — the five areas of the product and 自分のタスク, in navigation order
     ("files", "/files"),
     ("search", "/search"),
     ("surveys", "/surveys"),
     ("projects", "/projects"),
+    ("my_tasks", "/my/tasks"),  # 自分のタスク: the person's cards across projects, and their calendar
     ("notifications", "/notifications"),
 )
 FORM = ["application/x-www-form-urlencoded"]

@@ -37,7 +37,10 @@ class Permissions:
 # Least privilege, declared per function: a FunctionSpec without an entry fails the synth.
 PERMISSIONS: dict[str, Permissions] = {
     # + SES from Kumo's one From address: granted by infra/stack.py (_grant_mail)
-    "notifier": Permissions(read_write_tables=("notifications", "idempotency"), read_tables=("staff", "departments")),
+    # "project_members": who muted a project (notifications/project_routing.py drops their notices).
+    "notifier": Permissions(
+        read_write_tables=("notifications", "idempotency"), read_tables=("staff", "departments", "project_members")
+    ),
     # + S3 (spaces/, quarantine/) and PutEvents: granted by infra/components/scanning.py
     "scanner": Permissions(read_write_tables=("files", "file_versions", "idempotency")),
     # "files": it records why a file's text is not searchable. "staff": a personal space's department;
@@ -52,7 +55,9 @@ PERMISSIONS: dict[str, Permissions] = {
     ),
     # chalicelib/maintenance/sweep.py and what it calls (files.service.purge_expired_trash,
     # directory.service.apply_due_transfers: "staff", reading the tree in "departments";
-    # surveys.issuing.issue_scheduled, surveys.reminders.send_due_reminders).
+    # surveys.issuing.issue_scheduled, surveys.reminders.send_due_reminders;
+    # projects.reminders.send_due_reminders: cards by due date in "board_items", each step taken
+    # on the card; the project, the card's list and the members are only read).
     # + S3 deletes/aborts and PutEvents: granted by infra/components/scheduler.py
     "scheduler": Permissions(
         read_write_tables=(
@@ -70,8 +75,10 @@ PERMISSIONS: dict[str, Permissions] = {
             "survey_answers",
             "survey_history",
             "survey_numbers",
+            # projects: a card's due reminder steps (board_items.reminded)
+            "board_items",
         ),
-        read_tables=("departments",),
+        read_tables=("departments", "projects", "project_members"),
     ),
 }
 

@@ -24,8 +24,9 @@ SWEPT_TABLES = {
     "survey_answers",
     "survey_history",
     "survey_numbers",
+    "board_items",  # a card's due reminder steps, taken on the card
 }
-READ_TABLES = {"departments"}  # the org tree
+READ_TABLES = {"departments", "projects", "project_members"}  # the org tree; a card's project and members
 
 
 def _arn(logical_id: str) -> dict[str, Any]:

@@ -262,3 +262,16 @@ def test_two_people_moving_cards_in_one_list_at_once_lose_and_duplicate_nothing(
         ]
     )
     assert sorted(r.status_code for r in race) == [200] + [409] * 9
+
+
+def test_the_demo_has_projects_to_try_from_make_run(stack: RunningStack, signed_in: Signed) -> None:
+    outsider = signed_in("tanaka.h")  # 人事課: a member of none of them
+    names = {p["name"]: p for p in _api(outsider, stack, "GET", "/api/projects").json()["items"]}
+    assert "窓口手続デジタル化プロジェクト" in names and "県民の日 記念イベント準備" in names
+    assert "道路パトロール記録の電子化" not in names, "members only"
+    dx = names["窓口手続デジタル化プロジェクト"]
+    board = load(signed_in("ogata.r"), stack, dx)
+    study = next(x for x in board["lists"] if x["title"] == "検討中")
+    assert study["over_limit"] and len(study["cards"]) > study["wip_limit"]
+    mine = _api(signed_in("kimura.t"), stack, "GET", "/api/my/tasks").json()["items"]
+    assert any(t["title"] == "福祉関係の申請書を棚卸しする" for t in mine)

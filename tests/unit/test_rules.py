@@ -141,6 +141,7 @@ def test_every_model_matches_its_table_spec() -> None:
     from chalicelib.directory.storage import DepartmentRecord, NoticeRecord, StaffRecord
     from chalicelib.files.storage import FileNameRecord, FileRecord, SpaceRecord, UploadRecord, VersionRecord
     from chalicelib.notifications.storage import NotificationRecord
+    from chalicelib.projects.feed_storage import FeedRecord
     from chalicelib.projects.storage import ActivityRecord, AssignmentRecord, ItemRecord, MemberRecord, ProjectRecord
     from chalicelib.search.storage import SettingsRecord
     from chalicelib.sharing.storage import (
@@ -179,6 +180,7 @@ def test_every_model_matches_its_table_spec() -> None:
         "board_items": ItemRecord,
         "card_assignments": AssignmentRecord,
         "project_activity": ActivityRecord,
+        "project_feeds": FeedRecord,
     }
     for key, model in models.items():
         spec = RESOURCES.table(key)
