@@ -44,13 +44,16 @@ DONE = (
 )
 
 
-def board_context(project_id: str, board_id: str, options: Options) -> dict[str, Any]:
-    """Everything the board's templates read, for the view the options name."""
+def board_context(project_id: str, board_id: str, options: Options, *, card_id: str = "") -> dict[str, Any]:
+    """Everything the board's templates read, for the view the options name; `card_id` names a
+    card to open (a notice's link: /projects/…/boards/…?card=…)."""
     person = me()
     board = boards.load(person, project_id, board_id, archived=options.view == "archived")
     people = membership.members(person, project_id, include_left=True)
     view = BoardView(board, people, options, language(), today())
+    opened = next((c for c in board.cards if c.card_id == card_id), None) if card_id else None
     return {
+        "opened": view.card(opened) if opened else None,
         "board": board,
         "project": board.project,
         "standing": board.standing,
@@ -68,9 +71,16 @@ def board_context(project_id: str, board_id: str, options: Options) -> dict[str,
 
 
 def _board_page(
-    project_id: str, board_id: str, options: Options, *, status: int = 200, error: str | None = None, done: str = ""
+    project_id: str,
+    board_id: str,
+    options: Options,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    done: str = "",
+    card_id: str = "",
 ) -> Response:
-    context = board_context(project_id, board_id, options)
+    context = board_context(project_id, board_id, options, card_id=card_id)
     return page("projects/board.html", status=status, current_area=AREA, error=error, done=done, **context)
 
 
@@ -95,7 +105,7 @@ def board_page(project_id: str, board_id: str) -> Response:
             if seen == tag:
                 return Response(body="", status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
         return _region(project_id, board_id, options, done=done)
-    return _board_page(project_id, board_id, options, done=done)
+    return _board_page(project_id, board_id, options, done=done, card_id=params.get("card", "")[:80])
 
 
 def act(project_id: str, board_id: str, action: Any) -> Response:

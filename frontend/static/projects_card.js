@@ -38,17 +38,25 @@
       });
   }
 
-  document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("#board-region a[data-card-link]");
-    if (!link || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) { return; }
-    event.preventDefault();
-    var card = link.closest("[data-card-id]");
-    opened = card ? card.getAttribute("data-card-id") : null;
+  function open(href, cardId) {
+    opened = cardId;
     changed = false;
     content.textContent = B.T.loading;
     dialog.showModal();
-    load(link.href).then(function (html) { show(html, false); }, function () { window.location.href = link.href; });
+    load(href).then(function (html) { show(html, false); }, function () { window.location.href = href; });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("#board-region a[data-card-link], a[data-open-card]");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) { return; }
+    event.preventDefault();
+    var card = link.closest("[data-card-id]");
+    open(link.href, card ? card.getAttribute("data-card-id") : link.href.split("/cards/")[1].split("?")[0]);
   });
+
+  // A notice's link names a card (?card=…): the board opens with that card in the dialog.
+  var named = document.querySelector("a[data-open-card]");
+  if (named) { open(named.href, named.href.split("/cards/")[1].split("?")[0]); }
 
   dialog.addEventListener("click", function (event) {
     if (event.target.closest("[data-close-dialog]")) { dialog.close(); }

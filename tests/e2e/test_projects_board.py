@@ -1,7 +1,8 @@
 """The project board in Chromium: start a project from a template, add cards, move them by
 dragging with the mouse and with the keyboard (and see the order kept after a reload), comment
-on a card with an @mention that the other member sees, filter by label, swimlanes by assignee,
-the board keeping itself current behind an open card, and axe-core on the pages."""
+on a card with an @mention that the other member sees on the card and in their inbox, filter by
+label, swimlanes by assignee, the board keeping itself current behind an open card, and
+axe-core on the pages."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from tests.e2e.conftest import ja, signed_in_page
+from tests.e2e.conftest import ja, reload_until, signed_in_page
 from tests.e2e.test_accessibility import PHONE, axe_violations, no_horizontal_scroll
 from tests.e2e.test_security_headers import csp_problems
 
@@ -170,6 +171,18 @@ def test_a_comment_mentions_another_member_who_sees_it_on_the_card(
     comment = member.get_by_test_id("card-dialog").get_by_test_id("comment")
     expect(comment).to_contain_text("山田 健一")
     expect(comment).to_contain_text("@fujita.e 様式の確認をお願いします")
+
+    # The mention is in the member's inbox (through the bus and the notifier); its link opens
+    # the board with the card in the dialog.
+    member.goto("/notifications")
+    notice = member.get_by_test_id("notification-list").get_by_role("listitem").filter(has_text="道路占用許可の様式")
+    reload_until(member, lambda: notice.count() > 0)
+    expect(notice.first).to_contain_text("山田 健一")
+    notice.first.get_by_role("button", name=ja("Open")).click()
+    expect(member).to_have_url(re.compile(r"/boards/brd_\w+\?card=C_\w+$"))
+    opened = member.get_by_test_id("card-dialog")
+    expect(opened.get_by_test_id("card-title")).to_have_text("道路占用許可の様式")
+    expect(opened.get_by_test_id("comment")).to_contain_text("様式の確認をお願いします")
 
 
 def _board_with_cards(page: Page) -> dict[str, Any]:

@@ -231,6 +231,9 @@ def test_filters_and_views_are_kept_in_the_query_string(stack: RunningStack, sig
     lane = re.search(rf'data-testid="lane" data-lane="{MEMBER}">.*?</tr>', lanes, re.S)
     assert lane and "藤田 恵美" in lane.group(0) and marked in lane.group(0) and plain not in lane.group(0)
     assert re.search(r'data-testid="lane" data-lane="none">', lanes)
+    noticed = _get(owner, stack, f"{board}?card={marked}").text  # a notice's link names the card to open
+    assert re.search(rf'data-testid="opened-card"><a href="{board}/cards/{marked}" data-open-card>', noticed)
+    assert 'data-testid="opened-card"' not in _get(owner, stack, f"{board}?card=C_nothing").text
     views = _get(owner, stack, f"{board}?label={urgent}&dates=wareki").text
     assert f'href="{board}?view=list&amp;label={urgent}&amp;dates=wareki"' in views, "a view keeps the filters"
 
