@@ -2,7 +2,7 @@
 label, a list of every card, the archived lists and cards), with filters kept in the query
 string, and the forms that add cards and lists, rename a list, set its WIP limit, move or
 archive it. Cards are moved by drag and drop or the keyboard through the JSON API
-(projects_board.js); here only plain forms, so the page works without the script.
+(projects_dnd.js); here only plain forms, so the page works without the script.
 
 The script keeps an open board current by asking for the board's fragment (`fragment=1`, the
 lists without the layout) with If-None-Match every 15 s while the tab is visible. The ETag is
