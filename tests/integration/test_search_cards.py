@@ -154,3 +154,5 @@ def test_reindex_keeps_cards_and_the_search_page_labels_them(stack: RunningStack
     link = f"/projects/{project['id']}/boards/{project['boards'][0]['id']}?card={card['id']}"
     assert f'href="{link}"' in html
     assert ">プロジェクト</span>" in html and "総務課 のプロジェクト" in html and project["name"] in html
+    opened = member.get(f"{stack.base_url}{link}", timeout=30)
+    assert opened.status_code == 200 and card["id"] in opened.text, "the hit opens the board on the card"
