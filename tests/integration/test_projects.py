@@ -111,7 +111,7 @@ def test_a_project_starts_from_a_template_and_members_work_its_board(stack: Runn
 
     # Dropped next to a card that has meanwhile moved elsewhere: 409, the page reloads the list.
     current = load(member, stack, project)["lists"][1]["cards"]
-    ghost = {"id": current[0]["id"], "rank": "a0"}
+    ghost = {"id": current[0]["id"], "rank": current[0]["rank"] + "V"}  # where it is not
     refused = _api(
         member,
         stack,
