@@ -13,9 +13,12 @@ from chalicelib.files import routes as file_routes
 from chalicelib.notifications import pages as notification_pages
 from chalicelib.notifications import routes as notification_routes
 from chalicelib.notifications import settings_routes as notification_settings
+from chalicelib.projects import board_pages as project_board_pages
 from chalicelib.projects import board_routes as project_board_routes
 from chalicelib.projects import calendar_pages as project_calendar_pages
 from chalicelib.projects import calendar_routes as project_calendar_routes
+from chalicelib.projects import card_pages as project_card_pages
+from chalicelib.projects import pages as project_pages
 from chalicelib.projects import routes as project_routes
 from chalicelib.search import pages as search_pages
 from chalicelib.search import routes as search_routes
@@ -63,6 +66,9 @@ for blueprint in (
     survey_result_pages.bp,
     project_routes.bp,
     project_board_routes.bp,
+    project_pages.bp,
+    project_board_pages.bp,
+    project_card_pages.bp,
     project_calendar_routes.bp,
     project_calendar_pages.bp,
 ):

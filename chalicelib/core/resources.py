@@ -13,6 +13,7 @@ from typing import Any, Protocol, TypeVar
 
 from chalicelib.core.event_catalogue import FILE_STATE_CHANGES, SURVEY_SEARCH_CHANGES, PartnerUploaded, bus_pattern
 from chalicelib.core.events import SOURCE_PREFIX
+from chalicelib.core.project_events import PROJECT_SEARCH_CHANGES
 
 
 @dataclass(frozen=True)
@@ -410,6 +411,13 @@ RESOURCES = Resources(
             target_queue="index",
             purpose="a survey drafted, issued or closed, an answer that reached its issuer or was returned "
             "re-indexes that survey or answer",
+        ),
+        RuleSpec(
+            "index-project-changes",
+            pattern=bus_pattern(*PROJECT_SEARCH_CHANGES),
+            target_queue="index",
+            purpose="a card created, changed, archived or commented on re-indexes that card; a project's "
+            "settings, labels or members, or a list archived, re-index its cards",
         ),
     ),
     buckets=(

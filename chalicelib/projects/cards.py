@@ -18,7 +18,8 @@ from datetime import date
 from chalicelib.core import events
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Conflict
-from chalicelib.core.project_events import CardAssigned
+from chalicelib.core.events import Detail
+from chalicelib.core.project_events import CardAssigned, CardChanged
 from chalicelib.core.storage import is_cancelled_transaction, transaction
 from chalicelib.projects import access, boards, membership, storage
 from chalicelib.projects.activity import Action, entry
@@ -189,6 +190,7 @@ def create(p: Principal, project_id: str, board_id: str, list_id: str, title: st
     with transaction() as tx:
         tx.save(record, condition=ItemRecord.item_id.does_not_exist())
         tx.save(entry(p, project_id, Action.CARD_CREATED, board_id=board_id, card_id=record.item_id, summary=name))
+    events.publish([CardChanged(project_id=project_id, board_id=board_id, card_id=record.item_id, change="created")])
     return card_of(record)
 
 
@@ -256,21 +258,21 @@ def update(p: Principal, project_id: str, board_id: str, card_id: str, *, change
     )
     _write(found, record, version, plan.actions, activity, assigned=(before_people, after_assignees))
     new = [a for a in after_assignees if a not in before_assignees and a != p.staff_id]
+    told: list[Detail] = [CardChanged(project_id=project_id, board_id=board_id, card_id=card_id, change="changed")]
     if new:
-        events.publish(
-            [
-                CardAssigned(
-                    project_id=project_id,
-                    project_name=found.project.name,
-                    board_id=board_id,
-                    card_id=card_id,
-                    title=record.title,
-                    assignee_ids=new,
-                    assigned_by=p.staff_id,
-                    assigned_by_name=p.display_name,
-                )
-            ]
+        told.append(
+            CardAssigned(
+                project_id=project_id,
+                project_name=found.project.name,
+                board_id=board_id,
+                card_id=card_id,
+                title=record.title,
+                assignee_ids=new,
+                assigned_by=p.staff_id,
+                assigned_by_name=p.display_name,
+            )
         )
+    events.publish(told)
     return card_of(boards.item(board_id, card_id, "card"))
 
 
@@ -325,6 +327,8 @@ def archive(p: Principal, project_id: str, board_id: str, card_id: str, *, archi
         assigned=(_people(record), assigned),
         archived=archived,
     )
+    change = "archived" if archived else "restored"
+    events.publish([CardChanged(project_id=project_id, board_id=board_id, card_id=card_id, change=change)])
     return card_of(boards.item(board_id, card_id, "card"))
 
 

@@ -1,4 +1,4 @@
-"""Home, language switch, static assets, health check, the areas still to come, and the header's contents."""
+"""Home, language switch, static assets, health check, and the header's contents."""
 
 from __future__ import annotations
 
@@ -81,16 +81,6 @@ def home() -> Response:
         surveys=surveys.to_answer_rows(principal, web.state().language, open_only=True)[:HOME_SURVEYS],
         board_labels=BOARD_LABELS,
     )
-
-
-def _upcoming(area: str) -> Response:
-    """An area that is not built yet says so plainly: no sample data, no dead buttons."""
-    return page("upcoming.html", current_area=area, area=area)
-
-
-@bp.route("/projects")
-def projects_area() -> Response:
-    return _upcoming("projects")
 
 
 @bp.route("/language", methods=["POST"], content_types=FORM)

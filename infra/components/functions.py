@@ -49,11 +49,24 @@ PERMISSIONS: dict[str, Permissions] = {
     # "files": it records why a file's text is not searchable. "staff": a personal space's department;
     # "departments": the 部局 a 所属's space is searched under. "surveys", "survey_answers": what a
     # survey or an answer says and who may find it (surveys/indexing.py; kumo reindex scans them).
+    # "projects", "project_members", "board_items", "project_activity": what a card says (its list,
+    # labels, assignees, comments) and who may find it (projects/indexing.py; kumo reindex too).
     # + S3 GetObject on spaces/ and es:ESHttp* on the domain: granted by infra/components/search.py
-    # send_to_own_queue: a change to a big folder becomes one message per file (indexer.fan_out).
+    # send_to_own_queue: a change to a big folder (a project with many cards) becomes one message
+    # per file (per card): indexer.enqueue.
     "indexer": Permissions(
         read_write_tables=("files",),
-        read_tables=("file_versions", "staff", "departments", "surveys", "survey_answers"),
+        read_tables=(
+            "file_versions",
+            "staff",
+            "departments",
+            "surveys",
+            "survey_answers",
+            "projects",
+            "project_members",
+            "board_items",
+            "project_activity",
+        ),
         send_to_own_queue=True,
     ),
     # chalicelib/maintenance/sweep.py and what it calls (files.service.purge_expired_trash,

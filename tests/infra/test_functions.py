@@ -152,6 +152,7 @@ def test_indexer_has_least_privilege(synthesized: Synthesized) -> None:
     # each file's (survey's, answer's) current state, so a redelivered event is harmless by construction.
     assert WRITES | READ_ONLY <= granted["files"]
     read = ("file_versions", "staff", "departments", "surveys", "survey_answers")
+    read += ("projects", "project_members", "board_items", "project_activity")  # project cards
     for key in read:
         assert granted[key] == READ_ONLY, key
     untouched = set(tables) - {"files", *read}
