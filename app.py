@@ -12,7 +12,13 @@ from chalicelib.files import pages as file_pages
 from chalicelib.files import routes as file_routes
 from chalicelib.notifications import pages as notification_pages
 from chalicelib.notifications import routes as notification_routes
+from chalicelib.notifications import settings_routes as notification_settings
+from chalicelib.projects import board_pages as project_board_pages
 from chalicelib.projects import board_routes as project_board_routes
+from chalicelib.projects import calendar_pages as project_calendar_pages
+from chalicelib.projects import calendar_routes as project_calendar_routes
+from chalicelib.projects import card_pages as project_card_pages
+from chalicelib.projects import pages as project_pages
 from chalicelib.projects import routes as project_routes
 from chalicelib.projects.recruiting import actuals_pages as recruiting_actuals_pages
 from chalicelib.projects.recruiting import actuals_routes as recruiting_actuals_routes
@@ -48,6 +54,7 @@ for blueprint in (
     directory_routes.bp,
     notification_pages.bp,
     notification_routes.bp,
+    notification_settings.bp,
     file_routes.bp,
     file_pages.bp,
     share_routes.bp,
@@ -64,6 +71,11 @@ for blueprint in (
     survey_result_pages.bp,
     project_routes.bp,
     project_board_routes.bp,
+    project_pages.bp,
+    project_board_pages.bp,
+    project_card_pages.bp,
+    project_calendar_routes.bp,
+    project_calendar_pages.bp,
     recruiting_routes.bp,
     recruiting_actuals_routes.bp,
     recruiting_pages.bp,

@@ -142,10 +142,13 @@ def _run_reindex(function: str | None) -> int:
             return 1
         print(f"reindexed: {payload.get('reindexed')}")
         return 0
+    from chalicelib.projects import indexing as project_indexing
     from chalicelib.search import reindex
     from chalicelib.surveys import indexing
 
-    indexing.register()  # search may not import surveys: its records come through the registry
+    # search may not import surveys or projects: their records come through the registry
+    indexing.register()
+    project_indexing.register()
     print(f"reindexed: {reindex.reindex().describe()}")
     return 0
 

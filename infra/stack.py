@@ -10,7 +10,7 @@ from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
 from infra.components.api import REST_API, KumoApi
-from infra.components.auth import StaffAuth, TokenKey
+from infra.components.auth import MailLinkSecret, StaffAuth, TokenKey
 from infra.components.data import Tables
 from infra.components.frontdoor import FrontDoor
 from infra.components.functions import EventFunctions
@@ -43,6 +43,7 @@ class KumoStack(Stack):
         self.layer = SharedLayer(self, "Shared", config=config)
         self.search = Search(self, "Search", config=config)
         self.token_key = TokenKey(self, "Tokens", config=config)
+        self.mail_links = MailLinkSecret(self, "MailLinks", config=config)
         # Before the API: its settings name the distribution (KUMO_BASE_URL), whose origin is the
         # REST API Chalice declares (referenced by its logical id; see KumoApi._integrate_by_name).
         self.front_door = FrontDoor(
@@ -60,6 +61,7 @@ class KumoStack(Stack):
             user_pool_client_id=self.auth.client.user_pool_client_id,
             base_url=self.front_door.base_url,
             token_key_id=self.token_key.key.key_arn,
+            mail_link_secret_arn=self.mail_links.secret.secret_arn,
         )
 
         def environment(service: str) -> dict[str, str]:
@@ -115,7 +117,12 @@ class KumoStack(Stack):
         )
         notifier = self.functions.functions["notifier"]
         assert notifier.role is not None
-        self._grant_mail(notifier.role)  # e-mail on PartnerUploaded (chalicelib/notifications/email.py)
+        self._grant_mail(notifier.role)  # notices by mail (chalicelib/notifications/email.py)
+        self.mail_links.grant_read(notifier.role)  # each mail's unsubscribe link
+        sweeper = self.functions.functions["scheduler"]
+        assert sweeper.role is not None
+        self._grant_mail(sweeper.role)  # the daily digest (chalicelib/notifications/digest.py)
+        self.mail_links.grant_read(sweeper.role)
         self._outputs()
 
     def _grant_api(self, role: iam.IRole) -> None:
@@ -127,6 +134,7 @@ class KumoStack(Stack):
         self.messaging.bus.grant_put_events_to(role)
         self.auth.grant_web_requests(role)
         self.token_key.grant_sealing(role)
+        self.mail_links.grant_read(role)  # checks unsubscribe links
         self._grant_mail(role)  # the search domain: granted by Search.admit
         suppress_tracing_wildcard(role)
         suppress_data_wildcards(role)

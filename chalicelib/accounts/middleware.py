@@ -30,7 +30,11 @@ PUBLIC_PATHS = {"/login", "/login/new-password", "/language", "/healthz", "/api/
 # Pages and API of link holders with no account: share links (/s/) and survey respondents (/r/).
 PARTNER_PREFIXES = ("/s/", "/api/share/", "/r/", "/api/respond/")  # the token must never leak via Referer
 PARTNER_PATHS = {"/s", "/api/share", "/r", "/api/respond"}
-PUBLIC_PREFIXES = ("/static/", *PARTNER_PREFIXES)
+# A person's iCal feed (/calendar/<secret>.ics): calendar apps cannot sign in, the secret is the right.
+CALENDAR_FEED_PREFIX = "/calendar/"
+# The unsubscribe link in a mail (notifications/settings_routes.py): its signature is the right.
+UNSUBSCRIBE_PREFIX = "/unsubscribe/"
+PUBLIC_PREFIXES = ("/static/", CALENDAR_FEED_PREFIX, UNSUBSCRIBE_PREFIX, *PARTNER_PREFIXES)
 
 
 def content_security_policy(upload_origin: str = "") -> str:

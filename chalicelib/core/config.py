@@ -39,6 +39,7 @@ REQUIRED_OUTSIDE_LOCAL = (
     "KUMO_FRONTEND_DIR",
     "KUMO_STATIC_MANIFEST",
     "KUMO_TOKEN_KEY_ID",
+    "KUMO_MAIL_LINK_SECRET_ARN",
 )
 # Set by the Lambda runtime itself (reserved: a function's configuration cannot set it).
 REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
@@ -74,10 +75,16 @@ class Settings:
     static_manifest: Path | None = None
     # The KMS key that seals refresh tokens at rest; None: a local key (stage local only).
     token_key_id: str | None = None
+    # The Secrets Manager secret that keys the HMAC of the unsubscribe links in mail
+    # (notifications/unsubscribe.py); None: a key derived locally (stage local only).
+    mail_link_secret_arn: str | None = None
     search_api_role_arn: str | None = None  # the indexer admits this role to the index (AWS)
     viewer_ip_header: str | None = None  # set by the front door (CloudFront) with the viewer's address
     # Local stack only (chalicelib/local/faults.py): the share of queue-function invocations the
     # local consumers make fail on purpose, and the seed of that choice. Refused outside `local`.
+    # Quiet hours for everyone who did not turn theirs off (notifications/quiet.py); off: mail
+    # is never held (the local test stack, whose tests must not depend on the hour).
+    quiet_hours: bool = True
     fault_rate: float = 0.0
     fault_seed: int = 0
 
@@ -220,8 +227,10 @@ def from_environ(env: Mapping[str, str]) -> Settings:
         search_sigv4=_flag(env.get("KUMO_SEARCH_SIGV4"), default=False),
         static_manifest=Path(manifest) if manifest else None,
         token_key_id=read.required("KUMO_TOKEN_KEY_ID", "") or None,
+        mail_link_secret_arn=read.required("KUMO_MAIL_LINK_SECRET_ARN", "") or None,
         search_api_role_arn=read.optional("KUMO_SEARCH_API_ROLE_ARN"),
         viewer_ip_header=(read.optional("KUMO_VIEWER_IP_HEADER") or "").lower() or None,
+        quiet_hours=_flag(env.get("KUMO_QUIET_HOURS"), default=True),
         fault_rate=read.fault_rate(),
         fault_seed=read.integer("KUMO_FAULT_SEED", 0, minimum=0),
     )

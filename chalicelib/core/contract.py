@@ -130,6 +130,11 @@ def _conforms(value: Any, tp: Any) -> bool:  # noqa: PLR0911 - one case per kind
         return value is None
     if tp in _JSON_TYPES:  # JSON has no bool among its numbers: true is not 1
         return isinstance(value, _JSON_TYPES[tp]) and (tp is bool or not isinstance(value, bool))
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):  # a nested object: its fields too
+        hints = _hints(tp)
+        return isinstance(value, dict) and all(
+            _conforms(value[f.name], hints[f.name]) for f in dataclasses.fields(tp) if f.name in value
+        )
     return True  # Any
 
 

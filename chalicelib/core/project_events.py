@@ -138,6 +138,32 @@ class ActualsDue(Detail):
     staff_ids: list[str]
 
 
+@dataclass(frozen=True)
+class CardChanged(Detail):
+    """A card was created, changed, archived or restored, or commented on. Only which card: a
+    consumer (the search index) reads the card's current state itself. A move is not announced:
+    nothing the index holds depends on a card's list or rank, and moves are the hottest write."""
+
+    EVENT: ClassVar = EventType("projects", "CardChanged")
+    project_id: str
+    board_id: str
+    card_id: str
+    change: str  # created | changed | archived | restored | commented | project_changed (a fan-out)
+
+
+@dataclass(frozen=True)
+class ProjectChanged(Detail):
+    """Something every card of a project (or of one list, when board_id and list_id are given)
+    shows, or who may see them, changed: the project was created (with a template's cards), its
+    name, visibility or labels changed, someone joined or left, a list was archived or restored."""
+
+    EVENT: ClassVar = EventType("projects", "ProjectChanged")
+    project_id: str
+    change: str  # created | settings | labels | members | list
+    board_id: str = ""
+    list_id: str = ""
+
+
 PROJECT_EVENTS: tuple[type[Detail], ...] = (
     MemberJoined,
     CardAssigned,
@@ -149,4 +175,10 @@ PROJECT_EVENTS: tuple[type[Detail], ...] = (
     ConsentGiven,
     ConsentRefused,
     ActualsDue,
+    CardChanged,
+    ProjectChanged,
 )
+
+# After these a card's search document may be stale (what it says, or who may find it): the
+# project index rule routes exactly these, and projects/indexing.py refreshes for exactly these.
+PROJECT_SEARCH_CHANGES: tuple[type[CardChanged | ProjectChanged], ...] = (CardChanged, ProjectChanged)

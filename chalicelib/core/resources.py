@@ -13,6 +13,7 @@ from typing import Any, Protocol, TypeVar
 
 from chalicelib.core.event_catalogue import FILE_STATE_CHANGES, SURVEY_SEARCH_CHANGES, PartnerUploaded, bus_pattern
 from chalicelib.core.events import SOURCE_PREFIX
+from chalicelib.core.project_events import PROJECT_SEARCH_CHANGES
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class TableSpec:
     indexes: tuple[IndexSpec, ...] = ()
     ttl_attribute: str | None = None  # clean-up only: expiry is always checked in code
     purpose: str = ""
+    # Why a throttled write here is worth an alarm (a hot partition users would feel); empty: none.
+    throttle_alarm: str = ""
 
     def physical_name(self, prefix: str) -> str:
         return f"{prefix}-{self.key}"
@@ -197,6 +200,18 @@ RESOURCES = Resources(
             purpose="each staff member's in-app notification inbox",
         ),
         TableSpec(
+            "notification_prefs",
+            partition=KeyAttr("staff_id"),
+            purpose="each staff member's notification settings: per kind inbox/mail/digest/off, quiet hours",
+        ),
+        TableSpec(
+            "notification_digest",
+            partition=KeyAttr("staff_id"),
+            sort=KeyAttr("item"),
+            indexes=(IndexSpec("by_due", KeyAttr("due_day"), KeyAttr("item")),),
+            purpose="notices waiting for a person's daily digest, and each day's digest reserved once",
+        ),
+        TableSpec(
             "spaces",
             partition=KeyAttr("space_id"),
             purpose="storage spaces (a department's or a person's): quota and bytes used",
@@ -316,6 +331,8 @@ RESOURCES = Resources(
             # by_due: the cards due on a JST day, across boards (the scheduler's due reminders)
             indexes=(IndexSpec("by_due", KeyAttr("due"), KeyAttr("item_id")),),
             purpose="the lists and cards of a board, each with a fractional rank (one query loads a board)",
+            throttle_alarm="A board is one partition: throttled writes mean a board too busy for it "
+            "(moves and edits failing for its members); look for a runaway client or split the board.",
         ),
         TableSpec(
             "card_assignments",
@@ -329,6 +346,13 @@ RESOURCES = Resources(
             sort=KeyAttr("event_key"),
             indexes=(IndexSpec("by_card", KeyAttr("card_id"), KeyAttr("event_key")),),
             purpose="what happened in a project and on each card, comments included",
+            throttle_alarm="A project's activity is one partition written with every move: throttled "
+            "writes make moves and edits of its boards fail; look for a runaway client.",
+        ),
+        TableSpec(
+            "project_feeds",
+            partition=KeyAttr("feed_key"),
+            purpose="each person's iCal feed: the SHA-256 of its secret URL (never the secret), fetches counted",
         ),
         TableSpec(
             "recruitments",
@@ -423,6 +447,13 @@ RESOURCES = Resources(
             target_queue="index",
             purpose="a survey drafted, issued or closed, an answer that reached its issuer or was returned "
             "re-indexes that survey or answer",
+        ),
+        RuleSpec(
+            "index-project-changes",
+            pattern=bus_pattern(*PROJECT_SEARCH_CHANGES),
+            target_queue="index",
+            purpose="a card created, changed, archived or commented on re-indexes that card; a project's "
+            "settings, labels or members, or a list archived, re-index its cards",
         ),
     ),
     buckets=(

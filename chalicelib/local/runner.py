@@ -203,12 +203,15 @@ class LocalStack:
         if (state / "manifest.json").exists():
             summary = backup.restore(state)
             accounts = demo.restore_accounts()
+            from chalicelib.projects import indexing as project_indexing
             from chalicelib.search import reindex
             from chalicelib.surveys import indexing
 
             # The search server keeps nothing on disk: the index is rebuilt from the files (and
-            # the surveys and answers, whose source search may only get through its registry).
+            # the surveys, answers and project cards, whose sources search may only get through
+            # its registry).
             indexing.register()
+            project_indexing.register()
             rebuilt = reindex.reindex()
             return (
                 f"restored from {state}: {summary.describe()}; {accounts} sign-ins re-created; "

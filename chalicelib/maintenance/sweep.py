@@ -15,7 +15,9 @@ announces what is about to expire:
   are reminded before and after the deadline (each step once);
 - project cards: their people hear the day before a card's due date and the day after it
   (each step once per card and date; projects/reminders.py);
-- projects: once a month has ended, members with a time share are reminded (once) to record
+- the daily digest: on working days from 08:30 JST, each person with notices waiting gets one
+  mail listing them, once (notifications/digest.py);
+- time shares: once a month has ended, members with a time share are reminded (once) to record
   their 実績 for it (ActualsDue).
 Each step on a slice's tables is that slice's own function; the sweep only calls them in turn.
 """
@@ -52,6 +54,7 @@ def run(at: datetime | None = None) -> SweepReport:
     _transfers(now, report)
     _surveys(now, report)
     _cards(now, report)
+    _digests(now, report)
     _actuals_due(now, report)
     logger.info("sweep done", extra={"counts": report.counts})
     return report
@@ -129,6 +132,14 @@ def _cards(now: datetime, report: SweepReport) -> None:
     from chalicelib.projects import reminders
 
     report.add("card_reminders", reminders.send_due_reminders(now))
+
+
+def _digests(now: datetime, report: SweepReport) -> None:
+    from chalicelib.notifications import digest
+
+    sent = digest.send_due(now)
+    if sent:
+        report.add("digests_sent", sent)
 
 
 def _actuals_due(now: datetime, report: SweepReport) -> None:

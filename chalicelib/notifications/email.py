@@ -1,105 +1,118 @@
-"""Which domain event also sends an e-mail, and to whom (the inbox gets every notice anyway)."""
+"""Where each notice goes beyond the inbox, by each person's settings: a mail now, a line in the
+daily digest, or nothing (kinds.resolve decides; quiet hours hold mail for the digest).
+
+Every mail carries an unsubscribe link for its one kind (unsubscribe.py), except the mandatory
+kinds, which link to the settings page that says why they cannot be stopped. SES's SendEmail
+(the simple form Kumo uses, and the one the local emulator records) takes no custom headers, so
+List-Unsubscribe / List-Unsubscribe-Post are not set yet; the link is in the body.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.core import idempotency
 from chalicelib.core.config import settings
-from chalicelib.core.event_catalogue import PartnerUploaded
-
-if TYPE_CHECKING:
-    from chalicelib.notifications.service import Delivery
-
-
-def send_for(event: dict[str, Any]) -> int:
-    """Send the e-mails an event calls for; returns how many were sent."""
-    from chalicelib.notifications import project_routing, survey_routing
-
-    if any(kind.matches(event) for kind in survey_routing.ROUTES):
-        return _survey_mail(event)
-    if any(kind.matches(event) for kind in project_routing.ROUTES):
-        return _project_mail(event)
-    if PartnerUploaded.matches(event):
-        return _partner_upload_mail(event)
-    return 0
+from chalicelib.notifications import kinds, preferences, quiet
+from chalicelib.notifications.kinds import Route
+from chalicelib.notifications.service import Delivery
 
 
-def _partner_upload_mail(event: dict[str, Any]) -> int:
-    """The link's owner, when they asked to hear of uploads."""
-    detail = PartnerUploaded.parse(event)
-    if not detail.notify:
-        return 0
-    from chalicelib.directory import service as directory
-    from chalicelib.sharing import mail
-
-    owner = directory.find_staff(detail.owner_id)
-    if owner is None:
-        return 0
-    # The notifier's handler runs again after any failure, and SES cannot take a message back:
-    # the mail is claimed by its event and address first, so a retry never sends it twice.
-    event_id = (event.get("detail") or {}).get("event_id") or event.get("id")
-    key = f"mail#{event_id}#{owner.email}"
-    if not idempotency.claim(key):
-        return 0
-    folder_url = f"{settings().base_url.rstrip('/')}/files/{detail.folder_id}"
-    try:
-        mail.send_partner_upload(
-            owner.email,
-            owner_name=owner.display_name,
-            uploader=detail.uploader_name or "—",
-            file_name=detail.name,
-            folder_url=folder_url,
-        )
-    except ClientError:  # refused or throttled: nothing was sent, so the retry may send it
-        idempotency.release(key)
-        raise
-    return 1
+@dataclass(frozen=True)
+class Planned:
+    delivery: Delivery
+    route: Route
 
 
-def _survey_mail(event: dict[str, Any]) -> int:
-    """A 照会 is work with a date: each person its notice reaches also gets it by mail, with the
-    link."""
+def plan(deliveries: list[Delivery], now: datetime | None = None) -> list[Planned]:
+    """Each delivery with its route, from the settings of everyone it reaches (one batch read)."""
+    if not deliveries:
+        return []
+    moment = now or datetime.now(UTC)
+    prefs = preferences.for_staff(d.staff_id for d in deliveries)
+    planned = []
+    for d in deliveries:
+        p = prefs.get(d.staff_id) or preferences.Preferences()
+        hushed = settings().quiet_hours and p.quiet_hours and quiet.is_quiet(moment)
+        planned.append(Planned(d, kinds.resolve(d.kind, p.choices.get(d.kind), quiet=hushed)))
+    return planned
+
+
+def send_for(event: dict[str, Any], now: datetime | None = None) -> int:
+    """Send the mails an event calls for now (and queue its digest lines); returns mails sent."""
     from chalicelib.notifications import routing
 
-    return _mail(routing.deliveries_for(event), "/surveys")
+    return send_planned(plan(routing.deliveries_for(event), now), now)
 
 
-def _project_mail(event: dict[str, Any]) -> int:
-    """A project's notices that are work with a date for the person (assigned, due, mentioned,
-    consent: project_routing.MAILED) also go by mail; muted people were dropped by the routing."""
-    from chalicelib.notifications import project_routing, routing
+def send_planned(planned: list[Planned], now: datetime | None = None) -> int:
+    from chalicelib.notifications import digest
 
-    mailed = [d for d in routing.deliveries_for(event) if d.kind in project_routing.MAILED]
-    return _mail(mailed, "/projects")
+    moment = now or datetime.now(UTC)
+    sent = 0
+    for p in planned:
+        if p.route is Route.DIGEST:
+            digest.enqueue(p.delivery, moment)
+        elif p.route is Route.MAIL_NOW:
+            sent += _mail(p.delivery)
+    return sent
 
 
-def _mail(deliveries: list[Delivery], fallback_link: str) -> int:
-    """Each delivery by mail in Japanese, with its link. Claimed per event and address first, like
-    every mail, so a retry sends none twice."""
+def footer(staff_id: str, kind: str) -> str:
+    """The last lines of every mail: how to stop this kind of mail, or why it cannot be stopped."""
+    from chalicelib.core.i18n import gettext_for
+
+    translate = gettext_for("ja")
+    spec = kinds.kind(kind)
+    page = f"{settings().base_url.rstrip('/')}/settings/notifications"
+    if spec is not None and spec.mandatory:
+        return f"{translate('This notice is always sent by mail:')} {translate(spec.mandatory)}\n{page}"
+    return f"{translate('Stop mail for this kind of notice:')} {unsubscribe_link(staff_id, kind)}\n{page}"
+
+
+def unsubscribe_link(staff_id: str, kind: str) -> str:
+    from chalicelib.notifications import unsubscribe
+
+    return unsubscribe.link(staff_id, kind)
+
+
+def _mail(delivery: Delivery) -> int:
+    """One delivery by mail in Japanese, with its link. Claimed per event and address first: the
+    notifier's handler runs again after any failure, and SES cannot take a message back."""
     from chalicelib.core.i18n import gettext_for
     from chalicelib.directory import service as directory
     from chalicelib.notifications import texts
     from chalicelib.sharing import mail
 
-    translate = gettext_for("ja")
+    person = directory.find_staff(delivery.staff_id)
+    if person is None:
+        return 0
+    key = f"mail#{delivery.event_id}#{person.email}"
+    if not idempotency.claim(key):
+        return 0
     base = settings().base_url.rstrip("/")
-    sent = 0
-    for delivery in deliveries:
-        person = directory.find_staff(delivery.staff_id)
-        if person is None:
-            continue
-        key = f"mail#{delivery.event_id}#{person.email}"
-        if not idempotency.claim(key):
-            continue
-        text = texts.render(delivery.kind, delivery.params, translate)
-        body = f"{person.display_name} 様\n\n{text}\n\n{base}{delivery.link or fallback_link}\n\n-- Kumo\n"
-        try:
+    link = f"{base}{delivery.link or '/notifications'}"
+    try:
+        if delivery.kind == "partner_upload":  # its own bilingual template (a partner's words)
+            mail.send_partner_upload(
+                person.email,
+                owner_name=person.display_name,
+                uploader=str(delivery.params.get("uploader") or "—"),
+                file_name=str(delivery.params.get("name") or ""),
+                folder_url=link,
+                footer=footer(person.staff_id, delivery.kind),
+            )
+        else:
+            text = texts.render(delivery.kind, delivery.params, gettext_for("ja"))
+            body = (
+                f"{person.display_name} 様\n\n{text}\n\n{link}\n\n-- Kumo\n{footer(person.staff_id, delivery.kind)}\n"
+            )
             mail.send(person.email, f"【Kumo】{text[:60]}", body)
-        except ClientError:
-            idempotency.release(key)
-            raise
-        sent += 1
-    return sent
+    except ClientError:  # refused or throttled: nothing was sent, so the retry may send it
+        idempotency.release(key)
+        raise
+    return 1

@@ -16,9 +16,9 @@
 - ConsentGiven / ConsentRefused: the applicant, and the owners (each with a text of their own);
 - ActualsDue: the staff named (members with a time share), for the month.
 
-Mail (MAILED, sent by email.py) goes with what is work with a date for the person: being
-assigned, a due date, a mention, and the consent steps of their own application or of their
-staff's. Everything else is in the inbox only.
+Mail goes by default with what is work with a date for the person: being assigned, a due date,
+a mention, and the consent steps of their own application or of their staff's; everything else
+is in the inbox only. Each person may change that per kind (kinds.py holds the defaults).
 
 Muting (projects.membership.mute): a member who muted a project hears nothing of it, mail
 included — except the consent steps. Those concern the person's own work rather than the
@@ -49,20 +49,6 @@ from chalicelib.core.project_events import (
 from chalicelib.directory import service as directory
 from chalicelib.notifications.service import Delivery
 from chalicelib.projects import membership
-
-# The kinds of notice that also go by mail (to the address in the directory).
-MAILED = frozenset(
-    {
-        "card_assigned",
-        "card_due_soon",
-        "card_overdue",
-        "comment_mentioned",
-        "consent_requested",
-        "consent_requested_over_cap",
-        "consent_given_you",
-        "consent_refused_you",
-    }
-)
 
 
 def card_link(project_id: str, board_id: str, card_id: str) -> str:

@@ -1,7 +1,8 @@
-"""The JSON API's answer types for the inbox (the contract: chalicelib/core/contract.py)."""
+"""The JSON API's types for the inbox and the notification settings (the contract: chalicelib/core/contract.py)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TypedDict
 
 
@@ -21,3 +22,30 @@ class InboxOut(TypedDict):
 
 class UnreadOut(TypedDict):
     unread: int
+
+
+class KindSettingOut(TypedDict):
+    kind: str
+    label: str
+    choice: str  # inbox / mail / digest / off
+    choices: list[str]  # what may be chosen (a mandatory kind: mail only)
+    mandatory_reason: str | None
+
+
+class SettingGroupOut(TypedDict):
+    group: str
+    label: str
+    kinds: list[KindSettingOut]
+
+
+class SettingsOut(TypedDict):
+    groups: list[SettingGroupOut]
+    quiet_hours: bool
+
+
+@dataclass(frozen=True)
+class SettingsIn:
+    """Change some kinds' choices (the others stay) and, if given, quiet hours."""
+
+    choices: dict[str, str] = field(default_factory=dict)
+    quiet_hours: bool | None = None

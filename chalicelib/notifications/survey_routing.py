@@ -8,7 +8,8 @@
 - returned: the answering 所属's 取りまとめ担当 (by the 照会元) or the submitter's 所属 (by the
   approver) — in both cases the people who will edit it again. An outside organisation has no
   one here: surveys/invitations.py mails its contact.
-Every one of these also goes by mail (notifications/email.py), since a 照会 is work with a date.
+Every one of these also goes by mail by default (notifications/kinds.py), since a 照会 is work
+with a date; a person may move most to the digest, never a reminder for their 所属.
 """
 
 from __future__ import annotations

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chalicelib.core import events
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
+from chalicelib.core.project_events import ProjectChanged
 from chalicelib.core.storage import failed_conditions, get_or_none, is_cancelled_transaction, transaction
 from chalicelib.projects import access, ranks, storage
 from chalicelib.projects.activity import Action, entry
@@ -243,6 +245,8 @@ def archive_list(
         raise BadRequest("A board keeps at least one list.", field="archived")
     activity = entry(p, project_id, Action.LIST_ARCHIVED, board_id=board_id, summary=record.title)
     write_move(record, version, [ItemRecord.archived.set(archived)], (None, None), activity, kind="list")
+    # Its cards are found, or not, with it: their documents are refreshed.
+    events.publish([ProjectChanged(project_id=project_id, change="list", board_id=board_id, list_id=list_id)])
     return list_of(item(board_id, list_id, "list"))
 
 

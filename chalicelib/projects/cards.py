@@ -2,7 +2,8 @@
 attachments, watchers), move between lists, archive and restore, comment with @mentions.
 
 Each change is one transaction: the card at the version its editor saw (409 otherwise), the
-rows of `card_assignments` that 自分のタスク and the calendar read, and the activity entry.
+rows of `card_assignments` that 自分のタスク, the calendar and the iCal feed read (one per person
+the card or one of its checklist items is assigned to), and the activity entry.
 Attachments are links to Kumo files: linking needs the editor's own right to read the file, and
 every viewer sees only the attachments their own file permissions let them read (cards never
 widen access to a file).
@@ -10,19 +11,22 @@ widen access to a file).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
 from chalicelib.core import events
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Conflict
-from chalicelib.core.project_events import CardAssigned
+from chalicelib.core.events import Detail
+from chalicelib.core.project_events import CardAssigned, CardChanged
 from chalicelib.core.storage import is_cancelled_transaction, transaction
 from chalicelib.projects import access, boards, membership, storage
 from chalicelib.projects.activity import Action, entry
 from chalicelib.projects.boards import Neighbour
 from chalicelib.projects.model import Card, ChecklistItem, card_of, checklist_json, new_id, now
 from chalicelib.projects.storage import AssignmentRecord, ItemRecord
+from chalicelib.projects.tasks import MyItem, Task, items_json, task_of
 
 DESCRIPTION_MAX = 20_000
 ASSIGNEES_MAX = 20
@@ -107,11 +111,28 @@ def _labels(found: access.Standing, ids: list[str]) -> list[str]:
     return wanted
 
 
+def _items_by_person(card: ItemRecord) -> dict[str, list[MyItem]]:
+    """The card's checklist items by the person each is assigned to."""
+    out: dict[str, list[MyItem]] = {}
+    for raw in json.loads(card.checklist_json or "[]"):
+        if raw.get("assignee"):
+            out.setdefault(str(raw["assignee"]), []).append(MyItem(raw["id"], raw["text"], bool(raw.get("done"))))
+    return out
+
+
+def _people(card: ItemRecord) -> list[str]:
+    """Everyone with a row for the card as stored: its assignees and who has an item on it."""
+    return list(dict.fromkeys([*(str(a) for a in card.assignees or []), *_items_by_person(card)]))
+
+
 def _sync_assignments(
     tx: object, found: access.Standing, card: ItemRecord, *, before: list[str], after: list[str], archived: bool
 ) -> None:
-    """The assignees' rows for 自分のタスク: written for every assignee, removed for the dropped."""
-    for staff_id in after:
+    """The rows for 自分のタスク: one for every assignee (`after`) and everyone with a checklist
+    item on the card (its checklist as `card` holds it now), removed for the rest of `before`."""
+    items = _items_by_person(card)
+    people = list(dict.fromkeys([*after, *items]))
+    for staff_id in people:
         tx.save(  # type: ignore[attr-defined]
             AssignmentRecord(
                 staff_id,
@@ -123,9 +144,11 @@ def _sync_assignments(
                 title=card.title,
                 due=card.due,
                 archived=archived,
+                assigned=staff_id in after,
+                items_json=items_json(items.get(staff_id, [])),
             )
         )
-    for staff_id in set(before) - set(after):
+    for staff_id in set(before) - set(people):
         tx.delete(AssignmentRecord(staff_id, card_key(card.board_id, card.item_id)))  # type: ignore[attr-defined]
 
 
@@ -167,6 +190,7 @@ def create(p: Principal, project_id: str, board_id: str, list_id: str, title: st
     with transaction() as tx:
         tx.save(record, condition=ItemRecord.item_id.does_not_exist())
         tx.save(entry(p, project_id, Action.CARD_CREATED, board_id=board_id, card_id=record.item_id, summary=name))
+    events.publish([CardChanged(project_id=project_id, board_id=board_id, card_id=record.item_id, change="created")])
     return card_of(record)
 
 
@@ -207,8 +231,8 @@ def _plan_people(p: Principal, record: ItemRecord, changes: CardChanges, plan: _
         assignees = _assignees(record.project_id, changes.assignees)
         plan.add("assignees", ItemRecord.assignees.set(assignees))  # type: ignore[arg-type]
     if changes.checklist is not None:
-        items = checklist_json(_checklist(record.project_id, changes.checklist))
-        plan.add("checklist", ItemRecord.checklist_json.set(items))
+        record.checklist_json = checklist_json(_checklist(record.project_id, changes.checklist))
+        plan.add("checklist", ItemRecord.checklist_json.set(record.checklist_json))
     if changes.attachments is not None:
         current = tuple(str(a) for a in record.attachments or [])
         linked = _attachments(p, current, changes.attachments)
@@ -223,6 +247,7 @@ def update(p: Principal, project_id: str, board_id: str, card_id: str, *, change
     boards.board_ref(found, board_id)
     record = boards.item(board_id, card_id, "card")
     before_assignees = [str(a) for a in record.assignees or []]
+    before_people = _people(record)
     plan = _Plan()
     _plan_content(found, record, changes, plan)
     after_assignees = _plan_people(p, record, changes, plan)
@@ -231,23 +256,23 @@ def update(p: Principal, project_id: str, board_id: str, card_id: str, *, change
     activity = entry(
         p, project_id, Action.CARD_CHANGED, board_id=board_id, card_id=card_id, summary=",".join(plan.changed)
     )
-    _write(found, record, version, plan.actions, activity, assigned=(before_assignees, after_assignees))
+    _write(found, record, version, plan.actions, activity, assigned=(before_people, after_assignees))
     new = [a for a in after_assignees if a not in before_assignees and a != p.staff_id]
+    told: list[Detail] = [CardChanged(project_id=project_id, board_id=board_id, card_id=card_id, change="changed")]
     if new:
-        events.publish(
-            [
-                CardAssigned(
-                    project_id=project_id,
-                    project_name=found.project.name,
-                    board_id=board_id,
-                    card_id=card_id,
-                    title=record.title,
-                    assignee_ids=new,
-                    assigned_by=p.staff_id,
-                    assigned_by_name=p.display_name,
-                )
-            ]
+        told.append(
+            CardAssigned(
+                project_id=project_id,
+                project_name=found.project.name,
+                board_id=board_id,
+                card_id=card_id,
+                title=record.title,
+                assignee_ids=new,
+                assigned_by=p.staff_id,
+                assigned_by_name=p.display_name,
+            )
         )
+    events.publish(told)
     return card_of(boards.item(board_id, card_id, "card"))
 
 
@@ -299,9 +324,11 @@ def archive(p: Principal, project_id: str, board_id: str, card_id: str, *, archi
         version,
         [ItemRecord.archived.set(archived)],
         activity,
-        assigned=(assigned, assigned),
+        assigned=(_people(record), assigned),
         archived=archived,
     )
+    change = "archived" if archived else "restored"
+    events.publish([CardChanged(project_id=project_id, board_id=board_id, card_id=card_id, change=change)])
     return card_of(boards.item(board_id, card_id, "card"))
 
 
@@ -319,11 +346,11 @@ def visible_attachments(p: Principal, card: Card) -> list[tuple[str, str]]:
     return shown
 
 
-def my_tasks(staff_id: str, *, include_archived: bool = False) -> list[AssignmentRecord]:
-    """Every card assigned to a person, across projects (自分のタスク, calendar, iCal feed)."""
+def my_tasks(staff_id: str, *, include_archived: bool = False) -> list[Task]:
+    """What a person has to do across projects, by due date (自分のタスク, calendar, iCal feed):
+    the cards assigned to them and the cards with an unticked checklist item of theirs."""
     storage.bind()
     belongs = {m.project_id for m in membership.memberships_of(staff_id)}  # one who left sees none of it
-    rows = [
-        r for r in AssignmentRecord.query(staff_id) if r.project_id in belongs and (include_archived or not r.archived)
-    ]
-    return sorted(rows, key=lambda r: (r.due or "9999-12-31", r.project_name, r.title))
+    found = [task_of(r) for r in AssignmentRecord.query(staff_id) if r.project_id in belongs]
+    kept = [t for t in found if t.to_do and (include_archived or not t.archived)]
+    return sorted(kept, key=lambda t: (t.due or "9999-12-31", t.project_name, t.title))

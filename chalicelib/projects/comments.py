@@ -7,7 +7,8 @@ from __future__ import annotations
 from chalicelib.core import events
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest
-from chalicelib.core.project_events import CommentMentioned
+from chalicelib.core.events import Detail
+from chalicelib.core.project_events import CardChanged, CommentMentioned
 from chalicelib.core.storage import transaction
 from chalicelib.projects import access, boards, membership, storage
 from chalicelib.projects.activity import Action, entry, mentioned_ids
@@ -43,22 +44,22 @@ def comment(p: Principal, project_id: str, board_id: str, card_id: str, text: st
     with transaction() as tx:  # the count the board shows moves with the comment itself
         tx.update(record, actions=[ItemRecord.comment_count.add(1)], condition=ItemRecord.kind == "card")
         tx.save(activity)
+    told: list[Detail] = [CardChanged(project_id=project_id, board_id=board_id, card_id=card_id, change="commented")]
     if mentioned:
-        events.publish(
-            [
-                CommentMentioned(
-                    project_id=project_id,
-                    project_name=found.project.name,
-                    board_id=board_id,
-                    card_id=card_id,
-                    title=record.title,
-                    mentioned_ids=mentioned,
-                    author_id=p.staff_id,
-                    author_name=p.display_name,
-                    excerpt=_excerpt(body),
-                )
-            ]
+        told.append(
+            CommentMentioned(
+                project_id=project_id,
+                project_name=found.project.name,
+                board_id=board_id,
+                card_id=card_id,
+                title=record.title,
+                mentioned_ids=mentioned,
+                author_id=p.staff_id,
+                author_name=p.display_name,
+                excerpt=_excerpt(body),
+            )
         )
+    events.publish(told)
     return activity.event_key, mentioned
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from chalicelib.core import events
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
-from chalicelib.core.project_events import MemberJoined
+from chalicelib.core.project_events import MemberJoined, ProjectChanged
 from chalicelib.core.storage import get_or_none, update_if
 from chalicelib.projects import access, storage
 from chalicelib.projects.model import Member, MemberRole, Project, member_of, now
@@ -91,7 +91,8 @@ def _join(
                 added_by=added_by.staff_id if added_by else "",
                 added_by_name=added_by.display_name if added_by else "",
                 share_percent=share_percent,
-            )
+            ),
+            ProjectChanged(project_id=project.project_id, change="members"),  # they find its cards now
         ]
     )
     return member_of(record)
@@ -159,6 +160,7 @@ def remove(p: Principal, project_id: str, staff_id: str) -> Member:
         _keep_an_owner(project_id, staff_id)
     if not update_if(record, [MemberRecord.left_at.set(now())], MemberRecord.left_at.does_not_exist()):
         raise Conflict("{staff_id} has already left this project.", staff_id=staff_id)
+    events.publish([ProjectChanged(project_id=project_id, change="members")])  # they no longer find its cards
     return member_of(record)
 
 

@@ -8,6 +8,9 @@ the same rule as access.as_member), that the target list exists and is not archi
 the neighbours the mover dropped it between still stand where they saw them; and records the
 activity. When any of it fails, the slow path reads what it needs to say exactly why (404, 403,
 400 or 409), so the error is as precise as the other use cases', and nothing was written.
+
+A move announces nothing on the bus: nothing a card is found by in search depends on its list
+or rank (projects/indexing.py), so the search index has nothing to catch up on.
 """
 
 from __future__ import annotations

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chalicelib.core import events
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.i18n import gettext_for
+from chalicelib.core.project_events import ProjectChanged
 from chalicelib.core.storage import get_or_none, transaction, update_if
 from chalicelib.projects import access, ranks, storage, templates
 from chalicelib.projects.model import (
@@ -147,6 +149,7 @@ def create(p: Principal, draft: ProjectDraft, language: str = "ja") -> Project:
         tx.save(owner)
         for item in items:
             tx.save(item)
+    events.publish([ProjectChanged(project_id=project_id, change="created")])  # a template's cards are found too
     return project_of(project)
 
 
@@ -186,7 +189,7 @@ def update(
 ) -> Project:
     """Settings: its managers only."""
     access.as_manager(p, project_id)
-    return _save_project(
+    saved = _save_project(
         project_id,
         revision,
         [
@@ -196,6 +199,9 @@ def update(
             ProjectRecord.archived.set(archived),
         ],
     )
+    # Its name is in every card's search document, its visibility says who finds them.
+    events.publish([ProjectChanged(project_id=project_id, change="settings")])
+    return saved
 
 
 def add_board(p: Principal, project_id: str, name: str, language: str = "ja") -> tuple[Project, BoardRef]:
@@ -250,7 +256,9 @@ def set_labels(p: Principal, project_id: str, labels: list[tuple[str, str, str]]
         if color not in LABEL_COLORS:
             raise BadRequest("{field} is not a valid value.", field="color")
         out.append(Label(label_id or new_id("lbl"), _name(name, "labels", 40), color))
-    return _save_project(project_id, revision, [ProjectRecord.labels_json.set(labels_json(tuple(out)))])
+    saved = _save_project(project_id, revision, [ProjectRecord.labels_json.set(labels_json(tuple(out)))])
+    events.publish([ProjectChanged(project_id=project_id, change="labels")])  # cards are found by label names
+    return saved
 
 
 def project_name(project_id: str) -> str:

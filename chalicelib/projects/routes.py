@@ -10,7 +10,9 @@ from chalice import Blueprint, Response
 from chalicelib.core import web
 from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.contract import operation, parse_body
+from chalicelib.core.month import today
 from chalicelib.projects import activity, cards, membership, projects, templates
+from chalicelib.projects.calendar_views import task_json
 from chalicelib.projects.schemas import (
     ActivitiesOut,
     ActivityQuery,
@@ -182,20 +184,13 @@ def project_activity(project_id: str) -> Response:
 
 
 @bp.route("/api/my/tasks")
-@operation("自分のタスク: the cards assigned to me across every project, by due date", returns=TasksOut, tag=TAG)
+@operation(
+    "自分のタスク: the cards, and checklist items, assigned to me across every project, by due date",
+    returns=TasksOut,
+    tag=TAG,
+)
 def my_tasks() -> Response:
     me = _me()
-    out: TasksOut = {
-        "items": [
-            {
-                "project_id": t.project_id,
-                "project_name": t.project_name,
-                "board_id": t.board_id,
-                "card_id": t.card_id,
-                "title": t.title,
-                "due": t.due,
-            }
-            for t in cards.my_tasks(me.staff_id)
-        ]
-    }
+    on = today()
+    out: TasksOut = {"items": [task_json(t, on) for t in cards.my_tasks(me.staff_id)]}
     return web.json_response(out)

@@ -290,6 +290,12 @@ class CommentedOut(TypedDict):
     mentioned: list[str]
 
 
+class MyItemOut(TypedDict):
+    id: str
+    text: str
+    done: bool
+
+
 class TaskOut(TypedDict):
     project_id: str
     project_name: str
@@ -297,6 +303,10 @@ class TaskOut(TypedDict):
     card_id: str
     title: str
     due: str | None
+    group: str  # overdue, today, this_week, later, no_due (weeks end on Saturday, in Japan's days)
+    assigned: bool  # the card is mine; false: only checklist items on it are
+    items: list[MyItemOut]  # my checklist items on the card
+    url: str  # the card on its board
 
 
 class TasksOut(TypedDict):

@@ -9,7 +9,8 @@ Access patterns (what each key is for):
 - a whole board in one query (`board_items`, partition board_id: its lists and cards, each with
   a fractional `rank`, so a move is one conditional write);
 - the cards assigned to a person across every project, by due date (`card_assignments`,
-  partition staff_id) — 自分のタスク, the calendar and the iCal feed read only this;
+  partition staff_id; a card where only a checklist item is theirs has a row too) — 自分のタスク,
+  the calendar and the iCal feed read only this;
 - the cards due on one day, across every board (`board_items.by_due`, partition `due`: the JST
   day as an ISO date; sparse, as lists and cards without a date have none) — the scheduler's
   due-date reminders read one partition for tomorrow and one for yesterday instead of every
@@ -141,7 +142,8 @@ class ItemRecord(Model):
 
 
 class AssignmentRecord(Model):
-    """A card assigned to a person, copied from the card when it changes (自分のタスク, calendar)."""
+    """A card assigned to a person, or with a checklist item assigned to them, copied from the
+    card when it changes (自分のタスク, calendar, iCal feed): one row per card and person."""
 
     class Meta:
         table_name = "card_assignments"
@@ -155,6 +157,8 @@ class AssignmentRecord(Model):
     title = UnicodeAttribute()
     due = UnicodeAttribute(null=True)
     archived = BooleanAttribute(default=False)
+    assigned = BooleanAttribute(default=True)  # the card is theirs; False: only checklist items are
+    items_json = UnicodeAttribute(default="[]")  # their checklist items on it: [{"id", "text", "done"}]
 
 
 class ActivityByCard(GlobalSecondaryIndex["ActivityRecord"]):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.core.auth import Principal, Role
+from chalicelib.core.auth import Post, Principal, Role
 from chalicelib.files import policy
 
 EVERYONE = "all"
@@ -55,11 +55,24 @@ def unit_principal(unit_id: str) -> str:
     return f"dept:{unit_id}"
 
 
+def staff_principal(staff_id: str) -> str:
+    """The principal only this staff member holds: what a record visible to named people lists."""
+    return f"staff:{staff_id}"
+
+
+def head_principal(unit_id: str) -> str:
+    """The principal the 所属長 of this 所属 holds (Principal.post_in is HEAD, 兼務 included) and
+    nobody else, not even its members: a record its head may see (a project the 所属 owns) lists it."""
+    return f"head:{unit_id}"
+
+
 def principals_of(p: Principal) -> list[str]:
     """The principals a signed-in staff member holds; every query filters on these. A member of a
-    unit holds it and every unit above it (Principal.units, 兼務 included), as can_read says."""
+    unit holds it and every unit above it (Principal.units, 兼務 included), as can_read says; a
+    所属長 also holds the head principal of each 所属 they head."""
     units = sorted(p.units)
-    held = [EVERYONE, f"staff:{p.staff_id}", *(f"dept:{u}" for u in units)]
+    held = [EVERYONE, staff_principal(p.staff_id), *(f"dept:{u}" for u in units)]
+    held.extend(sorted({head_principal(a.unit_id) for a in p.assignments if a.post is Post.HEAD}))
     if p.role is Role.DEPARTMENT_ADMIN:
         held.extend(f"deptadmin:{u}" for u in units)
     if p.is_system_admin:

@@ -11,7 +11,7 @@ indexer, `kumo reindex`, the tests and infra.
 - `principals` lists who may see the document (see documents.principals_for); every query
   filters on it.
 - `kind` says what a document is: a stored file, or a record another slice hands in through
-  search/records.py (a survey, an answer), with the page it opens in `link`; results are
+  search/records.py (a survey, an answer, a project card), with the page it opens in `link`; results are
   labelled and faceted by it.
 
 The physical index is `<alias>-v<INDEX_VERSION>-<stamp>` behind the alias `<prefix>-documents`:
@@ -73,7 +73,7 @@ INDEX_BODY: dict[str, Any] = {
     "mappings": {
         "dynamic": "strict",
         "properties": {
-            "kind": {"type": "keyword"},  # file | survey | answer (records.KINDS)
+            "kind": {"type": "keyword"},  # file | survey | answer | card (records.KINDS)
             "file_id": {"type": "keyword"},
             "name": {
                 **_TEXT_JA,
@@ -85,7 +85,7 @@ INDEX_BODY: dict[str, Any] = {
             },
             "extension": {"type": "keyword"},
             "type_group": {"type": "keyword"},  # pdf | word | excel | powerpoint | text | other
-            "path": {"type": "keyword"},  # "/2026年度/会議" (folder names from the space's root)
+            "path": {"type": "keyword"},  # "/2026年度/会議" (folder names from the space's root); a record's place
             "folder_id": {"type": "keyword"},
             "ancestors": {"type": "keyword"},  # every folder above, and the space: "in this folder" filters
             "space_id": {"type": "keyword"},

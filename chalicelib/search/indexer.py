@@ -22,13 +22,14 @@ from __future__ import annotations
 import functools
 import time
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core import aws
 from chalicelib.core.config import settings
 from chalicelib.core.event_catalogue import FILE_STATE_CHANGES, FileChanged
+from chalicelib.core.events import Detail
 from chalicelib.core.observability import logger
 from chalicelib.files import policy
 from chalicelib.files import service as file_service
@@ -141,28 +142,29 @@ def handle(event: dict[str, Any], *, deadline: float | None = None) -> dict[str,
 
 
 def fan_out(file_ids: list[str], space_id: str) -> int:
-    """Put one FileChanged message per file on the index queue (10 per SQS call), as the bus would."""
+    """Put one FileChanged message per file on the index queue, as the bus would."""
+    return enqueue(
+        [FileChanged(file_id=file_id, kind="file", space_id=space_id, change="folder_changed") for file_id in file_ids]
+    )
+
+
+def enqueue(details: Sequence[Detail]) -> int:
+    """Put these events on the index queue as the bus would deliver them (10 per SQS call): a
+    big job (a folder's files, a project's cards) becomes one message per item, each with its
+    own retries and time. The slices above search call this for their own fan-outs."""
     import json
 
     sqs = aws.client("sqs")
     url = _index_queue_url()
-    for start in range(0, len(file_ids), 10):
+    for start in range(0, len(details), 10):
         entries = [
-            {
-                "Id": str(n),
-                "MessageBody": json.dumps(
-                    FileChanged(file_id=file_id, kind="file", space_id=space_id, change="folder_changed")
-                    .event()
-                    .as_delivered(),
-                    ensure_ascii=False,
-                ),
-            }
-            for n, file_id in enumerate(file_ids[start : start + 10])
+            {"Id": str(n), "MessageBody": json.dumps(detail.event().as_delivered(), ensure_ascii=False)}
+            for n, detail in enumerate(details[start : start + 10])
         ]
         failed = sqs.send_message_batch(QueueUrl=url, Entries=entries).get("Failed") or []
-        if failed:  # raising keeps the folder's message on the queue: the whole fan-out runs again
+        if failed:  # raising keeps the triggering message on the queue: the whole fan-out runs again
             raise RuntimeError(f"{len(failed)} index messages were not accepted")
-    return len(file_ids)
+    return len(details)
 
 
 @functools.cache

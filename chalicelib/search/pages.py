@@ -41,7 +41,7 @@ def _names(result: service.SearchResult, language: str) -> dict[str, dict[str, s
     owners = directory.display_names(
         sorted({f.value for f in result.facets.get("owner", [])} | {h.owner_id for h in result.hits})
     )
-    # The 所属 that surveys and answers among the hits belong to, by the name a person knows.
+    # The 所属 that surveys, answers and project cards among the hits belong to, by the name a person knows.
     units = {h.unit_id: directory.unit_name(h.unit_id, language) for h in result.hits if h.unit_id}
     return {"department": departments, "owner": owners, "unit": units}
 

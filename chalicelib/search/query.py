@@ -8,8 +8,8 @@ Relevance: kuromoji words across name and content (all words must appear), a phr
 「電子決裁」 as written beats 電子 … 決裁 apart, file names weighted well above content, and the
 bigram sub-fields at a low weight with 75 % of the query's bigrams required, so a two-character
 fragment alone cannot lift a file to the top. Synonym rewrites of the query count a little
-less than the words typed. Surveys and answers (records.py) are found by the same fields (their
-title is the `name`, their text the `content`) and filtered by `kind`.
+less than the words typed. Surveys, answers and project cards (records.py) are found by the same
+fields (their title is the `name`, their text the `content`) and filtered by `kind`.
 """
 
 from __future__ import annotations

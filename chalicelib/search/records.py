@@ -1,5 +1,5 @@
-"""Documents that are not files: what a slice above search (surveys: a survey, an answer) hands
-in to be found beside the files, under the same permission filter.
+"""Documents that are not files: what a slice above search (surveys: a survey, an answer;
+projects: a card) hands in to be found beside the files, under the same permission filter.
 
 Search may not import those slices, so each describes its documents as `Record`s: a kind, a
 title and a text, who may find it (principal strings, as documents.principals_of gives them to
@@ -9,7 +9,7 @@ slice when its events arrive), and `kumo reindex` asks every registered source f
 rebuilt index has them too. The function or command that runs a reindex registers the sources
 (`register_source`), since only it may import the slices.
 
-A record's document id starts with its kind ("survey:…", "answer:…"), so it can never replace
+A record's document id starts with its kind ("survey:…", "answer:…", "card:…"), so it can never replace
 a file's document (file ids have no colon). Writes use OpenSearch's external versioning like
 the files': a write built from an older read of a record loses to a newer one.
 """
@@ -23,7 +23,7 @@ from typing import Any
 
 from chalicelib.search.documents import FILE, clean_text
 
-KINDS = (FILE, "survey", "answer")
+KINDS = (FILE, "survey", "answer", "card")
 RECORD_KINDS = KINDS[1:]
 
 INDEXED, REMOVED, STALE = "indexed", "removed", "stale"
@@ -43,6 +43,7 @@ class Record:
     owner_id: str = ""  # a staff id (the owner facet)
     unit_id: str = ""  # the 所属 it belongs to (shown by name)
     number: str = ""  # e.g. a 照会番号
+    path: str = ""  # where it is, as a person reads it (a card: its project)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ def document(record: Record) -> dict[str, Any]:
         "owner_id": record.owner_id,
         "unit_id": record.unit_id,
         "number": record.number,
+        "path": record.path,
     }
     return {
         "kind": record.kind,

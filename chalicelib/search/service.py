@@ -1,5 +1,5 @@
-"""Search use cases: find files (and the surveys and answers other slices index beside them:
-records.py), suggest file names, all as the signed-in staff member may see.
+"""Search use cases: find files (and the surveys, answers and project cards other slices index
+beside them: records.py), suggest file names, all as the signed-in staff member may see.
 
 Partners have no search: only a staff principal gets here (require_signed_in), and the query
 always carries that person's principals (query.filters). Snippets come back as escaped HTML
@@ -29,11 +29,11 @@ FACETS = ("kind", "department", "type", "owner")
 @dataclass(frozen=True)
 class Hit:
     file_id: str  # the document's id: a file's id, or a record's ("survey:…")
-    kind: str  # file | survey | answer
+    kind: str  # file | survey | answer | card
     link: str  # the page the hit opens
     name: str
     name_html: Markup
-    path: str
+    path: str  # a file's folders; a record's place (a card: its project)
     folder_id: str
     department_id: str
     owner_id: str
@@ -43,7 +43,7 @@ class Hit:
     updated_at: datetime | None
     snippet_html: Markup
     content_status: str
-    unit_id: str = ""  # records: the 所属 a survey or answer belongs to
+    unit_id: str = ""  # records: the 所属 a survey, answer or project belongs to
     number: str = ""  # records: the 照会番号
 
     @property

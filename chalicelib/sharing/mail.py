@@ -35,8 +35,15 @@ def send_code(to: str, code: str, link: Link, *, minutes: int) -> None:
     send(to, "【Kumo】確認コード / Verification code", body)
 
 
-def send_partner_upload(to: str, *, owner_name: str, uploader: str, file_name: str, folder_url: str) -> None:
+def send_partner_upload(
+    to: str, *, owner_name: str, uploader: str, file_name: str, folder_url: str, footer: str = ""
+) -> None:
     body = _render(
-        "email/partner_upload.txt", owner_name=owner_name, uploader=uploader, file_name=file_name, folder_url=folder_url
+        "email/partner_upload.txt",
+        owner_name=owner_name,
+        uploader=uploader,
+        file_name=file_name,
+        folder_url=folder_url,
+        footer=footer,
     )
     send(to, f"【Kumo】{uploader} さんからファイルが届きました / New file from {uploader}", body)

@@ -1,4 +1,4 @@
-"""Home, language switch, static assets, health check, the areas still to come, and the header's contents."""
+"""Home, language switch, static assets, health check, and the header's contents."""
 
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from chalicelib.core.layout import page
 
 bp = Blueprint(__name__)
 AREAS = (
-    # (key, path) — the areas of the product, in navigation order (公募 beside its projects)
+    # (key, path) — the five areas of the product, 公募 beside its projects, and 自分のタスク, in order
     ("files", "/files"),
     ("search", "/search"),
     ("surveys", "/surveys"),
     ("projects", "/projects"),
     ("recruitments", "/recruitments"),
+    ("my_tasks", "/my/tasks"),  # 自分のタスク: the person's cards across projects, and their calendar
     ("notifications", "/notifications"),
 )
 FORM = ["application/x-www-form-urlencoded"]
@@ -81,16 +82,6 @@ def home() -> Response:
         surveys=surveys.to_answer_rows(principal, web.state().language, open_only=True)[:HOME_SURVEYS],
         board_labels=BOARD_LABELS,
     )
-
-
-def _upcoming(area: str) -> Response:
-    """An area that is not built yet says so plainly: no sample data, no dead buttons."""
-    return page("upcoming.html", current_area=area, area=area)
-
-
-@bp.route("/projects")
-def projects_area() -> Response:
-    return _upcoming("projects")
 
 
 @bp.route("/language", methods=["POST"], content_types=FORM)

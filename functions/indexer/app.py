@@ -1,12 +1,14 @@
-"""Lambda handler: index-queue messages (S3 object events, file and survey events) refresh the index.
+"""Lambda handler: index-queue messages (S3 object events; file, survey and project events)
+refresh the index.
 
 Thin on purpose: each SQS record is one S3 notification or one EventBridge event; the work is
-chalicelib.search.indexer.handle for files and chalicelib.surveys.indexing.handle for surveys
-and answers (search may not import the surveys slice; a function may import any slice). Both
-read the current state, so redelivery is harmless and needs no idempotency table. A record
-that fails (the search server is down, S3 throttles) is reported back and retried by the
-queue, then lands in the DLQ; the others in the batch are done. A file whose text cannot be
-read is not a failure: it is indexed by name with the reason recorded.
+chalicelib.search.indexer.handle for files, chalicelib.surveys.indexing.handle for surveys and
+answers, chalicelib.projects.indexing.handle for project cards (search may not import those
+slices; a function may import any slice). Each reads the current state, so redelivery is
+harmless and needs no idempotency table. A record that fails (the search server is down, S3
+throttles) is reported back and retried by the queue, then lands in the DLQ; the others in the
+batch are done. A file whose text cannot be read is not a failure: it is indexed by name with
+the reason recorded.
 """
 
 from __future__ import annotations
@@ -30,12 +32,17 @@ _deadline: list[float] = [0.0]
 
 def record_handler(record: SQSRecord) -> None:
     from chalicelib.core.event_catalogue import SURVEY_SEARCH_CHANGES
+    from chalicelib.core.project_events import PROJECT_SEARCH_CHANGES
 
     event = json.loads(record.body)
     if any(kind.matches(event) for kind in SURVEY_SEARCH_CHANGES):
         from chalicelib.surveys import indexing
 
         counts = indexing.handle(event)
+    elif any(kind.matches(event) for kind in PROJECT_SEARCH_CHANGES):
+        from chalicelib.projects import indexing as project_indexing
+
+        counts = project_indexing.handle(event)
     else:
         from chalicelib.search import indexer
 
@@ -50,10 +57,12 @@ def record_handler(record: SQSRecord) -> None:
 @logger.inject_lambda_context(correlation_id_path="Records[0].messageId")
 def handler(event: dict[str, Any], context: Any) -> Any:
     if event.get("kumo_action") == "reindex":  # `kumo reindex --function ...`: run where the domain admits us
+        from chalicelib.projects import indexing as project_indexing
         from chalicelib.search import reindex
         from chalicelib.surveys import indexing
 
         indexing.register()
+        project_indexing.register()
         return {"reindexed": reindex.reindex().describe()}
     remaining_ms = context.get_remaining_time_in_millis() if context else 0
     _deadline[0] = time.monotonic() + remaining_ms / 1000 - SAFETY_MARGIN_S if remaining_ms else 0.0

@@ -24,9 +24,12 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 def _deliver(event: dict[str, Any]) -> int:
     from chalicelib.notifications import email, routing, service
+    from chalicelib.notifications.kinds import Route
 
-    created = service.deliver(routing.deliveries_for(event))
-    email.send_for(event)
+    # Each person's settings decide: inbox only, a mail now, the digest, or nothing (email.plan).
+    planned = email.plan(routing.deliveries_for(event))
+    created = service.deliver([p.delivery for p in planned if p.route is not Route.NOTHING])
+    email.send_planned(planned)
     return created
 
 

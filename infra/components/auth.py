@@ -6,6 +6,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_secretsmanager as secretsmanager
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
@@ -132,3 +133,32 @@ class TokenKey(Construct):
                 conditions={"StringLike": {f"kms:EncryptionContext:{SEALING_CONTEXT_KEY}": "*"}},
             )
         )
+
+
+class MailLinkSecret(Construct):
+    """The key of the unsubscribe links' HMAC (chalicelib/notifications/unsubscribe.py): a random
+    value Secrets Manager generates, read by the API (which checks links) and by the functions
+    that send mail (the notifier, the sweep's digest), never written into the template."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: InfraConfig) -> None:
+        super().__init__(scope, construct_id)
+        self.secret = secretsmanager.Secret(
+            self,
+            "Secret",
+            description="Kumo: signs the unsubscribe links in notification mail",
+            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=64),
+            removal_policy=config.removal_policy,
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.secret,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-SMG4",
+                    reason="Rotating it would void the unsubscribe links in mail already sent; it signs "
+                    "one harmless action (a kind's mail off) and can be replaced by hand if exposed.",
+                )
+            ],
+        )
+
+    def grant_read(self, role: iam.IRole) -> None:
+        self.secret.grant_read(role)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -37,6 +39,23 @@ class Tables(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: InfraConfig) -> None:
         super().__init__(scope, construct_id)
         self.by_key: dict[str, dynamodb.Table] = {spec.key: self._table(spec, config) for spec in RESOURCES.tables}
+        self.throttle_alarms = {
+            spec.key: self._throttle_alarm(spec) for spec in RESOURCES.tables if spec.throttle_alarm
+        }
+
+    def _throttle_alarm(self, spec: TableSpec) -> cloudwatch.Alarm:
+        """Any throttled write in 5 minutes: on-demand tables throttle only a partition past its
+        limit (1,000 writes/s), which for these tables is one busy board or project."""
+        return cloudwatch.Alarm(
+            self,
+            f"{spec.key.title()}ThrottleAlarm",
+            alarm_description=spec.throttle_alarm,
+            metric=self.by_key[spec.key].metric("WriteThrottleEvents", period=Duration.minutes(5), statistic="Sum"),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
 
     def _table(self, spec: TableSpec, config: InfraConfig) -> dynamodb.Table:
         table = dynamodb.Table(

@@ -38,19 +38,35 @@ class Permissions:
 PERMISSIONS: dict[str, Permissions] = {
     # + SES from Kumo's one From address: granted by infra/stack.py (_grant_mail)
     # "project_members": who muted a project (notifications/project_routing.py drops their notices).
+    # "notification_prefs": each person's settings decide inbox, mail or digest; "notification_digest":
+    # notices held for the digest (and mail held in quiet hours).
     "notifier": Permissions(
-        read_write_tables=("notifications", "idempotency"), read_tables=("staff", "departments", "project_members")
+        read_write_tables=("notifications", "idempotency", "notification_digest"),
+        read_tables=("staff", "departments", "project_members", "notification_prefs"),
     ),
     # + S3 (spaces/, quarantine/) and PutEvents: granted by infra/components/scanning.py
     "scanner": Permissions(read_write_tables=("files", "file_versions", "idempotency")),
     # "files": it records why a file's text is not searchable. "staff": a personal space's department;
     # "departments": the 部局 a 所属's space is searched under. "surveys", "survey_answers": what a
     # survey or an answer says and who may find it (surveys/indexing.py; kumo reindex scans them).
+    # "projects", "project_members", "board_items", "project_activity": what a card says (its list,
+    # labels, assignees, comments) and who may find it (projects/indexing.py; kumo reindex too).
     # + S3 GetObject on spaces/ and es:ESHttp* on the domain: granted by infra/components/search.py
-    # send_to_own_queue: a change to a big folder becomes one message per file (indexer.fan_out).
+    # send_to_own_queue: a change to a big folder (a project with many cards) becomes one message
+    # per file (per card): indexer.enqueue.
     "indexer": Permissions(
         read_write_tables=("files",),
-        read_tables=("file_versions", "staff", "departments", "surveys", "survey_answers"),
+        read_tables=(
+            "file_versions",
+            "staff",
+            "departments",
+            "surveys",
+            "survey_answers",
+            "projects",
+            "project_members",
+            "board_items",
+            "project_activity",
+        ),
         send_to_own_queue=True,
     ),
     # chalicelib/maintenance/sweep.py and what it calls (files.service.purge_expired_trash,
@@ -79,6 +95,8 @@ PERMISSIONS: dict[str, Permissions] = {
             "survey_numbers",
             # projects: a card's due reminder steps (board_items.reminded)
             "board_items",
+            # the daily digest: reserved per person and day, its notices removed once mailed
+            "notification_digest",
             # projects: the monthly 実績 reminder, taken once per month
             "recruiting_settings",
         ),

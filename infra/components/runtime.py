@@ -58,6 +58,7 @@ class Deployed:
     user_pool_client_id: str
     base_url: str  # the front door: https://<custom domain or distribution domain>
     token_key_id: str  # the KMS key that seals refresh tokens
+    mail_link_secret_arn: str  # the secret that signs unsubscribe links
 
 
 def kumo_environment(
@@ -84,6 +85,7 @@ def kumo_environment(
         "KUMO_MAIL_FROM": config.mail_from,
         "KUMO_BASE_URL": deployed.base_url,
         "KUMO_TOKEN_KEY_ID": deployed.token_key_id,
+        "KUMO_MAIL_LINK_SECRET_ARN": deployed.mail_link_secret_arn,
         "KUMO_SECURE_COOKIES": "true",
         "KUMO_FRONTEND_DIR": LAYER_FRONTEND_DIR,
         "KUMO_STATIC_MANIFEST": STATIC_MANIFEST,

@@ -60,13 +60,14 @@ def test_wrong_password_is_refused_and_the_right_one_opens_the_shell_in_japanese
     expect(page.get_by_role("button", name="English")).to_be_visible()
 
 
-def test_areas_not_built_yet_say_so(new_context: Callable[..., BrowserContext]) -> None:
+def test_the_last_area_of_the_navigation_is_built_too(new_context: Callable[..., BrowserContext]) -> None:
     page = signed_in_page(new_context, "yamada.k")
 
     page.get_by_role("navigation").get_by_role("link", name=ja("Projects")).click()
 
     expect(page).to_have_url(re.compile(r"/projects$"))
-    expect(page.get_by_test_id("not-built")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(ja("Projects"))
+    expect(page.get_by_test_id("start-project")).to_be_visible()
     expect(page.get_by_test_id("signed-in-as")).to_contain_text("山田 健一")
 
 

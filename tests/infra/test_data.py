@@ -63,3 +63,15 @@ def test_deletion_protection_follows_context(
     throwaway = _table(unprotected, spec.physical_name("kumo-test"))
     assert throwaway["Properties"]["DeletionProtectionEnabled"] is False
     assert throwaway["DeletionPolicy"] == "Delete"
+
+
+def test_a_hot_board_partition_raises_an_alarm(synthesized: Synthesized) -> None:
+    alarms = [r["Properties"] for r in synthesized.resources("AWS::CloudWatch::Alarm").values()]
+    throttles = [a for a in alarms if a.get("MetricName") == "WriteThrottleEvents"]
+    watched = {spec.key for spec in RESOURCES.tables if spec.throttle_alarm}
+    assert {"board_items", "project_activity"} <= watched
+    assert len(throttles) == len(watched)
+    for alarm in throttles:
+        assert alarm["Namespace"] == "AWS/DynamoDB" and alarm["Threshold"] == 1
+        assert [d["Name"] for d in alarm["Dimensions"]] == ["TableName"]
+        assert "partition" in alarm["AlarmDescription"]

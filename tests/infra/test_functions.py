@@ -97,13 +97,22 @@ def test_notifier_has_least_privilege(synthesized: Synthesized) -> None:
     statements = _statements(synthesized, props["Role"]["Fn::GetAtt"][0])
     tables = synthesized.stack.tables.by_key
     granted = {key: _table_actions(statements, synthesized.logical_id(table)) for key, table in tables.items()}
-    for key in ("notifications", "idempotency"):
+    # notification_digest: notices held for a person's daily digest (and mail held in quiet hours)
+    written = ("notifications", "idempotency", "notification_digest")
+    for key in written:
         assert WRITES | READ_ONLY <= granted[key], key
-    for key in ("staff", "departments", "project_members"):  # project_members: who muted a project
+    # project_members: who muted a project; notification_prefs: each person's settings
+    read = ("staff", "departments", "project_members", "notification_prefs")
+    for key in read:
         assert granted[key] == READ_ONLY, key
-    untouched = set(tables) - {"notifications", "idempotency", "staff", "departments", "project_members"}
+    untouched = set(tables) - {*written, *read}
     assert untouched and all(not granted[key] for key in untouched)
     actions = {a for s in statements for a in _list(s["Action"])}
+    # It signs the unsubscribe link of each mail with the stack's secret, which it may only read.
+    secret = synthesized.logical_id(synthesized.stack.mail_links.secret)
+    (reads_secret,) = [s for s in statements if any(a.startswith("secretsmanager:") for a in _list(s["Action"]))]
+    assert set(_list(reads_secret["Action"])) == {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}
+    assert reads_secret["Resource"] == {"Ref": secret}
     assert not any(a.startswith(("s3:", "events:", "cognito-idp:", "es:")) for a in actions)
     assert "sqs:ReceiveMessage" in actions
 
@@ -143,6 +152,7 @@ def test_indexer_has_least_privilege(synthesized: Synthesized) -> None:
     # each file's (survey's, answer's) current state, so a redelivered event is harmless by construction.
     assert WRITES | READ_ONLY <= granted["files"]
     read = ("file_versions", "staff", "departments", "surveys", "survey_answers")
+    read += ("projects", "project_members", "board_items", "project_activity")  # project cards
     for key in read:
         assert granted[key] == READ_ONLY, key
     untouched = set(tables) - {"files", *read}

@@ -25,6 +25,7 @@ SWEPT_TABLES = {
     "survey_history",
     "survey_numbers",
     "board_items",  # a card's due reminder steps, taken on the card
+    "notification_digest",  # the daily digest: reserved per person and day, its notices removed once sent
     "recruiting_settings",  # the monthly 実績 reminder (ActualsDue), taken once per month
 }
 # the org tree; a card's project and members; who had a time share (ActualsDue)
@@ -53,10 +54,13 @@ def _ids(synth: Synthesized) -> dict[str, str]:
 
 
 def _statements(synth: Synthesized, role_id: str) -> list[dict[str, Any]]:
+    """Every statement the role holds: its default policy and, once that grows past IAM's size
+    for one inline policy, the managed "overflow" policies the CDK moves the rest into."""
     return [
         s
-        for p in synth.resources("AWS::IAM::Policy").values()
-        if {"Ref": role_id} in p["Properties"]["Roles"]
+        for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+        for p in synth.resources(kind).values()
+        if {"Ref": role_id} in p["Properties"].get("Roles", [])
         for s in p["Properties"]["PolicyDocument"]["Statement"]
     ]
 
@@ -198,4 +202,16 @@ def test_sweep_announces_expiring_links_on_the_bus(synthesized: Synthesized) -> 
     (put_events,) = [s for s in statements if "events:PutEvents" in _list(s["Action"])]
     assert put_events["Resource"] == _arn(ids["bus"])
     actions = {a for s in statements for a in _list(s["Action"])}
-    assert not any(a.startswith(("es:", "ses:", "cognito-idp:")) for a in actions)
+    assert not any(a.startswith(("es:", "cognito-idp:")) for a in actions)
+
+
+def test_sweep_mails_the_daily_digest_only_from_kumos_address(synthesized: Synthesized) -> None:
+    statements = _statements(synthesized, _ids(synthesized)["role"])
+    (ses,) = [s for s in statements if any(a.startswith("ses:") for a in _list(s["Action"]))]
+    assert set(_list(ses["Action"])) == {"ses:SendEmail", "ses:SendRawEmail"}
+    assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": synthesized.stack.config.mail_from}}
+    # Each digest's unsubscribe links are signed with the stack's secret, which it may only read.
+    secret = synthesized.logical_id(synthesized.stack.mail_links.secret)
+    (reads,) = [s for s in statements if any(a.startswith("secretsmanager:") for a in _list(s["Action"]))]
+    assert reads["Resource"] == {"Ref": secret}
+    assert set(_list(reads["Action"])) == {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}

@@ -78,7 +78,9 @@ def test_fine_grained_access_control_by_iam_roles_only(synthesized: Synthesized)
     # The master user is the indexer's role (an IAM ARN): no user name, no password anywhere.
     assert security["MasterUserOptions"] == {"MasterUserARN": {"Fn::GetAtt": [_role_id(synthesized, "indexer"), "Arn"]}}
     assert "MasterUserPassword" not in str(synthesized.json)
-    assert not synthesized.resources("AWS::SecretsManager::Secret")
+    # The stack's one secret is the unsubscribe links' key (MailLinkSecret), not a search password.
+    secrets = synthesized.resources("AWS::SecretsManager::Secret")
+    assert list(secrets) == [synthesized.logical_id(synthesized.stack.mail_links.secret)]
 
 
 def test_access_policy_admits_exactly_the_api_and_the_indexer(synthesized: Synthesized) -> None:

@@ -23,7 +23,8 @@ import requests
 from tests.conftest import DEMO_PASSWORD
 from tests.support.stack import ROOT, RunningStack
 
-pytestmark = pytest.mark.integration
+# The fuzz runs hundreds of cases per role: on a loaded 2-core machine it may pass the 300 s default.
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 CSRF = "fuzz-pre-session-csrf-token"  # the double-submit token of a client before sign-in

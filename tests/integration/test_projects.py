@@ -111,7 +111,7 @@ def test_a_project_starts_from_a_template_and_members_work_its_board(stack: Runn
 
     # Dropped next to a card that has meanwhile moved elsewhere: 409, the page reloads the list.
     current = load(member, stack, project)["lists"][1]["cards"]
-    ghost = {"id": current[0]["id"], "rank": "a0"}
+    ghost = {"id": current[0]["id"], "rank": current[0]["rank"] + "V"}  # where it is not
     refused = _api(
         member,
         stack,
@@ -275,3 +275,62 @@ def test_the_demo_has_projects_to_try_from_make_run(stack: RunningStack, signed_
     assert study["over_limit"] and len(study["cards"]) > study["wip_limit"]
     mine = _api(signed_in("kimura.t"), stack, "GET", "/api/my/tasks").json()["items"]
     assert any(t["title"] == "福祉関係の申請書を棚卸しする" for t in mine)
+
+
+def test_lists_are_added_moved_limited_and_archived_with_their_cards(stack: RunningStack, signed_in: Signed) -> None:
+    project = start_project(stack, signed_in)
+    member = signed_in(MEMBER)
+    lists = load(member, stack, project)["lists"]
+    last = {"id": lists[-1]["id"], "rank": lists[-1]["rank"]}
+    made = _api(member, stack, "POST", board_path(project) + "/lists", json={"title": "保留", "after": last})
+    assert made.status_code == 201, made.text
+    held = made.json()
+    # Move it to the front (left of the first list).
+    first = {"id": lists[0]["id"], "rank": lists[0]["rank"]}
+    moved = _api(
+        member,
+        stack,
+        "POST",
+        f"{board_path(project)}/lists/{held['id']}/move",
+        json={"version": held["version"], "right": first},
+    )
+    assert moved.status_code == 200, moved.text
+    assert [x["title"] for x in load(member, stack, project)["lists"]][0] == "保留"
+    # A WIP limit of 1 with two cards marks the list.
+    add_card(member, stack, project, held["id"], "一件目")
+    add_card(member, stack, project, held["id"], "二件目")
+    limited = _api(
+        member,
+        stack,
+        "PUT",
+        f"{board_path(project)}/lists/{held['id']}",
+        json={"title": "保留中", "wip_limit": 1, "version": moved.json()["version"]},
+    )
+    assert limited.status_code == 200 and limited.json()["over_limit"] and limited.json()["title"] == "保留中"
+    bad = _api(
+        member,
+        stack,
+        "PUT",
+        f"{board_path(project)}/lists/{held['id']}",
+        json={"title": "保留中", "wip_limit": -1, "version": limited.json()["version"]},
+    )
+    assert bad.status_code == 400
+    # Archived, the list and its cards leave the board; restored, they come back.
+    gone = _api(
+        member,
+        stack,
+        "POST",
+        f"{board_path(project)}/lists/{held['id']}/archive",
+        json={"archived": True, "version": limited.json()["version"]},
+    )
+    assert gone.status_code == 200 and "保留中" not in [x["title"] for x in gone.json()["lists"]]
+    back = _api(
+        member,
+        stack,
+        "POST",
+        f"{board_path(project)}/lists/{held['id']}/archive",
+        json={"archived": False, "version": limited.json()["version"] + 1},
+    )
+    assert back.status_code == 200
+    restored = next(x for x in back.json()["lists"] if x["title"] == "保留中")
+    assert [c["title"] for c in restored["cards"]] == ["一件目", "二件目"]

@@ -51,6 +51,15 @@ def test_backup_restore_round_trip_and_restart_keeps_data(tmp_path: Path, stack:
             admin.post(f"{own.base_url}/api/departments/somu/notices", json={"title": title}, timeout=30).status_code
             == 201
         )
+        # A project card (a record of the projects slice) is rebuilt into the index at the restart too.
+        word = f"再起動カード{uuid.uuid4().hex[:6]}"
+        owner = sign_in(own.base_url, "yamada.k")
+        made = owner.post(f"{own.base_url}/api/projects", json={"name": f"再起動の確認 {word}"}, timeout=30)
+        assert made.status_code == 201, made.text
+        board = f"{own.base_url}/api/projects/{made.json()['id']}/boards/{made.json()['boards'][0]['id']}"
+        first = owner.get(board, timeout=30).json()["lists"][0]["id"]
+        card = owner.post(f"{board}/cards", json={"list_id": first, "title": f"復元される {word}"}, timeout=30)
+        assert card.status_code == 201, card.text
         own.boto3("s3").put_object(
             Bucket="kumo-files-123456789012",
             Key="somu/報告書.txt",
@@ -84,6 +93,9 @@ def test_backup_restore_round_trip_and_restart_keeps_data(tmp_path: Path, stack:
         assert obj["Body"].read().decode() == "令和8年度の報告"
         assert obj["Metadata"] == {"owner": "tanaka.h"}
         assert obj["ContentType"] == "text/plain; charset=utf-8"
+        assert "card records" in "".join(own.output), "the search index was rebuilt with the project cards"
+        hits = search(member, own, q=word)["items"]
+        assert [h["name"] for h in hits if h["kind"] == "card"] == [f"復元される {word}"]
         listed = member.get(f"{own.base_url}/api/recruitments", timeout=30).json()["items"]
         assert any(r["title"].startswith("電子決裁の定着") for r in listed), "the demo 公募 came back"
     finally:

@@ -16,6 +16,8 @@ UNIT_ENV = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_IDEMPOTENCY_DISABLED": "false",
+    # Mail tests must not depend on the hour they run at; quiet hours are tested with a clock.
+    "KUMO_QUIET_HOURS": "off",
 }
 
 

@@ -140,7 +140,8 @@ def test_every_model_matches_its_table_spec() -> None:
     from chalicelib.accounts.storage import SessionRecord
     from chalicelib.directory.storage import DepartmentRecord, NoticeRecord, StaffRecord
     from chalicelib.files.storage import FileNameRecord, FileRecord, SpaceRecord, UploadRecord, VersionRecord
-    from chalicelib.notifications.storage import NotificationRecord
+    from chalicelib.notifications.storage import DigestRecord, NotificationRecord, PreferenceRecord
+    from chalicelib.projects.feed_storage import FeedRecord
     from chalicelib.projects.recruiting.storage import (
         ActualRecord,
         ApplicationRecord,
@@ -165,6 +166,8 @@ def test_every_model_matches_its_table_spec() -> None:
         "sessions": SessionRecord,
         "notices": NoticeRecord,
         "notifications": NotificationRecord,
+        "notification_prefs": PreferenceRecord,
+        "notification_digest": DigestRecord,
         "spaces": SpaceRecord,
         "files": FileRecord,
         "file_names": FileNameRecord,
@@ -186,6 +189,7 @@ def test_every_model_matches_its_table_spec() -> None:
         "board_items": ItemRecord,
         "card_assignments": AssignmentRecord,
         "project_activity": ActivityRecord,
+        "project_feeds": FeedRecord,
         "recruitments": RecruitmentRecord,
         "recruitment_applications": ApplicationRecord,
         "time_shares": TimeShareRecord,

@@ -71,7 +71,7 @@ def test_the_kind_filter_and_facet() -> None:
 
     assert {"term": {"kind": "answer"}} in filters({"q": "x", "kind": "answer"})
     as_file = filters({"q": "x", "kind": "file"})[0]
-    assert as_file == {"bool": {"must_not": [{"terms": {"kind": ["survey", "answer"]}}]}}, (
+    assert as_file == {"bool": {"must_not": [{"terms": {"kind": ["survey", "answer", "card"]}}]}}, (
         "files indexed before kinds existed count as files"
     )
     assert filters({"q": "x", "kind": "file"})[-1] == {"terms": {"principals": ["all"]}}
@@ -79,7 +79,7 @@ def test_the_kind_filter_and_facet() -> None:
     with pytest.raises(BadRequest):
         query.parse({"q": "x", "kind": "project"})
     body = query.build(query.parse({"q": "x"}), ["all"]).body
-    assert body["aggs"]["kind"] == {"terms": {"field": "kind", "size": 3}}
+    assert body["aggs"]["kind"] == {"terms": {"field": "kind", "size": 4}}
     suggest_filters = query.suggest_body("公用", ["all"])["query"]["bool"]["filter"]
     assert as_file in suggest_filters, "suggestions complete file names only"
 

@@ -29,6 +29,7 @@ DEPLOYED = {
     "KUMO_FRONTEND_DIR": "/opt/python/frontend",
     "KUMO_STATIC_MANIFEST": "/opt/python/frontend/static-manifest.json",
     "KUMO_TOKEN_KEY_ID": "arn:aws:kms:ap-northeast-1:210987654321:key/x",
+    "KUMO_MAIL_LINK_SECRET_ARN": "arn:aws:secretsmanager:ap-northeast-1:210987654321:secret:mail-links",
 }
 
 

@@ -12,11 +12,11 @@ from chalicelib.projects.recruiting import actuals, caps, reports, shapes
 from chalicelib.projects.recruiting.schemas import (
     ActualIn,
     ActualRowOut,
+    ActualsMonthQuery,
     ActualsOut,
     CapIn,
     CapSettingsOut,
     LockIn,
-    MonthQuery,
     PeriodQuery,
     StaffTimesOut,
     TimeShareCp932Out,
@@ -43,7 +43,7 @@ def _params() -> dict[str, str]:
 @bp.route("/api/actuals")
 @operation(
     "Your 実績 form for a month: each project's plan and what you recorded",
-    query=MonthQuery,
+    query=ActualsMonthQuery,
     returns=ActualsOut,
     tag=TAG,
 )

@@ -49,7 +49,7 @@ class ConsentIn:
 
 
 @dataclass(frozen=True)
-class MonthQuery:
+class ActualsMonthQuery:
     month: str | None = field(default=None, metadata={"doc": "YYYY-MM; none: last month"})
 
 

@@ -1,0 +1,151 @@
+"""The daily digest: notices a person chose to read once a day (and mail held in quiet hours)
+wait in the notification_digest table, and the sweep mails each person one list on working
+days from 08:30 JST (quiet.py).
+
+Never the same notice twice, whatever runs twice:
+1. a person's digest of a day is reserved first, by a put conditional on its absence
+   (``sent#<day>``): two sweeps at once, or the same sweep run again, find it taken and skip;
+2. each notice in it is then claimed for that day (an update conditional on no earlier claim),
+   so one left behind by a crash after the mail went is never listed again, only removed;
+3. the mail goes; then the notices are removed. If SES refuses, reservation and claims are
+   released and the next sweep tries again.
+Nothing is sent when nothing waits: the reservation is only taken for someone with notices.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+
+from botocore.exceptions import ClientError
+
+from chalicelib.core.config import settings
+from chalicelib.core.observability import logger
+from chalicelib.core.storage import save_if_absent, update_if
+from chalicelib.notifications import kinds, quiet, texts, unsubscribe
+from chalicelib.notifications.service import Delivery
+from chalicelib.notifications.storage import DigestRecord, bind_prefs
+
+QUEUED, SENT = "queued#", "sent#"
+LOOKBACK_DAYS = 14  # notices whose digest day passed unsent (a failed day) are still picked up
+
+
+def enqueue(delivery: Delivery, at: datetime) -> bool:
+    """Holds one notice for the digest due at ``at`` (idempotent: a redelivered event's notice
+    has the same key and is not queued twice). Returns whether it was new."""
+    bind_prefs()
+    record = DigestRecord(
+        delivery.staff_id,
+        QUEUED + delivery.notification_id,
+        due_day=quiet.digest_day(at).isoformat(),
+        kind=delivery.kind,
+        params=delivery.params,
+        link=delivery.link,
+        created_at=at,
+    )
+    return save_if_absent(record, DigestRecord.item)
+
+
+def _waiting_people(day: date) -> set[str]:
+    people: set[str] = set()
+    for offset in range(LOOKBACK_DAYS + 1):
+        key = (day - timedelta(days=offset)).isoformat()
+        people.update(r.staff_id for r in DigestRecord.by_due.query(key))
+    return people
+
+
+def send_due(now: datetime | None = None) -> int:
+    """The sweep's step: each person's digest of today, once. Returns how many mails went."""
+    moment = now or datetime.now(UTC)
+    day = quiet.digest_due(moment)
+    if day is None:
+        return 0
+    bind_prefs()
+    sent = 0
+    for staff_id in sorted(_waiting_people(day)):
+        sent += _send_one(staff_id, day, moment)
+    return sent
+
+
+def _queued(staff_id: str, day: date) -> list[DigestRecord]:
+    return [
+        r
+        for r in DigestRecord.query(staff_id, DigestRecord.item.startswith(QUEUED), consistent_read=True)
+        if (r.due_day or "") <= day.isoformat()
+    ]
+
+
+def _send_one(staff_id: str, day: date, now: datetime) -> int:
+    if not _queued(staff_id, day):
+        return 0
+    reservation = DigestRecord(staff_id, f"{SENT}{day.isoformat()}", created_at=now)
+    if not save_if_absent(reservation, DigestRecord.item):
+        return 0  # another run has it
+    claimed = [r for r in _queued(staff_id, day) if _claim(r, day)]
+    if not claimed:
+        reservation.delete()
+        return 0
+    try:
+        delivered = _mail(staff_id, day, claimed)
+    except ClientError:
+        for r in claimed:
+            r.update(actions=[DigestRecord.items.remove()])
+        reservation.delete()
+        raise
+    reservation.update(actions=[DigestRecord.items.set(len(claimed))])
+    with DigestRecord.batch_write() as batch:
+        for r in claimed:
+            batch.delete(r)
+    return 1 if delivered else 0
+
+
+def _claim(record: DigestRecord, day: date) -> bool:
+    """Marks a queued notice as listed in ``day``'s digest, unless a digest already listed it
+    (``items`` doubles as the claim: a queued item never has it otherwise)."""
+    if update_if(record, [DigestRecord.items.set(int(day.strftime("%Y%m%d")))], DigestRecord.items.does_not_exist()):
+        return True
+    record.delete()  # listed by a digest that went: remove what the crash left
+    return False
+
+
+def grouped(records: list[DigestRecord]) -> list[tuple[kinds.Kind | None, str, list[DigestRecord]]]:
+    """The notices by kind in the settings page's order (kind, its key, oldest first)."""
+    by_kind: dict[str, list[DigestRecord]] = defaultdict(list)
+    for r in sorted(records, key=lambda r: (r.created_at, r.item)):
+        by_kind[r.kind or ""].append(r)
+    order = {k.key: i for i, k in enumerate(kinds.KINDS)}
+    return [(kinds.kind(key), key, by_kind[key]) for key in sorted(by_kind, key=lambda k: (order.get(k, 999), k))]
+
+
+def render(name: str, staff_id: str, day: date, records: list[DigestRecord]) -> tuple[str, str]:
+    """Subject and body of one digest mail, in Japanese."""
+    from chalicelib.core.i18n import gettext_for
+
+    translate = gettext_for("ja")
+    base = settings().base_url.rstrip("/")
+    lines = [f"{name} 様", "", translate("Your Kumo notices since the last digest:"), ""]
+    for spec, key, items in grouped(records):
+        lines.append(f"■ {translate(spec.label) if spec else key}（{len(items)}）")
+        for r in items:
+            params = r.params.as_dict() if hasattr(r.params, "as_dict") else dict(r.params or {})  # type: ignore[no-untyped-call]
+            lines.append(f"・{texts.render(key, params, translate)}")
+            lines.append(f"  {base}{r.link or '/notifications'}")
+        if spec is not None and not spec.mandatory:
+            lines.append(f"  {translate('Stop mail for this kind of notice:')} {unsubscribe.link(staff_id, key)}")
+        lines.append("")
+    lines += [f"{translate('Notification settings:')} {base}/settings/notifications", "", "-- Kumo", ""]
+    subject = f"【Kumo】{translate('Daily digest')} {day.month}/{day.day}（{len(records)}）"
+    return subject, "\n".join(lines)
+
+
+def _mail(staff_id: str, day: date, records: list[DigestRecord]) -> bool:
+    from chalicelib.directory import service as directory
+    from chalicelib.sharing import mail
+
+    person = directory.find_staff(staff_id)
+    if person is None:
+        return False
+    subject, body = render(person.display_name, staff_id, day, records)
+    mail.send(person.email, subject, body)
+    logger.info("digest sent", extra={"staff_id": staff_id, "items": len(records)})
+    return True

@@ -1,0 +1,115 @@
+"""Each person's notification settings: read, change, and the one-click unsubscribe.
+
+What a setting means for a delivery is decided in kinds.resolve; this module only stores the
+choices (the notification_prefs table, one item per person, absent until they change something)
+and refuses what the catalogue does not allow (a mandatory kind stays mailed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from chalicelib.core.auth import Principal
+from chalicelib.core.errors import BadRequest, NotFound
+from chalicelib.core.storage import get_or_none
+from chalicelib.notifications import kinds, unsubscribe
+from chalicelib.notifications.kinds import Choice
+from chalicelib.notifications.storage import PreferenceRecord, bind_prefs
+
+
+@dataclass(frozen=True)
+class Preferences:
+    choices: Mapping[str, Choice] = field(default_factory=dict)  # only what the person changed
+    quiet_hours: bool = True
+
+    def choice(self, kind: str) -> Choice:
+        """What applies to the kind: the person's choice, else the default (mandatory: always mail)."""
+        spec = kinds.kind(kind)
+        if spec is None:
+            return Choice.INBOX
+        chosen = self.choices.get(kind)
+        return chosen if chosen is not None and chosen in spec.choices else spec.default
+
+
+@dataclass(frozen=True)
+class PreferencesIn:
+    """A change from the settings page or the API: the kinds named, and quiet hours if given."""
+
+    choices: Mapping[str, str]
+    quiet_hours: bool | None = None
+
+
+def _from_record(record: PreferenceRecord | None) -> Preferences:
+    if record is None:
+        return Preferences()
+    raw = record.choices.as_dict() if hasattr(record.choices, "as_dict") else dict(record.choices or {})  # type: ignore[no-untyped-call]
+    choices = {k: Choice(v) for k, v in raw.items() if v in Choice.__members__.values()}
+    return Preferences(choices, bool(record.quiet_hours))
+
+
+def of(staff_id: str) -> Preferences:
+    bind_prefs()
+    return _from_record(get_or_none(PreferenceRecord, staff_id))
+
+
+def for_staff(staff_ids: Iterable[str]) -> dict[str, Preferences]:
+    """Everyone's settings in one batch read (the notifier's path: one event, many people)."""
+    bind_prefs()
+    wanted = list(dict.fromkeys(s for s in staff_ids if s))
+    found = {r.staff_id: _from_record(r) for r in PreferenceRecord.batch_get(wanted)} if wanted else {}
+    return {s: found.get(s, Preferences()) for s in wanted}
+
+
+def mine(principal: Principal) -> Preferences:
+    return of(principal.staff_id)
+
+
+def _store(staff_id: str, prefs: Preferences) -> Preferences:
+    bind_prefs()
+    PreferenceRecord(
+        staff_id,
+        choices={k: v.value for k, v in prefs.choices.items()},
+        quiet_hours=prefs.quiet_hours,
+        updated_at=datetime.now(UTC),
+    ).save()
+    return prefs
+
+
+def change(principal: Principal, change: PreferencesIn) -> Preferences:
+    """Applies the choices given (the others stay); refuses an unknown kind or choice, and any
+    other choice than mail for a mandatory kind."""
+    current = mine(principal)
+    choices = dict(current.choices)
+    for key, value in change.choices.items():
+        spec = kinds.kind(key)
+        if spec is None:
+            raise BadRequest("There is no such kind of notice.", field=key)
+        if value not in Choice.__members__.values():
+            raise BadRequest("Choose inbox, mail, digest or off.", field=key)
+        if Choice(value) not in spec.choices:
+            raise BadRequest("This notice is always sent by mail: it cannot be changed.", field=key)
+        if not spec.mandatory:
+            choices[key] = Choice(value)
+    quiet = current.quiet_hours if change.quiet_hours is None else change.quiet_hours
+    return _store(principal.staff_id, Preferences(choices, quiet))
+
+
+def unsubscribe_from(token: str) -> kinds.Kind:
+    """The one-click link: moves its one kind to the inbox only. No sign-in: the signature is the
+    right. A mandatory kind is refused (its link is never put in a mail anyway)."""
+    try:
+        staff_id, key = unsubscribe.verify(token)
+    except unsubscribe.BadLink as exc:
+        raise NotFound("This unsubscribe link is not valid.") from exc
+    spec = kinds.kind(key)
+    if spec is None:
+        raise NotFound("This unsubscribe link is not valid.")
+    if spec.mandatory:
+        raise BadRequest("This notice is always sent by mail: it cannot be changed.")
+    current = of(staff_id)
+    if current.choice(key) in (Choice.INBOX, Choice.OFF):
+        return spec  # already no mail: a second click changes nothing (and does not turn it back on)
+    _store(staff_id, Preferences({**current.choices, key: Choice.INBOX}, current.quiet_hours))
+    return spec
