@@ -149,6 +149,7 @@ class _Schemas:
 
     def __init__(self) -> None:
         self.named: dict[str, dict[str, Any]] = {}
+        self.owners: dict[str, Any] = {}
 
     def of(self, tp: Any) -> dict[str, Any]:  # noqa: PLR0911 - one case per kind of type
         origin = get_origin(tp)
@@ -175,6 +176,11 @@ class _Schemas:
 
     def _named(self, tp: Any) -> dict[str, Any]:
         name = tp.__name__
+        owner = self.owners.setdefault(name, tp)
+        if owner is not tp:  # two shapes under one name: an answer would be checked against the other's
+            raise TypeError(
+                f"two API types are named {name}: {owner.__module__} and {tp.__module__}; give one another name"
+            )
         if name not in self.named:
             self.named[name] = {}  # a placeholder, for types that refer to themselves
             hints = typing.get_type_hints(tp)

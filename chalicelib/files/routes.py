@@ -167,7 +167,7 @@ def sign_part(upload_id: str, part_number: str) -> Response:
 
 
 @bp.route("/api/files/uploads/{upload_id}/parts")
-@operation("The parts already uploaded (to resume)", returns=s.PartsOut, tag="files")
+@operation("The parts already uploaded (to resume)", returns=s.UploadPartsOut, tag="files")
 def list_parts(upload_id: str) -> Response:
     return web.json_response({"parts": uploads.parts(web.principal(), upload_id)})
 

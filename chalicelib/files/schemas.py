@@ -112,14 +112,14 @@ class UrlOut(TypedDict):
     url: str
 
 
-class PartOut(TypedDict):
+class UploadPartOut(TypedDict):
     PartNumber: int
     ETag: str
     Size: int
 
 
-class PartsOut(TypedDict):
-    parts: list[PartOut]
+class UploadPartsOut(TypedDict):
+    parts: list[UploadPartOut]
 
 
 @dataclass(frozen=True)

@@ -148,8 +148,8 @@ def _consent_result(
         "comment": comment or "—",
     }
     project = f"/projects/{detail.project_id}"
-    # Refused, the applicant goes back to the 公募 (their application is listed there).
-    theirs = project if outcome == "given" else "/recruitments"
+    # Refused, the applicant sees their applications (this one with the 所属長's comment).
+    theirs = project if outcome == "given" else "/recruitments/mine"
     owners = [s for s in detail.owner_ids if s != detail.applicant_id]
     told = _to([detail.applicant_id], f"consent_{outcome}_you", event_id, when, params=params, link=theirs)
     return told + _to(owners, f"consent_{outcome}_owner", event_id, when, params=params, link=project)

@@ -16,19 +16,19 @@ from chalicelib.projects.boards import Neighbour
 from chalicelib.projects.markdown import render
 from chalicelib.projects.schemas import (
     ArchiveIn,
-    BoardOut,
     CardChangeIn,
+    CardCommentIn,
     CardDetailOut,
     CardIn,
     CardMoveIn,
     CardOut,
     CommentedOut,
-    CommentIn,
     ListChangeIn,
     ListIn,
     ListMoveIn,
     ListOut,
     MovedOut,
+    ProjectBoardOut,
 )
 from chalicelib.projects.views import activity_json, board_json, card_json
 
@@ -60,7 +60,9 @@ def _list_json(board: boards.Board, list_id: str) -> ListOut:
 
 
 @bp.route(BOARD)
-@operation("A board: its lists and their cards in order (ETag; If-None-Match answers 304)", returns=BoardOut, tag=TAG)
+@operation(
+    "A board: its lists and their cards in order (ETag; If-None-Match answers 304)", returns=ProjectBoardOut, tag=TAG
+)
 def get_board(project_id: str, board_id: str) -> Response:
     me = _me()
     seen = web.header(bp.current_request, "If-None-Match")
@@ -122,7 +124,7 @@ def move_list(project_id: str, board_id: str, list_id: str) -> Response:
 
 
 @bp.route(BOARD + "/lists/{list_id}/archive", methods=["POST"])
-@operation("Archive a list with its cards, or bring it back", body=ArchiveIn, returns=BoardOut, tag=TAG)
+@operation("Archive a list with its cards, or bring it back", body=ArchiveIn, returns=ProjectBoardOut, tag=TAG)
 def archive_list(project_id: str, board_id: str, list_id: str) -> Response:
     me = _me()
     data: ArchiveIn = parse_body(ArchiveIn, _data())
@@ -227,13 +229,13 @@ def archive_card(project_id: str, board_id: str, card_id: str) -> Response:
 @bp.route(BOARD + "/cards/{card_id}/comments", methods=["POST"])
 @operation(
     "Comment on a card (Markdown; @staff-id tells that person)",
-    body=CommentIn,
+    body=CardCommentIn,
     returns=CommentedOut,
     status=201,
     tag=TAG,
 )
 def comment(project_id: str, board_id: str, card_id: str) -> Response:
-    data: CommentIn = parse_body(CommentIn, _data())
+    data: CardCommentIn = parse_body(CardCommentIn, _data())
     key, mentioned = comments.comment(_me(), project_id, board_id, card_id, data.text)
     out: CommentedOut = {"key": key, "mentioned": mentioned}
     return web.json_response(out, status=201)

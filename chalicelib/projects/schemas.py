@@ -124,7 +124,7 @@ class CardMoveIn:
 
 
 @dataclass(frozen=True)
-class CommentIn:
+class CardCommentIn:
     text: str  # Markdown; @staff-id mentions
 
 
@@ -237,7 +237,7 @@ class MovedOut(TypedDict):
     version: int
 
 
-class BoardOut(TypedDict):
+class ProjectBoardOut(TypedDict):
     project: ProjectOut
     board: BoardRefOut
     lists: list[ListOut]

@@ -10,7 +10,7 @@ from chalicelib.projects.access import Standing
 from chalicelib.projects.boards import Board
 from chalicelib.projects.markdown import render
 from chalicelib.projects.model import Activity, Card, Member, Project
-from chalicelib.projects.schemas import ActivityOut, BoardOut, CardOut, MemberOut, ProjectOut
+from chalicelib.projects.schemas import ActivityOut, CardOut, MemberOut, ProjectBoardOut, ProjectOut
 
 
 def iso(value: datetime | None) -> str | None:
@@ -77,7 +77,7 @@ def card_json(card: Card) -> CardOut:
     }
 
 
-def board_json(board: Board, members: list[Member]) -> BoardOut:
+def board_json(board: Board, members: list[Member]) -> ProjectBoardOut:
     return {
         "project": standing_json(board.standing),
         "board": {"id": board.board.board_id, "name": board.board.name},

@@ -226,7 +226,7 @@ def sign_part(upload_id: str, part_number: str) -> Response:
 
 
 @bp.route("/api/share/uploads/{upload_id}/parts")
-@operation("The parts already uploaded (to resume)", returns=s.PartsOut, auth="partner", tag="partner")
+@operation("The parts already uploaded (to resume)", returns=s.UploadPartsOut, auth="partner", tag="partner")
 def list_parts(upload_id: str) -> Response:
     return web.json_response({"parts": partner_uploads.parts(_visit(), upload_id)})
 

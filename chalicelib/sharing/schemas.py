@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TypedDict
 
-from chalicelib.files.schemas import PartSize, PartsOut, PlanRequest, PlansOut, TicketOut, UrlOut
+from chalicelib.files.schemas import PartSize, PlanRequest, PlansOut, TicketOut, UploadPartsOut, UrlOut
 
 # The partner routes take and answer what the staff's do.
-__all__ = ["PartSize", "PlanRequest", "PlansOut", "PartsOut", "TicketOut", "UrlOut"]
+__all__ = ["PartSize", "PlanRequest", "PlansOut", "UploadPartsOut", "TicketOut", "UrlOut"]
 
 
 @dataclass(frozen=True)

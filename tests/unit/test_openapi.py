@@ -116,3 +116,23 @@ def test_a_body_field_of_the_wrong_type_is_a_400_naming_it(body: dict[str, Any])
 )
 def test_missing_and_unknown_fields_are_left_to_the_service(body: dict[str, Any]) -> None:
     contract.check_body(_Body, body)
+
+
+def test_two_api_types_of_one_name_are_refused_when_the_document_is_built() -> None:
+    """Schemas are named by class: a second type of the same name would have one route's answer
+    checked against the other's shape (projects' and surveys' BoardOut once did)."""
+    from typing import TypedDict
+
+    class BoardOut(TypedDict):
+        rows: list[str]
+
+    first = contract._Schemas()
+    first.of(BoardOut)
+    assert first.of(BoardOut) == {"$ref": "#/components/schemas/BoardOut"}
+
+    class Other(TypedDict):
+        cards: list[str]
+
+    Other.__name__ = "BoardOut"
+    with pytest.raises(TypeError, match="two API types are named BoardOut"):
+        first.of(Other)
