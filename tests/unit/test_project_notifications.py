@@ -193,7 +193,10 @@ def test_the_consent_steps_are_never_muted(project_id: str) -> None:
     link = f"/projects/{project_id}"
     assert _told(ConsentGiven(**decided)) == [(MEMBER, "consent_given_you", link), (OWNER, "consent_given_owner", link)]
     refused = ConsentRefused(**decided, comment="繁忙期のため")
-    assert _told(refused) == [(MEMBER, "consent_refused_you", "/recruitments/mine"), (OWNER, "consent_refused_owner", link)]
+    assert _told(refused) == [
+        (MEMBER, "consent_refused_you", "/recruitments/mine"),
+        (OWNER, "consent_refused_owner", link),
+    ]
 
 
 def test_actuals_due_reaches_the_staff_named(project_id: str) -> None:
