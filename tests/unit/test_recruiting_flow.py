@@ -126,6 +126,28 @@ def test_only_a_head_of_the_applicants_unit_consents(world: None) -> None:
     assert _committed(APPLICANT) == 0
 
 
+def test_an_applicant_who_moves_before_the_consent_goes_to_the_new_units_head(world: None) -> None:
+    """人事異動 between the owners' "proceed" and the consent: the head is who heads the person's
+    所属 when the consent is given, so the new head has it waiting and the old one no longer."""
+    from dataclasses import replace
+
+    from chalicelib.directory import service as directory
+    from chalicelib.projects.recruiting import consent
+
+    application_id = sent_for_consent(post(project()))
+    assert [a.application_id for a in consent.pending_for(who(APPLICANT_HEAD))] == [application_id]
+    person = directory.find_staff(APPLICANT)
+    assert person is not None
+    directory.save_staff(replace(person, department_id="kikaku", unit_id="seisaku", section_id=None))
+
+    assert [a.application_id for a in consent.pending_for(who(OTHER_HEAD))] == [application_id]
+    assert consent.pending_for(who(APPLICANT_HEAD)) == []
+    with pytest.raises(Forbidden):
+        consent.consent(who(APPLICANT_HEAD), application_id)
+    assert consent.consent(who(OTHER_HEAD), application_id).state.value == "joined"
+    assert consent.pending_for(who(OTHER_HEAD)) == []
+
+
 def test_over_the_cap_is_flagged_and_needs_an_override_with_its_reason(world: None) -> None:
     from chalicelib.projects.recruiting import applications, consent, ledger
 
