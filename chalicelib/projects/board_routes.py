@@ -203,17 +203,31 @@ def move_card(project_id: str, board_id: str, card_id: str) -> Response:
     parsed: CardMoveIn = parse_body(CardMoveIn, data)
     above, below = _neighbour(data.get("above"), "above"), _neighbour(data.get("below"), "below")
     lane = data.get("lane")
-    if isinstance(lane, dict):  # checked against LaneIn by parse_body
-        change = lanes.LaneChange(lane.get("by", ""), lane.get("source", ""), lane.get("target", ""))
+    if isinstance(lane, dict):  # its fields were checked against LaneIn by parse_body
+        change = lanes.LaneChange(str(lane.get("by", "")), str(lane.get("source", "")), str(lane.get("target", "")))
         moved = lanes.move(
-            _me(), project_id, board_id, card_id, list_id=parsed.list_id, above=above, below=below,
-            version=parsed.version, lane=change,
-        )  # fmt: skip
+            _me(),
+            project_id,
+            board_id,
+            card_id,
+            list_id=parsed.list_id,
+            above=above,
+            below=below,
+            version=parsed.version,
+            lane=change,
+        )
     else:
         moved = moves.move(
-            _me(), project_id, board_id, card_id, list_id=parsed.list_id, above=above, below=below,
+            _me(),
+            project_id,
+            board_id,
+            card_id,
+            list_id=parsed.list_id,
+            above=above,
+            below=below,
             version=parsed.version,
-        )  # fmt: skip
+            from_list_id=parsed.from_list_id or "",
+        )
     out: MovedOut = {"id": moved.card_id, "list_id": moved.list_id, "rank": moved.rank, "version": moved.version}
     return web.json_response(out)
 

@@ -258,6 +258,7 @@ def move(project_id: str, board_id: str, card_id: str) -> Response:
             above=above,
             below=below,
             version=number(data, "version"),
+            from_list_id=card.list_id,
         )
         return "moved"
 

@@ -135,7 +135,7 @@ def move(
         if not is_cancelled_transaction(exc):
             raise
         failed = failed_conditions(exc)
-        if failed and failed[0]:
+        if failed and failed[-1]:  # pynamodb sends the one update last (after checks and puts)
             raise Conflict("Someone else changed this card meanwhile: it was reloaded, try again.") from None
         raise Conflict("The list changed meanwhile: it was reloaded, try again.") from None
     _tell(p, found, record, [a for a in after if a not in before and a != p.staff_id])

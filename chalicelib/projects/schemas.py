@@ -132,6 +132,7 @@ class CardMoveIn:
     above: NeighbourIn | None = None  # the card that will be above it; none: the top
     below: NeighbourIn | None = None  # the card that will be below it; none: the bottom
     lane: LaneIn | None = None  # dropped into another swimlane (409 when the card changed meanwhile)
+    from_list_id: str | None = None  # the list it was taken from, as the page showed it
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,8 @@
       list_id: container.getAttribute("data-list-id"),
       version: Number(el.getAttribute("data-version")),
       above: info(siblingCard(el, false), "data-card-id"),
-      below: info(siblingCard(el, true), "data-card-id")
+      below: info(siblingCard(el, true), "data-card-id"),
+      from_list_id: from ? from.getAttribute("data-list-id") : null // the same list: a lighter move
     };
     var where = { position: cardsIn(container).indexOf(el) + 1, list: listTitle(container) };
     var words = B.fill(T.moved, where);
