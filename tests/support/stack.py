@@ -31,6 +31,7 @@ class RunningStack:
         self.port = free_port()
         self.moto_port = free_port()
         self.search_port = free_port()
+        self._drawn = (self.port, self.moto_port, self.search_port)
         self.proc: subprocess.Popen[str] | None = None
         self.output: list[str] = []
 
@@ -65,6 +66,20 @@ class RunningStack:
         return env
 
     def start(self, timeout_s: float = 120) -> None:
+        """Start `kumo dev` and wait for it to say it is ready.
+
+        Ports are drawn free but used a moment later: another xdist worker's stack (or any
+        program) may take one in between. Ports this object drew itself are then drawn again,
+        once; ports a test chose stay as they are, and the error reaches the test."""
+        try:
+            self._start(timeout_s)
+        except RuntimeError as error:
+            if "already in use" not in str(error) or (self.port, self.moto_port, self.search_port) != self._drawn:
+                raise
+            self.port, self.moto_port, self.search_port = self._drawn = (free_port(), free_port(), free_port())
+            self._start(timeout_s)
+
+    def _start(self, timeout_s: float) -> None:
         args = [
             *KUMO,
             "dev",
