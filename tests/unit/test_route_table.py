@@ -72,3 +72,15 @@ def test_every_registration_at_import_is_made_before_it_is_needed() -> None:
     covered = {blueprints.LAYOUT, *blueprints.ERROR_PAGES.values()}
     covered |= {m for together in blueprints.TOGETHER.values() for m in together}
     assert registering <= covered, f"not imported in time: {sorted(registering - covered)}"
+
+
+def test_every_blueprint_is_part_of_the_app() -> None:
+    """A module with a blueprint that MODULES does not name would serve nothing."""
+    with_blueprint = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for path in (ROOT / "chalicelib").rglob("*.py")
+        if "bp = Blueprint(__name__)" in path.read_text(encoding="utf-8")
+    }
+    assert with_blueprint == set(blueprints.MODULES), (
+        "add the module to chalicelib/blueprints.py MODULES, then run `make routes`"
+    )
