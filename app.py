@@ -13,6 +13,8 @@ from chalicelib.files import routes as file_routes
 from chalicelib.notifications import pages as notification_pages
 from chalicelib.notifications import routes as notification_routes
 from chalicelib.notifications import settings_routes as notification_settings
+from chalicelib.notifications.channels import dev_pages as channel_dev_pages
+from chalicelib.notifications.channels import pages as channel_pages
 from chalicelib.projects import board_pages as project_board_pages
 from chalicelib.projects import board_routes as project_board_routes
 from chalicelib.projects import calendar_pages as project_calendar_pages
@@ -55,6 +57,8 @@ for blueprint in (
     notification_pages.bp,
     notification_routes.bp,
     notification_settings.bp,
+    channel_pages.bp,
+    channel_dev_pages.bp,
     file_routes.bp,
     file_pages.bp,
     share_routes.bp,
