@@ -31,12 +31,17 @@ class RunningStack:
         self.port = free_port()
         self.moto_port = free_port()
         self.search_port = free_port()
+        self.receiver_port = free_port()  # the local webhook receiver (chalicelib/local/receiver.py)
         self.proc: subprocess.Popen[str] | None = None
         self.output: list[str] = []
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def receiver_url(self) -> str:
+        return f"http://127.0.0.1:{self.receiver_port}"
 
     @property
     def aws_endpoint(self) -> str:
@@ -74,6 +79,8 @@ class RunningStack:
             str(self.moto_port),
             "--search-port",
             str(self.search_port),
+            "--receiver-port",
+            str(self.receiver_port),
             "--state-dir",
             str(self.state_dir),
             "--save-every",

@@ -150,6 +150,7 @@ def test_every_model_matches_its_table_spec() -> None:
         TimeShareRecord,
     )
     from chalicelib.projects.storage import ActivityRecord, AssignmentRecord, ItemRecord, MemberRecord, ProjectRecord
+    from chalicelib.notifications.channels.storage import AttemptRecord, ChannelRecord, DeliveryRecord
     from chalicelib.search.storage import SettingsRecord
     from chalicelib.sharing.storage import (
         AuditRecord,
@@ -168,6 +169,9 @@ def test_every_model_matches_its_table_spec() -> None:
         "notifications": NotificationRecord,
         "notification_prefs": PreferenceRecord,
         "notification_digest": DigestRecord,
+        "channels": ChannelRecord,
+        "channel_deliveries": DeliveryRecord,
+        "channel_attempts": AttemptRecord,
         "spaces": SpaceRecord,
         "files": FileRecord,
         "file_names": FileNameRecord,
