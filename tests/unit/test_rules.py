@@ -140,6 +140,7 @@ def test_every_model_matches_its_table_spec() -> None:
     from chalicelib.accounts.storage import SessionRecord
     from chalicelib.directory.storage import DepartmentRecord, NoticeRecord, StaffRecord
     from chalicelib.files.storage import FileNameRecord, FileRecord, SpaceRecord, UploadRecord, VersionRecord
+    from chalicelib.notifications.channels.storage import AttemptRecord, ChannelRecord, DeliveryRecord
     from chalicelib.notifications.storage import DigestRecord, NotificationRecord, PreferenceRecord
     from chalicelib.projects.feed_storage import FeedRecord
     from chalicelib.projects.recruiting.storage import (
@@ -150,7 +151,6 @@ def test_every_model_matches_its_table_spec() -> None:
         TimeShareRecord,
     )
     from chalicelib.projects.storage import ActivityRecord, AssignmentRecord, ItemRecord, MemberRecord, ProjectRecord
-    from chalicelib.notifications.channels.storage import AttemptRecord, ChannelRecord, DeliveryRecord
     from chalicelib.search.storage import SettingsRecord
     from chalicelib.sharing.storage import (
         AuditRecord,
