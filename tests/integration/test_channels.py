@@ -141,3 +141,22 @@ def test_the_unit_s_channel_page_per_role(fast: RunningStack, staff_id: str, sta
     if status == 200:
         assert "財政課 Teams" in got.text and "http://127.0.0.1/…/••••eams" in got.text
         assert "/hooks/zaisei-teams" not in got.text
+
+
+def test_fifty_connects_at_once_leave_a_unit_at_most_ten_channels(fast: RunningStack) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    coordinator = sign_in(fast.base_url, "tanaka.h")  # 人事課 所属長: a 所属 no other test connects
+    page = coordinator.get(f"{fast.base_url}/units/jinji/channels", timeout=30)
+    token = csrf_from(page.text)
+
+    def connect(i: int) -> int:
+        form = [("csrf_token", token), ("type", "slack"), ("name", f"同時 {i}")]
+        form += [("url", f"{fast.receiver_url}/hooks/jinji-{i:04d}"), ("kinds", "survey_issued")]
+        return coordinator.post(f"{fast.base_url}/units/jinji/channels", data=form, timeout=60).status_code
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        codes = list(pool.map(connect, range(50)))
+    assert codes.count(201) == 10 and codes.count(409) == 40
+    listed = coordinator.get(f"{fast.base_url}/units/jinji/channels", timeout=30).text
+    assert listed.count('data-testid="channel"') == 10

@@ -352,3 +352,18 @@ def test_the_bus_rule_brings_exactly_the_events_channels_route() -> None:
     assert set(rule.pattern["detail-type"]) == {d.EVENT.name for d in CHANNEL_EVENTS}
     every = {*model.UNIT_KINDS, *model.PROJECT_KINDS, model.TEST_KIND}
     assert set(texts.TEXTS) == every and set(texts.TITLES) == every
+
+
+def test_a_scope_connects_at_most_ten_channels_and_a_removal_frees_a_place(project_id: str) -> None:
+    from chalicelib.core.errors import Conflict
+    from chalicelib.notifications.channels import model, service
+
+    scope = model.unit(UNIT)
+    made = [_connect(HEAD, scope, f"https://hooks.example.com/a/b/c/{i:010d}").channel for i in range(10)]
+    with pytest.raises(Conflict):
+        _connect(HEAD, scope, "https://hooks.example.com/a/b/c/eleventh00")
+    service.delete(me(HEAD), made[0].channel_id)
+    _connect(HEAD, scope, "https://hooks.example.com/a/b/c/eleventh00")
+    assert len(service.list_channels(me(HEAD), scope)) == 10
+    with pytest.raises(NotFound):
+        service.get(me(HEAD), f"count#{scope.key}")  # the counter is no channel

@@ -30,7 +30,7 @@ def channel_health(since: datetime) -> list[KindHealth]:
     any gets one row of kind "" and zeros, so a quiet or paused channel is still listed)."""
     storage.bind()
     rows: list[KindHealth] = []
-    for channel in ChannelRecord.scan():
+    for channel in ChannelRecord.scan(filter_condition=ChannelRecord.scope.exists()):  # not the counters
         counts: dict[str, Counter[str]] = {}
         for d in DeliveryRecord.query(channel.channel_id, filter_condition=DeliveryRecord.updated_at >= since):
             counts.setdefault(d.kind, Counter())[d.status] += 1

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from chalicelib.core import sealing
 from chalicelib.core.auth import Post, Principal
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, NotFound
-from chalicelib.core.storage import get_or_none, update_if
+from chalicelib.core.storage import delete_if, get_or_none, update_if
 from chalicelib.directory import service as directory
 from chalicelib.notifications.channels import guard, storage
 from chalicelib.notifications.channels.model import (
@@ -29,7 +29,7 @@ from chalicelib.notifications.channels.model import (
     Status,
     mask_url,
 )
-from chalicelib.notifications.channels.storage import AttemptRecord, ChannelRecord
+from chalicelib.notifications.channels.storage import AttemptRecord, ChannelRecord, ScopeCountRecord
 
 NAME_MAX = 80
 PER_SCOPE_MAX = 10
@@ -126,8 +126,7 @@ def _parse(scope: Scope, data: ChannelIn) -> tuple[ChannelType, str, tuple[str, 
 def connect(p: Principal, scope: Scope, data: ChannelIn) -> Connected:
     authorize(p, scope)
     kind, name, chosen = _parse(scope, data)
-    if len(records_in(scope)) >= PER_SCOPE_MAX:
-        raise Conflict("A unit or project can connect at most {max} channels.", max=PER_SCOPE_MAX)
+    _reserve(scope)
     channel_id = uuid.uuid4().hex
     url = data.url.strip()
     secret = f"kumo_whsec_{secrets.token_urlsafe(32)}" if kind is ChannelType.WEBHOOK else None
@@ -150,10 +149,23 @@ def connect(p: Principal, scope: Scope, data: ChannelIn) -> Connected:
     return Connected(channel_of(record), secret)
 
 
+def _counter(scope: Scope) -> ScopeCountRecord:
+    return ScopeCountRecord(f"count#{scope.key}")
+
+
+def _reserve(scope: Scope) -> None:
+    """Takes one of the scope's places before the channel is written (released on delete)."""
+    storage.bind()
+    counter = _counter(scope)
+    room = ScopeCountRecord.channels.does_not_exist() | (ScopeCountRecord.channels < PER_SCOPE_MAX)
+    if not update_if(counter, [ScopeCountRecord.channels.add(1)], room):
+        raise Conflict("A unit or project can connect at most {max} channels.", max=PER_SCOPE_MAX)
+
+
 def _managed(p: Principal, channel_id: str) -> ChannelRecord:
     storage.bind()
     record = get_or_none(ChannelRecord, channel_id, consistent_read=True)
-    if record is None:
+    if record is None or record.channel_id.startswith("count#"):
         raise NotFound("There is no channel {channel_id}.", channel_id=channel_id)
     authorize(p, Scope.parse(record.scope))
     return record
@@ -191,9 +203,9 @@ def resume(p: Principal, channel_id: str) -> Channel:
 
 def delete(p: Principal, channel_id: str) -> None:
     record = _managed(p, channel_id)
-    if not update_if(record, [ChannelRecord.status.set("deleted")], ChannelRecord.channel_id.exists()):
-        return
-    record.delete()
+    if not delete_if(record, ChannelRecord.channel_id.exists()):
+        return  # removed at the same moment by someone else, whose delete released the place
+    _counter(Scope.parse(record.scope)).update(actions=[ScopeCountRecord.channels.add(-1)])
 
 
 def send_test(p: Principal, channel_id: str) -> Attempt:

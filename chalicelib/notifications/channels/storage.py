@@ -48,6 +48,18 @@ class ChannelRecord(Model):
     by_scope = ScopeIndex()
 
 
+class ScopeCountRecord(Model):
+    """How many channels a scope has: reserved (a conditional add) before a channel is written,
+    so the cap holds however many connect at once. Keyed ``count#<scope>`` in the channels table;
+    it has no ``scope`` attribute, so the by_scope index never lists it."""
+
+    class Meta:
+        table_name = "channels"
+
+    channel_id = UnicodeAttribute(hash_key=True)
+    channels = NumberAttribute(default=0)
+
+
 class DeliveryRecord(Model):
     """One event's post to one channel: claimed (``sending``) before the post, ``sent`` after it,
     ``failed`` when the post failed and the message will be retried."""
@@ -83,6 +95,7 @@ class AttemptRecord(Model):
 
 bind = Binder(
     (ChannelRecord, "channels"),
+    (ScopeCountRecord, "channels"),
     (DeliveryRecord, "channel_deliveries"),
     (AttemptRecord, "channel_attempts"),
 )
