@@ -35,6 +35,8 @@ MODULES: tuple[str, ...] = (
     "chalicelib.notifications.pages",
     "chalicelib.notifications.routes",
     "chalicelib.notifications.settings_routes",
+    "chalicelib.notifications.channels.pages",
+    "chalicelib.notifications.channels.dev_pages",
     "chalicelib.files.routes",
     "chalicelib.files.pages",
     "chalicelib.sharing.routes",
