@@ -34,6 +34,8 @@ from chalicelib.sharing import staff_pages as share_staff_pages
 from chalicelib.shell import pages as shell_pages
 from chalicelib.shell import routes as shell_routes
 from chalicelib.surveys import answer_pages as survey_answer_pages
+from chalicelib.surveys import attachment_pages as survey_attachment_pages
+from chalicelib.surveys import attachment_routes as survey_attachment_routes
 from chalicelib.surveys import pages as survey_pages
 from chalicelib.surveys import respond_pages as survey_respond_pages
 from chalicelib.surveys import respond_routes as survey_respond_routes
@@ -66,6 +68,8 @@ for blueprint in (
     survey_routes.bp,
     survey_pages.bp,
     survey_answer_pages.bp,
+    survey_attachment_pages.bp,
+    survey_attachment_routes.bp,
     survey_respond_routes.bp,
     survey_respond_pages.bp,
     survey_result_pages.bp,
