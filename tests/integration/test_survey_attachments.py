@@ -19,7 +19,9 @@ from tests.support.stack import RunningStack, csrf_from
 
 pytestmark = pytest.mark.integration
 Signed = Callable[[str], requests.Session]
-FORM = {"questions": [{"question_id": "q1", "type": "number", "label": "研修の受講者数", "required": True, "unit": "人"}]}
+FORM = {
+    "questions": [{"question_id": "q1", "type": "number", "label": "研修の受講者数", "required": True, "unit": "人"}]
+}
 CONTENT = "様式第1号 研修実績報告\n".encode() * 50
 
 
@@ -93,7 +95,10 @@ def test_every_reader_of_the_survey_downloads_the_attachment_and_a_stranger_gets
     assert f'href="{address}"' in member_page.text, "the answer page lists what was sent"
     stranger = signed_in("aoki.h")
     assert _api(stranger, stack, "GET", address, allow_redirects=False).status_code == 404
-    assert _api(stranger, stack, "POST", f"/api/surveys/{survey_id}/attachments/{attachment['id']}/download").status_code == 404
+    assert (
+        _api(stranger, stack, "POST", f"/api/surveys/{survey_id}/attachments/{attachment['id']}/download").status_code
+        == 404
+    )
     # The 所属's own file is no more visible than before.
     assert _api(signed_in("yamada.k"), stack, "GET", f"/api/files/{issued['file_id']}").status_code == 404
     # Once issued, what was sent is fixed.
