@@ -48,6 +48,8 @@ MODULES: tuple[str, ...] = (
     "chalicelib.surveys.routes",
     "chalicelib.surveys.pages",
     "chalicelib.surveys.answer_pages",
+    "chalicelib.surveys.attachment_pages",
+    "chalicelib.surveys.attachment_routes",
     "chalicelib.surveys.respond_routes",
     "chalicelib.surveys.respond_pages",
     "chalicelib.surveys.result_pages",

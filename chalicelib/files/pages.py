@@ -19,7 +19,6 @@ from chalicelib.core.errors import BadRequest, Conflict, Forbidden, KumoError
 from chalicelib.core.layout import page
 from chalicelib.files import policy, service, uploads, views
 from chalicelib.files.service import Entry
-from chalicelib.files.upload_plan import BLOCKED_EXTENSIONS
 
 bp = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded"]
@@ -86,16 +85,9 @@ def item_page(
             **views.file_context(me, entry, error=error, done=done),
         )
     context = views.folder_context(me, item_id, sort=_query("sort"), order=_query("order"), error=error, done=done)
-    return page("files.html", status=status, current_area="files", upload=_upload_settings(), shares=shares, **context)
-
-
-def _upload_settings() -> dict[str, object]:
-    return {
-        "threshold": uploads.MULTIPART_THRESHOLD,
-        "max_bytes": uploads.MAX_FILE_BYTES,
-        "max_gb": uploads.MAX_FILE_BYTES // 1024**3,
-        "blocked": sorted(BLOCKED_EXTENSIONS),
-    }
+    return page(
+        "files.html", status=status, current_area="files", upload=views.upload_settings(), shares=shares, **context
+    )
 
 
 # --- actions (forms) -------------------------------------------------------------------------

@@ -16,9 +16,10 @@ from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, NotFound
 from chalicelib.core.i18n_markers import N_
 from chalicelib.directory import service as directory
-from chalicelib.files import policy, service
+from chalicelib.files import policy, service, uploads
 from chalicelib.files.names import name_key
 from chalicelib.files.service import Entry
+from chalicelib.files.upload_plan import BLOCKED_EXTENSIONS
 
 # A folder, a file or a space: what a form may name as the page to come back to.
 ITEM_ID = re.compile(r"^(f[io]_[0-9a-f]{1,64}|(dept|user):[A-Za-z0-9._-]{1,64})$")
@@ -305,3 +306,13 @@ def _when(iso: str | None) -> datetime | None:
         return None
     value = datetime.fromisoformat(iso)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def upload_settings() -> dict[str, object]:
+    """What the uploader's section shows and checks before sending (files_macros.upload_section)."""
+    return {
+        "threshold": uploads.MULTIPART_THRESHOLD,
+        "max_bytes": uploads.MAX_FILE_BYTES,
+        "max_gb": uploads.MAX_FILE_BYTES // 1024**3,
+        "blocked": sorted(BLOCKED_EXTENSIONS),
+    }

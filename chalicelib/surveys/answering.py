@@ -185,28 +185,34 @@ def not_applicable(p: Principal, survey_id: str, unit_id: str, revision: int) ->
     accepting(found.survey)
     if not access.coordinates(p, unit_id):
         raise BadRequest("Only the unit's coordinator or head can answer that nothing applies.")
+    return mark_not_applicable(found.survey, unit_id, revision, p)
+
+
+def mark_not_applicable(survey: Survey, unit_id: str, revision: int, actor: Actor) -> Answer:
+    """The 「該当なし」 step itself, once the caller has checked who may take it (a 所属's
+    coordinator, or an outside organisation's verified contact: respond.py)."""
     at = now()
-    late = is_late(at, found.survey.deadline)
+    late = is_late(at, survey.deadline)
     _move(
-        survey_id,
+        survey.survey_id,
         unit_id,
         set(EDITABLE),
         [
             AnswerRecord.state.set(AnswerState.NOT_APPLICABLE.value),
             AnswerRecord.submitted_at.set(at),
-            AnswerRecord.submitted_by.set(p.staff_id),
+            AnswerRecord.submitted_by.set(actor.staff_id),
             AnswerRecord.approved_at.set(at),
-            AnswerRecord.approved_by_name.set(p.display_name),
+            AnswerRecord.approved_by_name.set(actor.display_name),
             AnswerRecord.late.set(late),
-            AnswerRecord.updated_by.set(p.staff_id),
-            AnswerRecord.updated_by_name.set(p.display_name),
+            AnswerRecord.updated_by.set(actor.staff_id),
+            AnswerRecord.updated_by_name.set(actor.display_name),
             AnswerRecord.updated_at.set(at),
         ],
         revision=revision,
     )
-    record_history(survey_id, unit_id, p, "not_applicable")
-    _announce_reached(found.survey, unit_id, p.display_name, late=late, not_applicable=True)
-    return answer_of(_record(survey_id, unit_id))
+    record_history(survey.survey_id, unit_id, actor, "not_applicable")
+    _announce_reached(survey, unit_id, actor.display_name, late=late, not_applicable=True)
+    return answer_of(_record(survey.survey_id, unit_id))
 
 
 def _approvers(unit_id: str, named: str | None, submitter: Principal) -> list[str]:

@@ -15,7 +15,7 @@ from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Conflict
 from chalicelib.core.storage import save_if_absent, update_if
 from chalicelib.directory import service as directory
-from chalicelib.surveys import access, design, invitations, outside, storage
+from chalicelib.surveys import access, attachments, design, invitations, outside, storage
 from chalicelib.surveys.form import Form, QuestionType, form_json
 from chalicelib.surveys.model import Survey, new_id, now, survey_of
 from chalicelib.surveys.numbers import JST, next_number
@@ -26,7 +26,6 @@ from chalicelib.surveys.storage import AnswerRecord, SurveyRecord
 TITLE_MAX = 200
 TEXT_MAX = 10_000
 MAX_TARGETS = 500
-MAX_ATTACHMENTS = 20
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,6 @@ class SurveyDraft:
     targets: tuple[str, ...] = ()  # 所属 ids; a 部局 id stands for all its 所属
     form: Form = field(default_factory=Form)
     remind_days_before: int = 2
-    attachments: tuple[str, ...] = ()
     template_file_id: str | None = None
     layout_json: str | None = None
     external_targets: tuple[ExternalTarget, ...] = ()  # organisations outside the prefecture (outside.py)
@@ -88,8 +86,6 @@ def _checked_texts(draft: SurveyDraft) -> None:
             raise BadRequest("The text is too long (at most {limit} characters).", field=name, limit=TEXT_MAX)
     if not 0 <= draft.remind_days_before <= 30:
         raise BadRequest("Remind between 0 and 30 days before the deadline.", field="remind_days_before")
-    if len(draft.attachments) > MAX_ATTACHMENTS:
-        raise BadRequest("Attach at most {limit} files.", field="attachments", limit=MAX_ATTACHMENTS)
 
 
 def _issuer_unit(p: Principal, requested: str) -> str:
@@ -116,7 +112,6 @@ def create(p: Principal, draft: SurveyDraft, *, copied_from: str | None = None) 
         form_json=json.dumps(form_json(draft.form), ensure_ascii=False),
         targets=list(expand_targets(draft.targets)),
         external_json=_externals_json(draft),
-        attachments=list(draft.attachments),
         state=SurveyState.DRAFT.value,
         remind_days_before=draft.remind_days_before,
         copied_from=copied_from,
@@ -165,7 +160,6 @@ def update(p: Principal, survey_id: str, draft: SurveyDraft, revision: int) -> S
             SurveyRecord.external_json.set(externals),
             SurveyRecord.form_json.set(json.dumps(form_json(draft.form), ensure_ascii=False)),
             SurveyRecord.remind_days_before.set(draft.remind_days_before),
-            SurveyRecord.attachments.set(list(draft.attachments)),  # type: ignore[arg-type]  # as above
             SurveyRecord.updated_at.set(now()),
             SurveyRecord.revision.add(1),
             *(
@@ -369,12 +363,12 @@ def copy(p: Principal, survey_id: str) -> Survey:
         targets=previous.targets,
         form=previous.form,
         remind_days_before=previous.remind_days_before,
-        attachments=previous.attachments,
         template_file_id=previous.template_file_id,
         layout_json=previous.layout_json,
         external_targets=previous.external_targets,  # the same ids: last time's answers pre-fill theirs
     )
-    return create(p, draft, copied_from=survey_id)
+    copied = create(p, draft, copied_from=survey_id)
+    return attachments.carry_over(previous, copied)
 
 
 def issued_by(p: Principal) -> list[Survey]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -37,6 +37,38 @@ def answer_key(survey_id: str, unit_id: str) -> str:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a survey (a 様式, 記入要領): a copy in the survey's own area (attachments.py)."""
+
+    attachment_id: str
+    name: str
+    size: int
+    content_type: str
+    source_file_id: str  # the Kumo file it was copied from, as the issuer picked it
+    added_by_name: str
+    added_at: str  # ISO
+
+
+def attachments_from(raw: str | None) -> tuple[Attachment, ...]:
+    return tuple(
+        Attachment(
+            attachment_id=str(a["attachment_id"]),
+            name=str(a["name"]),
+            size=int(a.get("size") or 0),
+            content_type=str(a.get("content_type") or "application/octet-stream"),
+            source_file_id=str(a.get("source_file_id") or ""),
+            added_by_name=str(a.get("added_by_name") or ""),
+            added_at=str(a.get("added_at") or ""),
+        )
+        for a in json.loads(raw or "[]")
+    )
+
+
+def attachments_json(items: tuple[Attachment, ...]) -> str:
+    return json.dumps([asdict(a) for a in items], ensure_ascii=False)
+
+
+@dataclass(frozen=True)
 class Survey:
     survey_id: str
     number: str | None
@@ -50,7 +82,7 @@ class Survey:
     deadline: datetime
     form: Form
     targets: tuple[str, ...]  # 所属 ids
-    attachments: tuple[str, ...]
+    attachments: tuple[Attachment, ...]
     state: SurveyState
     issue_at: datetime | None
     remind_days_before: int
@@ -76,6 +108,9 @@ class Survey:
     def external(self, unit_id: str) -> ExternalTarget | None:
         return next((t for t in self.external_targets if t.unit_id == unit_id), None)
 
+    def attachment(self, attachment_id: str) -> Attachment | None:
+        return next((a for a in self.attachments if a.attachment_id == attachment_id), None)
+
 
 def survey_of(r: SurveyRecord) -> Survey:
     return Survey(
@@ -91,7 +126,7 @@ def survey_of(r: SurveyRecord) -> Survey:
         deadline=r.deadline,
         form=form_from(json.loads(r.form_json or "{}")),
         targets=tuple(str(v) for v in (r.targets or ())),
-        attachments=tuple(str(v) for v in (r.attachments or ())),
+        attachments=attachments_from(r.attachments_json),
         state=SurveyState(r.state),
         issue_at=r.issue_at,
         remind_days_before=int(r.remind_days_before or 0),

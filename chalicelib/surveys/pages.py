@@ -29,6 +29,7 @@ FORM = ["application/x-www-form-urlencoded"]
 FIXABLE = (BadRequest, Conflict)
 AREA = "surveys"
 DONE = ("issued", "scheduled", "closed", "reminded", "nothing-to-remind")
+EDITOR_DONE = ("attached", "attachment-removed")
 
 
 def _me() -> Principal:
@@ -75,7 +76,15 @@ def edit_survey(survey_id: str) -> Response:
 
 def _editor(survey_id: str | None, *, status: int = 200, error: str | None = None, problems: Any = None) -> Response:
     context = editor_view.editor_context(_me(), survey_id, _language(), problems=problems or [])
-    return page("surveys/editor.html", status=status, current_area=AREA, error=error, **context)
+    done = _query("done") if not error else ""
+    return page(
+        "surveys/editor.html",
+        status=status,
+        current_area=AREA,
+        error=error,
+        done=done if done in EDITOR_DONE else "",
+        **context,
+    )
 
 
 @bp.route("/surveys/{survey_id}/preview")

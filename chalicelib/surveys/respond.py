@@ -8,9 +8,10 @@ the same answer: a session reaches its own organisation's answer and nothing els
 a request carries (another one is "not found", as for staff).
 
 What an outside organisation may do: fill in and save its draft while the survey is open, submit
-it straight to the 照会元 (it has no 所属長 in Kumo: the same AnswerApproved tells the issuer),
-take a submitted answer back and submit it again until the deadline, and read it, also once the
-survey is closed. The draft's write, the full check and the hand-in are answering.py's own.
+it (or answer 「該当なし」, as a 所属 can) straight to the 照会元 (it has no 所属長 in Kumo: the
+same AnswerApproved tells the issuer), download the files sent with the survey, take an answer
+back and submit it again until the deadline, and read it, also once the survey is closed. The
+draft's write, the full check and the hand-in are answering.py's own.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from chalicelib.core.errors import NotFound
 from chalicelib.core.storage import get_or_none
 from chalicelib.sharing import external as external_links
 from chalicelib.sharing.partner import Visit, log
-from chalicelib.surveys import access, answering, answers, outside, storage
+from chalicelib.surveys import access, answering, answers, attachments, outside, storage
 from chalicelib.surveys.answers import AnswerError
 from chalicelib.surveys.invitations import KIND
 from chalicelib.surveys.model import Answer, Survey, answer_of, now, survey_of
@@ -84,7 +85,9 @@ def view(visit: Visit, survey_id: str, unit_id: str) -> RespondentView:
         survey,
         answer,
         editable=is_open and answer.state in EDITABLE,
-        can_take_back=is_open and answer.state is AnswerState.SUBMITTED and now() < survey.deadline,
+        can_take_back=is_open
+        and answer.state in (AnswerState.SUBMITTED, AnswerState.NOT_APPLICABLE)
+        and now() < survey.deadline,
     )
 
 
@@ -104,6 +107,15 @@ def submit(visit: Visit, survey_id: str, unit_id: str, revision: int) -> Answer:
     return handed
 
 
+def not_applicable(visit: Visit, survey_id: str, unit_id: str, revision: int) -> Answer:
+    """「該当なし」, as a 所属's coordinator answers it: straight to the 照会元, taken back like an answer."""
+    survey, answer = _mine(visit, survey_id, unit_id)
+    answering.accepting(survey)
+    marked = answering.mark_not_applicable(survey, unit_id, revision, _actor(visit, answer))
+    log(visit, "answered", detail=f"survey {survey_id}: not applicable")
+    return marked
+
+
 def take_back(visit: Visit, survey_id: str, unit_id: str) -> Answer:
     """Change a submitted answer: it is a draft again until submitted again (before the deadline)."""
     survey, answer = _mine(visit, survey_id, unit_id)
@@ -114,3 +126,12 @@ def problems(visit: Visit, survey_id: str, unit_id: str) -> tuple[AnswerError, .
     """What still stops the answer from being submitted, each at its question (for the page)."""
     survey, answer = _mine(visit, survey_id, unit_id)
     return tuple(answers.clean_answer(survey.form, answer.values, submit=True).errors)
+
+
+def attachment_url(visit: Visit, attachment_id: str) -> str:
+    """A file the 照会元 sent with the survey, for this session's organisation only (attachments.py)."""
+    survey_id, unit_id = own_answer(visit)
+    survey, _ = _mine(visit, survey_id, unit_id)
+    url = attachments.download_url(survey, attachment_id)
+    log(visit, "downloaded", detail=f"survey {survey_id} attachment {attachment_id}")
+    return url

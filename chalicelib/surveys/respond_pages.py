@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from chalice import Blueprint, Response
 
@@ -37,7 +38,7 @@ bp = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded"]
 VIEW = "/r/view"
 FIXABLE = (BadRequest, Unauthenticated, TooManyRequests, Conflict)
-DONE = ("submitted", "taken-back")
+DONE = ("submitted", "not-applicable", "taken-back")
 
 # A respondent session that arrives at the file-link pages (/s/#<token>) is sent on to its own.
 external_links.register_page(KIND, VIEW)
@@ -199,9 +200,22 @@ def code() -> Response:
     return _answer(lambda: _gate(lambda v, d: partner.enter_code(v, d.get("code", "")), step="code"))
 
 
+@bp.route("/r/attachments/{attachment_id}")
+def attachment(attachment_id: str) -> Response:
+    """A file the 照会元 sent with the survey, through this session (never a staff address)."""
+    return _answer(lambda: web.redirect(respond.attachment_url(_visit(), unquote(attachment_id)), status=302))
+
+
 @bp.route("/r/submit", methods=["POST"], content_types=FORM)
 def submit() -> Response:
     return _answer(lambda: _act(lambda v, s, u, d: (respond.submit(v, s, u, _revision(d)), "submitted")[1]))
+
+
+@bp.route("/r/not-applicable", methods=["POST"], content_types=FORM)
+def not_applicable() -> Response:
+    return _answer(
+        lambda: _act(lambda v, s, u, d: (respond.not_applicable(v, s, u, _revision(d)), "not-applicable")[1])
+    )
 
 
 @bp.route("/r/take-back", methods=["POST"], content_types=FORM)

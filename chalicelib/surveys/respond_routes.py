@@ -47,6 +47,10 @@ def respondent_json(v: respond.RespondentView) -> RespondentOut:
             "instructions": s.instructions,
             "deadline": s.deadline.isoformat(),
             "form": form_json(s.form),
+            "attachments": [
+                {"id": a.attachment_id, "name": a.name, "size": a.size, "url": f"/r/attachments/{a.attachment_id}"}
+                for a in s.attachments
+            ],
         },
         "answer": answer_json(v.answer),
         "editable": v.editable,
@@ -81,6 +85,19 @@ def save_answer(survey_id: str, unit_id: str) -> Response:
 def submit_answer(survey_id: str, unit_id: str) -> Response:
     body = parse_body(RevisionIn, web.json_body(bp.current_request))
     return web.json_response(answer_json(respond.submit(_visit(), survey_id, unit_id, body.revision)))
+
+
+@bp.route(ANSWER + "/not-applicable", methods=["POST"])
+@operation(
+    "Answer 「該当なし」: nothing applies (straight to the issuing unit)",
+    body=RevisionIn,
+    returns=AnswerOut,
+    auth="partner",
+    tag=TAG,
+)
+def not_applicable(survey_id: str, unit_id: str) -> Response:
+    body = parse_body(RevisionIn, web.json_body(bp.current_request))
+    return web.json_response(answer_json(respond.not_applicable(_visit(), survey_id, unit_id, body.revision)))
 
 
 @bp.route(ANSWER + "/take-back", methods=["POST"])

@@ -13,7 +13,7 @@ from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.contract import operation, parse_body
 from chalicelib.core.errors import BadRequest
 from chalicelib.directory import service as directory
-from chalicelib.surveys import answering, board, fanout, invitations, issuing, outside, reminders, results
+from chalicelib.surveys import answering, attachments, board, fanout, invitations, issuing, outside, reminders, results
 from chalicelib.surveys.form import form_from, form_json
 from chalicelib.surveys.model import Answer, Part, Survey
 from chalicelib.surveys.schemas import (
@@ -76,7 +76,10 @@ def survey_json(s: Survey, *, issuer: bool) -> SurveyOut:
         "external_targets": [
             {"org_id": t.org_id, "name": t.name, "email": t.email} for t in (s.external_targets if issuer else ())
         ],
-        "attachments": list(s.attachments),
+        "attachments": [
+            {"id": a.attachment_id, "name": a.name, "size": a.size, "url": attachments.page_path(s.survey_id, a)}
+            for a in s.attachments
+        ],
         "form": form_json(s.form),
         "remind_days_before": s.remind_days_before,
         "copied_from": s.copied_from,
@@ -135,7 +138,6 @@ def _draft(data: dict[str, Any]) -> issuing.SurveyDraft:
         targets=tuple(str(t) for t in data.get("targets") or ()),
         form=form,
         remind_days_before=int(data.get("remind_days_before", 2)),
-        attachments=tuple(str(a) for a in data.get("attachments") or ()),
         external_targets=outside.parse(data.get("external_targets")),
         template_file_id=_template_id(data),
         layout_json=_layout_json(data),

@@ -29,7 +29,6 @@ class SurveyIn:
     form: dict[str, Any] = field(default_factory=dict)  # {"questions": [...]} (surveys/form.py)
     issuer_unit_id: str = ""
     remind_days_before: int = 2
-    attachments: list[str] = field(default_factory=list)
     template_id: str | None = None  # the 様式 kept by POST /api/surveys/import-form
     layout: dict[str, Any] | None = None  # where answers go in that 様式 (its answer, unchanged)
     revision: int | None = None
@@ -85,6 +84,15 @@ class ExternalTargetOut(TypedDict):
     email: str
 
 
+class SurveyAttachmentOut(TypedDict):
+    """A file sent with the survey; `url` downloads it (the survey's readers only)."""
+
+    id: str
+    name: str
+    size: int
+    url: str
+
+
 class SurveyOut(TypedDict):
     id: str
     number: str | None
@@ -101,7 +109,7 @@ class SurveyOut(TypedDict):
     closed_at: str | None
     targets: list[str]
     external_targets: list[ExternalTargetOut]  # the issuer's view only: empty for the answering units
-    attachments: list[str]
+    attachments: list[SurveyAttachmentOut]
     form: dict[str, Any]
     remind_days_before: int
     copied_from: str | None
@@ -217,6 +225,7 @@ class RespondentSurveyOut(TypedDict):
     instructions: str
     deadline: str
     form: dict[str, Any]
+    attachments: list[SurveyAttachmentOut]  # downloaded through the respondent's session (/r/attachments/…)
 
 
 class RespondentOut(TypedDict):
@@ -252,3 +261,12 @@ class ImportedFormOut(TypedDict):
     notes: list[str]  # what the reader could not carry over, for the author to check
     template_id: str  # the 様式 as kept for the export: send it back with the draft
     layout: dict[str, Any]  # where answers go in it: send it back with the draft
+
+
+@dataclass(frozen=True)
+class AttachIn:
+    file_id: str  # a Kumo file the issuer can read; the survey keeps a copy (surveys/attachments.py)
+
+
+class SurveyAttachmentUrlOut(TypedDict):
+    url: str  # short-lived

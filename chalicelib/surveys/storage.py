@@ -54,7 +54,10 @@ class SurveyRecord(Model):
     targets = ListAttribute(of=UnicodeAttribute, default=list)  # unit ids (所属)
     # Organisations outside the prefecture it also goes to: [{org_id, name, email}] (outside.py)
     external_json = UnicodeAttribute(null=True)
-    attachments = ListAttribute(of=UnicodeAttribute, default=list)  # file ids
+    # Files sent with the survey, copied into its own area: [{attachment_id, name, ...}]
+    # (attachments.py). Items written before copies existed hold an `attachments` list of file
+    # ids that nothing served; it is not read.
+    attachments_json = UnicodeAttribute(null=True)
     state = UnicodeAttribute()  # draft / scheduled / open / closed
     issue_at = UTCDateTimeAttribute(null=True)  # scheduled issue time
     remind_days_before = NumberAttribute(default=2)

@@ -165,6 +165,25 @@ def test_take_back_then_submit_again_until_the_deadline_and_closing_stops_it(iss
         respond.take_back(visit, survey_id, unit_id)
 
 
+def test_an_outside_organisation_answers_not_applicable_and_may_take_it_back(issuer: Any, published: list[Any]) -> None:
+    survey = _issued(issuer)
+    visit = partner.visit(_through(KITAMI))
+    survey_id, unit_id = respond.own_answer(visit)
+    answer = respond.not_applicable(visit, survey_id, unit_id, 0)
+    assert answer.state is AnswerState.NOT_APPLICABLE and answer.updated_by_name == "北見市 企画課"
+    reached = [e for e in published if type(e).__name__ == "AnswerApproved"]
+    assert [(e.unit_id, e.not_applicable) for e in reached] == [(unit_id, True)]
+    row = next(r for r in board.board(issuer, survey.survey_id).rows if r.unit_id == unit_id)
+    assert row.state is BoardState.NOT_APPLICABLE
+    assert respond.view(visit, survey_id, unit_id).can_take_back
+    with pytest.raises(Conflict):  # answered already: a second click changes nothing
+        respond.not_applicable(visit, survey_id, unit_id, answer.revision)
+    assert respond.take_back(visit, survey_id, unit_id).state is AnswerState.DRAFT
+    other = partner.visit(_through(ABASHIRI))
+    with pytest.raises(NotFound):  # another organisation's answer is not theirs to close
+        respond.not_applicable(other, survey_id, unit_id, 0)
+
+
 def test_the_link_expires_a_week_after_the_deadline_and_then_is_refused(issuer: Any) -> None:
     from chalicelib.sharing import external
     from chalicelib.sharing.storage import LinkRecord
