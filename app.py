@@ -10,6 +10,7 @@ from chalicelib.directory import pages as directory_pages
 from chalicelib.directory import routes as directory_routes
 from chalicelib.files import pages as file_pages
 from chalicelib.files import routes as file_routes
+from chalicelib.notifications import mute_pages as notification_mute_pages
 from chalicelib.notifications import pages as notification_pages
 from chalicelib.notifications import routes as notification_routes
 from chalicelib.notifications import settings_routes as notification_settings
@@ -55,6 +56,7 @@ for blueprint in (
     notification_pages.bp,
     notification_routes.bp,
     notification_settings.bp,
+    notification_mute_pages.bp,
     file_routes.bp,
     file_pages.bp,
     share_routes.bp,

@@ -180,8 +180,11 @@ def _sent_mail() -> list[tuple[str, str, str]]:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
+    from chalicelib.local import outbox
+
     backend = ses_backends[DEFAULT_ACCOUNT_ID]["ap-northeast-1"]
-    return [(m.destinations["ToAddresses"][0], m.subject, m.body) for m in backend.sent_messages]
+    sent = [outbox.sent_mail(m) for m in backend.sent_messages]
+    return [(m["destinations"]["ToAddresses"][0], m["subject"], m["body"]) for m in sent]
 
 
 def test_the_digest_groups_by_kind_and_is_sent_once(people: None) -> None:

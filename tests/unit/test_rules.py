@@ -140,7 +140,7 @@ def test_every_model_matches_its_table_spec() -> None:
     from chalicelib.accounts.storage import SessionRecord
     from chalicelib.directory.storage import DepartmentRecord, NoticeRecord, StaffRecord
     from chalicelib.files.storage import FileNameRecord, FileRecord, SpaceRecord, UploadRecord, VersionRecord
-    from chalicelib.notifications.storage import DigestRecord, NotificationRecord, PreferenceRecord
+    from chalicelib.notifications.storage import DigestRecord, MuteRecord, NotificationRecord, PreferenceRecord
     from chalicelib.projects.feed_storage import FeedRecord
     from chalicelib.projects.recruiting.storage import (
         ActualRecord,
@@ -168,6 +168,7 @@ def test_every_model_matches_its_table_spec() -> None:
         "notifications": NotificationRecord,
         "notification_prefs": PreferenceRecord,
         "notification_digest": DigestRecord,
+        "notification_mutes": MuteRecord,
         "spaces": SpaceRecord,
         "files": FileRecord,
         "file_names": FileNameRecord,
