@@ -57,7 +57,9 @@ def _issued_survey() -> str:
         deadline=datetime.now(UTC) + timedelta(days=5),
         instructions="各課の利用状況をお知らせください。",
         targets=("zaisei",),
-        form=form_from({"questions": [{"question_id": "q_rooms", "type": "number", "label": "会議室の数", "required": True}]}),
+        form=form_from(
+            {"questions": [{"question_id": "q_rooms", "type": "number", "label": "会議室の数", "required": True}]}
+        ),
     )
     survey = issuing.create(me(ISSUER_HEAD), draft)
     return issuing.issue(me(ISSUER_HEAD), survey.survey_id).survey_id
@@ -96,7 +98,12 @@ def _issued_event(survey_id: str) -> SurveyIssued:
 def _reminder(survey_id: str) -> SurveyReminder:
     deadline = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     return SurveyReminder(
-        survey_id=survey_id, number="人事第1号", title="会議室の利用状況調査", unit_id="zaisei", step="before", deadline=deadline
+        survey_id=survey_id,
+        number="人事第1号",
+        title="会議室の利用状況調査",
+        unit_id="zaisei",
+        step="before",
+        deadline=deadline,
     )
 
 

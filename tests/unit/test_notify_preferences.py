@@ -348,7 +348,10 @@ def test_a_notice_mail_carries_its_one_click_link_but_a_mandatory_one_none(peopl
     email.send_planned(email.plan([mentioned, reminder], when), when)
     by_kind = {("/x/comment_mentioned/1" in m["body"]): m for m in _raw_mail()}
     link = unsubscribe.link(MEMBER, "comment_mentioned")
-    assert by_kind[True]["headers"] == {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    assert by_kind[True]["headers"] == {
+        "List-Unsubscribe": f"<{link}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
     assert link in by_kind[True]["body"], "the same link in the body, for a reader without the header"
     assert by_kind[False]["headers"] == {}, "a 督促 cannot be stopped: no one-click that would be refused"
     preferences.unsubscribe_from(unsubscribe.token(MEMBER, "comment_mentioned"))
