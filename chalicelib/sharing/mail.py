@@ -52,10 +52,9 @@ def compose(to: str, subject: str, body: str, *, unsubscribe: str | None = None)
 
 
 def send(to: str, subject: str, body: str, *, unsubscribe: str | None = None) -> None:
+    # No Destinations: SES takes the recipient from the To header, so it is named once.
     aws.client("ses").send_raw_email(
-        Source=settings().mail_from,
-        Destinations=[to],
-        RawMessage={"Data": compose(to, subject, body, unsubscribe=unsubscribe)},
+        Source=settings().mail_from, RawMessage={"Data": compose(to, subject, body, unsubscribe=unsubscribe)}
     )
     logger.info("mail sent", extra={"template": subject[:40]})  # never the body: it may hold a code
 
