@@ -41,7 +41,7 @@ def raw_mail(raw: str, source: str | None, destinations: list[str]) -> dict[str,
     return {
         "source": source or str(parsed.get("From", "")),
         "subject": str(parsed.get("Subject", "")),
-        "body": str(body),
+        "body": str(body).replace("\r\n", "\n"),  # sent with SMTP's CRLF; shown as text
         "destinations": {"ToAddresses": [a.strip() for a in destinations]},
         "headers": {name: str(parsed[name]) for name in SHOWN_HEADERS if parsed[name] is not None},
     }

@@ -61,6 +61,7 @@ def _settings(session: requests.Session, stack: RunningStack) -> dict[str, Any]:
 def _digests_at(stack: RunningStack, at: datetime) -> None:
     run = subprocess.run(
         [sys.executable, "-c", CONCURRENT_DIGESTS, at.isoformat(), str(PARALLEL)],
+        check=False,
         cwd=ROOT,
         env=stack.env(),
         capture_output=True,

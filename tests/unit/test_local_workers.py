@@ -60,7 +60,7 @@ def test_the_outbox_lists_the_mail_moto_kept_and_passes_everything_else_on(aws_m
     body = b"".join(outbox({"PATH_INFO": OUTBOX_PATH}, lambda status, headers: statuses.append(status)))
     assert statuses == ["200 OK"]
     (listed,) = json.loads(body)
-    assert listed["subject"] == "【Kumo】確認のお願い" and listed["body"] == "田中 様\r\n\r\n123456\r\n"
+    assert listed["subject"] == "【Kumo】確認のお願い" and listed["body"] == "田中 様\n\n123456\n"
     assert listed["destinations"] == {"ToAddresses": ["a@example.jp"]}
     assert listed["headers"] == {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     assert list(outbox({"PATH_INFO": "/moto-api/data.json"}, lambda *a: None)) == [b"moto"]
