@@ -9,6 +9,8 @@ MOTO_PORT ?= 5000
 SEARCH_PORT ?= 9200
 STATE_DIR ?= .kumo
 WORKERS ?= 4
+# xdist workers for `make test` (tests/conftest.py says how tests are dealt out); 0 runs them in one process.
+TEST_WORKERS ?= 2
 LOCALES := ja en
 CATALOGS := $(foreach l,$(LOCALES),frontend/locales/$(l)/LC_MESSAGES/messages.mo)
 # Browser libraries, pinned in frontend/package-lock.json, served from frontend/static/vendor/.
@@ -20,7 +22,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= ap-northeast-1
 
-.PHONY: run test lint unit integration e2e infra-test synth catalogs vendor extract-messages bench bench-cost bench-surveys browser clean sizes
+.PHONY: routes run test lint unit integration e2e infra-test synth catalogs vendor extract-messages bench bench-cost bench-surveys browser clean sizes
 
 ## make run: start the whole platform locally with demo data on http://127.0.0.1:$(PORT)
 run: $(STAMP) catalogs vendor
@@ -28,7 +30,7 @@ run: $(STAMP) catalogs vendor
 
 ## make test: lint, then every test (unit, integration, e2e in Chromium, infra synth)
 test: $(STAMP) catalogs vendor browser lint
-	$(BIN)/pytest -q tests
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup tests
 
 $(STAMP): requirements/*.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +38,10 @@ $(STAMP): requirements/*.txt pyproject.toml
 	$(BIN)/pip install --quiet -r requirements/dev.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+## make routes: write chalicelib/route_table.json after adding or changing a route (a unit test checks it)
+routes: $(STAMP)
+	KUMO_STAGE=local $(BIN)/python -m chalicelib.blueprints --write
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser download).
 browser:

@@ -23,6 +23,7 @@ def _dev(args: argparse.Namespace) -> int:
             save_every_s=args.save_every,
             demo=not args.no_demo,
             workers=args.workers,
+            receiver_port=args.receiver_port,
         )
     )
 
@@ -164,6 +165,36 @@ def _outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _webhooks(args: argparse.Namespace) -> int:
+    import json
+
+    from chalicelib.local import receiver
+    from chalicelib.notifications.channels import formats
+
+    base = args.receiver or f"http://127.0.0.1:{args.port}"
+    try:
+        messages = receiver.fetch(base)
+    except OSError as exc:
+        print(f"kumo: cannot reach the webhook receiver at {base} ({exc}): is `kumo dev` running?", file=sys.stderr)
+        return 2
+    for m in messages[: args.limit]:
+        headers = m.get("headers", {})
+        body = m.get("body")
+        valid = m.get("signature_valid")
+        if args.secret and headers.get("x-kumo-signature"):
+            raw = formats.encode(body) if isinstance(body, dict) else str(body).encode()
+            valid = formats.verify(args.secret, headers.get("x-kumo-timestamp", ""), raw, headers["x-kumo-signature"])
+        signature = (
+            {True: "valid", False: "INVALID", None: "not checked"}[valid] if headers.get("x-kumo-signature") else "none"
+        )
+        print(f"{m['received_at']}  POST {m['path']}  -> {m['answered']}  signature: {signature}")
+        print(json.dumps(body, ensure_ascii=False, indent=2) if isinstance(body, dict) else body)
+        print("-" * 60)
+    if not messages:
+        print("no webhook messages recorded yet")
+    return 0
+
+
 def _sweep(args: argparse.Namespace) -> int:
     from chalicelib.maintenance import sweep
 
@@ -186,6 +217,21 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _local_records(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """What the local stack recorded instead of sending: mail, and chat channels' posts."""
+    out = sub.add_parser("outbox", help="mail sent through the local SES emulator (newest first)")
+    out.add_argument("--to", help="only mail to this address")
+    out.add_argument("--limit", type=int, default=10)
+    out.set_defaults(func=_outbox)
+
+    wh = sub.add_parser("webhooks", help="what chat channels posted to the local webhook receiver (newest first)")
+    wh.add_argument("--port", type=int, default=8025, help="the receiver's port (kumo dev --receiver-port)")
+    wh.add_argument("--receiver", help="the receiver's base URL (instead of --port)")
+    wh.add_argument("--secret", help="a generic webhook's signing secret: check the signatures with it")
+    wh.add_argument("--limit", type=int, default=10)
+    wh.set_defaults(func=_webhooks)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kumo", description="Kumo: collaboration platform for the prefecture.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -204,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=4,
         help="web worker processes serving requests in parallel, like concurrent Lambda containers (default 4)",
     )
+    dev.add_argument("--receiver-port", type=int, default=8025, help="the local webhook receiver's port (default 8025)")
     dev.set_defaults(func=_dev)
 
     boot = sub.add_parser("bootstrap", help="create every table, bucket, queue, bus, pool (idempotent)")
@@ -245,10 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     org_imp.add_argument("file")
     org_imp.set_defaults(func=_import_org)
 
-    out = sub.add_parser("outbox", help="mail sent through the local SES emulator (newest first)")
-    out.add_argument("--to", help="only mail to this address")
-    out.add_argument("--limit", type=int, default=10)
-    out.set_defaults(func=_outbox)
+    _local_records(sub)
 
     sw = sub.add_parser("sweep", help="run the scheduler's housekeeping once (expired uploads, trash, ...)")
     sw.add_argument("--at", help="run as if it were this time (ISO, with offset): try reminders and expiry")

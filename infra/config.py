@@ -23,6 +23,9 @@ search_volume_gb       20                              gp3 EBS volume per data n
 search_zone_awareness  false                           spread data nodes over two AZs
 apigw_cloudwatch_role  true                            the account-wide API Gateway logging
                                                        role; false for a 2nd stack per account
+webhook_allowed_hosts  (none)                          KUMO_WEBHOOK_ALLOWED_HOSTS: hosts chat channels
+                                                       may reach although they resolve to internal
+                                                       addresses (comma-separated); none: no such host
 =====================  ==============================  =======================================
 """
 
@@ -73,6 +76,7 @@ class InfraConfig:
     search_volume_gb: int = 20
     search_zone_awareness: bool = False
     apigw_cloudwatch_role: bool = True
+    webhook_allowed_hosts: str = ""
 
     @classmethod
     def from_context(cls, scope: Construct) -> InfraConfig:
@@ -94,6 +98,7 @@ class InfraConfig:
             search_volume_gb=int(get("search_volume_gb", cls.search_volume_gb)),
             search_zone_awareness=_as_bool(get("search_zone_awareness", cls.search_zone_awareness)),
             apigw_cloudwatch_role=_as_bool(get("apigw_cloudwatch_role", cls.apigw_cloudwatch_role)),
+            webhook_allowed_hosts=str(get("webhook_allowed_hosts", cls.webhook_allowed_hosts)).strip(),
         )
 
     def __post_init__(self) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Aws, CfnOutput, Fn, Stack
+from aws_cdk import Aws, CfnOutput, Duration, Fn, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
 
 from infra.components.api import REST_API, KumoApi
-from infra.components.auth import MailLinkSecret, StaffAuth, TokenKey
+from infra.components.auth import MailLinkSecret, StaffAuth, TokenKey, WebhookKey
 from infra.components.data import Tables
 from infra.components.frontdoor import FrontDoor
 from infra.components.functions import EventFunctions
@@ -44,6 +45,7 @@ class KumoStack(Stack):
         self.search = Search(self, "Search", config=config)
         self.token_key = TokenKey(self, "Tokens", config=config)
         self.mail_links = MailLinkSecret(self, "MailLinks", config=config)
+        self.webhook_key = WebhookKey(self, "Webhooks", config=config)
         # Before the API: its settings name the distribution (KUMO_BASE_URL), whose origin is the
         # REST API Chalice declares (referenced by its logical id; see KumoApi._integrate_by_name).
         self.front_door = FrontDoor(
@@ -62,6 +64,7 @@ class KumoStack(Stack):
             base_url=self.front_door.base_url,
             token_key_id=self.token_key.key.key_arn,
             mail_link_secret_arn=self.mail_links.secret.secret_arn,
+            webhook_key_id=self.webhook_key.key.key_arn,
         )
 
         def environment(service: str) -> dict[str, str]:
@@ -123,7 +126,30 @@ class KumoStack(Stack):
         assert sweeper.role is not None
         self._grant_mail(sweeper.role)  # the daily digest (chalicelib/notifications/digest.py)
         self.mail_links.grant_read(sweeper.role)
+        self._channels()
         self._outputs()
+
+    def _channels(self) -> None:
+        """The function that posts to chat channels: it opens their sealed URLs, tells a paused
+        channel's managers by mail, and its DLQ has an alarm (a post given up after a day)."""
+        poster = self.functions.functions["channels"]
+        assert poster.role is not None
+        self.webhook_key.grant(poster.role, seal=False)
+        self._grant_mail(poster.role)
+        self.mail_links.grant_read(poster.role)
+        self.channels_dead_letter_alarm = cloudwatch.Alarm(
+            self,
+            "ChannelsDeadLettersAlarm",
+            alarm_description="An event could not be posted to a chat channel after a day of retries: "
+            "see the channels DLQ (and the channel's delivery log).",
+            metric=self.messaging.dead_letter_queues["channels"].metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(5), statistic="Maximum"
+            ),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
 
     def _grant_api(self, role: iam.IRole) -> None:
         """The API serves every feature: all tables, the files bucket, the bus, sign-out, mail,
@@ -134,6 +160,7 @@ class KumoStack(Stack):
         self.messaging.bus.grant_put_events_to(role)
         self.auth.grant_web_requests(role)
         self.token_key.grant_sealing(role)
+        self.webhook_key.grant(role, seal=True)  # connects channels, sends test messages
         self.mail_links.grant_read(role)  # checks unsubscribe links
         self._grant_mail(role)  # the search domain: granted by Search.admit
         suppress_tracing_wildcard(role)

@@ -1,7 +1,14 @@
-"""Shared fixtures: the local stack (started once per test session) and signed-in clients."""
+"""Shared fixtures: the local stack (started once per test session) and signed-in clients.
+
+`make test` runs the suite on two xdist workers (the tests wait on queues, browsers and
+subprocesses much of the time). Each worker starts its own stack when its first test needs
+one; tests are dealt out a file at a time, so a module's own stack (the fuzz, the faults) is
+started once, and all of tests/infra goes to one worker, which synthesizes the CDK app once.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -15,6 +22,33 @@ from tests.support.stack import RunningStack, csrf_from
 
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 DEMO_PASSWORD = "Kumo-Demo-2026"
+_STARTED = pytest.StashKey[float]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deal tests to xdist workers (`--dist loadgroup`) by file, and tests/infra as one group."""
+    infra = Path(__file__).parent / "infra"
+    for item in items:
+        path = Path(str(item.path))
+        group = "infra" if infra in path.parents else path.relative_to(Path(__file__).parent).as_posix()
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_STARTED] = time.time()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The API fuzz's case count (tests/integration/test_api_contract.py writes it, on whichever
+    worker ran it), when the fuzz ran in this session."""
+    from tests.support.stack import ROOT
+
+    results = ROOT / "build" / "api-fuzz.json"
+    if not results.exists() or results.stat().st_mtime < config.stash.get(_STARTED, time.time()):
+        return
+    counts = {who: n for who, n in json.loads(results.read_text()).items() if who != "total"}
+    by_role = ", ".join(f"{who} {n}" for who, n in counts.items())
+    terminalreporter.write_line(f"API fuzz (Schemathesis): {sum(counts.values())} cases ({by_role})")
 
 
 @pytest.fixture(scope="session")

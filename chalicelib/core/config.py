@@ -40,6 +40,7 @@ REQUIRED_OUTSIDE_LOCAL = (
     "KUMO_STATIC_MANIFEST",
     "KUMO_TOKEN_KEY_ID",
     "KUMO_MAIL_LINK_SECRET_ARN",
+    "KUMO_WEBHOOK_KEY_ID",
 )
 # Set by the Lambda runtime itself (reserved: a function's configuration cannot set it).
 REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
@@ -85,6 +86,17 @@ class Settings:
     # Quiet hours for everyone who did not turn theirs off (notifications/quiet.py); off: mail
     # is never held (the local test stack, whose tests must not depend on the hour).
     quiet_hours: bool = True
+    # Chat channels and webhooks (notifications/channels): the KMS key that seals their URLs and
+    # signing secrets (None: the local key, stage local only); the hosts an administrator lets
+    # them reach although they resolve to internal addresses (the SSRF guard refuses those
+    # otherwise); how long a channel may fail before it is paused, and the first retry's delay
+    # (each further retry waits twice as long).
+    webhook_key_id: str | None = None
+    webhook_allowed_hosts: frozenset[str] = frozenset()
+    channel_pause_after_s: int = 24 * 3600
+    channel_retry_base_s: int = 30
+    # Local stack only: the receiver that records what each channel would have received.
+    dev_receiver_url: str | None = None
     fault_rate: float = 0.0
     fault_seed: int = 0
 
@@ -179,6 +191,23 @@ class _Reader:
             return 0.0
         return rate
 
+    def hosts(self, name: str) -> frozenset[str]:
+        """A comma-separated list of host names or IP addresses (lower case); absent or empty: none."""
+        raw = self.env.get(name, "")
+        found = frozenset(h.strip().lower().rstrip(".") for h in raw.split(",") if h.strip())
+        bad = sorted(h for h in found if "/" in h or " " in h)
+        if bad:
+            self.invalid.append(f"{name} lists host names (no scheme or path), not {', '.join(bad)}")
+            return frozenset()
+        return found
+
+    def local_only(self, name: str) -> str | None:
+        value = self.optional(name)
+        if value and not self.local:
+            self.invalid.append(f"{name} is for the local stack only")
+            return None
+        return value
+
     def raise_if_wrong(self, stage: str) -> None:
         problems = []
         if self.missing:
@@ -231,6 +260,11 @@ def from_environ(env: Mapping[str, str]) -> Settings:
         search_api_role_arn=read.optional("KUMO_SEARCH_API_ROLE_ARN"),
         viewer_ip_header=(read.optional("KUMO_VIEWER_IP_HEADER") or "").lower() or None,
         quiet_hours=_flag(env.get("KUMO_QUIET_HOURS"), default=True),
+        webhook_key_id=read.required("KUMO_WEBHOOK_KEY_ID", "") or None,
+        webhook_allowed_hosts=read.hosts("KUMO_WEBHOOK_ALLOWED_HOSTS"),
+        channel_pause_after_s=read.integer("KUMO_CHANNEL_PAUSE_AFTER_S", 24 * 3600),
+        channel_retry_base_s=read.integer("KUMO_CHANNEL_RETRY_BASE_S", 30),
+        dev_receiver_url=read.local_only("KUMO_DEV_RECEIVER_URL"),
         fault_rate=read.fault_rate(),
         fault_seed=read.integer("KUMO_FAULT_SEED", 0, minimum=0),
     )

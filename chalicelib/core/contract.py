@@ -73,6 +73,9 @@ def operation(
 
 def declared(view: Callable[..., Any]) -> Operation | None:
     found = getattr(view, "_kumo_operation", None)
+    real = getattr(view, "kumo_view", None)  # a route table stand-in (chalicelib/blueprints.py)
+    if found is None and callable(real):
+        found = getattr(real(), "_kumo_operation", None)
     return found if isinstance(found, Operation) else None
 
 

@@ -11,9 +11,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from chalicelib.core import event_catalogue as ev
+from chalicelib.core import project_events as pe
 from chalicelib.core.event_catalogue import FILE_STATE_CHANGES, SURVEY_SEARCH_CHANGES, PartnerUploaded, bus_pattern
 from chalicelib.core.events import SOURCE_PREFIX
 from chalicelib.core.project_events import PROJECT_SEARCH_CHANGES
+
+# The events a 所属's or a project's chat channel may hear of (notifications/channels/routing.py
+# turns each into that channel's message; a unit test keeps the two lists equal).
+CHANNEL_EVENTS = (
+    ev.SurveyIssued,
+    ev.SurveyForwarded,
+    ev.AnswerSubmitted,
+    ev.AnswerApproved,
+    ev.AnswerReturned,
+    ev.SurveyReminder,
+    ev.SurveyClosed,
+    pe.CardAssigned,
+    pe.CardDue,
+    pe.CommentMentioned,
+    pe.MemberJoined,
+    pe.ApplicationReceived,
+)
 
 
 @dataclass(frozen=True)
@@ -105,6 +124,9 @@ class FunctionSpec:
     timeout_s: int = 30
     memory_mb: int = 512
     purpose: str = ""
+    # It sets a failed message's visibility itself (exponential backoff), so the local consumer
+    # leaves it be instead of retrying after its short fixed delay.
+    own_backoff: bool = False
 
     def physical_name(self, prefix: str) -> str:
         return f"{prefix}-{self.key}"
@@ -397,6 +419,26 @@ RESOURCES = Resources(
             purpose="time-share caps (default, per 所属), the 実績 lock, monthly reminders taken once",
         ),
         TableSpec(
+            "channels",
+            partition=KeyAttr("channel_id"),
+            indexes=(IndexSpec("by_scope", KeyAttr("scope"), KeyAttr("created_at")),),
+            purpose="chat channels and webhooks of a 所属 or a project: sealed URL, kinds, pause state",
+        ),
+        TableSpec(
+            "channel_deliveries",
+            partition=KeyAttr("channel_id"),
+            sort=KeyAttr("event_id"),
+            ttl_attribute="expires",
+            purpose="one post per event and channel: claimed before it is sent, marked sent after",
+        ),
+        TableSpec(
+            "channel_attempts",
+            partition=KeyAttr("channel_id"),
+            sort=KeyAttr("attempt_key"),
+            ttl_attribute="expires",
+            purpose="each channel's delivery log: time, kind, status code, short error (never the URL)",
+        ),
+        TableSpec(
             "idempotency",
             partition=KeyAttr("id"),
             ttl_attribute="expiration",
@@ -424,6 +466,14 @@ RESOURCES = Resources(
             max_receive_count=5,
             purpose="uploads awaiting a malware verdict (locally) / GuardDuty scan results (AWS), "
             "for functions/scanner",
+        ),
+        # Backoff is the deliverer's (30 s doubling to 4 h): 14 receives span about a day, the
+        # breaker's window, so a channel that stays down is paused by the retries of its own posts.
+        QueueSpec(
+            "channels",
+            visibility_timeout_s=180,
+            max_receive_count=14,
+            purpose="domain events a chat channel may hear of, for functions/channels",
         ),
     ),
     rules=(
@@ -461,6 +511,12 @@ RESOURCES = Resources(
             purpose="a card created, changed, archived or commented on re-indexes that card; a project's "
             "settings, labels or members, or a list archived, re-index its cards",
         ),
+        RuleSpec(
+            "channels-events",
+            pattern=bus_pattern(*CHANNEL_EVENTS),
+            target_queue="channels",
+            purpose="the survey and project events a 所属's or a project's chat channels may hear of",
+        ),
     ),
     buckets=(
         BucketSpec(
@@ -492,6 +548,14 @@ RESOURCES = Resources(
             timeout_s=120,
             memory_mb=1024,
             purpose="extracts the text of stored files and keeps the search index in step with them",
+        ),
+        FunctionSpec(
+            "channels",
+            handler="app.handler",
+            source_queue="channels",
+            batch_size=5,
+            own_backoff=True,
+            purpose="posts events to the chat channels (Teams, Slack, LoGoチャット, webhooks) that asked for them",
         ),
     ),
 )

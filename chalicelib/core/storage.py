@@ -116,6 +116,19 @@ def update_if(record: Any, actions: list[Any], condition: Any) -> bool:
     return True
 
 
+def delete_if(record: Any, condition: Any) -> bool:
+    """Delete only when the condition holds; False when it did not (someone else deleted it first)."""
+    from pynamodb.exceptions import DeleteError
+
+    try:
+        record.delete(condition=condition)
+    except DeleteError as exc:
+        if exc.cause_response_code == CONDITION_FAILED:
+            return False
+        raise
+    return True
+
+
 def transaction() -> Any:
     """A pynamodb TransactWrite on the configured endpoint: all of it is written, or none."""
     from pynamodb.connection import Connection

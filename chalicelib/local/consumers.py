@@ -126,7 +126,7 @@ class QueueConsumer(threading.Thread):
                 ],
             )
         for m in messages:
-            if m["MessageId"] in failed:
+            if m["MessageId"] in failed and not self.spec.own_backoff:
                 # Lambda leaves it until the visibility timeout ends; locally, retry sooner.
                 sqs.change_message_visibility(
                     QueueUrl=self.queue_url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=self.retry_delay_s

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from chalicelib.core.auth import Principal
 from chalicelib.directory import service as directory
+from chalicelib.local import demo_channels
 from chalicelib.projects import boards, cards, comments, membership, projects
 from chalicelib.projects.boards import Neighbour
 from chalicelib.projects.cards import CardChanges
@@ -62,6 +63,7 @@ def _dx_project() -> None:
         ),
     )
     pid, board_id = project.project_id, project.boards[0].board_id
+    demo_channels.seed_project(pid, "ogata.r")  # its members and cards reach the local receiver
     b = _Board(owner, pid, board_id)
     for staff_id in ("yamada.k", "fujita.e", "kimura.t"):
         membership.add_member(owner, pid, staff_id)

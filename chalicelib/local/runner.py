@@ -43,6 +43,7 @@ class DevOptions:
     demo: bool = True
     retry_delay_s: int = 2
     workers: int = 4
+    receiver_port: int = 8025  # the webhook receiver (receiver.py); 0: any free port
 
 
 def check_port_free(host: str, port: int, what: str) -> None:
@@ -107,7 +108,7 @@ def _tune_emulator(endpoint: str) -> None:
         pass
 
 
-def configure_environment(opts: DevOptions) -> dict[str, str]:
+def configure_environment(opts: DevOptions, receiver_url: str | None = None) -> dict[str, str]:
     """The environment the app and the functions see (what the CDK stack sets in AWS)."""
     from chalicelib.core import aws, config
 
@@ -120,7 +121,12 @@ def configure_environment(opts: DevOptions) -> dict[str, str]:
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
     }
+    if receiver_url:
+        env["KUMO_DEV_RECEIVER_URL"] = receiver_url
     os.environ.update(env)
+    # Chat channels may reach the local receiver (an internal address the SSRF guard refuses
+    # otherwise), unless the caller chose the allowed hosts themselves.
+    os.environ.setdefault("KUMO_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1,localhost")
     # The caller's region and log level stay; these are the defaults.
     os.environ.setdefault("AWS_DEFAULT_REGION", "ap-northeast-1")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
@@ -153,6 +159,7 @@ class LocalStack:
         self.listener: socket.socket | None = None
         self.workers: Any = None
         self.saver: threading.Thread | None = None
+        self.receiver: Any = None
 
     # --- start ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -160,7 +167,8 @@ class LocalStack:
         self.listener = _listen(o.host, o.port)
         check_port_free("127.0.0.1", o.moto_port, "the AWS emulator (moto)")
         check_port_free("127.0.0.1", o.search_port, "the search server (osmem-server)")
-        configure_environment(o)
+        self._start_receiver()
+        configure_environment(o, self.receiver.url)
         self._start_moto()
         self._start_search()
         from chalicelib.local import bootstrap
@@ -174,6 +182,13 @@ class LocalStack:
             self.saver.start()
         if o.sweep_every_s > 0:
             threading.Thread(target=self._sweep_periodically, name="scheduler", daemon=True).start()
+
+    def _start_receiver(self) -> None:
+        from chalicelib.local import receiver
+
+        if self.opts.receiver_port:
+            check_port_free("127.0.0.1", self.opts.receiver_port, "the webhook receiver")
+        self.receiver = receiver.start(self.opts.receiver_port)
 
     def _start_moto(self) -> None:
         port = self.opts.moto_port
@@ -218,13 +233,14 @@ class LocalStack:
                 f"search: {rebuilt.describe()}"
             )
         if self.opts.demo and demo.seed():
-            from chalicelib.local import demo_files, demo_projects, demo_recruiting, demo_surveys
+            from chalicelib.local import demo_channels, demo_files, demo_projects, demo_recruiting, demo_surveys
 
+            channels = demo_channels.seed_unit()  # before the survey: its events reach 財政課's channels
             documents, surveys, boards = demo_files.seed(), demo_surveys.seed(), demo_projects.seed()
             recruitments = demo_recruiting.seed()
             return (
                 f"demo data created ({documents} sample documents, {surveys} survey, {boards} projects, "
-                f"{recruitments} 公募)"
+                f"{recruitments} 公募, chat channels of 財政課 and a project at the local receiver: {channels + 1})"
             )
         return "empty"
 
@@ -278,6 +294,13 @@ class LocalStack:
                 print(f"kumo: scheduled sweep failed: {exc}", file=sys.stderr)
 
     # --- stop ----------------------------------------------------------------------------
+    def _stop_servers(self) -> None:
+        """The in-process servers: search, and the webhook receiver."""
+        if self.search is not None:
+            self.search.close()
+        if self.receiver is not None:
+            self.receiver.stop()
+
     def stop(self, *, save: bool = True) -> str | None:
         saved = None
         self.stop_event.set()
@@ -292,8 +315,7 @@ class LocalStack:
                 saved = self.save_state()
             except Exception as exc:
                 print(f"kumo: could not save state: {exc}", file=sys.stderr)
-        if self.search is not None:
-            self.search.close()
+        self._stop_servers()
         for proc in self.children:
             if proc.poll() is None:
                 proc.terminate()
@@ -332,6 +354,7 @@ Kumo is running: {url}
   state: {stack.restored} (saved to {opts.state_dir}/ every {opts.save_every_s}s and on stop)
   web workers: {opts.workers} (requests run in parallel, as in concurrent Lambda containers)
   AWS emulator: http://127.0.0.1:{opts.moto_port}   search: http://127.0.0.1:{opts.search_port}
+  webhook receiver: {stack.receiver.url} (what chat channels post: /dev/webhooks, `kumo webhooks`)
 
 Demo sign-ins (password for all: {demo.DEMO_PASSWORD}):
 {demo.logins_table()}

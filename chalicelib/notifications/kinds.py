@@ -46,6 +46,7 @@ GROUPS: dict[str, str] = {
 
 REMINDER_REASON = N_("A reminder is addressed to your unit: the answer is due and your unit is counting on you.")
 CONSENT_REASON = N_("Your staff member cannot join until you answer as head of unit.")
+CHANNEL_REASON = N_("Your unit or project no longer hears of its work in that chat channel until someone resumes it.")
 QUARANTINE_REASON = N_("A file sent to you was found to be dangerous: you need to know at once.")
 
 
@@ -104,6 +105,7 @@ KINDS: tuple[Kind, ...] = (
     _k("actuals_due", "projects", N_("Time to record your actual time on projects")),
     _k("welcome", "system", N_("Welcome to Kumo")),
     _k("department_notice", "system", N_("A notice was posted to your department")),
+    _k("channel_paused", "system", N_("A chat channel you manage was paused"), mandatory=CHANNEL_REASON),
 )
 BY_KEY: dict[str, Kind] = {k.key: k for k in KINDS}
 

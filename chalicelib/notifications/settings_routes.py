@@ -64,9 +64,19 @@ def put_settings() -> Response:
     return web.json_response(settings_json(changed, state.language))
 
 
+def _managed_units(p: Any) -> list[tuple[str, str]]:
+    """The 所属 whose chat channels this person manages (所属長, 取りまとめ担当), for a link each."""
+    from chalicelib.core.auth import Post
+    from chalicelib.directory import service as directory
+
+    units = dict.fromkeys(a.unit_id for a in p.assignments if a.post in (Post.HEAD, Post.COORDINATOR))
+    return [(u, directory.unit_name(u, web.state().language)) for u in units]
+
+
 @bp.route("/settings/notifications")
 def settings_page() -> Response:
-    prefs = preferences.mine(require_signed_in(web.principal()))
+    me = require_signed_in(web.principal())
+    prefs = preferences.mine(me)
     params: Any = bp.current_request.query_params or {}
     saved = params.get("saved") == "1"
     return page(
@@ -77,6 +87,7 @@ def settings_page() -> Response:
         prefs=prefs,
         digest_times=preferences.DIGEST_TIMES,
         saved=saved,
+        managed_units=_managed_units(me),
     )
 
 

@@ -51,6 +51,11 @@ TEXTS: dict[str, str] = {
     "consent_refused_you": N_("{by} did not consent to your joining the project {project}: {comment}"),
     "consent_refused_owner": N_("{by} did not consent to {applicant} joining the project {project}: {comment}"),
     "actuals_due": N_("Please record your actual time on projects for {month}."),
+    # notifications/channels/breaker.py
+    "channel_paused": N_(
+        "The chat channel {channel} ({owner}) failed for {hours} hours and was paused: "
+        "no notices reach it until it is resumed. Check its address, then resume it."
+    ),
 }
 
 

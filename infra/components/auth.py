@@ -135,6 +135,34 @@ class TokenKey(Construct):
         )
 
 
+class WebhookKey(Construct):
+    """The KMS key that seals chat channels' webhook URLs and signing secrets
+    (chalicelib/core/sealing.py, key WEBHOOKS): the API seals and opens them (connect, test),
+    the channels function only opens them (to post)."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: InfraConfig) -> None:
+        super().__init__(scope, construct_id)
+        self.key = kms.Key(
+            self,
+            "Key",
+            alias=f"alias/{config.prefix}-webhooks",
+            description="Kumo: seals chat channels' webhook URLs and signing secrets",
+            enable_key_rotation=True,
+            removal_policy=config.removal_policy,
+        )
+
+    def grant(self, role: iam.IRole, *, seal: bool) -> None:
+        actions = ["kms:Encrypt", "kms:Decrypt"] if seal else ["kms:Decrypt"]
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="SealWebhooks" if seal else "OpenWebhooks",
+                actions=actions,
+                resources=[self.key.key_arn],
+                conditions={"StringLike": {f"kms:EncryptionContext:{SEALING_CONTEXT_KEY}": "channel:*"}},
+            )
+        )
+
+
 class MailLinkSecret(Construct):
     """The key of the unsubscribe links' HMAC (chalicelib/notifications/unsubscribe.py): a random
     value Secrets Manager generates, read by the API (which checks links) and by the functions

@@ -106,6 +106,21 @@ PERMISSIONS: dict[str, Permissions] = {
     ),
 }
 
+PERMISSIONS["channels"] = Permissions(
+    # notifications/channels: one post per event and channel, the log, the breaker's state;
+    # "notifications", "notification_digest": a paused channel's managers are told (inbox, mail).
+    read_write_tables=(
+        "channels",
+        "channel_deliveries",
+        "channel_attempts",
+        "notifications",
+        "notification_digest",
+    ),
+    # names of 所属, people and projects in messages; who manages a 所属 or a project; settings.
+    read_tables=("staff", "departments", "projects", "project_members", "notification_prefs"),
+)
+# + KMS Decrypt of the webhook key, SES and the mail link secret: granted by infra/stack.py (_channels)
+
 # Functions infra declares itself (no queue, so the local runner has no use for a FunctionSpec);
 # a FunctionSpec of the same key in chalicelib/core/resources.py takes its place.
 INFRA_FUNCTIONS: tuple[FunctionSpec, ...] = (SCHEDULER_FUNCTION,)

@@ -59,6 +59,7 @@ class Deployed:
     base_url: str  # the front door: https://<custom domain or distribution domain>
     token_key_id: str  # the KMS key that seals refresh tokens
     mail_link_secret_arn: str  # the secret that signs unsubscribe links
+    webhook_key_id: str  # the KMS key that seals chat channels' webhook URLs
 
 
 def kumo_environment(
@@ -86,6 +87,8 @@ def kumo_environment(
         "KUMO_BASE_URL": deployed.base_url,
         "KUMO_TOKEN_KEY_ID": deployed.token_key_id,
         "KUMO_MAIL_LINK_SECRET_ARN": deployed.mail_link_secret_arn,
+        "KUMO_WEBHOOK_KEY_ID": deployed.webhook_key_id,
+        "KUMO_WEBHOOK_ALLOWED_HOSTS": config.webhook_allowed_hosts,
         "KUMO_SECURE_COOKIES": "true",
         "KUMO_FRONTEND_DIR": LAYER_FRONTEND_DIR,
         "KUMO_STATIC_MANIFEST": STATIC_MANIFEST,

@@ -36,7 +36,7 @@ def test_the_token_key_rotates_and_is_kept(synthesized: Synthesized, unprotected
         if a["Properties"]["TargetKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
     ]
     assert alias["AliasName"] == "alias/kumo-session-tokens"
-    (other,) = unprotected.resources("AWS::KMS::Key").values()
+    other = unprotected.resources("AWS::KMS::Key")[unprotected.logical_id(unprotected.stack.token_key.key)]
     assert other["DeletionPolicy"] == "Delete"
 
 
@@ -81,3 +81,40 @@ def test_no_role_but_the_scanner_and_the_sweep_may_delete_quarantine(synthesized
         if any(a.startswith("s3:DeleteObject") for a in _list(s["Action"]))
     ]
     assert api_deletes and _api_role(synthesized) not in str(exempt)
+
+
+def test_the_api_seals_webhooks_and_the_channels_function_only_opens_them(synthesized: Synthesized) -> None:
+    stack = synthesized.stack
+    key_id = synthesized.logical_id(stack.webhook_key.key)
+    assert synthesized.resources("AWS::KMS::Key")[key_id]["Properties"]["EnableKeyRotation"] is True
+    key_arn = {"Fn::GetAtt": [key_id, "Arn"]}
+    users = {
+        role: [s for s in statements if key_arn in _list(s["Resource"])]
+        for role, statements in _statements_by_role(synthesized).items()
+    }
+    users = {role: statements for role, statements in users.items() if statements}
+    poster = synthesized.logical_id(stack.functions.functions["channels"].role)
+    assert set(users) == {_api_role(synthesized), poster}
+    (api,) = users[_api_role(synthesized)]
+    (channels,) = users[poster]
+    assert set(_list(api["Action"])) == {"kms:Encrypt", "kms:Decrypt"}
+    assert _list(channels["Action"]) == ["kms:Decrypt"]
+    for grant in (api, channels):
+        assert grant["Condition"] == {"StringLike": {f"kms:EncryptionContext:{CONTEXT_KEY}": "channel:*"}}
+    functions = synthesized.resources("AWS::Lambda::Function")
+    (env,) = [
+        f["Properties"]["Environment"]["Variables"]
+        for f in functions.values()
+        if f["Properties"].get("FunctionName") == "kumo-channels"
+    ]
+    assert env["KUMO_WEBHOOK_KEY_ID"] == key_arn and env["KUMO_WEBHOOK_ALLOWED_HOSTS"] == ""
+
+
+def test_the_channels_dead_letters_raise_an_alarm(synthesized: Synthesized) -> None:
+    dlq = synthesized.logical_id(synthesized.stack.messaging.dead_letter_queues["channels"])
+    alarms = [
+        a["Properties"]
+        for a in synthesized.resources("AWS::CloudWatch::Alarm").values()
+        if {"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq, "QueueName"]}} in a["Properties"].get("Dimensions", [])
+    ]
+    assert len(alarms) == 1 and alarms[0]["Threshold"] == 1

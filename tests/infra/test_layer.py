@@ -33,6 +33,7 @@ def test_layer_holds_dependencies_app_code_and_frontend(synthesized: Synthesized
     for module in ("aws_lambda_powertools", "pynamodb", "jwt", "jinja2", "opensearchpy", "cryptography"):
         assert (python / module).is_dir(), f"{module} missing from the layer"
     assert (python / "chalicelib" / "core" / "resources.py").is_file()
+    assert (python / "chalicelib" / "route_table.json").is_file(), "app.py registers its routes from it"
     assert (python / "frontend").is_dir()
     assert (python / "frontend" / MANIFEST_NAME).is_file(), "KUMO_STATIC_MANIFEST points at it"
 

@@ -253,11 +253,3 @@ def test_the_document_is_served_to_anyone(own_stack: RunningStack) -> None:
     assert answer.status_code == 200
     assert answer.json()["openapi"] == "3.1.0"
     assert "/api/files/uploads" in answer.json()["paths"]
-
-
-def summary() -> str:
-    return (
-        f"API fuzz (Schemathesis): {sum(case_counts.values())} cases ("
-        + ", ".join(f"{who} {n}" for who, n in case_counts.items())
-        + ")"
-    )

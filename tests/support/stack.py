@@ -31,12 +31,18 @@ class RunningStack:
         self.port = free_port()
         self.moto_port = free_port()
         self.search_port = free_port()
+        self.receiver_port = free_port()  # the local webhook receiver (chalicelib/local/receiver.py)
+        self._drawn = self._ports()
         self.proc: subprocess.Popen[str] | None = None
         self.output: list[str] = []
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def receiver_url(self) -> str:
+        return f"http://127.0.0.1:{self.receiver_port}"
 
     @property
     def aws_endpoint(self) -> str:
@@ -65,6 +71,24 @@ class RunningStack:
         return env
 
     def start(self, timeout_s: float = 120) -> None:
+        """Start `kumo dev` and wait for it to say it is ready.
+
+        Ports are drawn free but used a moment later: another xdist worker's stack (or any
+        program) may take one in between. Ports this object drew itself are then drawn again,
+        once; ports a test chose stay as they are, and the error reaches the test."""
+        try:
+            self._start(timeout_s)
+        except RuntimeError as error:
+            if "already in use" not in str(error) or self._ports() != self._drawn:
+                raise
+            self.port, self.moto_port, self.search_port, self.receiver_port = (free_port() for _ in range(4))
+            self._drawn = self._ports()
+            self._start(timeout_s)
+
+    def _ports(self) -> tuple[int, ...]:
+        return (self.port, self.moto_port, self.search_port, self.receiver_port)
+
+    def _start(self, timeout_s: float) -> None:
         args = [
             *KUMO,
             "dev",
@@ -74,6 +98,8 @@ class RunningStack:
             str(self.moto_port),
             "--search-port",
             str(self.search_port),
+            "--receiver-port",
+            str(self.receiver_port),
             "--state-dir",
             str(self.state_dir),
             "--save-every",

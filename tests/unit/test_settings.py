@@ -30,6 +30,7 @@ DEPLOYED = {
     "KUMO_STATIC_MANIFEST": "/opt/python/frontend/static-manifest.json",
     "KUMO_TOKEN_KEY_ID": "arn:aws:kms:ap-northeast-1:210987654321:key/x",
     "KUMO_MAIL_LINK_SECRET_ARN": "arn:aws:secretsmanager:ap-northeast-1:210987654321:secret:mail-links",
+    "KUMO_WEBHOOK_KEY_ID": "arn:aws:kms:ap-northeast-1:210987654321:key/w",
 }
 
 
@@ -54,6 +55,14 @@ def test_every_missing_setting_is_named_at_once() -> None:
     for name in (*REQUIRED_OUTSIDE_LOCAL, "AWS_REGION"):
         assert name in str(raised.value)
     assert "KUMO_STAGE=prod" in str(raised.value)
+
+
+def test_the_dev_receiver_and_a_host_list_with_paths_are_refused_outside_local() -> None:
+    with pytest.raises(SettingsError, match="KUMO_DEV_RECEIVER_URL is for the local stack only"):
+        from_environ({**DEPLOYED, "KUMO_DEV_RECEIVER_URL": "http://127.0.0.1:8025"})
+    with pytest.raises(SettingsError, match="KUMO_WEBHOOK_ALLOWED_HOSTS"):
+        from_environ({**DEPLOYED, "KUMO_WEBHOOK_ALLOWED_HOSTS": "gw.example.lg.jp,https://x.example.lg.jp/"})
+    assert from_environ(DEPLOYED).webhook_allowed_hosts == frozenset()  # none unless an administrator says
 
 
 def test_the_base_url_outside_local_is_https() -> None:
