@@ -6,7 +6,7 @@ archive it. Cards are moved by drag and drop or the keyboard through the JSON AP
 
 The script keeps an open board current by asking for the board's fragment (`fragment=1`, the
 lists without the layout) with If-None-Match every 15 s while the tab is visible. The ETag is
-the board API's own (boards.current_etag: three small reads), so a poll that finds nothing new
+the board API's own (reads.poll: three small reads), so a poll that finds nothing new
 is a 304 with no body, and a change costs one request that brings the redrawn lists: there is
 one drawing of the board (the templates), with or without the script. Per hour of an open,
 visible tab: 240 requests; a 304 is its headers only (about 0.7 kB with the security headers,
@@ -23,7 +23,7 @@ from chalice import Blueprint, Response
 from chalicelib.core import web
 from chalicelib.core.errors import KumoError
 from chalicelib.core.layout import page
-from chalicelib.projects import boards, cards, membership
+from chalicelib.projects import boards, cards, reads
 from chalicelib.projects.board_view import BoardView, Options, board_path, today
 from chalicelib.projects.boards import Neighbour
 from chalicelib.projects.page_kit import AREA, FIXABLE, FORM, after_form, back_to, flag, fragment, language, me, number
@@ -44,12 +44,15 @@ DONE = (
 )
 
 
-def board_context(project_id: str, board_id: str, options: Options, *, card_id: str = "") -> dict[str, Any]:
+def board_context(
+    project_id: str, board_id: str, options: Options, *, card_id: str = "", found: reads.BoardRead | None = None
+) -> dict[str, Any]:
     """Everything the board's templates read, for the view the options name; `card_id` names a
-    card to open (a notice's link: /projects/…/boards/…?card=…)."""
-    person = me()
-    board = boards.load(person, project_id, board_id, archived=options.view == "archived")
-    people = membership.members(person, project_id, include_left=True)
+    card to open (a notice's link: /projects/…/boards/…?card=…); `found`: the board as a poll
+    read it already."""
+    if found is None:
+        found = reads.board(me(), project_id, board_id, archived=options.view == "archived")
+    board, people = found.board, found.people
     view = BoardView(board, people, options, language(), today())
     opened = next((c for c in board.cards if c.card_id == card_id), None) if card_id else None
     return {
@@ -85,9 +88,16 @@ def _board_page(
 
 
 def _region(
-    project_id: str, board_id: str, options: Options, *, status: int = 200, error: str | None = None, done: str = ""
+    project_id: str,
+    board_id: str,
+    options: Options,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    done: str = "",
+    found: reads.BoardRead | None = None,
 ) -> Response:
-    context = board_context(project_id, board_id, options)
+    context = board_context(project_id, board_id, options, found=found)
     headers = {"ETag": context["board"].etag, "Cache-Control": "no-cache"}
     return fragment("projects/board_region.html", status=status, headers=headers, error=error, done=done, **context)
 
@@ -99,12 +109,12 @@ def board_page(project_id: str, board_id: str) -> Response:
     options = Options.parse(params)
     done = params.get("done", "") if params.get("done") in DONE else ""
     if params.get("fragment") == "1":
-        seen = web.header(bp.current_request, "If-None-Match")
-        if seen:
-            tag = boards.current_etag(me(), project_id)
-            if seen == tag:
-                return Response(body="", status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
-        return _region(project_id, board_id, options, done=done)
+        seen = web.header(bp.current_request, "If-None-Match") or ""
+        archived = options.view == "archived"
+        found = reads.poll(me(), project_id, board_id, seen=seen, archived=archived)
+        if isinstance(found, boards.Unchanged):
+            return Response(body="", status_code=304, headers={"ETag": found.etag, "Cache-Control": "no-cache"})
+        return _region(project_id, board_id, options, done=done, found=found)
     return _board_page(project_id, board_id, options, done=done, card_id=params.get("card", "")[:80])
 
 

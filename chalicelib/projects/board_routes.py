@@ -11,7 +11,7 @@ from chalice import Blueprint, Response
 from chalicelib.core import web
 from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.contract import operation, parse_body
-from chalicelib.projects import activity, boards, cards, comments, membership, moves
+from chalicelib.projects import boards, cards, comments, lanes, moves, reads
 from chalicelib.projects.boards import Neighbour
 from chalicelib.projects.markdown import render
 from chalicelib.projects.schemas import (
@@ -64,15 +64,12 @@ def _list_json(board: boards.Board, list_id: str) -> ListOut:
     "A board: its lists and their cards in order (ETag; If-None-Match answers 304)", returns=ProjectBoardOut, tag=TAG
 )
 def get_board(project_id: str, board_id: str) -> Response:
-    me = _me()
-    seen = web.header(bp.current_request, "If-None-Match")
-    if seen:
-        tag = boards.current_etag(me, project_id)
-        if seen == tag:
-            return Response(body="", status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
-    board = boards.load(me, project_id, board_id)
-    out = board_json(board, membership.members(me, project_id))
-    return web.json_response(out, headers={"ETag": board.etag, "Cache-Control": "no-cache"})
+    seen = web.header(bp.current_request, "If-None-Match") or ""
+    found = reads.poll(_me(), project_id, board_id, seen=seen, include_left=False)
+    if isinstance(found, boards.Unchanged):
+        return Response(body="", status_code=304, headers={"ETag": found.etag, "Cache-Control": "no-cache"})
+    out = board_json(found.board, found.people)
+    return web.json_response(out, headers={"ETag": found.board.etag, "Cache-Control": "no-cache"})
 
 
 @bp.route(BOARD + "/lists", methods=["POST"])
@@ -129,8 +126,8 @@ def archive_list(project_id: str, board_id: str, list_id: str) -> Response:
     me = _me()
     data: ArchiveIn = parse_body(ArchiveIn, _data())
     boards.archive_list(me, project_id, board_id, list_id, archived=data.archived, version=data.version)
-    board = boards.load(me, project_id, board_id)
-    return web.json_response(board_json(board, membership.members(me, project_id)))
+    found = reads.board(me, project_id, board_id, include_left=False)
+    return web.json_response(board_json(found.board, found.people))
 
 
 @bp.route(BOARD + "/cards", methods=["POST"])
@@ -145,8 +142,7 @@ def create_card(project_id: str, board_id: str) -> Response:
 
 
 def _card_detail(me: Principal, project_id: str, board_id: str, card_id: str) -> CardDetailOut:
-    _, card = cards.get(me, project_id, board_id, card_id)
-    history = activity.of_card(me, project_id, card_id)
+    card, history = reads.card_detail(me, project_id, board_id, card_id)
     return {
         "id": card.card_id,
         "board_id": card.board_id,
@@ -196,7 +192,8 @@ def update_card(project_id: str, board_id: str, card_id: str) -> Response:
 
 @bp.route(BOARD + "/cards/{card_id}/move", methods=["POST"])
 @operation(
-    "Move a card into a list between two cards (409: the list changed, reload it)",
+    "Move a card into a list between two cards, or into another swimlane: it takes that lane's"
+    " assignee or label (409: the list or the card changed, reload it)",
     body=CardMoveIn,
     returns=MovedOut,
     tag=TAG,
@@ -204,16 +201,33 @@ def update_card(project_id: str, board_id: str, card_id: str) -> Response:
 def move_card(project_id: str, board_id: str, card_id: str) -> Response:
     data = _data()
     parsed: CardMoveIn = parse_body(CardMoveIn, data)
-    moved = moves.move(
-        _me(),
-        project_id,
-        board_id,
-        card_id,
-        list_id=parsed.list_id,
-        above=_neighbour(data.get("above"), "above"),
-        below=_neighbour(data.get("below"), "below"),
-        version=parsed.version,
-    )
+    above, below = _neighbour(data.get("above"), "above"), _neighbour(data.get("below"), "below")
+    lane = data.get("lane")
+    if isinstance(lane, dict):  # its fields were checked against LaneIn by parse_body
+        change = lanes.LaneChange(str(lane.get("by", "")), str(lane.get("source", "")), str(lane.get("target", "")))
+        moved = lanes.move(
+            _me(),
+            project_id,
+            board_id,
+            card_id,
+            list_id=parsed.list_id,
+            above=above,
+            below=below,
+            version=parsed.version,
+            lane=change,
+        )
+    else:
+        moved = moves.move(
+            _me(),
+            project_id,
+            board_id,
+            card_id,
+            list_id=parsed.list_id,
+            above=above,
+            below=below,
+            version=parsed.version,
+            from_list_id=parsed.from_list_id or "",
+        )
     out: MovedOut = {"id": moved.card_id, "list_id": moved.list_id, "rank": moved.rank, "version": moved.version}
     return web.json_response(out)
 

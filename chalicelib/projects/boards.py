@@ -80,6 +80,13 @@ def etag(project_id: str, revision: int) -> str:
     return f'"{revision}-{newest.event_key if newest else "0"}"'
 
 
+@dataclass(frozen=True)
+class Unchanged:
+    """A poll that found the board as the poller last saw it (a 304: nothing to send)."""
+
+    etag: str
+
+
 def current_etag(p: Principal, project_id: str) -> str:
     found = access.standing(p, project_id)
     return etag(project_id, found.project.revision)
@@ -87,9 +94,28 @@ def current_etag(p: Principal, project_id: str) -> str:
 
 def load(p: Principal, project_id: str, board_id: str, *, archived: bool = False) -> Board:
     """The board for someone who may see the project: lists in order, cards in order in each."""
+    return read(access.standing(p, project_id), board_id, archived=archived)
+
+
+def load_if_changed(
+    p: Principal, project_id: str, board_id: str, *, seen: str, archived: bool = False
+) -> Board | Unchanged:
+    """A poll: Unchanged when the board's ETag is still `seen`, else the board. One rights
+    check and one ETag read either way (the board reuses both)."""
     found = access.standing(p, project_id)
-    ref = board_ref(found, board_id)
+    board_ref(found, board_id)
     tag = etag(project_id, found.project.revision)
+    if seen and seen == tag:
+        return Unchanged(tag)
+    return read(found, board_id, archived=archived, tag=tag)
+
+
+def read(found: access.Standing, board_id: str, *, archived: bool = False, tag: str = "") -> Board:
+    """The board for a standing the caller resolved already (access.standing): a use case that
+    needs the board and more of the project checks the principal's rights once."""
+    project_id = found.project.project_id
+    ref = board_ref(found, board_id)
+    tag = tag or etag(project_id, found.project.revision)
     storage.bind()
     lists: list[CardList] = []
     cards: list[Card] = []
@@ -149,7 +175,7 @@ def write_move(
         if not is_cancelled_transaction(exc):
             raise
         failed = failed_conditions(exc)
-        if failed and failed[0]:
+        if failed and failed[-1]:  # pynamodb sends the one update last (after checks and puts)
             raise Conflict("Someone else changed this meanwhile: it was reloaded, try again.") from None
         raise Conflict("The list changed meanwhile: it was reloaded, try again.") from None
 

@@ -19,7 +19,7 @@ from chalice import Blueprint, Response
 from chalicelib.core import wareki, web
 from chalicelib.core.errors import BadRequest
 from chalicelib.core.layout import page
-from chalicelib.projects import activity, board_pages, boards, cards, comments, membership, moves
+from chalicelib.projects import board_pages, boards, cards, comments, moves, reads
 from chalicelib.projects.board_view import BoardView, Options, board_path, card_path, today
 from chalicelib.projects.boards import Neighbour
 from chalicelib.projects.cards import CardChanges
@@ -47,15 +47,14 @@ FILE_LINK = re.compile(r"/files/([^/?#]+)")
 
 def card_context(project_id: str, board_id: str, card_id: str, options: Options) -> dict[str, Any]:
     person = me()
-    found, card = cards.get(person, project_id, board_id, card_id)
-    board = boards.load(person, project_id, board_id, archived=True)
-    people = membership.members(person, project_id, include_left=True)
+    read = reads.card(person, project_id, board_id, card_id)
+    board, card, people = read.board, read.card, read.people
     view = BoardView(board, people, options, language(), today())
     members = [m for m in people if m.active]
     return {
-        "project": found.project,
-        "standing": found,
-        "edits": found.edits,
+        "project": board.project,
+        "standing": read.standing,
+        "edits": read.standing.edits,
         "board": board,
         "card": card,
         "cv": view.card(card),
@@ -67,7 +66,7 @@ def card_context(project_id: str, board_id: str, card_id: str, options: Options)
         "description_html": render(card.description),
         "markdown": render,
         "attachments": cards.visible_attachments(person, card),
-        "history": activity.of_card(person, project_id, card_id),
+        "history": read.history,
         "watching": person.staff_id in card.watchers,
         "board_url": board_path(project_id, board_id) + options.query(),
         "card_url": card_path(project_id, board_id, card_id),
@@ -259,6 +258,7 @@ def move(project_id: str, board_id: str, card_id: str) -> Response:
             above=above,
             below=below,
             version=number(data, "version"),
+            from_list_id=card.list_id,
         )
         return "moved"
 

@@ -5,8 +5,9 @@ Who finds a card is who may see its project (access.py), written as the principa
 search/documents.principals_of gives people, so the search filter and the board agree: the
 project's active members, the 所属長 of its owning 所属 (who manages it without being a member),
 and every staff member when the project is 庁内公開. Nobody else: not a member who left, not a
-system administrator, never a partner (partners have no search). An archived card, or a card of
-an archived list, is not in the index.
+system administrator, never a partner (partners have no search). An archived card, a card of
+an archived list, or any card of an archived project is not in the index (archiving a project
+publishes ProjectChanged, which removes its cards' documents; restoring it puts them back).
 
 A card's document: its title; its description, checklist and newest comments as plain text; its
 labels' and assignees' names and its project's name. It opens the board on the card (`?card=`)
@@ -133,6 +134,7 @@ def findable(card: Card, setting: Setting) -> bool:
     card_list = setting.lists.get(card.list_id)
     return (
         not card.archived
+        and not setting.project.archived  # finished: kept on its pages for reference, not offered in search
         and card.project_id == setting.project.project_id
         and setting.project.has_board(card.board_id)
         and card_list is not None

@@ -18,8 +18,12 @@ MEMBERS_MAX = 500
 
 def members(p: Principal, project_id: str, *, include_left: bool = False) -> list[Member]:
     """The members, owners first; everyone who may see the project may see who is in it."""
-    access.standing(p, project_id)
-    return _members(project_id, include_left=include_left)
+    return members_for(access.standing(p, project_id), include_left=include_left)
+
+
+def members_for(found: access.Standing, *, include_left: bool = False) -> list[Member]:
+    """The members, for a standing the caller resolved already (no second rights check)."""
+    return _members(found.project.project_id, include_left=include_left)
 
 
 def _members(project_id: str, *, include_left: bool = False) -> list[Member]:

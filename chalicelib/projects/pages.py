@@ -119,9 +119,9 @@ def project(project_id: str) -> Response:
 
 def _settings_page(project_id: str, *, status: int = 200, error: str | None = None) -> Response:
     from chalicelib.directory import service as directory
+    from chalicelib.projects.recruiting import of_project
 
-    person = me()
-    found = projects.get(person, project_id)
+    found = projects.get(me(), project_id)
     done = _query("done")
     return page(
         "projects/settings.html",
@@ -129,7 +129,8 @@ def _settings_page(project_id: str, *, status: int = 200, error: str | None = No
         current_area=AREA,
         standing=found,
         project=found.project,
-        members=membership.members(person, project_id),
+        members=membership.members_for(found),
+        recruiting=of_project.of_project(found),
         unit_name=lambda unit_id: directory.unit_name(unit_id, language()) if unit_id else "",
         colors=[(c, COLOR_NAMES[c]) for c in LABEL_COLORS],
         owner_unit_name=directory.full_name(found.project.owner_unit_id, language()),

@@ -4,7 +4,7 @@ chalicelib/core/contract.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 
 @dataclass(frozen=True)
@@ -116,11 +116,23 @@ class CardChangeIn:
 
 
 @dataclass(frozen=True)
+class LaneIn:
+    """Swimlanes a card is dragged across: by "assignee" (staff ids) or "label" (label ids);
+    "none" is the lane of the cards with nobody (no label)."""
+
+    by: Literal["assignee", "label"]
+    source: str  # the lane it was dragged from
+    target: str  # the lane it was dropped into: the card takes its assignee (label)
+
+
+@dataclass(frozen=True)
 class CardMoveIn:
     list_id: str
     version: int
     above: NeighbourIn | None = None  # the card that will be above it; none: the top
     below: NeighbourIn | None = None  # the card that will be below it; none: the bottom
+    lane: LaneIn | None = None  # dropped into another swimlane (409 when the card changed meanwhile)
+    from_list_id: str | None = None  # the list it was taken from, as the page showed it
 
 
 @dataclass(frozen=True)

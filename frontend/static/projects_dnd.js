@@ -7,6 +7,11 @@
 // Keyboard: a card (or a list's grip) is focusable; Space or Enter picks it up, the arrow keys
 // move it (up and down within a list, left and right across lists; a list: left and right),
 // Space or Enter drops it, Escape puts it back. Each step is announced in words.
+//
+// Swimlanes: a card dropped into another lane takes that lane's assignee or label, as in GitHub
+// Projects (the move API gets {lane: {by, source, target}} and checks the card's version the
+// same way). By keyboard, up from a cell's first card (down from its last) goes into the same
+// list's cell of the lane above (below); the lane is announced with the position.
 (function () {
   "use strict";
   var B = window.KumoBoard;
@@ -19,6 +24,18 @@
   function cardsIn(container) { return Array.prototype.slice.call(container.querySelectorAll(":scope > .board-card")); }
   function listsIn(board) { return Array.prototype.slice.call(board.querySelectorAll(":scope > .board-list[data-list-id]")); }
   function info(el, attr) { return el ? { id: el.getAttribute(attr), rank: el.getAttribute("data-rank") } : null; }
+  function laneOf(container) { return container ? container.getAttribute("data-lane") : null; }
+  function laneTitle(container) {
+    var row = container.closest("tr");
+    var head = row && row.querySelector(".lane-title");
+    return head ? head.textContent.trim() : "";
+  }
+  // The same list's cell in the lane above (up) or below, in swimlanes.
+  function cellBeside(container, up) {
+    var cells = Array.prototype.slice.call(B.region().querySelectorAll("ol[data-cards][data-lane]"))
+      .filter(function (ol) { return ol.getAttribute("data-list-id") === container.getAttribute("data-list-id"); });
+    return cells[cells.indexOf(container) + (up ? -1 : 1)] || null;
+  }
   function listTitle(container) {
     var list = container.closest(".board-list");
     if (list) { return list.getAttribute("data-title"); }
@@ -49,17 +66,26 @@
     }).then(function () { B.busy(-1); });
   }
 
-  function saveCard(el) {
+  // `from`: the cell the card was taken from (in swimlanes another lane changes the card).
+  function saveCard(el, from) {
     var container = el.parentElement;
     var id = el.getAttribute("data-card-id");
     var body = {
       list_id: container.getAttribute("data-list-id"),
       version: Number(el.getAttribute("data-version")),
       above: info(siblingCard(el, false), "data-card-id"),
-      below: info(siblingCard(el, true), "data-card-id")
+      below: info(siblingCard(el, true), "data-card-id"),
+      from_list_id: from ? from.getAttribute("data-list-id") : null // the same list: a lighter move
     };
-    var words = B.fill(T.moved, { position: cardsIn(container).indexOf(el) + 1, list: listTitle(container) });
-    var lane = container.getAttribute("data-lane");
+    var where = { position: cardsIn(container).indexOf(el) + 1, list: listTitle(container) };
+    var words = B.fill(T.moved, where);
+    var lane = laneOf(container);
+    var grouped = container.closest("[data-lanes-by]");
+    if (grouped && lane && laneOf(from) && laneOf(from) !== lane) {
+      body.lane = { by: grouped.getAttribute("data-lanes-by"), source: laneOf(from), target: lane };
+      where.lane = laneTitle(container);
+      words = B.fill(grouped.getAttribute("data-lanes-by") === "label" ? T.moved_label : T.moved_assignee, where);
+    }
     var focus = document.activeElement === el
       ? { selector: '.board-card[data-card-id="' + id + '"]', lane: lane } : null;
     return settle(B.api("POST", "/cards/" + encodeURIComponent(id) + "/move", body).then(function () { return words; }), focus);
@@ -89,7 +115,7 @@
     Array.prototype.forEach.call(region.querySelectorAll("ol[data-cards]"), function (ol) {
       var lane = ol.getAttribute("data-lane");
       sortables.push(window.Sortable.create(ol, {
-        group: lane ? "lane-" + lane : "cards", // a card moves across lists, not across swimlanes
+        group: "cards", // across lists, and in swimlanes across lanes (the card takes the lane's assignee or label)
         draggable: ".board-card",
         forceFallback: true,
         fallbackTolerance: 4, // a click on the card's title opens it; only a real drag moves it
@@ -99,7 +125,7 @@
         chosenClass: "card-chosen",
         dragClass: "card-drag",
         onEnd: function (evt) {
-          if (evt.from !== evt.to || evt.oldIndex !== evt.newIndex) { saveCard(evt.item); }
+          if (evt.from !== evt.to || evt.oldIndex !== evt.newIndex) { saveCard(evt.item, evt.from); }
         }
       }));
     });
@@ -147,7 +173,9 @@
       return;
     }
     var cards = cardsIn(el.parentElement);
-    B.announce(B.fill(T.position, { position: cards.indexOf(el) + 1, count: cards.length, list: listTitle(el.parentElement) }));
+    var where = { position: cards.indexOf(el) + 1, count: cards.length, list: listTitle(el.parentElement) };
+    if (laneOf(el.parentElement)) { where.lane = laneTitle(el.parentElement); }
+    B.announce(B.fill(where.lane !== undefined ? T.lane_position : T.position, where));
   }
 
   function pick(el, kind, focusEl) {
@@ -177,7 +205,7 @@
       B.announce(B.fill(T.cancelled, { title: was.el.getAttribute("data-title") }));
       return;
     }
-    if (was.kind === "list") { saveList(was.el); } else { saveCard(was.el); }
+    if (was.kind === "list") { saveList(was.el); } else { saveCard(was.el, was.parent); }
   }
 
   function step(key) {
@@ -190,7 +218,9 @@
     }
     if (key === "ArrowUp" || key === "ArrowDown") {
       var near = siblingCard(el, key === "ArrowDown");
+      var cell = !near && laneOf(el.parentElement) && cellBeside(el.parentElement, key === "ArrowUp");
       if (near) { place(el.parentElement, el, key === "ArrowDown" ? near.nextElementSibling : near); }
+      else if (cell) { place(cell, el, key === "ArrowUp" ? null : cardsIn(cell)[0] || null); }
     } else {
       var row = containersBeside(el);
       var target = row[row.indexOf(el.parentElement) + (key === "ArrowRight" ? 1 : -1)];

@@ -160,6 +160,14 @@ def test_what_is_not_on_the_board_is_not_findable(card: Card, why: str) -> None:
     assert indexing.card_record(card, setting(), [], version=9) == Gone(f"card:{card.board_id}:C_1", 9), why
 
 
+def test_no_card_of_an_archived_project_is_findable() -> None:
+    """An archived project is kept for reference on its own pages; search no longer offers its cards
+    (archiving publishes ProjectChanged, which refreshes every card of the project)."""
+    archived = replace(PROJECT, archived=True)
+    assert indexing.card_record(CARD, setting(archived), [], version=9) == Gone("card:brd_1:C_1", 9)
+    assert isinstance(indexing.card_record(CARD, setting(), [], version=9), Record)
+
+
 def _person(staff_id: str, *assignments: Assignment, role: Role = Role.MEMBER) -> Principal:
     return Principal(staff_id, staff_id, f"{staff_id}@x.jp", assignments[0].path[0], role, assignments)
 

@@ -36,3 +36,24 @@ def test_ranks_from_a_request_that_are_not_ours_or_out_of_order_are_refused() ->
         ranks.between("a1", "a1")
     with pytest.raises(ValueError):
         ranks.between("<script>", None)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"), [(None, None), ("a0", None), (None, "a0"), ("a0", "a1"), ("a0V", "a0W"), ("Zz", "a0")]
+)
+def test_the_one_rank_picked_is_the_one_the_whole_spread_would_hold(before: str | None, after: str | None) -> None:
+    """A drop computes only the rank it picks (ranks.nth_between), not all sixteen it picks from."""
+    from fractional_indexing import generate_n_keys_between
+
+    for count in (1, 2, 5, 16):
+        spread = generate_n_keys_between(before, after, count)
+        assert [ranks.nth_between(before, after, count, i) for i in range(count)] == spread
+
+
+def test_a_picked_rank_is_between_and_out_of_order_neighbours_are_refused() -> None:
+    picked = {ranks.pick_between("a0", "a1") for _ in range(200)}
+    assert len(picked) > 8 and all("a0" < r < "a1" for r in picked)
+    with pytest.raises(ValueError):
+        ranks.pick_between("a1", "a0")
+    with pytest.raises(ValueError):
+        ranks.pick_between("not a rank!", None)

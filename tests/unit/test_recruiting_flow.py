@@ -126,6 +126,49 @@ def test_only_a_head_of_the_applicants_unit_consents(world: None) -> None:
     assert _committed(APPLICANT) == 0
 
 
+def test_an_applicant_who_moves_before_the_consent_goes_to_the_new_units_head(world: None) -> None:
+    """人事異動 between the owners' "proceed" and the consent: the head is who heads the person's
+    所属 when the consent is given, so the new head has it waiting and the old one no longer."""
+    from dataclasses import replace
+
+    from chalicelib.directory import service as directory
+    from chalicelib.projects.recruiting import consent
+
+    application_id = sent_for_consent(post(project()))
+    assert [a.application_id for a in consent.pending_for(who(APPLICANT_HEAD))] == [application_id]
+    person = directory.find_staff(APPLICANT)
+    assert person is not None
+    directory.save_staff(replace(person, department_id="kikaku", unit_id="seisaku", section_id=None))
+
+    assert [a.application_id for a in consent.pending_for(who(OTHER_HEAD))] == [application_id]
+    assert consent.pending_for(who(APPLICANT_HEAD)) == []
+    with pytest.raises(Forbidden):
+        consent.consent(who(APPLICANT_HEAD), application_id)
+    assert consent.consent(who(OTHER_HEAD), application_id).state.value == "joined"
+    assert consent.pending_for(who(OTHER_HEAD)) == []
+
+
+def test_the_project_page_lists_its_recruitments_with_counts_for_its_owners_only(world: None) -> None:
+    """Applications are the owners' and the applicants' (applications.py): the project's page
+    counts them for its owners; its 所属長 may post but sees no count, nor does a member."""
+    from chalicelib.projects import access, membership
+    from chalicelib.projects.recruiting import of_project
+
+    pid = project()
+    rid = post(pid, positions=2)
+    sent_for_consent(rid)
+    applied(rid, SECOND_APPLICANT)
+    membership.add_member(who(OWNER), pid, OTHER_STAFF)
+
+    mine = of_project.of_project(access.standing(who(OWNER), pid))
+    assert mine.may_post and [r.recruitment.recruitment_id for r in mine.recruitments] == [rid]
+    assert mine.recruitments[0].counts == of_project.Counts(waiting=1, asking=1, joined=0, total=2)
+    head = of_project.of_project(access.standing(who(PROJECT_HEAD), pid))
+    assert head.may_post and head.recruitments[0].counts is None
+    member = of_project.of_project(access.standing(who(OTHER_STAFF), pid))
+    assert not member.may_post and member.recruitments[0].counts is None
+
+
 def test_over_the_cap_is_flagged_and_needs_an_override_with_its_reason(world: None) -> None:
     from chalicelib.projects.recruiting import applications, consent, ledger
 

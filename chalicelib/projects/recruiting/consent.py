@@ -260,15 +260,28 @@ def refuse(p: Principal, application_id: str, comment: str) -> Application:
 
 
 def pending_for(p: Principal) -> list[Application]:
-    """Applications waiting for this person's consent: for each 所属 they head, oldest first."""
+    """Applications waiting for this person's consent, oldest first. Who consents is resolved now,
+    not when the owners proceeded (as _as_head decides): an applicant who moved 所属 meanwhile
+    (人事異動, a dated move included) waits for their new 所属長, no longer for the one asked then.
+    So for each 所属 they head: the applications asked of it, and those of its staff today."""
     from chalicelib.core.auth import Post
+    from chalicelib.directory import service as directory
 
     storage.bind()
-    units = {a.unit_id for a in p.assignments if a.post is Post.HEAD}
-    waiting: list[Application] = []
-    for unit_id in sorted(units):
-        for record in ApplicationRecord.by_consent_unit.query(unit_id, limit=PENDING_MAX):
-            application = application_of(record)
-            if application.applicant_id != p.staff_id and application.state is ApplicationState.CONSENT_REQUESTED:
-                waiting.append(application)
+    units = sorted({a.unit_id for a in p.assignments if a.post is Post.HEAD})
+    asking = ApplicationRecord.state == ApplicationState.CONSENT_REQUESTED.value
+    found: dict[str, Application] = {}
+    for unit_id in units:
+        records = list(ApplicationRecord.by_consent_unit.query(unit_id, limit=PENDING_MAX))
+        for person in directory.staff_in_unit(unit_id):
+            records.extend(ApplicationRecord.by_applicant.query(person.staff_id, filter_condition=asking))
+        for record in records:
+            found.setdefault(record.application_id, application_of(record))
+    waiting = [
+        a
+        for a in found.values()
+        if a.applicant_id != p.staff_id
+        and a.state is ApplicationState.CONSENT_REQUESTED
+        and p.staff_id in applications.head_ids(a.applicant_id)
+    ]
     return sorted(waiting, key=lambda a: a.requested_at or "")

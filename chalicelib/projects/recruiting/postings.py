@@ -233,9 +233,14 @@ def open_ones(f: ListFilter | None = None) -> list[Listed]:
 
 def of_project(p: Principal, project_id: str) -> list[Recruitment]:
     """A project's 公募, newest first, for whoever sees the project."""
-    access.standing(p, project_id)
+    return of_project_for(access.standing(p, project_id))
+
+
+def of_project_for(found: access.Standing) -> list[Recruitment]:
+    """A project's 公募, newest first, for a standing the caller resolved already."""
     storage.bind()
-    return [recruitment_of(r) for r in RecruitmentRecord.by_project.query(project_id, scan_index_forward=False)]
+    query = RecruitmentRecord.by_project.query(found.project.project_id, scan_index_forward=False)
+    return [recruitment_of(r) for r in query]
 
 
 def _end(p: Principal, recruitment_id: str, to: RecruitmentState) -> Recruitment:
