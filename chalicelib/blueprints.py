@@ -35,6 +35,7 @@ MODULES: tuple[str, ...] = (
     "chalicelib.notifications.pages",
     "chalicelib.notifications.routes",
     "chalicelib.notifications.settings_routes",
+    "chalicelib.notifications.mute_pages",
     "chalicelib.notifications.channels.pages",
     "chalicelib.notifications.channels.dev_pages",
     "chalicelib.files.routes",
@@ -82,6 +83,11 @@ ERROR_PAGES: dict[str, str] = {
 TOGETHER: dict[str, tuple[str, ...]] = {
     "chalicelib.sharing.pages": ("chalicelib.surveys.respond_pages",),
     "chalicelib.files.pages": ("chalicelib.sharing.staff_pages",),
+    # A share link's and a survey's page show the mute toggle the notifications slice provides
+    # (core.mute_toggle.provide, in notifications.mute_pages).
+    "chalicelib.sharing.staff_pages": ("chalicelib.notifications.mute_pages",),
+    "chalicelib.surveys.pages": ("chalicelib.notifications.mute_pages",),
+    "chalicelib.surveys.answer_pages": ("chalicelib.notifications.mute_pages",),
 }
 LAYOUT = "chalicelib.shell.pages"
 _OPTIONS = {"name_prefix": None, "url_prefix": None}  # what Chalice.register_blueprint passes

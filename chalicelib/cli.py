@@ -158,7 +158,10 @@ def _outbox(args: argparse.Namespace) -> int:
     from chalicelib.local import outbox
 
     for message in outbox.messages(args.to)[: args.limit]:
-        print(f"To: {', '.join(message['to'])}\nSubject: {message['subject']}\n\n{message['body']}\n{'-' * 60}")
+        headers = "".join(f"{name}: {value}\n" for name, value in message["headers"].items())
+        print(
+            f"To: {', '.join(message['to'])}\nSubject: {message['subject']}\n{headers}\n{message['body']}\n{'-' * 60}"
+        )
     return 0
 
 

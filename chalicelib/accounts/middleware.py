@@ -175,7 +175,9 @@ def _dispatch(
                 new_cookies.append(web.cookie(web.PRE_SESSION_CSRF_COOKIE, state.csrf_token))
     if resource_path == error_pages.UNKNOWN_ROUTE:  # after the session: the page keeps the person's layout
         raise NotFound(error_pages.UNKNOWN_PATH)
-    if request.method not in SAFE_METHODS and not state.via_bearer:
+    # The one-click unsubscribe (RFC 8058) is POSTed by a mail client, with no cookie and no
+    # token: the signed link is the whole right, and all it can do is stop one kind's mail.
+    if request.method not in SAFE_METHODS and not state.via_bearer and not resource_path.startswith(UNSUBSCRIBE_PREFIX):
         _check_csrf(request, state)
     if state.principal is None and not _is_public(resource_path):
         if _is_api(resource_path):

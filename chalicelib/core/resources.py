@@ -234,6 +234,12 @@ RESOURCES = Resources(
             purpose="notices waiting for a person's daily digest, and each day's digest reserved once",
         ),
         TableSpec(
+            "notification_mutes",
+            partition=KeyAttr("staff_id"),
+            sort=KeyAttr("subject"),
+            purpose="the share links and surveys each person muted: none of their notices but the mandatory",
+        ),
+        TableSpec(
             "spaces",
             partition=KeyAttr("space_id"),
             purpose="storage spaces (a department's or a person's): quota and bytes used",

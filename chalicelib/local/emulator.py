@@ -52,7 +52,7 @@ class AtomicDynamoDB:
 
 
 class Outbox:
-    """WSGI middleware: OUTBOX_PATH lists the mail moto's SES kept, oldest first."""
+    """WSGI middleware: OUTBOX_PATH lists the mail moto's SES kept, oldest first (outbox.sent_mail)."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
@@ -62,12 +62,13 @@ class Outbox:
             return self.app(environ, start_response)
         import json
 
-        from moto.ses.models import Message
+        from moto.ses.models import ses_backends
 
-        sent = [
-            {"source": m.source, "subject": m.subject, "body": m.body, "destinations": m.destinations}
-            for m in list(Message.instances_tracked)  # type: ignore[attr-defined]
-        ]
+        from chalicelib.local.outbox import sent_mail
+
+        # Each region's backend keeps what it sent in order, raw messages (Kumo's) and simple ones.
+        kept = [m for regions in list(ses_backends.values()) for b in list(regions.values()) for m in b.sent_messages]
+        sent = [sent_mail(m) for m in kept]
         body = json.dumps(sent).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]

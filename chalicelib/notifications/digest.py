@@ -1,6 +1,9 @@
 """The daily digest: notices a person chose to read once a day (and mail held in quiet hours)
-wait in the notification_digest table, and the sweep mails each person one list on working
-days from 08:30 JST (quiet.py).
+wait in the notification_digest table, and the sweep (every 15 minutes) mails each person one list
+on working days, from the time they chose (08:30 JST unless they chose another:
+preferences.DIGEST_TIMES). A notice is queued for the digest of the day it falls into by that
+person's time (quiet.digest_day); a person who changes the time keeps what is queued, and gets
+at most one digest that day still.
 
 Never the same notice twice, whatever runs twice:
 1. a person's digest of a day is reserved first, by a put conditional on its absence
@@ -15,14 +18,14 @@ Nothing is sent when nothing waits: the reservation is only taken for someone wi
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from botocore.exceptions import ClientError
 
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger
 from chalicelib.core.storage import save_if_absent, update_if
-from chalicelib.notifications import kinds, quiet, texts, unsubscribe
+from chalicelib.notifications import kinds, preferences, quiet, texts, unsubscribe
 from chalicelib.notifications.service import Delivery
 from chalicelib.notifications.storage import DigestRecord, bind_prefs
 
@@ -30,14 +33,15 @@ QUEUED, SENT = "queued#", "sent#"
 LOOKBACK_DAYS = 14  # notices whose digest day passed unsent (a failed day) are still picked up
 
 
-def enqueue(delivery: Delivery, at: datetime) -> bool:
-    """Holds one notice for the digest due at ``at`` (idempotent: a redelivered event's notice
-    has the same key and is not queued twice). Returns whether it was new."""
+def enqueue(delivery: Delivery, at: datetime, digest_at: time = quiet.DIGEST_AT) -> bool:
+    """Holds one notice arriving at ``at`` for its person's next digest, sent at ``digest_at``
+    (idempotent: a redelivered event's notice has the same key and is not queued twice).
+    Returns whether it was new."""
     bind_prefs()
     record = DigestRecord(
         delivery.staff_id,
         QUEUED + delivery.notification_id,
-        due_day=quiet.digest_day(at).isoformat(),
+        due_day=quiet.digest_day(at, digest_at).isoformat(),
         kind=delivery.kind,
         params=delivery.params,
         link=delivery.link,
@@ -55,15 +59,19 @@ def _waiting_people(day: date) -> set[str]:
 
 
 def send_due(now: datetime | None = None) -> int:
-    """The sweep's step: each person's digest of today, once. Returns how many mails went."""
+    """The sweep's step: the digest of today of each person whose time has come, once. Returns how
+    many mails went."""
     moment = now or datetime.now(UTC)
-    day = quiet.digest_due(moment)
+    day = quiet.digest_due(moment, min(preferences.DIGEST_TIMES))
     if day is None:
         return 0
     bind_prefs()
+    waiting = sorted(_waiting_people(day))
+    times = preferences.for_staff(waiting)  # one batch read: whose time has come
     sent = 0
-    for staff_id in sorted(_waiting_people(day)):
-        sent += _send_one(staff_id, day, moment)
+    for staff_id in waiting:
+        if quiet.digest_due(moment, times[staff_id].digest_at) == day:
+            sent += _send_one(staff_id, day, moment)
     return sent
 
 
@@ -146,6 +154,7 @@ def _mail(staff_id: str, day: date, records: list[DigestRecord]) -> bool:
     if person is None:
         return False
     subject, body = render(person.display_name, staff_id, day, records)
-    mail.send(person.email, subject, body)
+    # One click on the digest stops the digest: each kind it was chosen for goes to the inbox only.
+    mail.send(person.email, subject, body, unsubscribe=unsubscribe.link(staff_id, kinds.DIGEST_MAIL.key))
     logger.info("digest sent", extra={"staff_id": staff_id, "items": len(records)})
     return True

@@ -1,16 +1,17 @@
 """Where each notice goes beyond the inbox, by each person's settings: a mail now, a line in the
 daily digest, or nothing (kinds.resolve decides; quiet hours hold mail for the digest).
 
-Every mail carries an unsubscribe link for its one kind (unsubscribe.py), except the mandatory
-kinds, which link to the settings page that says why they cannot be stopped. SES's SendEmail
-(the simple form Kumo uses, and the one the local emulator records) takes no custom headers, so
-List-Unsubscribe / List-Unsubscribe-Post are not set yet; the link is in the body.
+Every mail carries an unsubscribe link for its one kind (unsubscribe.py), in its body and in
+its List-Unsubscribe header with List-Unsubscribe-Post (RFC 8058 one-click: a mail client POSTs
+to the link, no page, no sign-in; sharing/mail.py composes the raw message), except the
+mandatory kinds, which cannot be stopped: their body links to the settings page that says why,
+and they carry no List-Unsubscribe (a one-click that could only be refused would be a lie).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -26,6 +27,7 @@ from chalicelib.notifications.service import Delivery
 class Planned:
     delivery: Delivery
     route: Route
+    digest_at: time = quiet.DIGEST_AT  # the person's digest time (Route.DIGEST)
 
 
 def plan(deliveries: list[Delivery], now: datetime | None = None) -> list[Planned]:
@@ -38,7 +40,7 @@ def plan(deliveries: list[Delivery], now: datetime | None = None) -> list[Planne
     for d in deliveries:
         p = prefs.get(d.staff_id) or preferences.Preferences()
         hushed = settings().quiet_hours and p.quiet_hours and quiet.is_quiet(moment)
-        planned.append(Planned(d, kinds.resolve(d.kind, p.choices.get(d.kind), quiet=hushed)))
+        planned.append(Planned(d, kinds.resolve(d.kind, p.choices.get(d.kind), quiet=hushed), p.digest_at))
     return planned
 
 
@@ -56,7 +58,7 @@ def send_planned(planned: list[Planned], now: datetime | None = None) -> int:
     sent = 0
     for p in planned:
         if p.route is Route.DIGEST:
-            digest.enqueue(p.delivery, moment)
+            digest.enqueue(p.delivery, moment, p.digest_at)
         elif p.route is Route.MAIL_NOW:
             sent += _mail(p.delivery)
     return sent
@@ -78,6 +80,12 @@ def unsubscribe_link(staff_id: str, kind: str) -> str:
     from chalicelib.notifications import unsubscribe
 
     return unsubscribe.link(staff_id, kind)
+
+
+def one_click(staff_id: str, kind: str) -> str | None:
+    """The List-Unsubscribe link of a mail of this kind; None for a mandatory kind."""
+    spec = kinds.kind(kind)
+    return None if spec is not None and spec.mandatory else unsubscribe_link(staff_id, kind)
 
 
 def _mail(delivery: Delivery) -> int:
@@ -105,13 +113,15 @@ def _mail(delivery: Delivery) -> int:
                 file_name=str(delivery.params.get("name") or ""),
                 folder_url=link,
                 footer=footer(person.staff_id, delivery.kind),
+                unsubscribe=one_click(person.staff_id, delivery.kind),
             )
         else:
             text = texts.render(delivery.kind, delivery.params, gettext_for("ja"))
             body = (
                 f"{person.display_name} 様\n\n{text}\n\n{link}\n\n-- Kumo\n{footer(person.staff_id, delivery.kind)}\n"
             )
-            mail.send(person.email, f"【Kumo】{text[:60]}", body)
+            subject = f"【Kumo】{text[:60]}"
+            mail.send(person.email, subject, body, unsubscribe=one_click(person.staff_id, delivery.kind))
     except ClientError:  # refused or throttled: nothing was sent, so the retry may send it
         idempotency.release(key)
         raise

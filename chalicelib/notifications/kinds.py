@@ -109,9 +109,18 @@ KINDS: tuple[Kind, ...] = (
 )
 BY_KEY: dict[str, Kind] = {k.key: k for k in KINDS}
 
+# Not a kind of notice but the digest mail itself: what its one-click unsubscribe stops (every
+# kind a person chose the digest for goes to the inbox only: preferences.unsubscribe_from).
+DIGEST_MAIL = Kind("digest", "system", N_("Notices you chose for the daily digest"), Choice.DIGEST)
+
 
 def kind(key: str) -> Kind | None:
     return BY_KEY.get(key)
+
+
+def of_link(key: str) -> Kind | None:
+    """What an unsubscribe link names: a kind of notice, or the digest mail."""
+    return DIGEST_MAIL if key == DIGEST_MAIL.key else BY_KEY.get(key)
 
 
 def grouped() -> list[tuple[str, list[Kind]]]:

@@ -3,11 +3,11 @@
 Quiet hours: 20:00-07:00 JST, all day on Saturdays, Sundays and 祝日 (jpholiday, the maintained
 list of national holidays and 振替休日; never a hand-kept list).
 
-Mail that falls in quiet hours is not sent later on its own: it joins that person's digest for the
-next working morning (08:30 JST), which the sweep sends. One mechanism instead of two: the
-digest's queue, its once-per-person-per-day reservation and its sweep step already exist, and a
-person coming back on Monday gets one mail listing the weekend's notices instead of a burst of
-them at 08:30. The inbox has each notice at once either way.
+Mail that falls in quiet hours is not sent later on its own: it joins that person's next digest
+(08:30 JST unless they chose another time: preferences.DIGEST_TIMES), which the sweep sends.
+One mechanism instead of two: the digest's queue, its once-per-person-per-day reservation and
+its sweep step already exist, and a person coming back on Monday gets one mail listing the
+weekend's notices instead of a burst of them. The inbox has each notice at once either way.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import jpholiday
 JST = timezone(timedelta(hours=9))
 QUIET_FROM = time(20, 0)
 QUIET_UNTIL = time(7, 0)
-DIGEST_AT = time(8, 30)  # the daily digest, JST, every working day
+DIGEST_AT = time(8, 30)  # the daily digest, JST, every working day, unless a person chose another time
 
 
 def _jst(at: datetime) -> datetime:
@@ -45,18 +45,18 @@ def is_quiet(at: datetime) -> bool:
     return local.time() >= QUIET_FROM or local.time() < QUIET_UNTIL
 
 
-def digest_day(at: datetime) -> date:
-    """The working day whose 08:30 digest a notice arriving now goes into: today's when it is a
-    working day before 08:30, else the next working day's."""
+def digest_day(at: datetime, digest_at: time = DIGEST_AT) -> date:
+    """The working day whose digest (sent at ``digest_at``) a notice arriving now goes into:
+    today's when it is a working day before that time, else the next working day's."""
     local = _jst(at)
-    if is_working_day(local.date()) and local.time() < DIGEST_AT:
+    if is_working_day(local.date()) and local.time() < digest_at:
         return local.date()
     return next_working_day(local.date())
 
 
-def digest_due(at: datetime) -> date | None:
-    """The day whose digest is due now (a working day, from 08:30 JST), or None."""
+def digest_due(at: datetime, digest_at: time = DIGEST_AT) -> date | None:
+    """The day whose digest sent at ``digest_at`` is due now (a working day, from that time), or None."""
     local = _jst(at)
-    if is_working_day(local.date()) and local.time() >= DIGEST_AT:
+    if is_working_day(local.date()) and local.time() >= digest_at:
         return local.date()
     return None

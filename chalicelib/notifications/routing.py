@@ -1,4 +1,4 @@
-"""Which domain event puts what in whose inbox."""
+"""Which domain event puts what in whose inbox (less what each person muted: mutes.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from chalicelib.core.event_catalogue import (
 )
 from chalicelib.core.events import Detail
 from chalicelib.directory import service as directory
-from chalicelib.notifications import project_routing, survey_routing
+from chalicelib.notifications import mutes, project_routing, survey_routing
 from chalicelib.notifications.service import Delivery
 
 
@@ -64,6 +64,7 @@ def _partner_upload(detail: PartnerUploaded, event_id: str, when: datetime) -> l
             when,
             params={"uploader": detail.uploader_name or "—", "name": detail.name},
             link=_folder_link(detail.folder_id),
+            subject=mutes.share(detail.link_id).key,
         )
     ]
 
@@ -94,12 +95,15 @@ def _share_expiring(detail: ShareLinkExpiringSoon, event_id: str, when: datetime
             when,
             params={"expires": jst(expires)},
             link=f"/files/{detail.target_id}",
+            subject=mutes.share(detail.link_id).key,
         )
     ]
 
 
 def _share_accessed(detail: ShareLinkAccessed, event_id: str, when: datetime) -> list[Delivery]:
-    return [Delivery(detail.owner_id, "share_accessed", event_id, when, params={}, link=f"/files/{detail.target_id}")]
+    link = f"/files/{detail.target_id}"
+    subject = mutes.share(detail.link_id).key
+    return [Delivery(detail.owner_id, "share_accessed", event_id, when, params={}, link=link, subject=subject)]
 
 
 # Each route takes the detail type it is keyed by (checked by tests/unit/test_event_catalogue.py).
@@ -127,4 +131,5 @@ def deliveries_for(event: dict[str, Any]) -> list[Delivery]:
         return []
     detail = kind.parse(event)
     raw = event.get("detail") or {}
-    return ROUTES[kind](detail, str(raw.get("event_id") or event.get("id")), _occurred_at(event))
+    deliveries = ROUTES[kind](detail, str(raw.get("event_id") or event.get("id")), _occurred_at(event))
+    return mutes.unmuted(deliveries)

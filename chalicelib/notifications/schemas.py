@@ -41,11 +41,14 @@ class SettingGroupOut(TypedDict):
 class SettingsOut(TypedDict):
     groups: list[SettingGroupOut]
     quiet_hours: bool
+    digest_at: str  # "HH:MM" JST: when the daily digest comes on working days
+    digest_times: list[str]  # what may be chosen
 
 
 @dataclass(frozen=True)
 class SettingsIn:
-    """Change some kinds' choices (the others stay) and, if given, quiet hours."""
+    """Change some kinds' choices (the others stay) and, if given, quiet hours and the digest's time."""
 
     choices: dict[str, str] = field(default_factory=dict)
     quiet_hours: bool | None = None
+    digest_at: str | None = None  # "HH:MM", one of SettingsOut.digest_times

@@ -38,6 +38,9 @@ class Delivery:
     occurred_at: datetime
     params: dict[str, Any] = field(default_factory=dict)
     link: str | None = None
+    # What the notice is about, when a person can mute that ("share:<link id>", "survey:<id>";
+    # mutes.py): the routing drops it for whoever muted the subject, unless the kind is mandatory.
+    subject: str | None = None
 
     @property
     def notification_id(self) -> str:

@@ -41,6 +41,8 @@ def settings_json(prefs: preferences.Preferences, language: str) -> SettingsOut:
             for group, members in kinds.grouped()
         ],
         "quiet_hours": prefs.quiet_hours,
+        "digest_at": prefs.digest_at.strftime("%H:%M"),
+        "digest_times": [t.strftime("%H:%M") for t in preferences.DIGEST_TIMES],
     }
 
 
@@ -57,7 +59,7 @@ def put_settings() -> Response:
     state = web.state()
     data = parse_body(SettingsIn, web.json_body(bp.current_request))
     changed = preferences.change(
-        require_signed_in(state.principal), preferences.PreferencesIn(data.choices, data.quiet_hours)
+        require_signed_in(state.principal), preferences.PreferencesIn(data.choices, data.quiet_hours, data.digest_at)
     )
     return web.json_response(settings_json(changed, state.language))
 
@@ -83,6 +85,7 @@ def settings_page() -> Response:
         groups=kinds.grouped(),
         group_labels=kinds.GROUPS,
         prefs=prefs,
+        digest_times=preferences.DIGEST_TIMES,
         saved=saved,
         managed_units=_managed_units(me),
     )
@@ -93,12 +96,14 @@ def save_settings() -> Response:
     sent: dict[str, Any] = web.form(bp.current_request)
     choices = {k.key: str(sent[f"kind-{k.key}"]) for k in kinds.KINDS if not k.mandatory and f"kind-{k.key}" in sent}
     quiet_hours = sent.get("quiet_hours") == "on"
-    preferences.change(require_signed_in(web.principal()), preferences.PreferencesIn(choices, quiet_hours))
+    change = preferences.PreferencesIn(choices, quiet_hours, sent.get("digest_at") or None)
+    preferences.change(require_signed_in(web.principal()), change)
     return web.redirect("/settings/notifications?saved=1")
 
 
 # The unsubscribe link: a GET shows what it will do and asks to confirm (mail scanners follow
-# links, and must not unsubscribe anyone); the POST does it. No sign-in: the signature is the right.
+# links, and must not unsubscribe anyone); the POST does it, from that page's button or from a
+# mail client's one-click. No sign-in: the signature is the right.
 @bp.route("/unsubscribe/{token}")
 def unsubscribe_page(token: str) -> Response:
     from chalicelib.notifications import unsubscribe
@@ -107,10 +112,12 @@ def unsubscribe_page(token: str) -> Response:
         _, key = unsubscribe.verify(unquote(token))
     except unsubscribe.BadLink:
         return page("unsubscribe.html", status=404, spec=None, token="", done=False)
-    return page("unsubscribe.html", spec=kinds.kind(key), token=unquote(token), done=False)
+    return page("unsubscribe.html", spec=kinds.of_link(key), token=unquote(token), done=False)
 
 
-@bp.route("/unsubscribe/{token}", methods=["POST"], content_types=FORM)
+# RFC 8058: a mail client's one-click POST carries "List-Unsubscribe=One-Click" as either form
+# encoding, no cookie and no CSRF token (the middleware lets this path through without one).
+@bp.route("/unsubscribe/{token}", methods=["POST"], content_types=[*FORM, "multipart/form-data"])
 def unsubscribe_confirm(token: str) -> Response:
     spec = preferences.unsubscribe_from(unquote(token))
     return page("unsubscribe.html", spec=spec, token="", done=True)

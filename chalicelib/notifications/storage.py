@@ -1,4 +1,5 @@
-"""pynamodb models of the notifications slice: the inbox, each person's settings, the daily digest."""
+"""pynamodb models of the notifications slice: the inbox, each person's settings, the daily digest,
+what each person muted."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ class PreferenceRecord(Model):
     staff_id = UnicodeAttribute(hash_key=True)
     choices: MapAttribute[str, object] = MapAttribute(default=dict)  # kind -> kinds.Choice value
     quiet_hours = BooleanAttribute(default=True)
+    digest_at = UnicodeAttribute(null=True)  # "HH:MM" JST, one of preferences.DIGEST_TIMES (absent: 08:30)
     updated_at = UTCDateTimeAttribute(null=True)
 
 
@@ -69,3 +71,17 @@ class DigestRecord(Model):
 
 
 bind_prefs = Binder((PreferenceRecord, "notification_prefs"), (DigestRecord, "notification_digest"))
+
+
+class MuteRecord(Model):
+    """One person muted one subject (``share:<link id>``, ``survey:<survey id>``): present means muted."""
+
+    class Meta:
+        table_name = "notification_mutes"
+
+    staff_id = UnicodeAttribute(hash_key=True)
+    subject = UnicodeAttribute(range_key=True)
+    muted_at = UTCDateTimeAttribute()
+
+
+bind_mutes = Binder((MuteRecord, "notification_mutes"))

@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote
 
 from chalice import Blueprint, Response
 
-from chalicelib.core import web
+from chalicelib.core import mute_toggle, web
 from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, KumoError
 from chalicelib.core.i18n import gettext_for
@@ -51,7 +51,8 @@ def _link_page(
     context = staff_views.link_context(_me(), link_id, error=error, done=done, form=form)
     if done in ("created", "reissued"):  # only now that the person may see the link
         context["issued_url"] = reveal.take(context["link"].link_id, web.state().session_cookie)
-    return page("files_share.html", status=status, current_area="files", **context)
+    mute = mute_toggle.toggle(_me(), "share", link_id)
+    return page("files_share.html", status=status, current_area="files", mute=mute, **context)
 
 
 def _show_once(issued: Issued, done: str) -> Response:

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from chalice import Blueprint, Response
 
-from chalicelib.core import web
+from chalicelib.core import mute_toggle, web
 from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.errors import BadRequest, Conflict
 from chalicelib.core.i18n import gettext_for
@@ -84,8 +84,10 @@ def answer_page(
     done: str = "",
     errors: tuple[AnswerError, ...] = (),
 ) -> Response:
-    context = answer_view.answer_context(_me(), survey_id, unit_id, _language(), errors=errors)
-    return page("surveys/answer.html", status=status, current_area=AREA, error=error, done=done, **context)
+    me = _me()
+    context = answer_view.answer_context(me, survey_id, unit_id, _language(), errors=errors)
+    mute = mute_toggle.toggle(me, "survey", survey_id)
+    return page("surveys/answer.html", status=status, current_area=AREA, error=error, done=done, mute=mute, **context)
 
 
 def _act(survey_id: str, unit_id: str, action: Action) -> Response:

@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote
 
 from chalice import Blueprint, Response
 
-from chalicelib.core import web
+from chalicelib.core import mute_toggle, web
 from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.errors import BadRequest, Conflict, KumoError
 from chalicelib.core.i18n import gettext_for
@@ -139,6 +139,7 @@ def _survey_page(survey_id: str, *, status: int = 200, error: str | None = None,
         error=error,
         done=done,
         done_count=done_count,
+        mute=mute_toggle.toggle(me, "survey", survey_id),
         **context,
     )
 

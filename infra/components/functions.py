@@ -39,10 +39,11 @@ PERMISSIONS: dict[str, Permissions] = {
     # + SES from Kumo's one From address: granted by infra/stack.py (_grant_mail)
     # "project_members": who muted a project (notifications/project_routing.py drops their notices).
     # "notification_prefs": each person's settings decide inbox, mail or digest; "notification_digest":
-    # notices held for the digest (and mail held in quiet hours).
+    # notices held for the digest (and mail held in quiet hours); "notification_mutes": the share
+    # links and surveys each person muted (notifications/mutes.py drops their notices).
     "notifier": Permissions(
         read_write_tables=("notifications", "idempotency", "notification_digest"),
-        read_tables=("staff", "departments", "project_members", "notification_prefs"),
+        read_tables=("staff", "departments", "project_members", "notification_prefs", "notification_mutes"),
     ),
     # + S3 (spaces/, quarantine/) and PutEvents: granted by infra/components/scanning.py
     "scanner": Permissions(read_write_tables=("files", "file_versions", "idempotency")),
@@ -100,7 +101,8 @@ PERMISSIONS: dict[str, Permissions] = {
             # projects: the monthly 実績 reminder, taken once per month
             "recruiting_settings",
         ),
-        read_tables=("departments", "projects", "project_members", "time_shares"),
+        # notification_prefs: each person's digest time (notifications/digest.py)
+        read_tables=("departments", "projects", "project_members", "time_shares", "notification_prefs"),
     ),
 }
 

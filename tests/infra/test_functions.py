@@ -101,8 +101,9 @@ def test_notifier_has_least_privilege(synthesized: Synthesized) -> None:
     written = ("notifications", "idempotency", "notification_digest")
     for key in written:
         assert WRITES | READ_ONLY <= granted[key], key
-    # project_members: who muted a project; notification_prefs: each person's settings
-    read = ("staff", "departments", "project_members", "notification_prefs")
+    # project_members: who muted a project; notification_prefs: each person's settings;
+    # notification_mutes: the share links and surveys each person muted
+    read = ("staff", "departments", "project_members", "notification_prefs", "notification_mutes")
     for key in read:
         assert granted[key] == READ_ONLY, key
     untouched = set(tables) - {*written, *read}

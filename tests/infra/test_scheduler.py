@@ -28,8 +28,9 @@ SWEPT_TABLES = {
     "notification_digest",  # the daily digest: reserved per person and day, its notices removed once sent
     "recruiting_settings",  # the monthly 実績 reminder (ActualsDue), taken once per month
 }
-# the org tree; a card's project and members; who had a time share (ActualsDue)
-READ_TABLES = {"departments", "projects", "project_members", "time_shares"}
+# the org tree; a card's project and members; who had a time share (ActualsDue); each person's
+# digest time (notification_prefs)
+READ_TABLES = {"departments", "projects", "project_members", "time_shares", "notification_prefs"}
 
 
 def _arn(logical_id: str) -> dict[str, Any]:

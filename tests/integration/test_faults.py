@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from chalicelib.core.event_catalogue import FileUploaded, PartnerUploaded
+from chalicelib.local.emulator import OUTBOX_PATH
 from chalicelib.scanning.engine import EICAR
 from tests.conftest import sign_in
 from tests.integration.test_files import _api, _folder, upload
@@ -141,8 +142,8 @@ def _inbox(stack: RunningStack, staff_id: str) -> list[dict[str, Any]]:
 
 
 def _mails(stack: RunningStack, to: str) -> list[dict[str, Any]]:
-    with urllib.request.urlopen(f"{stack.aws_endpoint}/moto-api/data.json", timeout=30) as response:
-        sent = json.loads(response.read()).get("ses", {}).get("Message", [])
+    with urllib.request.urlopen(f"{stack.aws_endpoint}{OUTBOX_PATH}", timeout=30) as response:
+        sent = json.loads(response.read())
     return [m for m in sent if any(a.startswith(to) for a in m.get("destinations", {}).get("ToAddresses", []))]
 
 

@@ -47,20 +47,20 @@ def test_the_worker_count_defaults_to_four() -> None:
     assert cli.build_parser().parse_args(["dev", "--workers", "1"]).workers == 1
 
 
-def test_the_outbox_lists_the_mail_moto_kept_and_passes_everything_else_on() -> None:
+def test_the_outbox_lists_the_mail_moto_kept_and_passes_everything_else_on(aws_mock: None) -> None:
+    """Kumo's raw mail, read back as a person sees it: decoded subject, text body, the one-click headers."""
     import json
 
-    from moto.ses.models import Message
+    from chalicelib.sharing import mail
 
-    Message("m-1", "no-reply@kumo.example.lg.jp", "確認コード", "123456", {"ToAddresses": ["a@example.jp"]})
+    link = "http://127.0.0.1:8000/unsubscribe/abc.def.ghi"
+    mail.send("a@example.jp", "【Kumo】確認のお願い", "田中 様\n\n123456\n", unsubscribe=link)
     outbox = Outbox(lambda e, s: [b"moto"])
     statuses: list[str] = []
     body = b"".join(outbox({"PATH_INFO": OUTBOX_PATH}, lambda status, headers: statuses.append(status)))
     assert statuses == ["200 OK"]
-    assert {
-        "source": "no-reply@kumo.example.lg.jp",
-        "subject": "確認コード",
-        "body": "123456",
-        "destinations": {"ToAddresses": ["a@example.jp"]},
-    } in json.loads(body)
+    (listed,) = json.loads(body)
+    assert listed["subject"] == "【Kumo】確認のお願い" and listed["body"] == "田中 様\n\n123456\n"
+    assert listed["destinations"] == {"ToAddresses": ["a@example.jp"]}
+    assert listed["headers"] == {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     assert list(outbox({"PATH_INFO": "/moto-api/data.json"}, lambda *a: None)) == [b"moto"]

@@ -183,8 +183,8 @@ def test_a_handler_failing_after_the_mail_was_sent_does_not_send_it_again(
     sent: list[str] = []
     real_send = mail.send
 
-    def send_then_fail(to: str, subject: str, body: str) -> None:
-        real_send(to, subject, body)
+    def send_then_fail(to: str, subject: str, body: str, **headers: str | None) -> None:
+        real_send(to, subject, body, **headers)
         sent.append(to)
         if len(sent) == 1:
             raise TimeoutError("the response was lost after SES accepted the mail")
@@ -196,8 +196,8 @@ def test_a_handler_failing_after_the_mail_was_sent_does_not_send_it_again(
     assert handler(_partner_uploaded("yamada.k"), Context()) == {"batchItemFailures": []}
     assert len(sent) == 1 and len(_inbox("yamada.k")) == 1
 
-    def refused(to: str, subject: str, body: str) -> None:
-        raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "SendEmail")
+    def refused(to: str, subject: str, body: str, **headers: str | None) -> None:
+        raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "SendRawEmail")
 
     monkeypatch.setattr(mail, "send", refused)  # nothing was sent: the claim is given back for the retry
     other = _partner_uploaded("tanaka.h")

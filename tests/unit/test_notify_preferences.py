@@ -5,6 +5,7 @@ unsubscribe link (unsubscribe.py)."""
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -180,8 +181,11 @@ def _sent_mail() -> list[tuple[str, str, str]]:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
+    from chalicelib.local import outbox
+
     backend = ses_backends[DEFAULT_ACCOUNT_ID]["ap-northeast-1"]
-    return [(m.destinations["ToAddresses"][0], m.subject, m.body) for m in backend.sent_messages]
+    sent = [outbox.sent_mail(m) for m in backend.sent_messages]
+    return [(m["destinations"]["ToAddresses"][0], m["subject"], m["body"]) for m in sent]
 
 
 def test_the_digest_groups_by_kind_and_is_sent_once(people: None) -> None:
@@ -259,3 +263,112 @@ def test_a_person_s_settings_route_an_event(people: None) -> None:
     )
     planned = {p.delivery.staff_id: p.route for p in email.plan(routing.deliveries_for(event))}
     assert planned == {MEMBER: Route.DIGEST, "ogata.r": Route.MAIL_NOW}
+
+
+# --- the digest's time, per person ------------------------------------------------------------------
+
+
+def test_a_digest_time_is_one_of_those_offered(people: None) -> None:
+    from datetime import time
+
+    from chalicelib.core.errors import BadRequest
+    from chalicelib.notifications import preferences
+
+    assert preferences.mine(_me()).digest_at == time(8, 30), "the default"
+    preferences.change(_me(), preferences.PreferencesIn({}, digest_at="17:00"))
+    assert preferences.mine(_me()).digest_at == time(17, 0)
+    for refused in ("09:10", "25:00", "noon"):
+        with pytest.raises(BadRequest):
+            preferences.change(_me(), preferences.PreferencesIn({}, digest_at=refused))
+    assert preferences.mine(_me()).digest_at == time(17, 0), "a refused time changes nothing"
+    preferences.change(_me(), preferences.PreferencesIn({"card_assigned": "digest"}))
+    assert preferences.mine(_me()).digest_at == time(17, 0), "changing a kind keeps the time"
+
+
+def test_each_person_s_digest_comes_at_their_time_once(people: None) -> None:
+    from chalicelib.notifications import digest, email, preferences
+
+    noon, early = MEMBER, "ogata.r"
+    preferences.change(_me(noon), preferences.PreferencesIn({"card_assigned": "digest"}, digest_at="12:00"))
+    preferences.change(_me(early), preferences.PreferencesIn({"card_assigned": "digest"}, digest_at="07:30"))
+    tuesday_ten = at("2027-01-12T10:00")
+    notice = _delivery("card_assigned", 1, tuesday_ten, title="午前の依頼", by="山田", project="P")
+    deliveries = [notice, replace(notice, staff_id=early)]
+    email.send_planned(email.plan(deliveries, tuesday_ten), tuesday_ten)
+
+    assert digest.send_due(at("2027-01-12T11:45")) == 0, "before noon: not yet; 07:30 has passed for today"
+    assert digest.send_due(at("2027-01-12T12:00")) == 1
+    assert digest.send_due(at("2027-01-12T12:15")) == 0, "once a day"
+    assert [to for to, _, _ in _sent_mail()] == [f"{noon}@pref.example.lg.jp"]
+    assert digest.send_due(at("2027-01-13T07:15")) == 0
+    assert digest.send_due(at("2027-01-13T07:30")) == 1, "arrived after 07:30: the next working day's"
+    assert [to for to, _, _ in _sent_mail()][-1] == f"{early}@pref.example.lg.jp"
+    assert quiet.digest_day(tuesday_ten, quiet.DIGEST_AT) == date(2027, 1, 13)
+
+
+# --- raw mail: List-Unsubscribe (RFC 8058) -----------------------------------------------------------
+
+
+def _raw_mail() -> list[dict[str, Any]]:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    from chalicelib.local import outbox
+
+    return [outbox.sent_mail(m) for m in ses_backends[DEFAULT_ACCOUNT_ID]["ap-northeast-1"].sent_messages]
+
+
+def test_a_japanese_subject_and_body_survive_the_raw_message() -> None:
+    import email
+    import email.policy
+
+    from chalicelib.sharing import mail
+
+    subject = "【Kumo】照会「令和8年度 会議室の利用状況調査」が届きました（期限 12月24日 17:00）"
+    link = "https://kumo.example.lg.jp/unsubscribe/" + "x" * 120
+    raw = mail.compose("ogata.r@pref.example.lg.jp", subject, "緒方 様\n\n本文\n", unsubscribe=link)
+    assert raw.isascii(), "7-bit: encoded words and base64"
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert str(parsed["Subject"]) == subject and parsed.get_content() == "緒方 様\r\n\r\n本文\r\n"
+    assert f"\r\nList-Unsubscribe: <{link}>\r\n".encode() in b"\r\n" + raw, "one line, never encoded words"
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    with pytest.raises(ValueError):
+        mail.compose("a@b.example", "件名\r\nBcc: c@d.example", "本文")
+    with pytest.raises(ValueError):
+        mail.compose("a@b.example", "件名", "本文", unsubscribe=link + "\r\nBcc: c@d.example")
+    assert b"List-Unsubscribe" not in mail.compose("a@b.example", "確認コード", "123456"), "no subscription"
+
+
+def test_a_notice_mail_carries_its_one_click_link_but_a_mandatory_one_none(people: None) -> None:
+    from chalicelib.notifications import email, preferences, unsubscribe
+
+    when = at("2027-01-12T10:00")
+    mentioned = _delivery("comment_mentioned", 1, when, by="山田", project="P", card="カード")
+    reminder = _delivery("survey_reminder", 2, when, number="人事第1号", title="調査", deadline="1/20")
+    email.send_planned(email.plan([mentioned, reminder], when), when)
+    by_kind = {("/x/comment_mentioned/1" in m["body"]): m for m in _raw_mail()}
+    link = unsubscribe.link(MEMBER, "comment_mentioned")
+    assert by_kind[True]["headers"] == {
+        "List-Unsubscribe": f"<{link}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    assert link in by_kind[True]["body"], "the same link in the body, for a reader without the header"
+    assert by_kind[False]["headers"] == {}, "a 督促 cannot be stopped: no one-click that would be refused"
+    preferences.unsubscribe_from(unsubscribe.token(MEMBER, "comment_mentioned"))
+    assert preferences.mine(_me()).choice("comment_mentioned") is Choice.INBOX
+
+
+def test_the_digest_s_one_click_stops_the_digest(people: None) -> None:
+    from chalicelib.notifications import digest, kinds, preferences, unsubscribe
+
+    preferences.change(_me(), preferences.PreferencesIn({"card_assigned": "digest", "project_added": "digest"}))
+    when = at("2027-01-12T07:00")
+    digest.enqueue(_delivery("card_assigned", 1, when, title="棚卸し", by="山田", project="P"), when)
+    assert digest.send_due(at("2027-01-12T08:30")) == 1
+    (sent,) = _raw_mail()
+    assert sent["headers"]["List-Unsubscribe"] == f"<{unsubscribe.link(MEMBER, kinds.DIGEST_MAIL.key)}>"
+    token = sent["headers"]["List-Unsubscribe"].strip("<>").rsplit("/", 1)[1]
+    assert preferences.unsubscribe_from(token) is kinds.DIGEST_MAIL
+    after = preferences.mine(_me())
+    assert after.choice("card_assigned") is Choice.INBOX and after.choice("project_added") is Choice.INBOX
+    assert after.choice("comment_mentioned") is Choice.MAIL, "only what went to the digest changes"

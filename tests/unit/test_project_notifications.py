@@ -226,8 +226,10 @@ def _sent_mail() -> list[tuple[str, str]]:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
-    backend = ses_backends[DEFAULT_ACCOUNT_ID]["ap-northeast-1"]
-    return [(m.destinations["ToAddresses"][0], m.body) for m in backend.sent_messages]
+    from chalicelib.local import outbox
+
+    sent = [outbox.sent_mail(m) for m in ses_backends[DEFAULT_ACCOUNT_ID]["ap-northeast-1"].sent_messages]
+    return [(m["destinations"]["ToAddresses"][0], m["body"]) for m in sent]
 
 
 def test_work_with_a_date_goes_by_mail_once_and_not_to_who_muted(project_id: str) -> None:

@@ -24,8 +24,11 @@ def _issue(key: str = KEY, days: float = 14, **kw: Any) -> external.ExternalIssu
 def _sent_code(to: str) -> str:
     from moto.backends import get_backend
 
+    from chalicelib.local import outbox
+
     sent = get_backend("ses")["123456789012"]["ap-northeast-1"].sent_messages
-    bodies = [m.body for m in sent if to in m.destinations["ToAddresses"]]
+    mails = [outbox.sent_mail(m) for m in sent]
+    bodies = [m["body"] for m in mails if to in m["destinations"]["ToAddresses"]]
     assert bodies, f"no mail to {to}"
     match = re.search(r"確認コード: (\d{6})", bodies[-1])
     assert match

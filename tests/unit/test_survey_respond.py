@@ -57,8 +57,10 @@ def published(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 def _mails(to: str) -> list[str]:
     from moto.backends import get_backend
 
-    sent = get_backend("ses")["123456789012"]["ap-northeast-1"].sent_messages
-    return [m.body for m in sent if to in m.destinations["ToAddresses"]]
+    from chalicelib.local import outbox
+
+    sent = [outbox.sent_mail(m) for m in get_backend("ses")["123456789012"]["ap-northeast-1"].sent_messages]
+    return [m["body"] for m in sent if to in m["destinations"]["ToAddresses"]]
 
 
 def _token(to: str) -> str:
