@@ -114,24 +114,29 @@ def _scratch_app() -> Any:
     return Chalice(app_name="kumo-routes")
 
 
-def _registered(module_name: str, scratch: Any) -> dict[tuple[str, str], Any]:
-    """Register one module's blueprint on `scratch`; its routes' entries by (path, method)."""
-    before = {(path, method) for path, methods in scratch.routes.items() for method in methods}
-    importlib.import_module(module_name).bp.register(scratch, dict(_OPTIONS))
-    return {
-        (path, method): entry
-        for path, methods in scratch.routes.items()
-        for method, entry in methods.items()
-        if (path, method) not in before
-    }
+_entries: dict[str, dict[tuple[str, str], Any]] = {}
+
+
+def _registered(module_name: str) -> dict[tuple[str, str], Any]:
+    """One module's routes as Chalice registers them, by (path, method), once per process.
+
+    A blueprint can be registered only once: Chalice pops `methods` from the route's stored
+    arguments as it registers it, so a second registration would read every route as a GET.
+    """
+    if module_name not in _entries:
+        scratch = _scratch_app()
+        importlib.import_module(module_name).bp.register(scratch, dict(_OPTIONS))
+        _entries[module_name] = {
+            (path, method): entry for path, methods in scratch.routes.items() for method, entry in methods.items()
+        }
+    return _entries[module_name]
 
 
 def declared_routes() -> list[Route]:
     """Every route the modules declare (this imports them all: for the table, never at run time)."""
-    scratch = _scratch_app()
     found = []
     for module_name in MODULES:
-        for (path, method), entry in _registered(module_name, scratch).items():
+        for (path, method), entry in _registered(module_name).items():
             # The stand-ins carry only these; a route that needs more must be added here first.
             if entry.authorizer is not None or entry.api_key_required or entry.cors:
                 raise ValueError(f"{method} {path}: authorizers, API keys and CORS are not in the route table")
@@ -168,8 +173,7 @@ class _Views:
                 if route.module not in self.loaded:
                     for companion in companions(route.module):
                         importlib.import_module(companion)
-                    scratch = _scratch_app()
-                    entries = _registered(route.module, scratch)
+                    entries = _registered(route.module)
                     # The views read the request through their blueprint: point it at the real app.
                     sys.modules[route.module].bp._current_app = self.app
                     self.views.update({k: e.view_function for k, e in entries.items()})
