@@ -1,9 +1,11 @@
 """Shared fixtures: the local stack (started once per test session) and signed-in clients.
 
 `make test` runs the suite on two xdist workers (the tests wait on queues, browsers and
-subprocesses much of the time). Each worker starts its own stack when its first test needs
-one; tests are dealt out a file at a time, so a module's own stack (the fuzz, the faults) is
-started once, and all of tests/infra goes to one worker, which synthesizes the CDK app once.
+subprocesses much of the time), dealt out a file at a time (`--dist loadfile`), so a module's
+own stack (the fuzz, the faults) is started once. Each worker starts its own shared stack when
+its first test needs one. tests/infra runs after, in one process: it synthesizes the CDK app
+(and builds the layer in build/) once. (xdist's `loadgroup` cannot group it: xdist 3.8 marks
+groups in a node attribute pytest 9 no longer reads.)
 """
 
 from __future__ import annotations
@@ -23,15 +25,6 @@ from tests.support.stack import RunningStack, csrf_from
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 DEMO_PASSWORD = "Kumo-Demo-2026"
 _STARTED = pytest.StashKey[float]()
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deal tests to xdist workers (`--dist loadgroup`) by file, and tests/infra as one group."""
-    infra = Path(__file__).parent / "infra"
-    for item in items:
-        path = Path(str(item.path))
-        group = "infra" if infra in path.parents else path.relative_to(Path(__file__).parent).as_posix()
-        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
