@@ -167,16 +167,25 @@ class KumoStack(Stack):
         suppress_data_wildcards(role)
 
     def _grant_mail(self, role: iam.IRole) -> None:
+        """Sending from Kumo's one From address, in a policy of its own: a role's default policy
+        is split into overflow policies at synthesis when it grows past IAM's size limit (the
+        sweep's does), after the suppression below was attached, which then would miss it."""
         identities = f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:identity/*"
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["ses:SendEmail", "ses:SendRawEmail"],
-                resources=[identities],
-                conditions={"StringEquals": {"ses:FromAddress": self.config.mail_from}},
-            )
+        assert isinstance(role, iam.Role), "mail is granted to the stack's own roles"
+        policy = iam.Policy(
+            role,
+            "SendMail",
+            roles=[role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["ses:SendEmail", "ses:SendRawEmail"],
+                    resources=[identities],
+                    conditions={"StringEquals": {"ses:FromAddress": self.config.mail_from}},
+                )
+            ],
         )
         NagSuppressions.add_resource_suppressions(
-            role,
+            policy,
             [
                 NagPackSuppression(
                     id="AwsSolutions-IAM5",
