@@ -207,10 +207,13 @@ def test_an_outside_organisation_downloads_through_its_own_session(world: dict[s
 
 
 def _mails(to: str) -> list[str]:
+    """Mail is sent raw (with its List-Unsubscribe headers): read it as the local outbox does."""
     from moto.backends import get_backend
 
-    sent = get_backend("ses")["123456789012"]["ap-northeast-1"].sent_messages
-    return [m.body for m in sent if to in m.destinations["ToAddresses"]]
+    from chalicelib.local import outbox
+
+    sent = [outbox.sent_mail(m) for m in get_backend("ses")["123456789012"]["ap-northeast-1"].sent_messages]
+    return [m["body"] for m in sent if to in m["destinations"]["ToAddresses"]]
 
 
 def _token(to: str) -> str:
