@@ -257,7 +257,13 @@ def update(p: Principal, project_id: str, board_id: str, card_id: str, *, change
         p, project_id, Action.CARD_CHANGED, board_id=board_id, card_id=card_id, summary=",".join(plan.changed)
     )
     _write(found, record, version, plan.actions, activity, assigned=(before_people, after_assignees))
-    new = [a for a in after_assignees if a not in before_assignees and a != p.staff_id]
+    announce_change(p, found, record, [a for a in after_assignees if a not in before_assignees and a != p.staff_id])
+    return card_of(boards.item(board_id, card_id, "card"))
+
+
+def announce_change(p: Principal, found: access.Standing, record: ItemRecord, new: list[str]) -> None:
+    """A changed card: its search document is refreshed, and the newly assigned (`new`) are told."""
+    project_id, board_id, card_id = found.project.project_id, record.board_id, record.item_id
     told: list[Detail] = [CardChanged(project_id=project_id, board_id=board_id, card_id=card_id, change="changed")]
     if new:
         told.append(
@@ -273,7 +279,6 @@ def update(p: Principal, project_id: str, board_id: str, card_id: str, *, change
             )
         )
     events.publish(told)
-    return card_of(boards.item(board_id, card_id, "card"))
 
 
 def _watchers(p: Principal, record: ItemRecord, wanted: list[str]) -> list[str]:

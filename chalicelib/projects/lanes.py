@@ -17,11 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.core import events
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Conflict
-from chalicelib.core.events import Detail
-from chalicelib.core.project_events import CardAssigned, CardChanged
 from chalicelib.core.storage import failed_conditions, is_cancelled_transaction, transaction
 from chalicelib.projects import access, boards, cards, storage
 from chalicelib.projects.activity import Action, entry
@@ -138,25 +135,5 @@ def move(
         if failed and failed[-1]:  # pynamodb sends the one update last (after checks and puts)
             raise Conflict("Someone else changed this card meanwhile: it was reloaded, try again.") from None
         raise Conflict("The list changed meanwhile: it was reloaded, try again.") from None
-    _tell(p, found, record, [a for a in after if a not in before and a != p.staff_id])
+    cards.announce_change(p, found, record, [a for a in after if a not in before and a != p.staff_id])
     return Moved(card_id, list_id, rank, version + 1)
-
-
-def _tell(p: Principal, found: access.Standing, record: ItemRecord, new: list[str]) -> None:
-    """As a card change tells: its search document is refreshed, the newly assigned are told."""
-    project_id, board_id, card_id = found.project.project_id, record.board_id, record.item_id
-    told: list[Detail] = [CardChanged(project_id=project_id, board_id=board_id, card_id=card_id, change="changed")]
-    if new:
-        told.append(
-            CardAssigned(
-                project_id=project_id,
-                project_name=found.project.name,
-                board_id=board_id,
-                card_id=card_id,
-                title=record.title,
-                assignee_ids=new,
-                assigned_by=p.staff_id,
-                assigned_by_name=p.display_name,
-            )
-        )
-    events.publish(told)
