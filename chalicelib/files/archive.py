@@ -20,9 +20,8 @@ from chalicelib.core import aws
 from chalicelib.core.auth import Principal
 from chalicelib.core.config import settings
 from chalicelib.core.errors import BadRequest
-from chalicelib.files import policy, s3
-from chalicelib.files import service as files
-from chalicelib.files.service import Entry
+from chalicelib.files import listing, policy, s3, versions
+from chalicelib.files.entries import Entry
 
 MAX_ZIP_BYTES = 1024**3
 MAX_ZIP_FILES = 1000
@@ -39,12 +38,12 @@ class Member:
 def members(reader: Principal, folder: Entry) -> list[Member]:
     """Every file under the folder that `reader` may see and that passed its virus check.
 
-    files.walk goes down the tree without recursion and leaves out what is in the trash; the
+    listing.walk goes down the tree without recursion and leaves out what is in the trash; the
     limits stop it as soon as they are passed, however large the folder.
     """
     found: list[Member] = []
     total = 0
-    for names, item in files.walk(reader, folder.file_id):
+    for names, item in listing.walk(reader, folder.file_id):
         if item.is_folder or not item.usable or not policy.can_read(reader, item.item):
             continue
         found.append(Member("".join(f"{n}/" for n in names) + item.name, item))
@@ -120,7 +119,7 @@ def build(reader: Principal, folder: Entry) -> str:
     try:
         with zipfile.ZipFile(writer, mode="w", compression=zipfile.ZIP_STORED) as archive:
             for member in chosen:
-                record = files.version_record(member.entry.file_id, member.entry.version)
+                record = versions.version_record(member.entry.file_id, member.entry.version)
                 info = zipfile.ZipInfo(member.path, date_time=member.entry.updated_at.timetuple()[:6])
                 with archive.open(info, mode="w", force_zip64=True) as out:
                     for chunk in _chunks(record.s3_key):

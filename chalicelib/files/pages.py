@@ -17,8 +17,9 @@ from chalicelib.core import web
 from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, KumoError
 from chalicelib.core.layout import page
-from chalicelib.files import policy, service, uploads, views
-from chalicelib.files.service import Entry
+from chalicelib.files import access, changes, folders, policy, uploads, views
+from chalicelib.files import trash as trash_bin
+from chalicelib.files.entries import Entry
 
 bp = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded"]
@@ -73,7 +74,7 @@ def item_page(
     mistake in it, to be shown again as it was filled in).
     """
     me = _me()
-    entry = None if policy.is_space_id(item_id) else service.readable(me, item_id)
+    entry = None if policy.is_space_id(item_id) else access.readable(me, item_id)
     done = "" if error else _query("done")
     shares = _share_panels[0](me, entry, share_form) if entry is not None and _share_panels else None
     if entry is not None and not entry.is_folder:
@@ -144,37 +145,37 @@ def create_folder(item_id: str) -> Response:
     return _act(
         item_id,
         lambda me, i, d: _done(
-            service.create_folder(me, i, d.get("name", ""), d.get("visibility") or None), {"back": i}, "folder-created"
+            folders.create_folder(me, i, d.get("name", ""), d.get("visibility") or None), {"back": i}, "folder-created"
         ),
     )
 
 
 @bp.route("/files/{item_id}/rename", methods=["POST"], content_types=FORM)
 def rename(item_id: str) -> Response:
-    return _act(item_id, lambda me, i, d: _done(service.rename(me, i, d.get("name", "")), d, "renamed"))
+    return _act(item_id, lambda me, i, d: _done(changes.rename(me, i, d.get("name", "")), d, "renamed"))
 
 
 @bp.route("/files/{item_id}/move", methods=["POST"], content_types=FORM)
 def move(item_id: str) -> Response:
-    return _act(item_id, lambda me, i, d: _done(service.move(me, i, d.get("folder_id", "")), d, "moved"))
+    return _act(item_id, lambda me, i, d: _done(changes.move(me, i, d.get("folder_id", "")), d, "moved"))
 
 
 @bp.route("/files/{item_id}/visibility", methods=["POST"], content_types=FORM)
 def visibility(item_id: str) -> Response:
     return _act(
-        item_id, lambda me, i, d: _done(service.set_visibility(me, i, d.get("visibility", "")), d, "visibility")
+        item_id, lambda me, i, d: _done(changes.set_visibility(me, i, d.get("visibility", "")), d, "visibility")
     )
 
 
 @bp.route("/files/{item_id}/move-to-trash", methods=["POST"], content_types=FORM)
 def move_to_trash(item_id: str) -> Response:
-    return _act(item_id, lambda me, i, d: _done(service.trash(me, i), d, "trashed"))
+    return _act(item_id, lambda me, i, d: _done(trash_bin.trash(me, i), d, "trashed"))
 
 
 @bp.route("/files/{item_id}/restore", methods=["POST"], content_types=FORM)
 def restore(item_id: str) -> Response:
     def action(me: Principal, i: str, d: Form) -> str:
-        entry = service.restore(me, i)
+        entry = trash_bin.restore(me, i)
         return f"/files/{entry.space_id}/trash?done=restored"
 
     return _act(item_id, action, lambda back, status, error: _trash_page(back, status=status, error=error))

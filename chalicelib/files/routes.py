@@ -10,9 +10,10 @@ from chalice import Blueprint, Response
 from chalicelib.core import web
 from chalicelib.core.contract import operation
 from chalicelib.core.errors import BadRequest
+from chalicelib.files import access, changes, folders, listing, trash, uploads, versions
 from chalicelib.files import schemas as s
-from chalicelib.files import service, uploads
-from chalicelib.files.service import Entry
+from chalicelib.files import spaces as file_spaces
+from chalicelib.files.entries import Entry
 from chalicelib.files.upload_plan import Plan
 
 bp = Blueprint(__name__)
@@ -54,8 +55,8 @@ def _body() -> dict[str, Any]:
 @operation("The spaces I can use, with quota and use", returns=s.SpacesOut, tag="files")
 def spaces() -> Response:
     items: list[s.SpaceOut] = []
-    for space_id in service.spaces_for(web.principal()):
-        space = service.space(space_id)
+    for space_id in file_spaces.spaces_for(web.principal()):
+        space = file_spaces.space(space_id)
         items.append({"space_id": space.space_id, "quota_bytes": space.quota_bytes, "used_bytes": space.used_bytes})
     return web.json_response({"items": items})
 
@@ -63,7 +64,7 @@ def spaces() -> Response:
 @bp.route("/api/spaces/{space_id}/quota", methods=["PUT"])
 @operation("Set a space's quota (system administrators)", body=s.Quota, returns=s.SpaceOut, tag="files")
 def set_quota(space_id: str) -> Response:
-    space = service.set_quota(web.principal(), unquote(space_id), _int(_body(), "quota_bytes"))
+    space = file_spaces.set_quota(web.principal(), unquote(space_id), _int(_body(), "quota_bytes"))
     return web.json_response(
         {"space_id": space.space_id, "quota_bytes": space.quota_bytes, "used_bytes": space.used_bytes}
     )
@@ -72,13 +73,13 @@ def set_quota(space_id: str) -> Response:
 @bp.route("/api/spaces/{space_id}/trash")
 @operation("What is in a space's trash", returns=s.EntriesOut, tag="files")
 def trash_list(space_id: str) -> Response:
-    return web.json_response({"items": [entry_json(e) for e in service.trashed(web.principal(), unquote(space_id))]})
+    return web.json_response({"items": [entry_json(e) for e in trash.trashed(web.principal(), unquote(space_id))]})
 
 
 @bp.route("/api/folders/{folder_id}")
 @operation("A folder: its path and what it holds", returns=s.FolderOut, tag="files")
 def folder(folder_id: str) -> Response:
-    view = service.list_folder(web.principal(), unquote(folder_id))
+    view = listing.list_folder(web.principal(), unquote(folder_id))
     return web.json_response(
         {
             "space": {
@@ -98,7 +99,7 @@ def folder(folder_id: str) -> Response:
 @operation("Make a folder", body=s.NewFolder, returns=s.EntryOut, status=201, tag="files")
 def create_folder(folder_id: str) -> Response:
     data = _body()
-    entry = service.create_folder(
+    entry = folders.create_folder(
         web.principal(), unquote(folder_id), str(data.get("name", "")), data.get("visibility")
     )
     return web.json_response(entry_json(entry), status=201)
@@ -188,7 +189,7 @@ def abort_upload(upload_id: str) -> Response:
 @bp.route("/api/files/{file_id}")
 @operation("A file or folder", returns=s.EntryOut, tag="files")
 def get_file(file_id: str) -> Response:
-    return web.json_response(entry_json(service.readable(web.principal(), file_id)))
+    return web.json_response(entry_json(access.readable(web.principal(), file_id)))
 
 
 @bp.route("/api/files/{file_id}", methods=["PATCH"])
@@ -196,26 +197,26 @@ def get_file(file_id: str) -> Response:
 def change_file(file_id: str) -> Response:
     data = _body()
     principal = web.principal()
-    entry = service.readable(principal, file_id)
+    entry = access.readable(principal, file_id)
     if "name" in data:
-        entry = service.rename(principal, file_id, str(data["name"]))
+        entry = changes.rename(principal, file_id, str(data["name"]))
     if "folder_id" in data:
-        entry = service.move(principal, file_id, str(data["folder_id"]))
+        entry = changes.move(principal, file_id, str(data["folder_id"]))
     if "visibility" in data:
-        entry = service.set_visibility(principal, file_id, str(data["visibility"]))
+        entry = changes.set_visibility(principal, file_id, str(data["visibility"]))
     return web.json_response(entry_json(entry))
 
 
 @bp.route("/api/files/{file_id}", methods=["DELETE"])
 @operation("Move to the trash", returns=s.EntryOut, tag="files")
 def trash_file(file_id: str) -> Response:
-    return web.json_response(entry_json(service.trash(web.principal(), file_id)))
+    return web.json_response(entry_json(trash.trash(web.principal(), file_id)))
 
 
 @bp.route("/api/files/{file_id}/restore", methods=["POST"])
 @operation("Take back from the trash", returns=s.EntryOut, tag="files")
 def restore_file(file_id: str) -> Response:
-    return web.json_response(entry_json(service.restore(web.principal(), file_id)))
+    return web.json_response(entry_json(trash.restore(web.principal(), file_id)))
 
 
 @bp.route("/api/files/{file_id}/versions")
@@ -233,7 +234,7 @@ def list_versions(file_id: str) -> Response:
                     "partner_name": v.partner_name,
                     "via_link": v.via_link,
                 }
-                for v in service.versions(web.principal(), file_id)
+                for v in versions.versions(web.principal(), file_id)
             ]
         }
     )
@@ -253,7 +254,7 @@ def download_zip(file_id: str) -> Response:
     from chalicelib.files import archive
 
     principal = web.principal()
-    folder = service.readable(principal, file_id)
+    folder = access.readable(principal, file_id)
     if not folder.is_folder:
         raise BadRequest("Only a folder can be downloaded as a ZIP.")
     assert principal is not None

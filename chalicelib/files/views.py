@@ -16,9 +16,9 @@ from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, NotFound
 from chalicelib.core.i18n_markers import N_
 from chalicelib.directory import service as directory
-from chalicelib.files import policy, service, uploads
+from chalicelib.files import access, listing, policy, spaces, trash, uploads, versions
+from chalicelib.files.entries import Entry
 from chalicelib.files.names import name_key
-from chalicelib.files.service import Entry
 from chalicelib.files.upload_plan import BLOCKED_EXTENSIONS
 
 # A folder, a file or a space: what a form may name as the page to come back to.
@@ -132,7 +132,7 @@ def kind_of(entry: Entry) -> str:
 
 
 def space_of(me: Principal, item_id: str) -> str:
-    return item_id if policy.is_space_id(item_id) else service.readable(me, item_id, trashed_ok=True).space_id
+    return item_id if policy.is_space_id(item_id) else access.readable(me, item_id, trashed_ok=True).space_id
 
 
 def _translate(message: str) -> str:
@@ -196,7 +196,7 @@ def _sorted(rows: list[Row], sort: str, order: str) -> list[Row]:
     return [r for r in ordered if r.entry.is_folder] + [r for r in ordered if not r.entry.is_folder]
 
 
-def _usage(space: service.Space) -> dict[str, Any]:
+def _usage(space: spaces.Space) -> dict[str, Any]:
     quota = max(space.quota_bytes, 1)
     return {
         "used": human_size(space.used_bytes),
@@ -210,7 +210,7 @@ def _usage(space: service.Space) -> dict[str, Any]:
 
 def _spaces(labels: Labels, current: str) -> list[dict[str, Any]]:
     """The switch between the department's space and the person's own."""
-    return [{"space_id": s, "label": labels[s], "current": s == current} for s in service.spaces_for(labels.me)]
+    return [{"space_id": s, "label": labels[s], "current": s == current} for s in spaces.spaces_for(labels.me)]
 
 
 def _move_targets(
@@ -228,7 +228,7 @@ def _move_targets(
 def folder_context(
     me: Principal, folder_id: str, *, sort: str, order: str, error: str | None, done: str
 ) -> dict[str, Any]:
-    view = service.list_folder(me, folder_id)
+    view = listing.list_folder(me, folder_id)
     space_id = view.space.space_id
     labels = Labels(me)
     sort = sort if sort in SORTS else "name"
@@ -254,18 +254,18 @@ def folder_context(
         "visibilities": policy.VISIBILITIES,
         "error": error,
         "done": done,
-        "trash_days": service.TRASH_DAYS,
+        "trash_days": trash.TRASH_DAYS,
     }
 
 
 def file_context(me: Principal, entry: Entry, *, error: str | None, done: str) -> dict[str, Any]:
     try:
-        parent = service.list_folder(me, entry.parent_id)
+        parent = listing.list_folder(me, entry.parent_id)
         path, siblings = parent.path, parent.children
     except NotFound:  # the file is the person's own, in a folder they cannot see: show it alone
         path, siblings = [], []
-    versions = service.versions(me, entry.file_id)
-    names = _staff_names([entry.owner_id] + [v.uploaded_by for v in versions])
+    history = versions.versions(me, entry.file_id)
+    names = _staff_names([entry.owner_id] + [v.uploaded_by for v in history])
     labels = Labels(me)
     return {
         "entry": entry,
@@ -275,17 +275,17 @@ def file_context(me: Principal, entry: Entry, *, error: str | None, done: str) -
         "crumbs": _crumbs(labels, entry.space_id, path),
         "row": _rows(me, [entry])[0],
         "names": names,
-        "versions": [{"v": v, "size": human_size(v.size), "by": names[v.uploaded_by]} for v in versions],
+        "versions": [{"v": v, "size": human_size(v.size), "by": names[v.uploaded_by]} for v in history],
         "targets": _move_targets(labels, entry.space_id, path, siblings, entry.parent_id),
         "visibilities": policy.VISIBILITIES,
         "error": error,
         "done": done,
-        "trash_days": service.TRASH_DAYS,
+        "trash_days": trash.TRASH_DAYS,
     }
 
 
 def trash_context(me: Principal, space_id: str, *, done: str, error: str | None = None) -> dict[str, Any]:
-    items = service.trashed(me, space_id)
+    items = trash.trashed(me, space_id)
     rows = _rows(me, items)
     labels = Labels(me)
     return {
@@ -294,7 +294,7 @@ def trash_context(me: Principal, space_id: str, *, done: str, error: str | None 
         "spaces": _spaces(labels, space_id),
         "crumbs": _crumbs(labels, space_id, []),
         "rows": rows,
-        "trash_days": service.TRASH_DAYS,
+        "trash_days": trash.TRASH_DAYS,
         "trashed_at": {r.entry.file_id: _when(r.entry.trashed_at) for r in rows},
         "done": done,
         "error": error,

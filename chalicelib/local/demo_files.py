@@ -13,8 +13,7 @@ from chalicelib.core import aws
 from chalicelib.core.auth import Principal
 from chalicelib.core.config import settings
 from chalicelib.directory import service as directory
-from chalicelib.files import service as files
-from chalicelib.files import uploads
+from chalicelib.files import folders, uploads
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ def seed() -> int:
             continue
         me: Principal = staff.principal()
         space = f"dept:{staff.department_id}"
-        folder = files.folder_for_path(me, space, [demo.folder])
+        folder = folders.folder_for_path(me, space, [demo.folder])
         data = demo.text.encode()
         ticket = uploads.start(me, folder, demo.name, len(data), demo.content_type)
         assert ticket.key and ticket.method == "post"  # small files: one object, as a form upload stores it

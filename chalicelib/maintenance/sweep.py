@@ -5,7 +5,7 @@ announces what is about to expire:
 - uploads never completed: the multipart upload is aborted, a half-sent object deleted;
 - multipart uploads S3 still holds after a day, and ZIP archives after a day (in AWS the
   bucket's lifecycle rules do both; locally the emulator has no lifecycle, so this does);
-- the trash: what has been there longer than files.service.TRASH_DAYS is deleted for good;
+- the trash: what has been there longer than files.trash.TRASH_DAYS is deleted for good;
 - partner sessions past their end (DynamoDB TTL may lag for days);
 - share links: their owner hears a day before one expires (ShareLinkExpiringSoon); the token
   of a link expired for a month is retired (the link and its audit trail stay);
@@ -86,9 +86,9 @@ def _stale_multipart_and_archives(now: datetime, report: SweepReport) -> None:
 
 
 def _trash(now: datetime, report: SweepReport) -> None:
-    from chalicelib.files import service as files
+    from chalicelib.files import trash
 
-    purged = files.purge_all_expired_trash(at=now)
+    purged = trash.purge_all_expired_trash(at=now)
     if purged:
         report.add("trash_purged", purged)
 
@@ -102,9 +102,9 @@ def _partner_sessions(now: datetime, report: SweepReport) -> None:
 
 
 def _links(now: datetime, report: SweepReport) -> None:
-    from chalicelib.sharing import links
+    from chalicelib.sharing import link_expiry
 
-    warned, retired = links.warn_expiring_and_retire_tokens(now)
+    warned, retired = link_expiry.warn_expiring_and_retire_tokens(now)
     if retired:
         report.add("tokens_retired", retired)
     report.add("expiry_warnings", warned)

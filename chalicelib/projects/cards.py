@@ -92,14 +92,14 @@ def _checklist(project_id: str, items: list[dict[str, object]]) -> tuple[Checkli
 def _attachments(p: Principal, current: tuple[str, ...], ids: list[str]) -> list[str]:
     """Newly linked files must be readable by the editor; ones already linked stay even when this
     editor cannot read them (they were linked by someone who could, and remain hidden from them)."""
-    from chalicelib.files import service as files
+    from chalicelib.files import access
 
     wanted = list(dict.fromkeys(ids))
     if len(wanted) > ATTACHMENTS_MAX:
         raise BadRequest("A card has at most {limit} attachments.", field="attachments", limit=ATTACHMENTS_MAX)
     for file_id in wanted:
         if file_id not in current:
-            files.readable(p, file_id)  # NotFound when this editor may not read it
+            access.readable(p, file_id)  # NotFound when this editor may not read it
     return wanted
 
 
@@ -340,12 +340,12 @@ def archive(p: Principal, project_id: str, board_id: str, card_id: str, *, archi
 def visible_attachments(p: Principal, card: Card) -> list[tuple[str, str]]:
     """(file id, name) of the card's attachments this viewer may read; the rest stay hidden."""
     from chalicelib.core.errors import KumoError
-    from chalicelib.files import service as files
+    from chalicelib.files import access
 
     shown: list[tuple[str, str]] = []
     for file_id in card.attachments:
         try:
-            shown.append((file_id, files.readable(p, file_id).name))
+            shown.append((file_id, access.readable(p, file_id).name))
         except KumoError:
             continue
     return shown

@@ -6,7 +6,7 @@
                                                           the version keeps its status and stays
                                                           listed + kumo.scanning FileQuarantined
 
-files.service.mark_scanned is the only write to a file's scan state. Every step is safe to
+files.versions.mark_scanned is the only write to a file's scan state. Every step is safe to
 repeat, and a crash between steps is finished by the redelivery: the quarantined copy carries its
 verdict (tags), so a version still "pending" whose copy exists resumes from there; a version
 already decided only has its event published again, with the same event id (consumers drop
@@ -24,7 +24,7 @@ from chalicelib.core import event_catalogue, events
 from chalicelib.core.config import Settings, settings
 from chalicelib.core.errors import NotFound
 from chalicelib.core.observability import logger
-from chalicelib.files import service as files
+from chalicelib.files import entries, versions
 from chalicelib.scanning import objects
 from chalicelib.scanning.guardduty import GuardDutyScanner
 from chalicelib.scanning.local import LocalScanner
@@ -73,7 +73,7 @@ def handle(event: dict[str, Any], scanner: Scanner | None = None) -> str:
         return WAITING
     if not verdict.is_clean:
         objects.quarantine(subject.key, verdict)
-    if not files.mark_scanned(subject.file_id, subject.version, verdict.status):
+    if not versions.mark_scanned(subject.file_id, subject.version, verdict.status):
         return GONE
     _announce(entry, subject, verdict, scanner.name)
     logger.info(
@@ -88,11 +88,11 @@ def handle(event: dict[str, Any], scanner: Scanner | None = None) -> str:
     return CLEARED if verdict.is_clean else QUARANTINED
 
 
-def _stored(subject: Subject) -> tuple[files.Entry, str] | str:
+def _stored(subject: Subject) -> tuple[entries.Entry, str] | str:
     """The file and the version's scan status, or the outcome when there is nothing to decide."""
     try:
-        version = files.version_record(subject.file_id, subject.version)
-        entry = files.get_entry(subject.file_id)
+        version = versions.version_record(subject.file_id, subject.version)
+        entry = entries.get_entry(subject.file_id)
     except NotFound:
         return GONE
     if version.s3_key != subject.key:
@@ -109,7 +109,7 @@ def _recorded_verdict(subject: Subject, status: str) -> Verdict:
     return objects.quarantined(subject.key) or Verdict(status, "")  # type: ignore[arg-type]
 
 
-def _announce(entry: files.Entry, subject: Subject, verdict: Verdict, scanner: str) -> None:
+def _announce(entry: entries.Entry, subject: Subject, verdict: Verdict, scanner: str) -> None:
     current = entry.version == subject.version
     detail: event_catalogue.FileCleared | event_catalogue.FileQuarantined
     if verdict.is_clean:

@@ -31,9 +31,8 @@ from chalicelib.core.config import settings
 from chalicelib.core.event_catalogue import FILE_STATE_CHANGES, FileChanged
 from chalicelib.core.events import Detail
 from chalicelib.core.observability import logger
-from chalicelib.files import policy
-from chalicelib.files import service as file_service
-from chalicelib.files.service import Entry
+from chalicelib.files import policy, search_feed, versions
+from chalicelib.files.entries import Entry
 from chalicelib.search import documents
 from chalicelib.search.client import client
 from chalicelib.search.index import alias, ensure_api_access, ensure_index, ensure_mapping
@@ -131,7 +130,7 @@ def handle(event: dict[str, Any], *, deadline: float | None = None) -> dict[str,
         else:
             files.extend(below)
     for file_id, version in created_versions(event):
-        entry = file_service.current_entry(file_id)
+        entry = search_feed.current_entry(file_id)
         if entry is not None and entry.version >= version:
             files.append(file_id)  # e.g. objects put back by a restore, after their records
     if not files and FANNED_OUT not in outcome.counts:
@@ -173,12 +172,12 @@ def _index_queue_url() -> str:
 
 
 def descendant_files(folder_id: str) -> Iterable[str]:
-    return file_service.descendant_file_ids(folder_id)
+    return search_feed.descendant_file_ids(folder_id)
 
 
 def _facts(entry: Entry) -> documents.FileFacts | None:
     """The file's facts, or None if it should not be findable (trashed, or under a trashed folder)."""
-    folders = file_service.active_folders_above(entry)
+    folders = search_feed.active_folders_above(entry)
     if folders is None:
         return None
     return documents.FileFacts(
@@ -237,7 +236,7 @@ def prepare(entry: Entry | None, file_id: str, *, deadline: float | None = None)
 
 def refresh(file_id: str, *, deadline: float | None = None) -> str:
     try:
-        prepared = prepare(file_service.current_entry(file_id), file_id, deadline=deadline)
+        prepared = prepare(search_feed.current_entry(file_id), file_id, deadline=deadline)
     except NotReadableYet:
         logger.info("file not readable yet; waiting for its next event", extra={"file_id": file_id})
         return WAITING
@@ -283,7 +282,7 @@ def _content(entry: Entry, facts: documents.FileFacts, deadline: float | None) -
         return "", "no_text", None
     if facts.size > MAX_EXTRACT_BYTES:
         return "", "not_searchable", "too_large"
-    key = file_service.stored_object_key(entry.file_id, facts.version)
+    key = versions.stored_object_key(entry.file_id, facts.version)
     if key is None:
         return "", "not_searchable", "missing"
     from botocore.exceptions import ClientError
@@ -321,5 +320,5 @@ def record_note(entry: Entry, note: str | None) -> None:
     """Record why the text is not searchable, only for the version that was read."""
     if entry.search_note == note:
         return
-    if not file_service.record_search_note(entry.file_id, entry.version, note):
+    if not search_feed.record_search_note(entry.file_id, entry.version, note):
         logger.info("file changed while indexing; its next event records the note", extra={"file_id": entry.file_id})

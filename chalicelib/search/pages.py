@@ -81,8 +81,7 @@ def _folder_name(me: Any, folder_id: str | None) -> str | None:
     if not folder_id:
         return None
     from chalicelib.core.errors import KumoError
-    from chalicelib.files import policy
-    from chalicelib.files import service as files
+    from chalicelib.files import access, policy
 
     if policy.is_space_id(folder_id):
         kind, ident = policy.parse_space(folder_id)
@@ -92,7 +91,7 @@ def _folder_name(me: Any, folder_id: str | None) -> str | None:
             return directory.full_name(ident, web.state().language)
         return None
     try:
-        return files.readable(me, folder_id).name
+        return access.readable(me, folder_id).name
     except (KumoError, ValueError):
         return None
 

@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.core.observability import logger
-from chalicelib.files import service as files
-from chalicelib.files.service import Entry
+from chalicelib.files import search_feed
+from chalicelib.files.entries import Entry
 from chalicelib.search import index, indexer, records
 from chalicelib.search.client import client
 
@@ -53,7 +53,7 @@ Notes = list[tuple[Entry, str | None]]
 
 
 def _actions(target: str, notes: Notes, counts: dict[str, int]) -> Iterator[dict[str, Any]]:
-    for entry in files.all_files():
+    for entry in search_feed.all_files():
         try:
             ready = indexer.prepare(entry, entry.file_id)
         except indexer.NotReadableYet:
@@ -123,7 +123,7 @@ def reindex() -> ReindexReport:
     for entry, note in notes:
         indexer.record_note(entry, note)
     caught_up = 0
-    for changed in files.changed_since(started_at):
+    for changed in search_feed.changed_since(started_at):
         for file_id in [changed.file_id] if changed.kind == "file" else indexer.descendant_files(changed.file_id):
             indexer.refresh(file_id)
             caught_up += 1

@@ -6,7 +6,7 @@ expiry, the same e-mail one-time code, the same partner session cookie, attempt 
 audit trail as a file link; only what lies behind the gates belongs to the other slice. So:
 - the link has no file scope: nothing to browse, download or upload through it (partner.py);
 - it is made, re-issued and ended through the owning slice's rules, never on the staff share
-  pages (links._managed refuses it);
+  pages (links.managed refuses it);
 - the owning slice registers the page its links continue at, so /s/view can send a partner
   who came in through a file-link address on to it.
 
@@ -24,7 +24,8 @@ from chalicelib.core.config import settings
 from chalicelib.core.errors import BadRequest, Forbidden, NotFound
 from chalicelib.core.storage import get_or_none, transaction
 from chalicelib.sharing import audit, credentials
-from chalicelib.sharing.links import EMAIL, EXTERNAL_KINDS, RECIPIENTS_MAX, Link, to_link
+from chalicelib.sharing.link_options import EMAIL, RECIPIENTS_MAX
+from chalicelib.sharing.links import EXTERNAL_KINDS, Link, to_link
 from chalicelib.sharing.partner import Visit, require_through
 from chalicelib.sharing.storage import LinkRecord, TokenRecord, bind
 

@@ -25,7 +25,7 @@ from chalicelib.core import error_pages, templating, web
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, KumoError, TooManyRequests, Unauthenticated
 from chalicelib.core.i18n import gettext_for
 from chalicelib.files import uploads
-from chalicelib.files.service import Entry
+from chalicelib.files.entries import Entry
 from chalicelib.files.upload_plan import BLOCKED_EXTENSIONS
 from chalicelib.files.views import human_size
 from chalicelib.sharing import external, partner, partner_types, partner_uploads

@@ -29,9 +29,8 @@ from chalicelib.core import event_catalogue, events
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Forbidden, KumoError, NotFound, Unauthenticated
 from chalicelib.core.storage import get_or_none, update_if
-from chalicelib.files import policy, s3, uploads
-from chalicelib.files import service as files
-from chalicelib.files.service import Entry
+from chalicelib.files import entries, listing, policy, s3, uploads, versions
+from chalicelib.files.entries import Entry
 from chalicelib.sharing import attempts, audit, credentials, mail
 from chalicelib.sharing.links import Link, to_link
 from chalicelib.sharing.storage import LinkRecord, PartnerSessionRecord, TokenRecord, bind
@@ -96,10 +95,10 @@ def _scope(link: Link) -> tuple[Entry, ...]:
     if link.external:
         return ()
     try:
-        chain = files.lineage(files.get_entry(link.target_id))
+        chain = entries.lineage(entries.get_entry(link.target_id))
     except NotFound:
         chain = []
-    if not chain or not files.all_active(chain):
+    if not chain or not entries.all_active(chain):
         raise LinkGone("This link is no longer available.")
     return tuple(chain)
 
@@ -278,10 +277,10 @@ def in_scope(link: Link, entry: Entry) -> bool:
     if link.external:
         return False
     try:
-        chain = files.lineage(entry, stop_at=link.target_id)
+        chain = entries.lineage(entry, stop_at=link.target_id)
     except NotFound:
         return False
-    return chain[-1].file_id == link.target_id and files.all_active(chain)
+    return chain[-1].file_id == link.target_id and entries.all_active(chain)
 
 
 def reachable(visit: Visit, file_id: str) -> Entry:
@@ -290,7 +289,7 @@ def reachable(visit: Visit, file_id: str) -> Entry:
     if visit.link.external:
         raise missing
     try:
-        entry = files.get_entry(file_id)
+        entry = entries.get_entry(file_id)
     except NotFound:
         raise missing from None
     if not visit.scope:  # a Visit not made by open_link or visit(): check above the target too
@@ -315,7 +314,7 @@ def browse(visit: Visit, folder_id: str | None = None) -> PartnerFolder:
     owner = owner_of(visit.link)
     if not entry.is_folder:
         return PartnerFolder(entry, [entry], [entry] if entry.usable else [])
-    view = files.list_folder(owner, entry.file_id)
+    view = listing.list_folder(owner, entry.file_id)
     items = [i for i in view.children if i.is_folder or i.usable]
     ids = [p.file_id for p in view.path]  # from the space's root down: the partner sees from the target on
     path = view.path[ids.index(visit.link.target_id) :] if visit.link.target_id in ids else [entry]
@@ -330,7 +329,7 @@ def download(visit: Visit, file_id: str) -> str:
     entry = reachable(visit, file_id)
     if entry.is_folder:
         raise BadRequest("A folder cannot be downloaded as one file.")
-    record = files.version_record(entry.file_id, entry.version)
+    record = versions.version_record(entry.file_id, entry.version)
     uploads.refuse_unscanned(record.scan_status)
     _count_download(visit, entry)
     return s3.presigned_download(record.s3_key, entry.name, record.content_type)

@@ -9,8 +9,8 @@ from chalice import Blueprint, Response
 from chalicelib.core import web
 from chalicelib.core.contract import operation
 from chalicelib.core.errors import BadRequest
+from chalicelib.files.entries import Entry
 from chalicelib.files.routes import names_of, part_size, plans_json, ticket_json
-from chalicelib.files.service import Entry
 from chalicelib.sharing import partner, partner_types, partner_uploads
 from chalicelib.sharing import schemas as s
 from chalicelib.sharing.partner import Visit

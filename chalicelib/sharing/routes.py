@@ -11,7 +11,7 @@ from chalicelib.core import web
 from chalicelib.core.auth import require_signed_in
 from chalicelib.core.contract import operation
 from chalicelib.core.errors import BadRequest
-from chalicelib.sharing import audit, links, partner_types
+from chalicelib.sharing import audit, link_activity, link_changes, link_creation, links, partner_types
 from chalicelib.sharing import schemas as s
 from chalicelib.sharing.links import Link
 
@@ -86,7 +86,7 @@ def _audit_response(events: list[audit.AuditEvent], filename: str) -> Response:
 @operation("Make a share link (the URL is shown once)", body=s.NewLink, returns=s.IssuedOut, status=201, tag="sharing")
 def create() -> Response:
     data = web.json_body(bp.current_request)
-    issued = links.create(
+    issued = link_creation.create(
         web.principal(), str(data.get("target_id", "")), str(data.get("kind", "download")), data, **_meta()
     )
     return web.json_response({**link_json(issued.link), "url": issued.url}, status=201)
@@ -113,32 +113,32 @@ def change(link_id: str) -> Response:
     data = web.json_body(bp.current_request)
     if not data:
         raise BadRequest("Say what to change.")
-    return web.json_response(link_json(links.change(web.principal(), link_id, data, **_meta())))
+    return web.json_response(link_json(link_changes.change(web.principal(), link_id, data, **_meta())))
 
 
 @bp.route("/api/shares/{link_id}/revoke", methods=["POST"])
 @operation("Revoke a link", returns=s.LinkOut, tag="sharing")
 def revoke(link_id: str) -> Response:
-    return web.json_response(link_json(links.revoke(web.principal(), link_id, **_meta())))
+    return web.json_response(link_json(link_changes.revoke(web.principal(), link_id, **_meta())))
 
 
 @bp.route("/api/shares/{link_id}/reissue", methods=["POST"])
 @operation("A new URL for a link (the old one stops working)", returns=s.IssuedOut, tag="sharing")
 def reissue(link_id: str) -> Response:
-    issued = links.reissue(web.principal(), link_id, **_meta())
+    issued = link_changes.reissue(web.principal(), link_id, **_meta())
     return web.json_response({**link_json(issued.link), "url": issued.url})
 
 
 @bp.route("/api/shares/{link_id}/audit")
 @operation("A link's audit trail", query=s.AuditQuery, returns=s.AuditOut, csv=True, tag="sharing")
 def link_audit(link_id: str) -> Response:
-    return _audit_response(links.audit_trail(web.principal(), link_id), f"共有リンク監査_{link_id}.csv")
+    return _audit_response(link_activity.audit_trail(web.principal(), link_id), f"共有リンク監査_{link_id}.csv")
 
 
 @bp.route("/api/files/{file_id}/audit")
 @operation("The audit trail of an item's links", query=s.AuditQuery, returns=s.AuditOut, csv=True, tag="sharing")
 def file_audit(file_id: str) -> Response:
-    return _audit_response(links.file_audit_trail(web.principal(), file_id), f"ファイル監査_{file_id}.csv")
+    return _audit_response(link_activity.file_audit_trail(web.principal(), file_id), f"ファイル監査_{file_id}.csv")
 
 
 @bp.route("/api/share-settings/partner-upload-types")

@@ -5,8 +5,9 @@ redirects (303) to the link's page with a note of what was done, so a reload nev
 again. A new or re-issued link's address (its token) is shown once, on the first view of that
 page by the browser that made it: it is kept sealed for that view (reveal.py), never put in a
 URL (it would end up in the history and in access logs), and cannot be shown again, since only
-its hash is kept. Who may do what is decided in links.py; a refusal the person can fix shows the
-page again. A file's or folder's share activity (every link's trail) has a page of its own.
+its hash is kept. Who may do what is decided in the link modules (links.py and its neighbours);
+a refusal the person can fix shows the page again. A file's or folder's share activity (every link's
+trail) has a page of its own.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from chalicelib.core.errors import BadRequest, Conflict, Forbidden, KumoError
 from chalicelib.core.i18n import gettext_for
 from chalicelib.core.layout import page
 from chalicelib.files import pages as file_pages
-from chalicelib.sharing import links, reveal, staff_views
+from chalicelib.sharing import link_changes, link_creation, links, reveal, staff_views
 from chalicelib.sharing.links import Issued
 
 bp = Blueprint(__name__)
@@ -84,7 +85,7 @@ def create(item_id: str) -> Response:
     item_id = unquote(item_id)
     try:
         kind, options = staff_views.create_options(data)
-        issued = links.create(_me(), item_id, kind, options, **_meta())
+        issued = link_creation.create(_me(), item_id, kind, options, **_meta())
     except FIXABLE as err:
         return file_pages.item_page(item_id, status=err.status, error=_text(err), share_form=data)
     return _show_once(issued, "created")
@@ -103,7 +104,7 @@ def change(link_id: str) -> Response:
         options = staff_views.change_options(data, links.get(me, i))
         if not options:
             return _back(i, "unchanged")
-        links.change(me, i, options, **_meta())
+        link_changes.change(me, i, options, **_meta())
         return _back(i, "changed")
 
     return _on_link(link_id, action)
@@ -112,7 +113,7 @@ def change(link_id: str) -> Response:
 @bp.route("/shares/{link_id}/revoke", methods=["POST"], content_types=FORM)
 def revoke(link_id: str) -> Response:
     def action(me: Principal, i: str, data: dict[str, str]) -> Response:
-        links.revoke(me, i, **_meta())
+        link_changes.revoke(me, i, **_meta())
         return _back(i, "revoked")
 
     return _on_link(link_id, action)
@@ -121,7 +122,7 @@ def revoke(link_id: str) -> Response:
 @bp.route("/shares/{link_id}/reissue", methods=["POST"], content_types=FORM)
 def reissue(link_id: str) -> Response:
     def action(me: Principal, i: str, data: dict[str, str]) -> Response:
-        return _show_once(links.reissue(me, i, **_meta()), "reissued")
+        return _show_once(link_changes.reissue(me, i, **_meta()), "reissued")
 
     return _on_link(link_id, action)
 

@@ -1,8 +1,8 @@
 """What the staff's share-link pages show, and how their forms become link options.
 
-Forms speak in dates (JST) and checkboxes; links.py speaks in ISO times and booleans. The
-translation is here, the rules (who may, what is valid) stay in links.py: every option that
-comes out of these functions is checked again there.
+Forms speak in dates (JST) and checkboxes; the link modules speak in ISO times and booleans. The
+translation is here, the rules (who may: link_creation.py, links.py; what is valid: link_options.py)
+stay there: every option that comes out of these functions is checked again there.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from chalicelib.core.auth import Principal
 from chalicelib.core.config import settings
 from chalicelib.core.errors import BadRequest, NotFound
 from chalicelib.core.templating import JST
-from chalicelib.files import service as files
-from chalicelib.files.service import Entry
-from chalicelib.sharing import audit, links
+from chalicelib.files import access
+from chalicelib.files.entries import Entry
+from chalicelib.sharing import audit, link_activity, link_creation, link_options, links
 from chalicelib.sharing.links import Link
 
 # What the share form says partners may send when its fields are left empty (links.py decides).
@@ -109,7 +109,7 @@ def expiry_from_date(value: str, *, now: datetime | None = None) -> str:
     """A link chosen to last "until <date>" lasts to the end of that day in Japan.
 
     On the last day allowed, the end of the day would overshoot the maximum by a few hours:
-    the link then ends at the maximum itself. A later date is passed on for links.py to refuse.
+    the link then ends at the maximum itself. A later date is passed on for link_options.py to refuse.
     """
     try:
         day = date.fromisoformat(value.strip())
@@ -124,7 +124,7 @@ def expiry_from_date(value: str, *, now: datetime | None = None) -> str:
 
 
 def create_options(data: Form) -> tuple[str, dict[str, Any]]:
-    """The create form as (kind, options for links.create)."""
+    """The create form as (kind, options for link_creation.create)."""
     options: dict[str, Any] = {
         "password": data.get("password") or None,
         "max_downloads": data.get("max_downloads", "").strip() or None,
@@ -150,7 +150,7 @@ def _number_or_raw(raw: str) -> int | str | None:
     try:
         return int(raw)
     except ValueError:
-        return raw  # links.py says what is wrong with it
+        return raw  # link_options.py says what is wrong with it
 
 
 def _changed_caps(data: Form, link: Link) -> dict[str, str]:
@@ -198,11 +198,11 @@ def date_limits(now: datetime | None = None) -> dict[str, Any]:
     at = (now or _now()).astimezone(JST)
     max_days = settings().share_max_days
     return {
-        "default": (at + timedelta(days=links.DEFAULT_DAYS)).date().isoformat(),
+        "default": (at + timedelta(days=link_options.DEFAULT_DAYS)).date().isoformat(),
         "min": at.date().isoformat(),
         "max": (at + timedelta(days=max_days)).date().isoformat(),
         "max_days": max_days,
-        "default_days": links.DEFAULT_DAYS,
+        "default_days": link_options.DEFAULT_DAYS,
     }
 
 
@@ -210,13 +210,13 @@ def panel(me: Principal, entry: Entry, *, form: Form | None = None) -> dict[str,
     """The Share panel of a file's or folder's page: the links on it and the form for a new one."""
     return {
         "links": links.for_target(me, entry.file_id),
-        "can_share": links.can_share(me, entry) and entry.usable,
-        "can_audit": links.can_audit(me, entry),
+        "can_share": link_creation.can_share(me, entry) and entry.usable,
+        "can_audit": link_activity.can_audit(me, entry),
         "kinds": links.KINDS if entry.is_folder else ("download",),
         "dates": date_limits(),
         "form": form,
-        "password_min": links.PASSWORD_MIN,
-        "message_max": links.MESSAGE_MAX,
+        "password_min": link_options.PASSWORD_MIN,
+        "message_max": link_options.MESSAGE_MAX,
         "upload_defaults": UPLOAD_DEFAULTS,
     }
 
@@ -240,13 +240,13 @@ def audit_rows(
 
 def activity_context(me: Principal, item_id: str) -> dict[str, Any]:
     """A file's or folder's share activity: the newest records of all its links, and the CSV of them all."""
-    found = links.item_activity(me, item_id)
+    found = link_activity.item_activity(me, item_id)
     return {
         "entry": found.item,
         "rows": audit_rows(found.events, me, found.links),
         "more": found.more,
-        "limit": links.ACTIVITY_PAGE,
-        "export_max": links.ACTIVITY_EXPORT,
+        "limit": link_activity.ACTIVITY_PAGE,
+        "export_max": link_activity.ACTIVITY_EXPORT,
         "csv_url": f"/api/files/{found.item.file_id}/audit?format=csv",
     }
 
@@ -266,7 +266,7 @@ def link_context(
     """
     link = links.get(me, link_id)
     try:
-        target: Entry | None = files.readable(me, link.target_id)
+        target: Entry | None = access.readable(me, link.target_id)
     except NotFound:  # moved to the trash, or out of reach: the link is still managed here
         target = None
     return {
@@ -274,13 +274,13 @@ def link_context(
         "state": link.state(),
         "target": target,
         "issued_url": issued_url,
-        "audit": audit_rows(links.audit_trail(me, link.link_id)),
+        "audit": audit_rows(link_activity.audit_trail(me, link.link_id)),
         "dates": date_limits(),
         "values": form if form is not None else current_values(link),
         "error": error,
         "done": done,
-        "password_min": links.PASSWORD_MIN,
-        "message_max": links.MESSAGE_MAX,
+        "password_min": link_options.PASSWORD_MIN,
+        "message_max": link_options.MESSAGE_MAX,
         "upload_defaults": UPLOAD_DEFAULTS,
     }
 

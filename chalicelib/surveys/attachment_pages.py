@@ -19,8 +19,7 @@ from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.errors import BadRequest, Conflict, KumoError
 from chalicelib.core.i18n import gettext_for
 from chalicelib.core.layout import page
-from chalicelib.files import policy
-from chalicelib.files import service as files
+from chalicelib.files import listing, policy, spaces
 from chalicelib.files import views as file_views
 from chalicelib.surveys import access, attachments
 
@@ -43,16 +42,16 @@ def picker_context(me: Principal, survey_id: str, folder_id: str) -> dict[str, A
     if survey.state not in attachments.CHANGEABLE:
         raise Conflict("This survey has been issued; its attachments can no longer change.")
     home = policy.department_space(survey.issuer_unit_id)
-    view = files.list_folder(me, folder_id or home)
+    view = listing.list_folder(me, folder_id or home)
     space_id = view.space.space_id
     labels = file_views.Labels(me)
-    spaces = list(dict.fromkeys([home, *files.spaces_for(me)]))
+    space_ids = list(dict.fromkeys([home, *spaces.spaces_for(me)]))
     attached = {a.source_file_id for a in survey.attachments}
     return {
         "survey": survey,
         "here_id": view.folder.file_id if view.folder else space_id,
         "space_id": space_id,
-        "spaces": [{"id": s, "label": labels[s], "current": s == space_id} for s in spaces],
+        "spaces": [{"id": s, "label": labels[s], "current": s == space_id} for s in space_ids],
         "crumbs": [{"id": space_id, "label": labels[space_id]}]
         + [{"id": f.file_id, "label": f.name} for f in view.path],
         "folders": [e for e in view.children if e.is_folder],

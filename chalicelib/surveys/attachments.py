@@ -19,7 +19,7 @@ target 所属 (its 所属長 included); an outside organisation through its resp
 (respond.py), never a staff URL. Anyone else gets 404. A download is a short-lived presigned
 URL of the copy, named as the file was.
 
-The issuer attaches a file they can read (files.readable: the same check as opening it in
+The issuer attaches a file they can read (the files slice's access.readable: the same check as opening it in
 Files), a file still waiting for its malware check or one found infected is refused, and a
 survey holds at most MAX_ATTACHMENTS.
 """
@@ -32,8 +32,8 @@ from dataclasses import replace
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.storage import update_if
-from chalicelib.files import s3
-from chalicelib.files import service as files
+from chalicelib.files import access as file_access
+from chalicelib.files import entries, s3, versions
 from chalicelib.surveys import access, storage
 from chalicelib.surveys.model import Attachment, Survey, attachments_json, now, survey_of
 from chalicelib.surveys.states import SurveyState
@@ -64,16 +64,16 @@ def _changeable(p: Principal, survey_id: str) -> Survey:
     return survey
 
 
-def _source(p: Principal, file_id: str) -> tuple[files.Entry, str]:
+def _source(p: Principal, file_id: str) -> tuple[entries.Entry, str]:
     """The file the issuer picked and the object of its current version: theirs to read, checked."""
-    entry = files.readable(p, file_id)  # 404 for a file they cannot read, as in Files
+    entry = file_access.readable(p, file_id)  # 404 for a file they cannot read, as in Files
     if entry.is_folder:
         raise BadRequest("Attach files, not folders.", field="file_id")
     if entry.scan_status == "pending":
         raise BadRequest("This file is still being checked for viruses. Attach it when the check is done.")
     if entry.scan_status in ("infected", "unscannable"):
         raise BadRequest("This file did not pass the virus check and cannot be attached.")
-    key = files.stored_object_key(entry.file_id, entry.version)
+    key = versions.stored_object_key(entry.file_id, entry.version)
     if key is None:
         raise NotFound("There is no file {file_id}.", file_id=file_id)
     return entry, key

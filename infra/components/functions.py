@@ -70,7 +70,7 @@ PERMISSIONS: dict[str, Permissions] = {
         ),
         send_to_own_queue=True,
     ),
-    # chalicelib/maintenance/sweep.py and what it calls (files.service.purge_expired_trash,
+    # chalicelib/maintenance/sweep.py and what it calls (files.trash.purge_expired_trash,
     # directory.service.apply_due_transfers: "staff", reading the tree in "departments";
     # surveys.issuing.issue_scheduled, surveys.reminders.send_due_reminders;
     # projects.reminders.send_due_reminders: cards by due date in "board_items", each step taken

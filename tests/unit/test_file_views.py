@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib.files import views
-from chalicelib.files.service import Entry
+from chalicelib.files.entries import Entry
 
 
 @pytest.mark.parametrize(

@@ -36,14 +36,14 @@ def _stored_file(folder_id: str, name: str, data: bytes) -> str:
 
 def _chain(levels: int, parent_id: str = SPACE, prefix: str = "l") -> list[str]:
     """A straight line of folders written directly (fast), as old data or the API would leave it."""
-    from chalicelib.files import service as files
+    from chalicelib.files import entries
     from chalicelib.files.storage import FileNameRecord, FileRecord, bind
 
     bind()
     ids: list[str] = []
     when = datetime.now(UTC)
     for n in range(1, levels + 1):
-        folder_id = files.new_id("fo")
+        folder_id = entries.new_id("fo")
         name = f"{prefix}{n}"
         FileRecord(
             folder_id,
@@ -73,45 +73,45 @@ def _set_parent(file_id: str, parent_id: str) -> None:
 
 
 def test_a_file_in_a_trashed_folder_is_out_of_reach_until_the_folder_is_restored(world: None) -> None:
-    from chalicelib.files import service as files
+    from chalicelib.files import access, changes, entries, folders, listing, trash, versions
     from chalicelib.files.storage import FileRecord
     from chalicelib.search import indexer
 
     top, inner = _chain(2)
     file_id = _stored_file(inner, "報告書.txt", b"report")
-    assert [e.file_id for e in files.lineage(files.get_entry(file_id))] == [file_id, inner, top]
-    files.trash(OWNER, top)
+    assert [e.file_id for e in entries.lineage(entries.get_entry(file_id))] == [file_id, inner, top]
+    trash.trash(OWNER, top)
     for reach in (
-        lambda: files.readable(OWNER, file_id),
-        lambda: files.readable(OWNER, inner),
-        lambda: files.list_folder(OWNER, inner),
-        lambda: files.versions(OWNER, file_id),
-        lambda: files.move(OWNER, file_id, SPACE),
-        lambda: files.create_folder(OWNER, inner, "新規"),
+        lambda: access.readable(OWNER, file_id),
+        lambda: access.readable(OWNER, inner),
+        lambda: listing.list_folder(OWNER, inner),
+        lambda: versions.versions(OWNER, file_id),
+        lambda: changes.move(OWNER, file_id, SPACE),
+        lambda: folders.create_folder(OWNER, inner, "新規"),
     ):
         with pytest.raises(NotFound):
             reach()
-    assert files.get_entry(file_id).status == "active", "it is in the trash with its folder, not on its own"
+    assert entries.get_entry(file_id).status == "active", "it is in the trash with its folder, not on its own"
     assert indexer._facts(FileRecord.get(file_id)) is None, "and the index leaves it out"  # noqa: SLF001
 
-    files.restore(OWNER, top)
-    assert files.readable(OWNER, file_id).name == "報告書.txt"
+    trash.restore(OWNER, top)
+    assert access.readable(OWNER, file_id).name == "報告書.txt"
     assert indexer._facts(FileRecord.get(file_id)) is not None  # noqa: SLF001
 
 
 def test_an_item_restored_from_a_trashed_folder_goes_to_the_spaces_root(world: None) -> None:
-    from chalicelib.files import service as files
+    from chalicelib.files import access, trash
 
     top, inner = _chain(2)
     file_id = _stored_file(inner, "単独.txt", b"x")
-    files.trash(OWNER, file_id)
-    files.trash(OWNER, top)  # its folder's folder went to the trash after it
-    restored = files.restore(OWNER, file_id)
-    assert restored.parent_id == SPACE and files.readable(OWNER, file_id).status == "active"
+    trash.trash(OWNER, file_id)
+    trash.trash(OWNER, top)  # its folder's folder went to the trash after it
+    restored = trash.restore(OWNER, file_id)
+    assert restored.parent_id == SPACE and access.readable(OWNER, file_id).status == "active"
 
 
 def test_a_loop_in_the_tree_is_unreachable_and_no_walk_follows_it_forever(world: None) -> None:
-    from chalicelib.files import service as files
+    from chalicelib.files import access, changes, entries, trash
     from chalicelib.files.storage import FileRecord
     from chalicelib.search import indexer
 
@@ -120,23 +120,22 @@ def test_a_loop_in_the_tree_is_unreachable_and_no_walk_follows_it_forever(world:
     _set_parent(a, b)  # what two racing moves could leave behind: a -> b -> a
 
     with pytest.raises(NotFound):
-        files.readable(OWNER, file_id)
+        access.readable(OWNER, file_id)
     with pytest.raises(NotFound):
-        files.lineage(files.get_entry(file_id))
+        entries.lineage(entries.get_entry(file_id))
     assert indexer._facts(FileRecord.get(file_id)) is None  # noqa: SLF001
     assert list(indexer.descendant_files(a)) == [file_id]
-    assert sorted(r.file_id for r in files.descendants(a)) == sorted([b, file_id])
-    files._narrow_descendants(a, "private")  # noqa: SLF001
+    assert sorted(r.file_id for r in entries.descendants(a)) == sorted([b, file_id])
+    changes._narrow_descendants(a, "private")  # noqa: SLF001
     assert FileRecord.get(file_id).visibility == "private"
-    assert files._delete_for_good(FileRecord.get(a)) == 3  # noqa: SLF001
+    assert trash._delete_for_good(FileRecord.get(a)) == 3  # noqa: SLF001
     for gone in (a, b, file_id):
         with pytest.raises(NotFound):
-            files.get_entry(gone)
+            entries.get_entry(gone)
 
 
 def test_walks_go_all_the_way_down_a_deep_tree(world: None) -> None:
-    from chalicelib.files import archive
-    from chalicelib.files import service as files
+    from chalicelib.files import archive, entries, trash
     from chalicelib.files.storage import FileRecord
     from chalicelib.search import indexer
 
@@ -144,74 +143,73 @@ def test_walks_go_all_the_way_down_a_deep_tree(world: None) -> None:
     deepest = _stored_file(chain[-1], "底.txt", b"bottom")
     hidden = _chain(1, chain[5])[0]
     _stored_file(hidden, "捨てた.txt", b"trashed with its folder")
-    files.trash(OWNER, hidden)
+    trash.trash(OWNER, hidden)
 
-    found = archive.members(OWNER, files.get_entry(chain[0]))
+    found = archive.members(OWNER, entries.get_entry(chain[0]))
     below = list(indexer.descendant_files(chain[0]))
-    records = list(files.descendants(chain[0]))
+    records = list(entries.descendants(chain[0]))
     assert [m.path for m in found] == ["/".join(f"l{n}" for n in range(2, 41)) + "/底.txt"]
     assert deepest in below and len(below) == 2, "the index follows trashed folders too"
     assert len(records) == 39 + 1 + 2 and FileRecord.get(deepest).kind == "file"
 
 
 def test_folders_nest_at_most_the_limit_on_create_and_on_move(world: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.files import policy
-    from chalicelib.files import service as files
+    from chalicelib.files import changes, folders, policy
 
     monkeypatch.setattr(policy, "MAX_FOLDER_DEPTH", 4)
     parent = SPACE
     levels = []
     for n in range(4):
-        parent = files.create_folder(OWNER, parent, f"段{n}").file_id
+        parent = folders.create_folder(OWNER, parent, f"段{n}").file_id
         levels.append(parent)
     with pytest.raises(BadRequest, match="at most {limit} levels") as refused:
-        files.create_folder(OWNER, parent, "深すぎ")
+        folders.create_folder(OWNER, parent, "深すぎ")
     assert refused.value.details == {"limit": 4}
     with pytest.raises(BadRequest):
-        files.folder_for_path(OWNER, levels[2], ["a", "b"])
+        folders.folder_for_path(OWNER, levels[2], ["a", "b"])
 
-    pair = files.create_folder(OWNER, SPACE, "二段").file_id
-    files.create_folder(OWNER, pair, "下")
+    pair = folders.create_folder(OWNER, SPACE, "二段").file_id
+    folders.create_folder(OWNER, pair, "下")
     with pytest.raises(BadRequest, match="at most"):
-        files.move(OWNER, pair, levels[2])  # 3 + 2 levels
-    assert files.move(OWNER, pair, levels[1]).parent_id == levels[1]  # 2 + 2 levels
+        changes.move(OWNER, pair, levels[2])  # 3 + 2 levels
+    assert changes.move(OWNER, pair, levels[1]).parent_id == levels[1]  # 2 + 2 levels
 
 
 def test_a_folder_cannot_be_moved_below_itself_however_deep(world: None) -> None:
-    from chalicelib.files import service as files
+    from chalicelib.files import changes, entries
 
     chain = _chain(70)
     for target in (chain[0], chain[1], chain[63], chain[64], chain[-1]):
         with pytest.raises(BadRequest, match="into itself or into a folder inside it"):
-            files.move(OWNER, chain[0], target)
-    assert [e.file_id for e in files.lineage(files.get_entry(chain[-1]))] == chain[::-1]
+            changes.move(OWNER, chain[0], target)
+    assert [e.file_id for e in entries.lineage(entries.get_entry(chain[-1]))] == chain[::-1]
 
 
 def test_two_moves_at_the_same_moment_cannot_close_a_loop(world: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.files import service as files
+    from chalicelib.files import changes, entries
 
     a, b = _chain(1, prefix="a")[0], _chain(1, prefix="b")[0]
-    real_height = files._height  # noqa: SLF001
+    real_height = changes._height  # noqa: SLF001
     raced: list[bool] = []
 
     def height_while_b_moves_into_a(folder_id: str, allowed: int) -> int:
         if not raced:  # between the first move's loop check and its write, the other move lands
             raced.append(True)
-            files.move(OWNER, b, a)
+            changes.move(OWNER, b, a)
         return real_height(folder_id, allowed)
 
-    monkeypatch.setattr(files, "_height", height_while_b_moves_into_a)
+    monkeypatch.setattr(changes, "_height", height_while_b_moves_into_a)
     with pytest.raises(Conflict, match="at the same moment"):
-        files.move(OWNER, a, b)
-    assert files.get_entry(b).parent_id == a and files.get_entry(a).parent_id == SPACE
-    assert [e.file_id for e in files.lineage(files.get_entry(b))] == [b, a]
+        changes.move(OWNER, a, b)
+    assert entries.get_entry(b).parent_id == a and entries.get_entry(a).parent_id == SPACE
+    assert [e.file_id for e in entries.lineage(entries.get_entry(b))] == [b, a]
 
 
 def test_a_move_onto_a_taken_name_says_so(world: None) -> None:
-    from chalicelib.files import service as files
+    from chalicelib.files import changes, folders
 
     a, c = _chain(1, prefix="a")[0], _chain(1, prefix="c")[0]
-    files.create_folder(OWNER, a, "c1")
+    folders.create_folder(OWNER, a, "c1")
     with pytest.raises(Conflict, match="already something named") as taken:
-        files.move(OWNER, c, a)
+        changes.move(OWNER, c, a)
     assert taken.value.details == {"name": "c1"}

@@ -69,13 +69,13 @@ def _share_link() -> str:
     from chalicelib.core import aws
     from chalicelib.core.config import settings
     from chalicelib.files import uploads
-    from chalicelib.sharing import links
+    from chalicelib.sharing import link_creation
 
     owner = me(LINK_OWNER)
     ticket = uploads.start(owner, "dept:somu", "会議資料.txt", 4, "text/plain")
     aws.client("s3").put_object(Bucket=settings().files_bucket, Key=ticket.key, Body=b"memo")
     file_id = uploads.complete(owner, ticket.upload_id).file_id
-    return links.create(owner, file_id, "download", {"expires_in_days": 5}).link.link_id
+    return link_creation.create(owner, file_id, "download", {"expires_in_days": 5}).link.link_id
 
 
 def _told(detail: Detail) -> list[tuple[str, str]]:

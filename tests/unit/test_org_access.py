@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.core.auth import Assignment, Post, Principal, Role
-from chalicelib.files import policy
-from chalicelib.files import service as files
+from chalicelib.files import policy, spaces
 
 
 def _p(*paths: tuple[str, ...], role: Role = Role.MEMBER, staff_id: str = "sato.a") -> Principal:
@@ -46,7 +45,7 @@ def test_department_admins_administer_the_units_they_belong_to() -> None:
 
 
 @pytest.mark.parametrize(
-    ("paths", "spaces"),
+    ("paths", "expected"),
     [
         ((ZAISEI,), ["dept:somu", "dept:zaisei", "user:sato.a"]),
         ((("somu",),), ["dept:somu", "user:sato.a"]),
@@ -57,9 +56,9 @@ def test_department_admins_administer_the_units_they_belong_to() -> None:
     ],
 )
 def test_the_spaces_listed_are_each_places_department_and_division(
-    paths: tuple[tuple[str, ...], ...], spaces: list[str]
+    paths: tuple[tuple[str, ...], ...], expected: list[str]
 ) -> None:
-    assert files.spaces_for(_p(*paths)) == spaces
+    assert spaces.spaces_for(_p(*paths)) == expected
 
 
 def test_posts_do_not_widen_file_rights() -> None:

@@ -103,9 +103,9 @@ def _guardduty(file_id: str, status: str, version: int = 1, bucket: str | None =
 
 
 def _status(file_id: str, version: int = 1) -> tuple[str | None, str | None]:
-    from chalicelib.files import service as files
+    from chalicelib.files import entries, versions
 
-    return files.get_entry(file_id).scan_status, files.version_record(file_id, version).scan_status
+    return entries.get_entry(file_id).scan_status, versions.version_record(file_id, version).scan_status
 
 
 def _exists(key: str) -> bool:

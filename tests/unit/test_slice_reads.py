@@ -33,33 +33,33 @@ def _stored_file(folder_id: str, name: str, data: bytes) -> str:
 
 
 def test_search_sees_a_file_only_while_every_folder_above_it_is_active(world: None) -> None:
-    from chalicelib.files import service as files
+    from chalicelib.files import folders, search_feed, trash, versions
 
-    outer = files.create_folder(OWNER, "dept:somu", "外")
-    inner = files.create_folder(OWNER, outer.file_id, "内")
+    outer = folders.create_folder(OWNER, "dept:somu", "外")
+    inner = folders.create_folder(OWNER, outer.file_id, "内")
     file_id = _stored_file(inner.file_id, "報告.txt", b"x")
-    entry = files.current_entry(file_id)
+    entry = search_feed.current_entry(file_id)
     assert entry is not None and entry.version == 1
-    above = files.active_folders_above(entry)
+    above = search_feed.active_folders_above(entry)
     assert [f.name for f in above or []] == ["外", "内"]
-    assert files.stored_object_key(file_id, 1) and files.stored_object_key(file_id, 2) is None
-    assert list(files.descendant_file_ids(outer.file_id)) == [file_id]
+    assert versions.stored_object_key(file_id, 1) and versions.stored_object_key(file_id, 2) is None
+    assert list(search_feed.descendant_file_ids(outer.file_id)) == [file_id]
 
-    files.trash(OWNER, outer.file_id)
-    assert files.active_folders_above(entry) is None, "under a trashed folder: not findable"
-    assert files.current_entry("fi_missing") is None
+    trash.trash(OWNER, outer.file_id)
+    assert search_feed.active_folders_above(entry) is None, "under a trashed folder: not findable"
+    assert search_feed.current_entry("fi_missing") is None
 
 
 def test_a_search_note_is_kept_only_for_the_version_that_was_read(world: None) -> None:
-    from chalicelib.files import service as files
+    from chalicelib.files import entries, search_feed
 
     file_id = _stored_file("dept:somu", "暗号.txt", b"x")
-    assert files.record_search_note(file_id, 1, "encrypted")
-    assert files.get_entry(file_id).search_note == "encrypted"
-    assert not files.record_search_note(file_id, 2, "corrupt"), "version 2 was never read"
-    assert files.get_entry(file_id).search_note == "encrypted"
-    assert files.record_search_note(file_id, 1, None)
-    assert files.get_entry(file_id).search_note is None
+    assert search_feed.record_search_note(file_id, 1, "encrypted")
+    assert entries.get_entry(file_id).search_note == "encrypted"
+    assert not search_feed.record_search_note(file_id, 2, "corrupt"), "version 2 was never read"
+    assert entries.get_entry(file_id).search_note == "encrypted"
+    assert search_feed.record_search_note(file_id, 1, None)
+    assert entries.get_entry(file_id).search_note is None
 
 
 def test_the_files_below_a_very_deep_folder_are_found_without_recursion(world: None) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib.core.auth import Principal, Role
 from chalicelib.core.errors import BadRequest, Forbidden
-from chalicelib.files import policy, service
+from chalicelib.files import policy, spaces, trash
 
 JUNK = ["¹.!", "", "dept:", "user", "group:x"]
 
@@ -25,11 +25,11 @@ def test_no_one_writes_in_or_administers_a_space_that_cannot_exist(space_id: str
 @pytest.mark.parametrize("space_id", JUNK)
 def test_the_trash_of_a_made_up_space_is_not_yours(space_id: str) -> None:
     with pytest.raises(Forbidden):
-        service.trashed(_p(Role.MEMBER), space_id)
+        trash.trashed(_p(Role.MEMBER), space_id)
 
 
 @pytest.mark.parametrize("space_id", JUNK)
 def test_a_quota_for_a_made_up_space_is_a_bad_request(space_id: str) -> None:
     with pytest.raises(BadRequest) as raised:
-        service.set_quota(_p(Role.SYSTEM_ADMIN), space_id, 1000)
+        spaces.set_quota(_p(Role.SYSTEM_ADMIN), space_id, 1000)
     assert raised.value.details == {"field": "space_id"}

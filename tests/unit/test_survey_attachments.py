@@ -54,14 +54,13 @@ def _bucket() -> str:
 
 
 def _stored(owner: Any, folder_id: str, name: str, data: bytes, visibility: str | None = None) -> str:
-    from chalicelib.files import service as files
-    from chalicelib.files import uploads
+    from chalicelib.files import changes, uploads
 
     ticket = uploads.start(owner, folder_id, name, len(data), "application/octet-stream")
     _s3().put_object(Bucket=_bucket(), Key=ticket.key, Body=data)
     file_id = uploads.complete(owner, ticket.upload_id).file_id
     if visibility:
-        files.set_visibility(owner, file_id, visibility)
+        changes.set_visibility(owner, file_id, visibility)
     return file_id
 
 
@@ -87,7 +86,7 @@ def _draft(issuer: Any, **kw: Any) -> Any:
 
 
 def test_targets_download_the_attached_copy_once_issued_and_strangers_get_404(world: dict[str, Any]) -> None:
-    from chalicelib.files import service as files
+    from chalicelib.files import access
     from chalicelib.surveys import attachments, issuing
 
     issuer = world["issuer"]
@@ -110,11 +109,11 @@ def test_targets_download_the_attached_copy_once_issued_and_strangers_get_404(wo
         attachments.staff_download_url(world["member"], survey.survey_id, "att_000000000000000000000000")
     # Nothing else was widened: the 所属's file stays its own.
     with pytest.raises(NotFound):
-        files.readable(world["member"], file_id)
+        access.readable(world["member"], file_id)
 
 
 def test_the_copy_is_what_was_sent_whatever_happens_to_the_issuers_file(world: dict[str, Any]) -> None:
-    from chalicelib.files import service as files
+    from chalicelib.files import trash
     from chalicelib.surveys import attachments, issuing
 
     issuer = world["issuer"]
@@ -123,7 +122,7 @@ def test_the_copy_is_what_was_sent_whatever_happens_to_the_issuers_file(world: d
     attached = attachments.attach(issuer, survey.survey_id, file_id)
     assert attachments.attach(issuer, survey.survey_id, file_id) == attached, "the same file is one attachment"
     issuing.issue(issuer, survey.survey_id)
-    files.trash(issuer, file_id)
+    trash.trash(issuer, file_id)
     assert _body(attachments.staff_download_url(world["member"], survey.survey_id, attached.attachment_id)) == b"notes"
 
 
@@ -155,20 +154,20 @@ def test_only_files_the_issuer_can_read_and_only_before_issuing(world: dict[str,
 
 
 def _folder(owner: Any) -> str:
-    from chalicelib.files import service as files
+    from chalicelib.files import folders
 
-    return files.create_folder(owner, "dept:jinji", "照会様式").file_id
+    return folders.create_folder(owner, "dept:jinji", "照会様式").file_id
 
 
 def test_a_file_waiting_for_its_virus_check_cannot_be_attached(world: dict[str, Any]) -> None:
-    from chalicelib.files import service as files
+    from chalicelib.files import versions
     from chalicelib.surveys import attachments
 
     issuer = world["issuer"]
     file_id = _stored(issuer, "dept:jinji", "受領.xlsx", b"v")
     survey = _draft(issuer)
     for status in ("pending", "infected"):
-        files.mark_scanned(file_id, 1, status)
+        versions.mark_scanned(file_id, 1, status)
         with pytest.raises(BadRequest):
             attachments.attach(issuer, survey.survey_id, file_id)
 

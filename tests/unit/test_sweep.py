@@ -47,24 +47,24 @@ def _notify_messages() -> list[dict[str, object]]:
 
 
 def test_the_trash_is_emptied_after_thirty_days_and_the_space_freed(world: None) -> None:
-    from chalicelib.files import service as files
+    from chalicelib.files import entries, spaces, trash
     from chalicelib.maintenance import sweep
 
     old = _stored_file("古い.txt", b"x" * 100)
     recent = _stored_file("新しい.txt", b"y" * 50)
-    files.trash(OWNER, old)
-    files.trash(OWNER, recent)
-    assert files.space("dept:somu").used_bytes == 150
-    report = sweep.run(at=datetime.now(UTC) + timedelta(days=files.TRASH_DAYS, hours=1))
+    trash.trash(OWNER, old)
+    trash.trash(OWNER, recent)
+    assert spaces.space("dept:somu").used_bytes == 150
+    report = sweep.run(at=datetime.now(UTC) + timedelta(days=trash.TRASH_DAYS, hours=1))
     assert report.counts.get("trash_purged") == 2  # both are older than 30 days by then
-    assert files.space("dept:somu").used_bytes == 0
+    assert spaces.space("dept:somu").used_bytes == 0
     with pytest.raises(Exception, match="does not exist"):
-        files.get_entry(old)
+        entries.get_entry(old)
 
     kept = _stored_file("まだ.txt", b"z")
-    files.trash(OWNER, kept)
+    trash.trash(OWNER, kept)
     sweep.run()
-    assert files.get_entry(kept).status == "trashed", "younger than 30 days: still restorable"
+    assert entries.get_entry(kept).status == "trashed", "younger than 30 days: still restorable"
 
 
 def test_an_abandoned_multipart_upload_is_aborted(world: None) -> None:
@@ -84,11 +84,11 @@ def test_an_abandoned_multipart_upload_is_aborted(world: None) -> None:
 
 def test_owners_hear_once_that_a_link_expires_within_a_day(world: None) -> None:
     from chalicelib.maintenance import sweep
-    from chalicelib.sharing import links
+    from chalicelib.sharing import link_creation
 
     file_id = _stored_file("共有.txt", b"s")
-    links.create(OWNER, file_id, "download", {"expires_in_days": 0.5})
-    links.create(OWNER, file_id, "download", {"expires_in_days": 5})
+    link_creation.create(OWNER, file_id, "download", {"expires_in_days": 0.5})
+    link_creation.create(OWNER, file_id, "download", {"expires_in_days": 5})
     _notify_messages()  # drop the creation events
     sweep.run()
     sweep.run()
