@@ -4,6 +4,7 @@ shapes the answer (views.py)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from chalice import Blueprint, Response
@@ -205,29 +206,12 @@ def move_card(project_id: str, board_id: str, card_id: str) -> Response:
     lane = data.get("lane")
     if isinstance(lane, dict):  # its fields were checked against LaneIn by parse_body
         change = lanes.LaneChange(str(lane.get("by", "")), str(lane.get("source", "")), str(lane.get("target", "")))
-        moved = lanes.move(
-            _me(),
-            project_id,
-            board_id,
-            card_id,
-            list_id=parsed.list_id,
-            above=above,
-            below=below,
-            version=parsed.version,
-            lane=change,
-        )
+        drop = partial(lanes.move, lane=change)
     else:
-        moved = moves.move(
-            _me(),
-            project_id,
-            board_id,
-            card_id,
-            list_id=parsed.list_id,
-            above=above,
-            below=below,
-            version=parsed.version,
-            from_list_id=parsed.from_list_id or "",
-        )
+        drop = partial(moves.move, from_list_id=parsed.from_list_id or "")
+    moved = drop(
+        _me(), project_id, board_id, card_id, list_id=parsed.list_id, above=above, below=below, version=parsed.version
+    )
     out: MovedOut = {"id": moved.card_id, "list_id": moved.list_id, "rank": moved.rank, "version": moved.version}
     return web.json_response(out)
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Conflict
 from chalicelib.core.storage import failed_conditions, is_cancelled_transaction, transaction
-from chalicelib.projects import access, boards, cards, storage
+from chalicelib.projects import access, boards, cards, moves, storage
 from chalicelib.projects.activity import Action, entry
 from chalicelib.projects.board_view import LANES, NOBODY
 from chalicelib.projects.boards import Neighbour
@@ -58,18 +58,6 @@ def _checked(change: LaneChange) -> LaneChange:
     return change
 
 
-def _record(found: access.Standing, board_id: str, card_id: str, list_id: str) -> ItemRecord:
-    boards.board_ref(found, board_id)
-    record = boards.item(board_id, card_id, "card")
-    if record.project_id != found.project.project_id:
-        raise access.missing(found.project.project_id)
-    if record.archived:
-        raise BadRequest("This card is archived: restore it first.", field="card_id")
-    if boards.item(board_id, list_id, "list").archived:
-        raise BadRequest("This list is archived.", field="list_id")
-    return record
-
-
 def move(
     p: Principal,
     project_id: str,
@@ -85,7 +73,7 @@ def move(
     """Drop a card into a list and another swimlane, between two cards (None: top / bottom)."""
     change = _checked(lane)
     found = access.as_member(p, project_id)
-    record = _record(found, board_id, card_id, list_id)
+    record = moves.droppable(found, board_id, card_id, list_id)
     rank = boards._rank_between(above, below)
     before = [str(a) for a in record.assignees or []]
     before_people = cards._people(record)
@@ -104,25 +92,20 @@ def move(
     storage.bind()
     try:
         with transaction() as tx:
-            tx.update(
+            moves.update_card(
+                tx,
                 record,
-                actions=[
+                project_id,
+                version,
+                [
                     ItemRecord.rank.set(rank),
                     ItemRecord.list_id.set(list_id),
                     action,
                     ItemRecord.version.add(1),
                     ItemRecord.updated_at.set(now()),
                 ],
-                condition=(ItemRecord.version == version)
-                & (ItemRecord.kind == "card")
-                & (ItemRecord.archived == False),  # noqa: E712 - a pynamodb condition
             )
-            tx.condition_check(
-                ItemRecord,
-                board_id,
-                list_id,
-                condition=(ItemRecord.kind == "list") & (ItemRecord.archived == False),  # noqa: E712
-            )
+            moves.check_target_list(tx, project_id, board_id, list_id)
             for n in (above, below):
                 boards.check_neighbour(tx, board_id, n, kind="card", list_id=list_id)
             cards._sync_assignments(tx, found, record, before=before_people, after=after, archived=False)

@@ -56,22 +56,14 @@ def move(
     rank = boards._rank_between(above, below)
     activity = entry(p, project_id, Action.CARD_MOVED, board_id=board_id, card_id=card_id)
     card = ItemRecord(board_id, card_id)
-    condition = (
-        (ItemRecord.version == version)
-        & (ItemRecord.kind == "card")
-        & (ItemRecord.project_id == project_id)
-        & (ItemRecord.archived == False)  # noqa: E712 - a pynamodb condition, not a comparison
-    )
     in_place = from_list_id == list_id
-    actions = [ItemRecord.rank.set(rank), ItemRecord.version.add(1), ItemRecord.updated_at.set(now())]
-    if in_place:
-        condition = condition & (ItemRecord.list_id == list_id)
-    else:
+    actions: list[object] = [ItemRecord.rank.set(rank), ItemRecord.version.add(1), ItemRecord.updated_at.set(now())]
+    if not in_place:
         actions.append(ItemRecord.list_id.set(list_id))
     storage.bind()
     try:
         with transaction() as tx:
-            tx.update(card, actions=actions, condition=condition)
+            update_card(tx, card, project_id, version, actions, in_list=list_id if in_place else "")
             tx.condition_check(
                 MemberRecord,
                 project_id,
@@ -79,14 +71,7 @@ def move(
                 condition=MemberRecord.staff_id.exists() & MemberRecord.left_at.does_not_exist(),
             )
             if not in_place:
-                tx.condition_check(
-                    ItemRecord,
-                    board_id,
-                    list_id,
-                    condition=(ItemRecord.kind == "list")
-                    & (ItemRecord.project_id == project_id)
-                    & (ItemRecord.archived == False),  # noqa: E712
-                )
+                check_target_list(tx, project_id, board_id, list_id)
             for n in (above, below):
                 boards.check_neighbour(tx, board_id, n, kind="card", list_id=list_id)
             tx.save(activity)
@@ -97,18 +82,46 @@ def move(
     return Moved(card_id, list_id, rank, version + 1)
 
 
-def _explain(p: Principal, project_id: str, board_id: str, card_id: str, *, list_id: str, failed: list[bool]) -> None:
-    """Why the move's transaction was refused, as the error the mover should see."""
-    found = access.as_member(p, project_id)  # 404 / 403 for who may not move it
+def update_card(
+    tx: object, card: ItemRecord, project_id: str, version: int, actions: list[object], *, in_list: str = ""
+) -> None:
+    """The card's write in a drop's transaction (a move, a swimlane drop): only while it is as the
+    mover saw it — at that version, a card of this project, not archived; with `in_list`, still in
+    that list."""
+    condition = (
+        (ItemRecord.version == version)
+        & (ItemRecord.kind == "card")
+        & (ItemRecord.project_id == project_id)
+        & (ItemRecord.archived == False)  # noqa: E712 - a pynamodb condition, not a comparison
+    )
+    if in_list:
+        condition = condition & (ItemRecord.list_id == in_list)
+    tx.update(card, actions=actions, condition=condition)  # type: ignore[attr-defined]
+
+
+def check_target_list(tx: object, project_id: str, board_id: str, list_id: str) -> None:
+    """In a drop's transaction: the list the card goes into is still a list of this project, not archived."""
+    condition = (ItemRecord.kind == "list") & (ItemRecord.project_id == project_id) & (ItemRecord.archived == False)  # noqa: E712
+    tx.condition_check(ItemRecord, board_id, list_id, condition=condition)  # type: ignore[attr-defined]
+
+
+def droppable(found: access.Standing, board_id: str, card_id: str, list_id: str) -> ItemRecord:
+    """The card, read, if it may be dropped into the list: a card of this project's board, neither
+    it nor the list archived; else the error the mover should see (404, 400)."""
     boards.board_ref(found, board_id)
     record = boards.item(board_id, card_id, "card")
-    if record.project_id != project_id:
-        raise access.missing(project_id)
+    if record.project_id != found.project.project_id:
+        raise access.missing(found.project.project_id)
     if record.archived:
         raise BadRequest("This card is archived: restore it first.", field="card_id")
-    target = boards.item(board_id, list_id, "list")
-    if target.archived:
+    if boards.item(board_id, list_id, "list").archived:
         raise BadRequest("This list is archived.", field="list_id")
+    return record
+
+
+def _explain(p: Principal, project_id: str, board_id: str, card_id: str, *, list_id: str, failed: list[bool]) -> None:
+    """Why the move's transaction was refused, as the error the mover should see."""
+    droppable(access.as_member(p, project_id), board_id, card_id, list_id)  # 404 / 403 / 400
     if failed and failed[-1]:  # the card: pynamodb sends its one update last, after the checks
         raise Conflict("Someone else changed this card meanwhile: it was reloaded, try again.")
     raise Conflict("The list changed meanwhile: it was reloaded, try again.")

@@ -28,7 +28,7 @@ from chalicelib.files import uploads
 from chalicelib.files.entries import Entry
 from chalicelib.files.upload_plan import BLOCKED_EXTENSIONS
 from chalicelib.files.views import human_size
-from chalicelib.sharing import external, partner, partner_types, partner_uploads
+from chalicelib.sharing import external, partner, partner_types, partner_uploads, partner_web
 from chalicelib.sharing.partner import Visit
 from chalicelib.sharing.partner_routes import summary
 
@@ -51,12 +51,7 @@ class Row:
 
 
 def _visit() -> Visit:
-    request = bp.current_request
-    return partner.visit(
-        web.cookies(request).get(partner.SESSION_COOKIE),
-        ip=web.client_ip(request),
-        user_agent=web.header(request, "user-agent"),
-    )
+    return partner_web.visit_of(bp.current_request)
 
 
 def _query(name: str) -> str:
@@ -193,19 +188,7 @@ def opener() -> Response:
 
 @bp.route("/s/open", methods=["POST"], content_types=FORM)
 def open_link() -> Response:
-    def run() -> Response:
-        request = bp.current_request
-        cookie, _ = partner.open_link(
-            web.form(request).get("token", ""), ip=web.client_ip(request), user_agent=web.header(request, "user-agent")
-        )
-        return web.redirect(
-            VIEW,
-            set_cookies=[
-                web.cookie(partner.SESSION_COOKIE, cookie, max_age=partner.SESSION_HOURS * 3600, same_site="Strict")
-            ],
-        )
-
-    return _answer(run)
+    return _answer(lambda: partner_web.open_page(bp.current_request, VIEW))
 
 
 @bp.route("/s/view")

@@ -11,7 +11,7 @@ from chalicelib.core.contract import operation
 from chalicelib.core.errors import BadRequest
 from chalicelib.files.entries import Entry
 from chalicelib.files.routes import names_of, part_size, plans_json, ticket_json
-from chalicelib.sharing import partner, partner_types, partner_uploads
+from chalicelib.sharing import partner, partner_types, partner_uploads, partner_web
 from chalicelib.sharing import schemas as s
 from chalicelib.sharing.partner import Visit
 
@@ -19,12 +19,7 @@ bp = Blueprint(__name__)
 
 
 def _visit() -> Visit:
-    request = bp.current_request
-    return partner.visit(
-        web.cookies(request).get(partner.SESSION_COOKIE),
-        ip=web.client_ip(request),
-        user_agent=web.header(request, "user-agent"),
-    )
+    return partner_web.visit_of(bp.current_request)
 
 
 def _entry(e: Entry) -> s.PartnerEntryOut:
@@ -81,19 +76,8 @@ def _body() -> dict[str, Any]:
     tag="partner",
 )
 def open_link() -> Response:
-    request = bp.current_request
-    cookie, _ = partner.open_link(
-        str(_body().get("token", "")), ip=web.client_ip(request), user_agent=web.header(request, "user-agent")
-    )
-    visit = partner.visit(cookie)
-    return web.json_response(
-        summary(visit),
-        headers={
-            "Set-Cookie": [
-                web.cookie(partner.SESSION_COOKIE, cookie, max_age=partner.SESSION_HOURS * 3600, same_site="Strict")
-            ]
-        },
-    )
+    cookie, set_cookie = partner_web.open_session(bp.current_request, str(_body().get("token", "")))
+    return web.json_response(summary(partner.visit(cookie)), headers={"Set-Cookie": [set_cookie]})
 
 
 @bp.route("/api/share")

@@ -24,13 +24,12 @@ from chalicelib.core.errors import BadRequest, Conflict, KumoError, TooManyReque
 from chalicelib.core.i18n import gettext_for
 from chalicelib.directory import service as directory
 from chalicelib.sharing import external as external_links
-from chalicelib.sharing import partner
+from chalicelib.sharing import partner, partner_web
 from chalicelib.sharing.partner import Visit
 from chalicelib.surveys import form_view, respond
 from chalicelib.surveys.answers import AnswerError
 from chalicelib.surveys.invitations import KIND
 from chalicelib.surveys.model import now
-from chalicelib.surveys.respond_routes import visit_of
 from chalicelib.surveys.states import BOARD_LABELS, board_state
 from chalicelib.surveys.views import deadline_of
 
@@ -88,7 +87,7 @@ def _answer(action: Callable[[], Response]) -> Response:
 
 
 def _visit() -> Visit:
-    return visit_of(bp.current_request)
+    return partner_web.visit_of(bp.current_request)
 
 
 def _revision(data: dict[str, str]) -> int:
@@ -170,19 +169,7 @@ def opener() -> Response:
 
 @bp.route("/r/open", methods=["POST"], content_types=FORM)
 def open_link() -> Response:
-    def run() -> Response:
-        request = bp.current_request
-        cookie, _ = partner.open_link(
-            web.form(request).get("token", ""), ip=web.client_ip(request), user_agent=web.header(request, "user-agent")
-        )
-        return web.redirect(
-            VIEW,
-            set_cookies=[
-                web.cookie(partner.SESSION_COOKIE, cookie, max_age=partner.SESSION_HOURS * 3600, same_site="Strict")
-            ],
-        )
-
-    return _answer(run)
+    return _answer(lambda: partner_web.open_page(bp.current_request, VIEW))
 
 
 @bp.route("/r/view")

@@ -9,7 +9,7 @@ from chalice import Blueprint, Response
 from chalicelib.core import web
 from chalicelib.core.contract import operation, parse_body
 from chalicelib.directory import service as directory
-from chalicelib.sharing import partner
+from chalicelib.sharing import partner_web
 from chalicelib.sharing.partner import Visit
 from chalicelib.surveys import respond
 from chalicelib.surveys.form import form_json
@@ -21,16 +21,8 @@ TAG = "respondents"
 ANSWER = "/api/respond/surveys/{survey_id}/answers/{unit_id}"
 
 
-def visit_of(request: object) -> Visit:
-    return partner.visit(
-        web.cookies(request).get(partner.SESSION_COOKIE),
-        ip=web.client_ip(request),
-        user_agent=web.header(request, "user-agent"),
-    )
-
-
 def _visit() -> Visit:
-    return visit_of(bp.current_request)
+    return partner_web.visit_of(bp.current_request)
 
 
 def respondent_json(v: respond.RespondentView) -> RespondentOut:
