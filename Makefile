@@ -30,7 +30,7 @@ run: $(STAMP) catalogs vendor
 
 ## make test: lint, then every test (unit, integration, e2e in Chromium, infra synth)
 test: $(STAMP) catalogs vendor browser lint
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile tests --ignore=tests/infra
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=25 tests --ignore=tests/infra
 	$(BIN)/pytest -q -p no:xdist tests/infra
 
 $(STAMP): requirements/*.txt pyproject.toml
