@@ -10,7 +10,7 @@ from chalicelib.core import web
 from chalicelib.core.contract import operation
 from chalicelib.core.errors import BadRequest
 from chalicelib.files.entries import Entry
-from chalicelib.files.routes import names_of, part_size, plans_json, ticket_json
+from chalicelib.files.routes import names_of, part_crc32, part_size, plans_json, ticket_json
 from chalicelib.sharing import partner, partner_types, partner_uploads, partner_web
 from chalicelib.sharing import schemas as s
 from chalicelib.sharing.partner import Visit
@@ -205,7 +205,9 @@ def my_uploads() -> Response:
 @bp.route("/api/share/uploads/{upload_id}/parts/{part_number}", methods=["POST"])
 @operation("Sign one part of a multipart upload", body=s.PartSize, returns=s.UrlOut, auth="partner", tag="partner")
 def sign_part(upload_id: str, part_number: str) -> Response:
-    url = partner_uploads.sign_part(_visit(), upload_id, _int(part_number, "part_number"), part_size(_body()))
+    data = _body()
+    number = _int(part_number, "part_number")
+    url = partner_uploads.sign_part(_visit(), upload_id, number, part_size(data), part_crc32(data))
     return web.json_response({"url": url})
 
 
