@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from chalicelib.core.auth import Principal, Role
+from tests.unit.test_channels import HEAD, UNIT, Hook, _connect, _survey, dns, hook, project_id  # noqa: F401 - fixtures
 from tests.unit.test_notifier import Context, _handler, _sample, directory  # noqa: F401 - fixture
+from tests.unit.test_notify_preferences import _delivery, at, people  # noqa: F401 - fixture
 
 ADMIN = Principal("admin.s", "管理 者", "admin@example.jp", "somu", Role.SYSTEM_ADMIN)
 MEMBER = Principal("yamada.k", "山田 健一", "yamada@example.jp", "somu", Role.MEMBER)
@@ -141,6 +143,44 @@ def test_the_notifier_counts_what_it_delivered(directory: None, monkeypatch: pyt
     assert got[("inbox", "department_notice", "sent")] >= 1
 
 
+def test_the_channel_poster_counts_each_post_by_type_kind_and_outcome(
+    project_id: str,  # noqa: F811
+    hook: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from chalicelib.notifications import stats
+    from chalicelib.notifications.channels import delivery, model
+
+    _connect(HEAD, model.unit(UNIT), f"{hook}/hooks/z", kind="slack")
+    calls = _update_calls(monkeypatch)
+    delivery.deliver_event(_survey([UNIT], "ev-1"))
+    delivery.deliver_event(_survey([UNIT], "ev-1"))  # redelivered: not posted again
+    Hook.status = 500
+    with pytest.raises(delivery.RetryLater):
+        delivery.deliver_event(_survey([UNIT], "ev-2"))
+    assert len(calls) == 3, "one counter write per event, the failed one included"
+    got = {(c.channel, c.kind, c.outcome): c.count for c in stats.since()}
+    assert got == {
+        ("slack", "survey_issued", "sent"): 1,
+        ("slack", "survey_issued", "skipped"): 1,
+        ("slack", "survey_issued", "failed"): 1,
+    }
+
+
+def test_the_digest_counts_each_notice_it_mailed(people: None, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    from chalicelib.notifications import digest, stats
+
+    friday_night = at("2027-01-08T21:00")
+    for n in range(2):
+        digest.enqueue(_delivery("card_assigned", n, friday_night, title=f"資料{n}"), friday_night)
+    digest.enqueue(_delivery("project_added", 9, friday_night), friday_night)
+    calls = _update_calls(monkeypatch)
+    assert digest.send_due(at("2027-01-12T08:30")) == 1
+    assert len(calls) == 1, "one person's digest: one counter write"
+    got = {(c.channel, c.kind, c.outcome): c.count for c in stats.since()}
+    assert got == {("digest", "card_assigned", "sent"): 2, ("digest", "project_added", "sent"): 1}
+
+
 # --- health -----------------------------------------------------------------------------------------
 
 
@@ -178,6 +218,18 @@ def test_an_administrator_sees_counts_queue_depths_and_dead_letters(aws_mock: No
     assert depths["index"].dead.visible == 3 and depths["notify"].dead.total == 0
     assert depths["scan"].depth.delayed == 1
     assert report.paused == [] and report.replays == []
+
+
+def test_a_paused_channel_is_listed(project_id: str, hook: str) -> None:  # noqa: F811
+    from chalicelib.notifications.channels import model, service
+    from chalicelib.ops import health
+    from tests.unit.test_project_notifications import me
+
+    channel = _connect(HEAD, model.unit(UNIT), f"{hook}/hooks/z").channel
+    _connect(HEAD, model.unit(UNIT), f"{hook}/hooks/still-on")
+    service.pause(me(HEAD), channel.channel_id)
+    report = health.delivery_health(ADMIN)
+    assert [(c.channel_id, c.scope) for c in report.paused] == [(channel.channel_id, f"unit:{UNIT}")]
 
 
 @pytest.mark.parametrize("who", [MEMBER, DEPT_ADMIN], ids=["member", "department admin"])
