@@ -17,7 +17,7 @@ from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.storage import get_or_none, update_if
 from chalicelib.directory import service as directory
-from chalicelib.surveys import access, answers, invitations, outside, storage
+from chalicelib.surveys import access, answer_files, answers, invitations, outside, storage
 from chalicelib.surveys.access import Standing
 from chalicelib.surveys.answers import AnswerError
 from chalicelib.surveys.model import (
@@ -138,6 +138,10 @@ def write_draft(survey: Survey, unit_id: str, raw: dict[str, Any], revision: int
     survey_id = survey.survey_id
     before = answer_of(_record(survey_id, unit_id))
     cleaned = answers.clean_answer(survey.form, raw, submit=False)
+    reader = actor if isinstance(actor, Principal) else None  # an outside organisation reads nothing in Kumo
+    answer_files.check_attachable(
+        survey, answer_files.folder_of(survey_id, unit_id), before.values, cleaned.values, reader
+    )
     next_state = AnswerState.RETURNED if before.state is AnswerState.RETURNED else AnswerState.DRAFT
     at = now()
     saved = update_if(
@@ -257,6 +261,7 @@ def hand_in(survey: Survey, unit_id: str, revision: int, actor: Actor, approvers
     survey_id = survey.survey_id
     record = answer_of(_record(survey_id, unit_id))
     values = complete_values(survey, record)
+    answer_files.refuse_unready(survey, values)
     changed = answers.changed_cells(record.previous, values) if record.previous is not None else []
     at = now()
     direct = not approvers

@@ -155,7 +155,7 @@
     list.textContent = "";
     files.forEach(function (f) {
       var li = document.createElement("li"), a = document.createElement("a"), remove = document.createElement("button");
-      a.href = "/files/" + encodeURIComponent(f.file_id);
+      a.href = (page.getAttribute("data-file-base") || "/files/") + encodeURIComponent(f.file_id);
       a.textContent = f.name;
       remove.type = "button";
       remove.className = "small danger";
@@ -183,6 +183,32 @@
       renderFiles(q);
       changed();
     }).catch(function () { errors.textContent = text("attach-failed"); });
+  }
+
+  // --- upload boxes: one per file question (files_macros.html upload_parts); each upload goes into
+  // the answer's folder (scanned, never a new version) and is added to the question's list ---------
+  function addFile(q, entry) {
+    var list = q.querySelector("[data-files]");
+    var files = JSON.parse(list.getAttribute("data-files") || "[]");
+    if (files.some(function (f) { return f.file_id === entry.id; })) { return; }
+    files.push({ file_id: entry.id, name: entry.name });
+    list.setAttribute("data-files", JSON.stringify(files));
+    renderFiles(q);
+    changed();
+  }
+  function startUploaders() {
+    each(form, "[data-answer-upload]", function (box) {
+      var q = box.closest("[data-question]");
+      window.KumoUploader.create({
+        section: box,
+        id: "answer-" + q.getAttribute("data-question"),
+        api: "/api/files",
+        startUrl: box.getAttribute("data-upload-url"),
+        height: 200,
+        onFiled: function (entry) { addFile(q, entry); },
+        refresh: function () { return flush(); }
+      });
+    });
   }
 
   // --- autosave ------------------------------------------------------------------------------------
@@ -244,6 +270,7 @@
   });
   if (!saveUrl) { return; }  // read-only: nothing more to do
   each(form, ".file-add", function (row) { row.hidden = false; });
+  startUploaders();
   questionsOf().forEach(function (q) { if (q.getAttribute("data-type") === "file") { renderFiles(q); } });
   form.addEventListener("input", onEdit);
   form.addEventListener("change", onEdit);
