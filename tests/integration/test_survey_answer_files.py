@@ -6,14 +6,14 @@ the scan runs, then the 照会元 downloads the file once the answer reached the
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import requests
 
-from tests.conftest import eventually
+from tests.conftest import eventually, sign_in
 from tests.support.stack import RunningStack
 
 pytestmark = pytest.mark.integration
@@ -112,13 +112,6 @@ def test_upload_scan_submit_and_the_issuer_downloads(stack: RunningStack, signed
     saved = _save(head, stack, sid, [plan])
     assert saved.status_code == 200, saved.text
 
-    # Until the scan has spoken, the answer cannot go (the local scanner is usually quick, so
-    # this is checked only while the status is still pending).
-    if _scan_status(head, stack, plan["id"]) is None:
-        refused = _submit(head, stack, sid)
-        if _scan_status(head, stack, plan["id"]) is None:
-            assert refused.status_code == 409, refused.text
-            assert "実施計画書.pdf" in refused.json()["message"] and "研修の実施計画書" in refused.json()["message"]
     assert eventually(lambda: _scan_status(head, stack, plan["id"])) == "clean", "scanned through the bus"
 
     link = f"/surveys/{sid}/answers/somuka/files/{plan['id']}"
@@ -154,3 +147,36 @@ def test_an_infected_upload_keeps_the_answer_from_being_submitted(stack: Running
     refused = _submit(head, stack, sid)
     assert refused.status_code == 409, refused.text
     assert "eicar.txt" in refused.json()["message"]
+
+
+@pytest.fixture(scope="module")
+def unscanned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """A stack whose scanner waits for GuardDuty's results, which never come locally: every
+    upload that must be scanned stays pending for as long as the test needs."""
+    running = RunningStack(tmp_path_factory.mktemp("kumo-unscanned"), settings={"KUMO_SCANNER": "guardduty"})
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def test_submit_is_refused_while_a_file_is_being_scanned(unscanned: RunningStack) -> None:
+    cache: dict[str, requests.Session] = {}
+
+    def signed(staff_id: str) -> requests.Session:
+        return cache.setdefault(staff_id, sign_in(unscanned.base_url, staff_id))
+
+    sid = _issue(unscanned, signed)
+    head = signed(HEAD)
+    stored = _upload(head, unscanned, sid, "実施計画書.pdf", b"%PDF-1.7 plan")
+    assert stored.status_code == 201, stored.text
+    assert _save(head, unscanned, sid, [stored.json()]).status_code == 200
+    refused = _submit(head, unscanned, sid)
+    assert refused.status_code == 409, refused.text
+    message = refused.json()["message"]
+    assert "実施計画書.pdf" in message and "研修の実施計画書" in message and "ウイルスチェック中" in message
+    answer = _api(head, unscanned, "GET", f"/api/surveys/{sid}/answers/somuka").json()["answer"]
+    assert answer["state"] == "draft", "nothing was submitted"
+    link = f"/surveys/{sid}/answers/somuka/files/{stored.json()['id']}"
+    assert _api(head, unscanned, "GET", link, allow_redirects=False).status_code == 409, "not served unscanned"
