@@ -205,6 +205,7 @@
         api: "/api/files",
         startUrl: box.getAttribute("data-upload-url"),
         height: 200,
+        clearWhenDone: true,
         onFiled: function (entry) { addFile(q, entry); },
         refresh: function () { return flush(); }
       });

@@ -91,8 +91,9 @@
   // ("/api/files" or "/api/share": parts and completion), startUrl (where an upload is opened;
   // api + "/uploads" by default), id (unique on the page), startBody(file) -> extra fields for
   // the start request, planBody(names) -> the plan request (or null to skip the plan), planUrl,
-  // mayAdd(file) -> false to refuse quietly, onStarted(ticket), onFiled(entry), refresh() -> a
-  // promise that resolves once the page shows the new files. Everything is looked up inside the
+  // mayAdd(file) -> false to refuse quietly, onStarted(ticket), onFiled(entry), height (of the
+  // drop area), clearWhenDone (empty the box after a clean run), refresh() -> a promise that
+  // resolves once the page shows the new files. Everything is looked up inside the
   // section, so a page may hold several boxes (one per file question of a survey answer).
   function create(options) {
     var section = options.section;
@@ -285,8 +286,12 @@
       done = 0;
       total = 0;
       showPlan([]);
-      // "Finished" is said once the page shows the new files.
-      (succeeded ? options.refresh() : Promise.resolve()).then(function () { say(text); });
+      // "Finished" is said once the page shows the new files. A box that lists its files
+      // elsewhere (a survey answer) empties itself then, ready for the next ones.
+      (succeeded ? options.refresh() : Promise.resolve()).then(function () {
+        say(text);
+        if (options.clearWhenDone && !failed) { uppy.clear(); }
+      });
     });
     return uppy;
   }
