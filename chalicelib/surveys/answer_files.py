@@ -106,14 +106,20 @@ def _make_folder(p: Principal, survey: Survey, unit_id: str) -> str:
 
 def check_attachable(
     survey: Survey, folder_id: str | None, before: dict[str, Any], after: dict[str, Any], reader: Principal | None
-) -> None:
+) -> dict[str, Any]:
     """Refuse a draft that names a file neither in the answer's folder nor readable by `reader`
-    (None: an outside organisation, which may name only the answer's own uploads)."""
+    (None: an outside organisation, which may name only the answer's own uploads).
+
+    Returns the values with each file under its name in Kumo: the name a browser sent is not
+    trusted (it is what the 照会元's results page and exports show)."""
     kept = {a.file_id for a in attached(survey, before)}
+    names: dict[str, str] = {}
     for a in attached(survey, after):
+        entry = files.current_entry(a.file_id)
+        if entry is not None:
+            names[a.file_id] = entry.name
         if a.file_id in kept:
             continue
-        entry = files.current_entry(a.file_id)
         in_folder = entry is not None and folder_id is not None and entry.parent_id == folder_id
         if in_folder or (entry is not None and reader is not None and _readable(reader, a.file_id)):
             continue
@@ -124,6 +130,20 @@ def check_attachable(
             question=a.question_label,
             file=a.name or a.file_id,
         )
+    return _renamed(survey, after, names)
+
+
+def _renamed(survey: Survey, values: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    out = dict(values)
+    for q in survey.form.questions:
+        if q.type is QuestionType.FILE and isinstance(out.get(q.question_id), list):
+            out[q.question_id] = [
+                {**item, "name": names.get(str(item.get("file_id")), item.get("name", ""))}
+                if isinstance(item, dict)
+                else item
+                for item in out[q.question_id]
+            ]
+    return out
 
 
 def _readable(reader: Principal, file_id: str) -> bool:

@@ -147,11 +147,11 @@ def save_part(
         form = form.with_questions(tuple(q for q in form.questions if q.question_id in found.part.question_ids))
     cleaned = answers.clean_answer(form, raw, submit=False)
     folder = answer_files.folder_of(survey_id, unit_id)
-    answer_files.check_attachable(found.survey, folder, found.part.values, cleaned.values, p)
+    values = answer_files.check_attachable(found.survey, folder, found.part.values, cleaned.values, p)
     saved = update_if(
         PartRecord(record.answer_key, part_id),
         [
-            PartRecord.values_json.set(json.dumps(cleaned.values, ensure_ascii=False)),
+            PartRecord.values_json.set(json.dumps(values, ensure_ascii=False)),
             PartRecord.state.set(PartState.DRAFT),
             PartRecord.updated_by.set(p.staff_id),
             PartRecord.updated_by_name.set(p.display_name),

@@ -274,3 +274,36 @@ def test_a_part_forwarded_to_a_person_uploads_into_the_answers_folder(world: dic
     assert saved.values["q2"][0]["file_id"] == uploaded.file_id
     with pytest.raises(NotFound):  # only the assignee uploads for a part
         _upload(world, world["stranger"], "x.pdf", b"%PDF", part_id=part.part_id)
+
+
+def test_the_answer_keeps_each_files_name_in_kumo_whatever_the_browser_sent(world: dict[str, Any]) -> None:
+    from chalicelib.surveys import answering
+
+    plan = _upload(world, world["member"], "計画書.pdf", b"%PDF")
+    current = answering.view(world["member"], world["sid"], "somuka").answer
+    raw = {"q2": [{"file_id": plan.file_id, "name": '=HYPERLINK("http://evil")'}]}
+    saved = answering.save(world["member"], world["sid"], "somuka", raw, current.revision)
+    assert saved.answer.values["q2"] == [{"file_id": plan.file_id, "name": "計画書.pdf"}]
+
+
+def test_file_names_that_look_like_formulas_stay_text_in_the_exports(world: dict[str, Any]) -> None:
+    import csv
+    import io
+
+    import openpyxl
+
+    from chalicelib.surveys import results
+
+    tricky = _upload(world, world["head"], "=1+2 集計.csv", b"a,b")
+    _scan(world, tricky.file_id)
+    _save(world, world["head"], [tricky])
+    _submit(world, world["head"])
+
+    made = results.download(world["issuer"], world["sid"], fmt="csv")
+    header, *rows = list(csv.reader(io.StringIO(made.body.decode("utf-8-sig"), newline="")))
+    column = next(i for i, h in enumerate(header) if h.startswith("研修の実施計画書"))
+    assert [r[column] for r in rows if r[column]] == ["'=1+2 集計.csv"], "neutralised for Excel"
+
+    book = openpyxl.load_workbook(io.BytesIO(results.download(world["issuer"], world["sid"], fmt="xlsx").body))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value == "=1+2 集計.csv"]
+    assert cells and all(c.data_type == "s" for c in cells), "stored as text, never a formula"
