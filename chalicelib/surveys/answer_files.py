@@ -1,9 +1,10 @@
 """Files on a survey answer (questions of type "file"): where they are kept and when they may go on.
 
-- Where: one folder per answer, in the answering 所属's space (dept:<unit>), made on the first
-  upload and remembered on the answer (AnswerRecord.files_folder_id). Its files are the 所属's
-  like any department file; the 照会元 gets no right on them in Files, and downloads them through
-  the survey once the answer has reached it (answer_uploads.download_url).
+- Where: one folder per answer, in the answering 所属's space (dept:<unit>) — for an outside
+  organisation, privately in the issuing 所属's space — made on the first upload and remembered
+  on the answer (AnswerRecord.files_folder_id). Its files are the 所属's like any department
+  file; the 照会元 gets no right on them in Files, and downloads them through the survey once
+  the answer has reached it (answer_uploads.download_url).
 - What a draft may name: a file of the answer's folder, or a file the person saving can read in
   Kumo. Files already on the answer stay (a colleague's attachment is not refused because the
   person saving now cannot open it).
@@ -26,7 +27,7 @@ from chalicelib.core.storage import get_or_none, update_if
 from chalicelib.files import policy
 from chalicelib.files import service as files
 from chalicelib.files.names import FORBIDDEN_NAME_CHARS
-from chalicelib.surveys import storage
+from chalicelib.surveys import outside, storage
 from chalicelib.surveys.form import QuestionType
 from chalicelib.surveys.model import Survey
 from chalicelib.surveys.storage import AnswerRecord
@@ -59,9 +60,11 @@ def folder_of(survey_id: str, unit_id: str) -> str | None:
     return record.files_folder_id if record is not None else None
 
 
-def _folder_name(survey: Survey, attempt: int) -> str:
+def _folder_name(survey: Survey, attempt: int, unit_id: str) -> str:
     label = survey.number or survey.survey_id
-    name = "".join("_" if c in FORBIDDEN_NAME_CHARS else c for c in f"{FOLDER_PREFIX} {label} {survey.title}")
+    who = next((t.name for t in survey.external_targets if t.unit_id == unit_id), "")
+    text = f"{FOLDER_PREFIX} {label} {who} {survey.title}" if who else f"{FOLDER_PREFIX} {label} {survey.title}"
+    name = "".join("_" if c in FORBIDDEN_NAME_CHARS else c for c in text)
     name = name[:120].strip(" .")
     return name if attempt == 1 else f"{name} ({attempt})"
 
@@ -95,10 +98,15 @@ def ensure_folder(p: Principal, survey: Survey, unit_id: str) -> str:
 
 
 def _make_folder(p: Principal, survey: Survey, unit_id: str) -> str:
-    space_id = policy.department_space(unit_id)
+    # An outside organisation has no space in Kumo: its answer's folder is in the issuing 所属's,
+    # private to the person who sent its invitation (the 照会元 reads the files through the
+    # survey, once the answer has reached them, like a 所属's).
+    external = outside.is_external(unit_id)
+    space_id = policy.department_space(survey.issuer_unit_id if external else unit_id)
+    visibility = "private" if external else "department"
     for attempt in range(1, MAX_FOLDER_TRIES + 1):
         try:
-            return files.create_folder(p, space_id, _folder_name(survey, attempt), "department").file_id
+            return files.create_folder(p, space_id, _folder_name(survey, attempt, unit_id), visibility).file_id
         except Conflict:
             continue  # a folder of that name is there already (someone made one by hand)
     raise Conflict("No folder could be made for the answer's files. Ask the help desk.")

@@ -202,7 +202,7 @@
       window.KumoUploader.create({
         section: box,
         id: "answer-" + q.getAttribute("data-question"),
-        api: "/api/files",
+        api: box.getAttribute("data-upload-api") || "/api/files",  // /api/share: an outside organisation
         startUrl: box.getAttribute("data-upload-url"),
         height: 200,
         clearWhenDone: true,
