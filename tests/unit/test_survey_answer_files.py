@@ -307,3 +307,28 @@ def test_file_names_that_look_like_formulas_stay_text_in_the_exports(world: dict
     book = openpyxl.load_workbook(io.BytesIO(results.download(world["issuer"], world["sid"], fmt="xlsx").body))
     cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value == "=1+2 集計.csv"]
     assert cells and all(c.data_type == "s" for c in cells), "stored as text, never a formula"
+
+
+def test_the_local_scanner_takes_only_staff_uploads_that_asked_for_a_scan() -> None:
+    from chalicelib.core.event_catalogue import FileUploaded
+    from chalicelib.scanning.local import LocalScanner
+
+    def uploaded(scan_required: bool) -> dict[str, Any]:
+        detail = FileUploaded(
+            file_id="fi_1",
+            name="計画書.pdf",
+            space_id="dept:somuka",
+            folder_id="fo_1",
+            version=1,
+            size=4,
+            uploaded_by="yamada.k",
+            by_partner=False,
+            s3_key="spaces/dept:somuka/fi_1/v00000001",
+            scan_required=scan_required,
+        )
+        return detail.event().as_delivered()
+
+    scanner = LocalScanner(max_bytes=1024)
+    assert scanner.subject_of(uploaded(False)) is None, "an ordinary staff upload is never scanned"
+    subject = scanner.subject_of(uploaded(True))
+    assert subject is not None and (subject.file_id, subject.version) == ("fi_1", 1)
