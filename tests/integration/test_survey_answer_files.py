@@ -180,3 +180,38 @@ def test_submit_is_refused_while_a_file_is_being_scanned(unscanned: RunningStack
     assert answer["state"] == "draft", "nothing was submitted"
     link = f"/surveys/{sid}/answers/somuka/files/{stored.json()['id']}"
     assert _api(head, unscanned, "GET", link, allow_redirects=False).status_code == 409, "not served unscanned"
+
+
+def test_a_part_forwarded_to_a_person_takes_uploads_on_its_page(stack: RunningStack, signed_in: Signed) -> None:
+    sid = _issue(stack, signed_in)
+    coordinator, head = signed_in("yamada.k"), signed_in(HEAD)
+    forwarded = _api(
+        coordinator,
+        stack,
+        "POST",
+        f"/api/surveys/{sid}/answers/somuka/forward",
+        json={"assignees": ["staff:ohashi.t"], "question_ids": ["q2"], "note": "計画書をお願いします"},
+    )
+    assert forwarded.status_code == 200, forwarded.text
+    (part,) = forwarded.json()["items"]
+    page = _api(head, stack, "GET", f"/surveys/{sid}/answers/somuka/parts/{part['part_id']}")
+    upload_path = f"/api/surveys/{sid}/answers/somuka/parts/{part['part_id']}/uploads"
+    assert page.status_code == 200 and f'data-upload-url="{upload_path}"' in page.text, "the part page's upload box"
+    body = {"name": "係の計画書.pdf", "size": 4, "content_type": "application/pdf"}
+    assert _api(signed_in(STRANGER), stack, "POST", upload_path, json=body).status_code == 404
+    ticket = _api(head, stack, "POST", upload_path, json=body)
+    assert ticket.status_code == 201, ticket.text
+    t = ticket.json()
+    requests.post(
+        t["url"], data=t["fields"], files={"file": ("係の計画書.pdf", b"%PDF")}, timeout=30
+    ).raise_for_status()
+    filed = _api(head, stack, "POST", f"/api/files/uploads/{t['upload_id']}/complete")
+    assert filed.status_code == 201 and filed.json()["scan_status"] == "pending", filed.text
+    saved = _api(
+        head,
+        stack,
+        "PUT",
+        f"/api/surveys/{sid}/answers/somuka/parts/{part['part_id']}",
+        json={"revision": part["revision"], "values": {"q2": [{"file_id": filed.json()["id"], "name": "x"}]}},
+    )
+    assert saved.status_code == 200, saved.text
