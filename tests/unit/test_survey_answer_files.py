@@ -332,3 +332,17 @@ def test_the_local_scanner_takes_only_staff_uploads_that_asked_for_a_scan() -> N
     assert scanner.subject_of(uploaded(False)) is None, "an ordinary staff upload is never scanned"
     subject = scanner.subject_of(uploaded(True))
     assert subject is not None and (subject.file_id, subject.version) == ("fi_1", 1)
+
+
+def test_a_trashed_answer_folder_is_replaced_by_a_new_one(world: dict[str, Any]) -> None:
+    from chalicelib.files import service as files
+    from chalicelib.surveys import answer_files
+
+    first = _upload(world, world["member"], "計画書.pdf", b"%PDF")
+    old_folder = answer_files.folder_of(world["sid"], "somuka")
+    assert old_folder
+    files.trash(world["member"], old_folder)  # its maker owns it in Files
+    second = _upload(world, world["member"], "計画書.pdf", b"%PDF 2")
+    new_folder = answer_files.folder_of(world["sid"], "somuka")
+    assert new_folder and new_folder != old_folder and second.parent_id == new_folder
+    assert files.get_entry(new_folder).status == "active" and first.file_id != second.file_id
