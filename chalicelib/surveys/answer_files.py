@@ -162,6 +162,16 @@ def _readable(reader: Principal, file_id: str) -> bool:
     return not entry.is_folder
 
 
+def unchecked(survey: Survey, values: Mapping[str, Any]) -> dict[str, str]:
+    """file id -> scan status, for the named files the virus check has not cleared (yet)."""
+    found: dict[str, str] = {}
+    for a in attached(survey, values):
+        entry = files.current_entry(a.file_id)
+        if entry is not None and entry.scan_status not in (None, "clean"):
+            found[a.file_id] = str(entry.scan_status)
+    return found
+
+
 def refuse_unready(survey: Survey, values: dict[str, Any]) -> None:
     """A submission waits until every named file is there and has passed the malware scan."""
     for a in attached(survey, values):

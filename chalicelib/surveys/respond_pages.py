@@ -27,7 +27,7 @@ from chalicelib.files import views as file_views
 from chalicelib.sharing import external as external_links
 from chalicelib.sharing import partner, partner_types
 from chalicelib.sharing.partner import Visit
-from chalicelib.surveys import form_view, respond
+from chalicelib.surveys import answer_files, form_view, respond
 from chalicelib.surveys.answers import AnswerError
 from chalicelib.surveys.invitations import KIND
 from chalicelib.surveys.model import now
@@ -124,6 +124,7 @@ def _content(visit: Visit, errors: tuple[AnswerError, ...]) -> dict[str, Any]:
         "upload_api": "/api/share",
         "upload": {**file_views.upload_settings(), "allowed": sorted(partner_types.allowed())},
         "no_paste": True,  # an organisation outside reads nothing in Kumo: it only uploads
+        "file_states": answer_files.unchecked(s, a.values) if v.editable else {},
     }
 
 

@@ -164,6 +164,15 @@
       remove.textContent = "×";
       remove.setAttribute("aria-label", f.name + " ×");
       li.appendChild(a);
+      var state = scanStates[f.file_id];
+      if (state) {  // the virus check has not cleared it (yet): submission waits for it
+        var tag = document.createElement("span");
+        tag.className = "tag scan " + (state === "pending" ? "scan-pending" : "scan-bad");
+        tag.setAttribute("data-testid", "scan-status");
+        tag.textContent = text(state === "pending" ? "scan-pending" : "scan-bad");
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(tag);
+      }
       if (saveUrl) { li.appendChild(document.createTextNode(" ")); li.appendChild(remove); }
       list.appendChild(li);
     });
@@ -187,7 +196,9 @@
 
   // --- upload boxes: one per file question (files_macros.html upload_parts); each upload goes into
   // the answer's folder (scanned, never a new version) and is added to the question's list ---------
+  var scanStates = JSON.parse(page.getAttribute("data-file-states") || "{}");
   function addFile(q, entry) {
+    if (entry.scan_status && entry.scan_status !== "clean") { scanStates[entry.id] = entry.scan_status; }
     var list = q.querySelector("[data-files]");
     var files = JSON.parse(list.getAttribute("data-files") || "[]");
     if (files.some(function (f) { return f.file_id === entry.id; })) { return; }

@@ -73,6 +73,7 @@ def test_a_file_uploaded_on_the_answer_page_reaches_the_issuer(
     )
     files = head.get_by_test_id("answer-files")
     expect(files.get_by_role("link", name=name)).to_be_visible()
+    expect(files.get_by_test_id("scan-status")).to_have_text(ja("Virus check in progress"))
     expect(head.get_by_test_id("save-status")).to_contain_text(SAVED)
     no_axe_findings(head)
 
@@ -82,6 +83,7 @@ def test_a_file_uploaded_on_the_answer_page_reaches_the_issuer(
     assert attached["name"] == name
     eventually(lambda: _call(head, "GET", f"/api/files/{attached['file_id']}")["scan_status"] == "clean")
     head.reload()
+    expect(head.get_by_test_id("answer-files").get_by_test_id("scan-status")).to_have_count(0)
     head.get_by_test_id("submit-answer").click()
     expect(head.get_by_test_id("done")).to_have_attribute("data-done", "submitted")
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.conftest import eventually, sign_in
+from tests.conftest import eventually, sign_in, translated
 from tests.support.stack import RunningStack
 
 pytestmark = pytest.mark.integration
@@ -178,6 +178,9 @@ def test_submit_is_refused_while_a_file_is_being_scanned(unscanned: RunningStack
     assert "実施計画書.pdf" in message and "研修の実施計画書" in message and "ウイルスチェック中" in message
     answer = _api(head, unscanned, "GET", f"/api/surveys/{sid}/answers/somuka").json()["answer"]
     assert answer["state"] == "draft", "nothing was submitted"
+    page = _api(head, unscanned, "GET", f"/surveys/{sid}/answers/somuka").text
+    tag = f'data-testid="scan-status">{translated("Virus check in progress")}'
+    assert tag in page, "the page says which file is being checked"
     link = f"/surveys/{sid}/answers/somuka/files/{stored.json()['id']}"
     assert _api(head, unscanned, "GET", link, allow_redirects=False).status_code == 409, "not served unscanned"
 
