@@ -3,7 +3,7 @@
 Files never pass through Kumo's API: a browser asks it for a ticket, sends the bytes straight
 to S3 (one presigned POST form up to 64 MiB, presigned UploadPart PUTs above), asks it to
 complete, and downloads from a presigned GET. This bench does exactly that, as the browser
-(frontend/static/uploader.js with Uppy) does it: 16 MiB parts, 4 at a time, each part signed just
+(frontend/static/uploader.js with Uppy) does it: 16 MiB parts, 6 at a time, each part signed just
 before it is sent, with its CRC-32 (S3 checks the part against it); the download is one GET
 streamed to disk. The baseline is boto3's managed transfer (`upload_file` / `download_file`,
 default TransferConfig, default client) to the same emulated S3 endpoint and bucket. Figures are
@@ -239,7 +239,7 @@ class Timing:
 
 
 class KumoPath:
-    """As the browser does it: ticket, presigned POST or parts (signed one by one, 4 in flight), complete;
+    """As the browser does it: ticket, presigned POST or parts (signed one by one, 6 in flight), complete;
     download through the presigned GET from POST /api/files/{id}/download."""
 
     label = "Kumo"
@@ -658,7 +658,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--part-size", type=parse_size, default=16 * MiB, help="Kumo's part size (default 16M, as files.js)"
     )
-    parser.add_argument("--parallel", type=int, default=4, help="Kumo's parts in flight (default 4, Uppy's limit)")
+    parser.add_argument(
+        "--parallel", type=int, default=6, help="Kumo's parts in flight (default 6, as uploader.js sets Uppy)"
+    )
     parser.add_argument(
         "--no-one-get", dest="one_get", action="store_false", help="skip the extra boto3 download as one GET"
     )

@@ -67,6 +67,7 @@ MODULES: tuple[str, ...] = (
     "chalicelib.projects.recruiting.pages",
     "chalicelib.projects.recruiting.application_pages",
     "chalicelib.projects.recruiting.actuals_pages",
+    "chalicelib.ops.pages",
 )
 TABLE = Path(__file__).with_name("route_table.json")
 # Modules that register something when imported that others need before their own first request.

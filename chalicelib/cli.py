@@ -7,6 +7,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from chalicelib.ops import dlq_cli
+
 MAX_WORKERS = 32  # each worker is a process with the whole app loaded (about 100 MB)
 
 
@@ -293,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     org_imp.set_defaults(func=_import_org)
 
     _local_records(sub)
+    dlq_cli.register(sub)
 
     sw = sub.add_parser("sweep", help="run the scheduler's housekeeping once (expired uploads, trash, ...)")
     sw.add_argument("--at", help="run as if it were this time (ISO, with offset): try reminders and expiry")

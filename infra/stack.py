@@ -154,8 +154,9 @@ class KumoStack(Stack):
     def _grant_api(self, role: iam.IRole) -> None:
         """The API serves every feature: all tables, the files bucket, the bus, sign-out, mail,
         and the key that seals refresh tokens."""
-        data = self.tables.read_write_policy(self, "ApiData", role)
-        suppress_data_wildcards(data)
+        for data in self.tables.read_write_policies(self, "ApiData", role):
+            suppress_data_wildcards(data)
+        self._grant_dead_letter_replay(role)
         self.storage.files.grant_read_write(role)
         self.messaging.bus.grant_put_events_to(role)
         self.auth.grant_web_requests(role)
@@ -165,6 +166,30 @@ class KumoStack(Stack):
         self._grant_mail(role)  # the search domain: granted by Search.admit
         suppress_tracing_wildcard(role)
         suppress_data_wildcards(role)
+
+    def _grant_dead_letter_replay(self, role: iam.IRole) -> None:
+        """The administrators' health page and replay (chalicelib/ops/dlq.py): every queue's depth,
+        and moving messages from a DLQ back to its queue (receive, send, delete), in a policy of
+        its own so the API's default policy does not grow past its size limit."""
+        assert isinstance(role, iam.Role), "granted to the stack's own API role"
+        queues = list(self.messaging.queues.values())
+        dead = list(self.messaging.dead_letter_queues.values())
+        iam.Policy(
+            role,
+            "DeadLetterReplay",
+            roles=[role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["sqs:GetQueueUrl", "sqs:GetQueueAttributes"],
+                    resources=[q.queue_arn for q in queues + dead],
+                ),
+                iam.PolicyStatement(
+                    actions=["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"],
+                    resources=[q.queue_arn for q in dead],
+                ),
+                iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[q.queue_arn for q in queues]),
+            ],
+        )
 
     def _grant_mail(self, role: iam.IRole) -> None:
         """Sending from Kumo's one From address, in a policy of its own: a role's default policy

@@ -246,6 +246,18 @@ RESOURCES = Resources(
             purpose="the share links and surveys each person muted: none of their notices but the mandatory",
         ),
         TableSpec(
+            "notification_stats",
+            partition=KeyAttr("hour"),
+            ttl_attribute="expires",
+            purpose="delivery counters per UTC hour: '<channel>|<kind>|<outcome>' raised with ADD (health page)",
+        ),
+        TableSpec(
+            "dlq_replays",
+            partition=KeyAttr("queue"),
+            sort=KeyAttr("replay_key"),
+            purpose="each replay of a dead-letter queue: who, when, how many messages went back (ops/dlq.py)",
+        ),
+        TableSpec(
             "spaces",
             partition=KeyAttr("space_id"),
             purpose="storage spaces (a department's or a person's): quota and bytes used",

@@ -25,7 +25,7 @@ from botocore.exceptions import ClientError
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger
 from chalicelib.core.storage import save_if_absent, update_if
-from chalicelib.notifications import kinds, preferences, quiet, texts, unsubscribe
+from chalicelib.notifications import kinds, preferences, quiet, stats, texts, unsubscribe
 from chalicelib.notifications.service import Delivery
 from chalicelib.notifications.storage import DigestRecord, bind_prefs
 
@@ -71,7 +71,8 @@ def send_due(now: datetime | None = None) -> int:
     sent = 0
     for staff_id in waiting:
         if quiet.digest_due(moment, times[staff_id].digest_at) == day:
-            sent += _send_one(staff_id, day, moment)
+            with stats.counting():  # one person's digest is one event for the health counters
+                sent += _send_one(staff_id, day, moment)
     return sent
 
 
@@ -99,12 +100,19 @@ def _send_one(staff_id: str, day: date, now: datetime) -> int:
         for r in claimed:
             r.update(actions=[DigestRecord.items.remove()])
         reservation.delete()
+        _count(claimed, "failed")
         raise
+    _count(claimed, "sent" if delivered else "skipped")
     reservation.update(actions=[DigestRecord.items.set(len(claimed))])
     with DigestRecord.batch_write() as batch:
         for r in claimed:
             batch.delete(r)
     return 1 if delivered else 0
+
+
+def _count(records: list[DigestRecord], outcome: str) -> None:
+    for r in records:
+        stats.count("digest", r.kind or "", outcome)
 
 
 def _claim(record: DigestRecord, day: date) -> bool:

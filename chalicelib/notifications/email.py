@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.core import idempotency
 from chalicelib.core.config import settings
-from chalicelib.notifications import kinds, preferences, quiet
+from chalicelib.notifications import kinds, preferences, quiet, stats
 from chalicelib.notifications.kinds import Route
 from chalicelib.notifications.service import Delivery
 
@@ -58,7 +58,8 @@ def send_planned(planned: list[Planned], now: datetime | None = None) -> int:
     sent = 0
     for p in planned:
         if p.route is Route.DIGEST:
-            digest.enqueue(p.delivery, moment, p.digest_at)
+            queued = digest.enqueue(p.delivery, moment, p.digest_at)
+            stats.count("digest", p.delivery.kind, "queued" if queued else "skipped")
         elif p.route is Route.MAIL_NOW:
             sent += _mail(p.delivery)
     return sent
@@ -98,9 +99,11 @@ def _mail(delivery: Delivery) -> int:
 
     person = directory.find_staff(delivery.staff_id)
     if person is None:
+        stats.count("mail", delivery.kind, "skipped")
         return 0
     key = f"mail#{delivery.event_id}#{person.email}"
     if not idempotency.claim(key):
+        stats.count("mail", delivery.kind, "skipped")
         return 0
     base = settings().base_url.rstrip("/")
     link = f"{base}{delivery.link or '/notifications'}"
@@ -124,5 +127,7 @@ def _mail(delivery: Delivery) -> int:
             mail.send(person.email, subject, body, unsubscribe=one_click(person.staff_id, delivery.kind))
     except ClientError:  # refused or throttled: nothing was sent, so the retry may send it
         idempotency.release(key)
+        stats.count("mail", delivery.kind, "failed")
         raise
+    stats.count("mail", delivery.kind, "sent")
     return 1

@@ -9,6 +9,7 @@ from typing import Any
 from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.errors import NotFound
 from chalicelib.core.storage import save_if_absent, update_if
+from chalicelib.notifications import stats
 from chalicelib.notifications.storage import NotificationRecord, bind
 
 PAGE_SIZE = 50
@@ -66,7 +67,9 @@ def deliver(deliveries: list[Delivery]) -> int:
             event_id=d.event_id,
             created_at=datetime.now(UTC),
         )
-        created += save_if_absent(record, NotificationRecord.notification_id)
+        new = save_if_absent(record, NotificationRecord.notification_id)
+        stats.count("inbox", d.kind, "sent" if new else "skipped")
+        created += new
     return created
 
 

@@ -195,7 +195,7 @@
     });
 
     uppy.use(U.AwsS3, {
-      limit: 4,
+      limit: 6,  // Uppy's default: a browser opens six connections to one host (HTTP/1.1)
       shouldUseMultipart: function (file) { return file.size > threshold; },
       getChunkSize: function (file) { return Math.max(16 * MiB, Math.ceil(file.size / 9000)); },
       getUploadParameters: function (file) {

@@ -23,6 +23,13 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def _deliver(event: dict[str, Any]) -> int:
+    from chalicelib.notifications import stats
+
+    with stats.counting():  # the event's inbox/mail/digest outcomes: one counter write (ops health page)
+        return _dispatch(event)
+
+
+def _dispatch(event: dict[str, Any]) -> int:
     from chalicelib.notifications import email, routing, service
     from chalicelib.notifications.kinds import Route
 

@@ -26,6 +26,8 @@ TABLE_READ_WRITE = (
     "dynamodb:DeleteItem",
     "dynamodb:DescribeTable",
 )
+# 25 tables' two ARNs each keep a managed policy well inside IAM's 6,144 characters.
+TABLES_PER_POLICY = 25
 _TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
 
 
@@ -86,19 +88,35 @@ class Tables(Construct):
         for key in keys:
             self.by_key[key].grant_read_write_data(grantee)
 
-    def read_write_policy(self, scope: Construct, construct_id: str, role: iam.IRole) -> iam.ManagedPolicy:
-        """Read/write on every table, as a customer-managed policy of its own attached to the role.
+    def read_write_policies(self, scope: Construct, construct_id: str, role: iam.IRole) -> list[iam.ManagedPolicy]:
+        """Read/write on every table, as customer-managed policies of their own attached to the role.
 
         The API serves every feature, so it reaches every table: two ARNs (table, its indexes) per
         table. In the role's inline policy those outgrow the role's size budget (CDK then splits it
         into overflow policies that cdk-nag suppressions and reviewers do not see); a managed policy
-        has a budget of its own (6,144 characters: about 35 tables at today's ARN lengths).
+        has a budget of its own (6,144 characters: about 35 tables at today's ARN lengths), so the
+        tables are dealt into policies of TABLES_PER_POLICY each: "<id>", then "<id>2", "<id>3" …
+        (the first keeps its id, so adding tables never replaces a policy already deployed).
         """
-        policy = iam.ManagedPolicy(scope, construct_id, description="Kumo API: read/write on every Kumo table")
-        arns = [arn for table in self.by_key.values() for arn in (table.table_arn, f"{table.table_arn}/index/*")]
-        policy.add_statements(iam.PolicyStatement(actions=list(TABLE_READ_WRITE), resources=arns))
-        role.add_managed_policy(policy)
-        return policy
+        tables = list(self.by_key.values())
+        policies = []
+        for n, start in enumerate(range(0, len(tables), TABLES_PER_POLICY), start=1):
+            policy = iam.ManagedPolicy(
+                scope,
+                construct_id if n == 1 else f"{construct_id}{n}",
+                description=f"Kumo API: read/write on Kumo's tables (part {n})",
+            )
+            chunk = tables[start : start + TABLES_PER_POLICY]
+            arns = [arn for table in chunk for arn in (table.table_arn, f"{table.table_arn}/index/*")]
+            policy.add_statements(iam.PolicyStatement(actions=list(TABLE_READ_WRITE), resources=arns))
+            role.add_managed_policy(policy)
+            policies.append(policy)
+        return policies
+
+    def grant_update(self, grantee: iam.IGrantable, *keys: str) -> None:
+        """UpdateItem only: the delivery counters' ADD (notifications/stats.py) needs no more."""
+        for key in keys:
+            self.by_key[key].grant(grantee, "dynamodb:UpdateItem")
 
     def grant_read(self, grantee: iam.IGrantable, *keys: str) -> None:
         for key in keys:

@@ -32,6 +32,7 @@ class Permissions:
     read_write_tables: tuple[str, ...] = ()
     read_tables: tuple[str, ...] = ()
     send_to_own_queue: bool = False  # it splits big jobs into messages on its own queue
+    update_tables: tuple[str, ...] = ()  # UpdateItem only: counters raised with ADD
 
 
 # Least privilege, declared per function: a FunctionSpec without an entry fails the synth.
@@ -44,6 +45,7 @@ PERMISSIONS: dict[str, Permissions] = {
     "notifier": Permissions(
         read_write_tables=("notifications", "idempotency", "notification_digest"),
         read_tables=("staff", "departments", "project_members", "notification_prefs", "notification_mutes"),
+        update_tables=("notification_stats",),  # delivery counters (notifications/stats.py)
     ),
     # + S3 (spaces/, quarantine/) and PutEvents: granted by infra/components/scanning.py
     "scanner": Permissions(read_write_tables=("files", "file_versions", "idempotency")),
@@ -103,6 +105,7 @@ PERMISSIONS: dict[str, Permissions] = {
         ),
         # notification_prefs: each person's digest time (notifications/digest.py)
         read_tables=("departments", "projects", "project_members", "time_shares", "notification_prefs"),
+        update_tables=("notification_stats",),  # the digest's delivery counters
     ),
 }
 
@@ -118,6 +121,7 @@ PERMISSIONS["channels"] = Permissions(
     ),
     # names of 所属, people and projects in messages; who manages a 所属 or a project; settings.
     read_tables=("staff", "departments", "projects", "project_members", "notification_prefs"),
+    update_tables=("notification_stats",),  # each post's delivery counters
 )
 # + KMS Decrypt of the webhook key, SES and the mail link secret: granted by infra/stack.py (_channels)
 
@@ -157,6 +161,7 @@ class EventFunctions(Construct):
             permissions = PERMISSIONS[spec.key]
             tables.grant_read_write(function, *permissions.read_write_tables)
             tables.grant_read(function, *permissions.read_tables)
+            tables.grant_update(function, *permissions.update_tables)
             if permissions.send_to_own_queue and spec.source_queue:
                 queues[spec.source_queue].grant_send_messages(function)
             self.functions[spec.key] = function

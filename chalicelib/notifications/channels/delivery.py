@@ -22,6 +22,7 @@ from typing import Any
 
 from chalicelib.core import sealing
 from chalicelib.core.observability import logger
+from chalicelib.notifications import stats
 from chalicelib.notifications.channels import breaker, formats, guard, routing, storage
 from chalicelib.notifications.channels.model import TEST_KIND, Attempt, ChannelType, Scope, Status
 from chalicelib.notifications.channels.routing import Notice
@@ -150,13 +151,17 @@ def send_test(record: ChannelRecord, scope_name: str) -> Attempt:
 def deliver_event(event: dict[str, Any]) -> Result:
     """Posts an event to every active channel of its scopes that chose its kind, once each.
     Raises RetryLater when any post failed (the sent ones are not posted again)."""
-    from chalicelib.notifications.channels.service import records_in, scope_name
-
     notices = routing.notices_for(event)
     if not notices:
         return Result()
     storage.bind()
-    event_id, when = routing.event_id(event), routing.occurred_at(event)
+    with stats.counting():  # this event's posts, one counter write (ops/health.py reads them)
+        return _post_all(notices, routing.event_id(event), routing.occurred_at(event))
+
+
+def _post_all(notices: list[Notice], event_id: str, when: datetime) -> Result:
+    from chalicelib.notifications.channels.service import records_in, scope_name
+
     sent = skipped = failed = 0
     for notice in notices:
         records = [r for r in records_in(notice.scope) if r.status == Status.ACTIVE.value and notice.kind in r.kinds]
@@ -167,12 +172,14 @@ def deliver_event(event: dict[str, Any]) -> Result:
             claim = _claim(record.channel_id, event_id, notice.kind, datetime.now(UTC))
             if claim is Claim.DONE:
                 skipped += 1
+                stats.count(record.type, notice.kind, "skipped")
                 continue
             if claim is Claim.BUSY:
                 failed += 1
                 continue
             ok = send(record, message_for(notice, event_id, when, name)).ok
             _finish(record.channel_id, event_id, ok)
+            stats.count(record.type, notice.kind, "sent" if ok else "failed")
             sent, failed = sent + ok, failed + (not ok)
     if failed:
         raise RetryLater(f"{failed} channel post(s) failed")
