@@ -51,6 +51,7 @@ MODULES: tuple[str, ...] = (
     "chalicelib.surveys.answer_pages",
     "chalicelib.surveys.attachment_pages",
     "chalicelib.surveys.attachment_routes",
+    "chalicelib.surveys.answer_file_routes",
     "chalicelib.surveys.respond_routes",
     "chalicelib.surveys.respond_pages",
     "chalicelib.surveys.result_pages",

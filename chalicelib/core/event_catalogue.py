@@ -67,6 +67,8 @@ class FileUploaded(Detail):
     size: int
     uploaded_by: str
     by_partner: bool
+    s3_key: str = ""  # the version's object, for the scanner
+    scan_required: bool = False  # it waits for a malware verdict (a staff upload to a survey answer)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,13 @@ from typing import Any, Protocol, TypeVar
 
 from chalicelib.core import event_catalogue as ev
 from chalicelib.core import project_events as pe
-from chalicelib.core.event_catalogue import FILE_STATE_CHANGES, SURVEY_SEARCH_CHANGES, PartnerUploaded, bus_pattern
+from chalicelib.core.event_catalogue import (
+    FILE_STATE_CHANGES,
+    SURVEY_SEARCH_CHANGES,
+    FileUploaded,
+    PartnerUploaded,
+    bus_pattern,
+)
 from chalicelib.core.events import SOURCE_PREFIX
 from chalicelib.core.project_events import PROJECT_SEARCH_CHANGES
 
@@ -503,6 +509,13 @@ RESOURCES = Resources(
             "in AWS the scanner leaves it to GuardDuty's result)",
         ),
         RuleSpec(
+            "scan-staff-uploads",
+            pattern={**bus_pattern(FileUploaded), "detail": {"scan_required": [True]}},
+            target_queue="scan",
+            purpose="a staff upload that must be scanned (a file on a survey answer) waits for a malware "
+            "verdict, as a partner's does",
+        ),
+        RuleSpec(
             "index-file-changes",
             pattern=bus_pattern(*FILE_STATE_CHANGES),
             target_queue="index",
@@ -590,7 +603,8 @@ QUARANTINE_PREFIX = "quarantine/"  # infected/unscannable objects: quarantine/<o
 # the web ACL's rate rule and the audit log read it (KUMO_VIEWER_IP_HEADER in AWS).
 VIEWER_IP_HEADER = "x-kumo-viewer-ip"
 # Partner uploads carry this object tag; the bucket policy denies reading a tagged object until
-# GuardDuty's own tag says NO_THREATS_FOUND. Staff uploads carry neither and are never gated.
+# GuardDuty's own tag says NO_THREATS_FOUND. So do staff uploads that asked for a scan (files on a
+# survey answer: uploads.start(scan_required=True)); other staff uploads carry neither and are never gated.
 SCAN_REQUIRED_TAG = ("kumo-scan", "required")
 GUARDDUTY_STATUS_TAG = "GuardDutyMalwareScanStatus"
 GUARDDUTY_CLEAN = "NO_THREATS_FOUND"

@@ -117,6 +117,7 @@ class UploadRecord(Model):
     via_link_session = UnicodeAttribute(null=True)  # a partner's upload: only that session may go on
     via_link = UnicodeAttribute(null=True)
     partner_name = UnicodeAttribute(null=True)
+    scan_required = BooleanAttribute(null=True)  # a staff upload that must be scanned (e.g. to a survey answer)
     created_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute()
     ttl = NumberAttribute()

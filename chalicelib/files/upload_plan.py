@@ -105,8 +105,13 @@ def may_add_version(p: Principal, existing: FileRecord, partner: PartnerUpload |
     return policy.can_manage(p, policy.Item(existing.space_id, existing.owner_id, existing.visibility))
 
 
-def plan(p: Principal, parent_id: str, raw_name: str, partner: PartnerUpload | None = None) -> Plan:
-    """What happens to an upload named `raw_name` in the folder `parent_id` (a folder or space id)."""
+def plan(
+    p: Principal, parent_id: str, raw_name: str, partner: PartnerUpload | None = None, *, versions: bool = True
+) -> Plan:
+    """What happens to an upload named `raw_name` in the folder `parent_id` (a folder or space id).
+
+    With `versions=False` (a survey answer's files) nothing ever becomes another file's next
+    version: a taken name gets the next numbered one, whoever owns the file."""
     requested = clean_name(raw_name)
     check_type(requested, partner)
     bind()
@@ -120,7 +125,12 @@ def plan(p: Principal, parent_id: str, raw_name: str, partner: PartnerUpload | N
             continue
         if n == 1 and existing.kind == "folder":
             raise Conflict("There is already a folder named {name} here.", name=name)
-        if existing.kind == "file" and existing.status == "active" and may_add_version(p, existing, partner):
+        if (
+            versions
+            and existing.kind == "file"
+            and existing.status == "active"
+            and may_add_version(p, existing, partner)
+        ):
             return Plan(name, existing.file_id, requested)
     raise Conflict("There are too many files named like {name} here. Choose another name.", name=requested)
 

@@ -110,7 +110,12 @@ def start(
     relative_path: str | None = None,
     visibility: str | None = None,
     partner: PartnerUpload | None = None,
+    scan_required: bool = False,
+    versions: bool = True,
 ) -> UploadTicket:
+    """Open an upload into `folder_id`. `scan_required`: a staff upload that must pass the malware
+    scan before anyone reads it (a partner's always does); `versions=False`: never the next
+    version of a same-named file, always a new file (numbered name on a collision)."""
     p = require_signed_in(principal)
     _check_size(int(size))
     check_type(clean_name(name), partner)
@@ -124,7 +129,7 @@ def start(
         raise Forbidden("You cannot upload here.")
     _check_quota(space_id, size)
     parent = folder.file_id if folder else space_id
-    decided = plan(p, parent, name, partner)
+    decided = plan(p, parent, name, partner, versions=versions)
     file_id = decided.file_id or new_id("fi")
     version = reserve_version(file_id) if decided.file_id else 1
     upload_id = new_id("up")
@@ -145,12 +150,13 @@ def start(
         via_link_session=partner.session if partner else None,
         via_link=partner.link_id if partner else None,
         partner_name=partner.uploader_name if partner else None,
+        scan_required=scan_required or None,
         created_at=now(),
         expires_at=now() + UPLOAD_VALID,
         ttl=int((now() + UPLOAD_VALID + timedelta(days=1)).timestamp()),
     )
     ticket = UploadTicket(upload_id, "post", decided.name, decided.adds_version, version, key=key)
-    scan_required = partner is not None
+    scan_required = scan_required or partner is not None
     if size > MULTIPART_THRESHOLD:
         record.multipart_id = s3.start_multipart(key, content_type, scan_required=scan_required)
         bind()
@@ -277,16 +283,22 @@ def _arrived(record: UploadRecord) -> None:
             real=real,
             declared=int(record.size),
         )
-    if record.via_link_session:
+    if _scan_required(record):
         s3.ensure_scan_tag(record.s3_key)
 
 
+def _scan_required(record: UploadRecord) -> bool:
+    return bool(record.via_link_session or record.scan_required)
+
+
 def complete(principal: Principal | None, upload_id: str, *, via_link_session: str | None = None) -> Entry:
-    """Check what arrived and file it. A partner's upload (via a link) waits for a virus scan."""
+    """Check what arrived and file it. A partner's upload (via a link), and a staff upload opened
+    with `scan_required`, wait for a virus scan."""
     p = require_signed_in(principal)
     record = _own_upload(p, upload_id, via_link_session)
     _arrived(record)
-    entry = _record_version(p, record, scan_required=via_link_session is not None)
+    scan_required = _scan_required(record)
+    entry = _record_version(p, record, scan_required=scan_required)
     record.delete()
     if via_link_session is None:  # a partner's upload is announced by the sharing feature
         events.publish(
@@ -300,6 +312,8 @@ def complete(principal: Principal | None, upload_id: str, *, via_link_session: s
                     size=entry.size,
                     uploaded_by=p.staff_id,
                     by_partner=False,
+                    s3_key=str(record.s3_key),
+                    scan_required=scan_required,
                 )
             ]
         )

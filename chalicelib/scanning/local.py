@@ -1,15 +1,16 @@
-"""The local scanner adapter: reads a partner's upload from the bucket and checks its content.
+"""The local scanner adapter: reads an upload awaiting a verdict from the bucket and checks it.
 
-It acts on PartnerUploaded events (core/event_catalogue.py; routed to the scan queue by a rule on
-the Kumo bus) and scans the object itself with engine.py. This is what `kumo dev` runs; in AWS,
-GuardDuty does the scanning and guardduty.py reads its results instead.
+It acts on PartnerUploaded events, and on FileUploaded events of staff uploads that asked for a
+scan (a file on a survey answer), both routed to the scan queue by rules on the Kumo bus, and
+scans the object itself with engine.py. This is what `kumo dev` runs; in AWS, GuardDuty does
+the scanning and guardduty.py reads its results instead.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core.event_catalogue import PartnerUploaded
+from chalicelib.core.event_catalogue import FileUploaded, PartnerUploaded
 from chalicelib.scanning import objects
 from chalicelib.scanning.engine import Limits, is_zip, scan_archive, scan_chunks
 from chalicelib.scanning.port import Subject, Verdict, subject_for_key
@@ -24,12 +25,18 @@ class LocalScanner:
         self.limits = Limits(max_bytes=max_bytes, max_expanded_bytes=max_bytes * ARCHIVE_EXPANSION)
 
     def subject_of(self, event: dict[str, Any]) -> Subject | None:
-        if not PartnerUploaded.matches(event):
+        detail: PartnerUploaded | FileUploaded
+        if PartnerUploaded.matches(event):
+            detail = PartnerUploaded.parse(event)
+        elif FileUploaded.matches(event):
+            detail = FileUploaded.parse(event)
+            if not detail.scan_required:
+                return None
+        else:
             return None
-        detail = PartnerUploaded.parse(event)
         subject = subject_for_key(detail.s3_key)
         if subject is None or subject.file_id != detail.file_id or subject.version != detail.version:
-            raise ValueError(f"PartnerUploaded event with an inconsistent object key: {detail!r}")
+            raise ValueError(f"{type(detail).__name__} event with an inconsistent object key: {detail!r}")
         return subject
 
     def verdict_on(self, subject: Subject, event: dict[str, Any]) -> Verdict:

@@ -169,6 +169,25 @@ def start_upload(
         raise
 
 
+def start_external_upload(
+    visit: Visit, *, folder_id: str, uploader_name: str, name: str, size: int, content_type: str
+) -> uploads.UploadTicket:
+    """An upload through another slice's link (a survey respondent's), into the folder that slice
+    chose for it (the answer's): the same session check, allow-list, caps and malware scan as a
+    file request, the organisation recorded as the uploader, and never a version of a file."""
+    require_through(visit)
+    if not visit.link.external:
+        raise Forbidden("This link is for downloading only.")
+    who = _as_partner(visit, _uploader_name(uploader_name))
+    visit.session.update(actions=[PartnerSessionRecord.uploader_name.set(who.uploader_name)])
+    _reserve(visit.link, max(0, int(size)))
+    try:
+        return uploads.start(owner_of(visit.link), folder_id, name, size, content_type, partner=who, versions=False)
+    except KumoError:
+        _release(visit.link.link_id, max(0, int(size)))
+        raise
+
+
 def sign_part(visit: Visit, upload_id: str, part_number: int, size: int | None, crc32: str) -> str:
     require_through(visit)
     return uploads.sign_part(

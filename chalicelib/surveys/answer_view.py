@@ -11,9 +11,12 @@ from typing import Any
 from chalicelib.core.auth import Principal
 from chalicelib.core.i18n import gettext_for
 from chalicelib.directory import service as directory
-from chalicelib.surveys import answering, fanout, form_view
+from chalicelib.files import views as file_views
+from chalicelib.surveys import answer_files, answering, fanout, form_view
 from chalicelib.surveys.answers import AnswerError
-from chalicelib.surveys.model import now
+from chalicelib.surveys.form import QuestionType
+from chalicelib.surveys.model import Survey, now
+from chalicelib.surveys.outside import is_external as outside_unit
 from chalicelib.surveys.states import BOARD_LABELS, EDITABLE, AnswerState, SurveyState, board_state
 from chalicelib.surveys.views import deadline_of
 
@@ -73,6 +76,20 @@ def _approvers(me: Principal, unit_id: str) -> list[Choice]:
     return [Choice(i, name) for i, name in found.items() if i != me.staff_id]
 
 
+def _uploads(s: Survey, unit_id: str, editable: bool, path: str, values: dict[str, Any]) -> dict[str, Any]:
+    """What a file question needs: where its files download (through the survey), while the
+    answer is written where an upload into the answer's folder is opened, and which of its files
+    the virus check has not cleared (shown next to each: submission waits for them)."""
+    base = f"/surveys/{s.survey_id}/answers/{unit_id}"
+    has_files = any(q.type is QuestionType.FILE for q in s.form.questions)
+    return {
+        "file_base": f"{base}/files/",
+        "upload_url": f"/api{base}{path}/uploads" if editable and has_files else "",
+        "upload": file_views.upload_settings(),
+        "file_states": answer_files.unchecked(s, values) if editable else {},
+    }
+
+
 def answer_context(
     me: Principal, survey_id: str, unit_id: str, language: str, *, errors: Iterable[AnswerError] = ()
 ) -> dict[str, Any]:
@@ -105,6 +122,7 @@ def answer_context(
         "history": tuple(reversed(v.history)),
         "answerable": list(s.form.answerable),
         "field_labels": {q.question_id: q.label for q in s.form.questions},
+        **_uploads(s, unit_id, roles.edit and not outside_unit(unit_id), "", a.values),
     }
 
 
@@ -127,4 +145,5 @@ def part_context(me: Principal, survey_id: str, unit_id: str, part_id: str, lang
         "deadline": deadline_of(s.deadline),
         "fields": form_view.fields(s.form, part.values, gettext_for(language), only=part.question_ids),
         "coordinator_view": me.belongs_to(unit_id) and not assigned_to(me, part.assignee_key),
+        **_uploads(s, unit_id, editable, f"/parts/{part_id}", part.values),
     }

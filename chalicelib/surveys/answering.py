@@ -17,7 +17,7 @@ from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.storage import get_or_none, update_if
 from chalicelib.directory import service as directory
-from chalicelib.surveys import access, answers, invitations, outside, storage
+from chalicelib.surveys import access, answer_files, answers, invitations, outside, storage
 from chalicelib.surveys.access import Standing
 from chalicelib.surveys.answers import AnswerError
 from chalicelib.surveys.model import (
@@ -138,12 +138,15 @@ def write_draft(survey: Survey, unit_id: str, raw: dict[str, Any], revision: int
     survey_id = survey.survey_id
     before = answer_of(_record(survey_id, unit_id))
     cleaned = answers.clean_answer(survey.form, raw, submit=False)
+    reader = actor if isinstance(actor, Principal) else None  # an outside organisation reads nothing in Kumo
+    folder_id = answer_files.folder_of(survey_id, unit_id)
+    values = answer_files.check_attachable(survey, folder_id, before.values, cleaned.values, reader)
     next_state = AnswerState.RETURNED if before.state is AnswerState.RETURNED else AnswerState.DRAFT
     at = now()
     saved = update_if(
         AnswerRecord(survey_id, unit_id),
         [
-            AnswerRecord.values_json.set(_values_json(cleaned.values)),
+            AnswerRecord.values_json.set(_values_json(values)),
             AnswerRecord.state.set(next_state.value),
             AnswerRecord.updated_by.set(actor.staff_id),
             AnswerRecord.updated_by_name.set(actor.display_name),
@@ -154,7 +157,7 @@ def write_draft(survey: Survey, unit_id: str, raw: dict[str, Any], revision: int
     )
     if not saved:
         raise Conflict("Someone else changed this answer in the meantime. Reload it to see their changes.")
-    changed = sorted({c.split("[")[0] for c in answers.changed_cells(before.values, cleaned.values)})
+    changed = sorted({c.split("[")[0] for c in answers.changed_cells(before.values, values)})
     if changed:
         record_history(survey_id, unit_id, actor, "edited", fields=changed)
     return Saved(answer_of(_record(survey_id, unit_id)), tuple(cleaned.errors))
@@ -257,6 +260,7 @@ def hand_in(survey: Survey, unit_id: str, revision: int, actor: Actor, approvers
     survey_id = survey.survey_id
     record = answer_of(_record(survey_id, unit_id))
     values = complete_values(survey, record)
+    answer_files.refuse_unready(survey, values)
     changed = answers.changed_cells(record.previous, values) if record.previous is not None else []
     at = now()
     direct = not approvers

@@ -17,7 +17,7 @@ from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.storage import get_or_none, save_if_absent, update_if
 from chalicelib.directory import service as directory
-from chalicelib.surveys import access, answering, answers, storage
+from chalicelib.surveys import access, answer_files, answering, answers, storage
 from chalicelib.surveys.answers import AnswerError
 from chalicelib.surveys.model import Part, Survey, answer_key, answer_of, now, part_of, survey_of
 from chalicelib.surveys.states import EDITABLE, AnswerState
@@ -108,7 +108,7 @@ def forward(
     return [part_of(r) for r in PartRecord.query(key)]
 
 
-def _assigned_to(p: Principal, assignee_key: str) -> bool:
+def assigned_to(p: Principal, assignee_key: str) -> bool:
     kind, _, ident = assignee_key.partition(":")
     return (kind == "staff" and ident == p.staff_id) or (kind == "unit" and p.belongs_to(ident))
 
@@ -122,7 +122,7 @@ class PartView:
 def _part(p: Principal, survey_id: str, unit_id: str, part_id: str) -> tuple[PartView, PartRecord]:
     storage.bind()
     record = get_or_none(PartRecord, answer_key(survey_id, unit_id), part_id, consistent_read=True)
-    if record is None or not (_assigned_to(p, record.assignee_key) or p.belongs_to(unit_id)):
+    if record is None or not (assigned_to(p, record.assignee_key) or p.belongs_to(unit_id)):
         raise NotFound("There is no such part of this answer.")
     survey = access.load_record(survey_id)
     if survey is None:
@@ -139,17 +139,19 @@ def save_part(
     p: Principal, survey_id: str, unit_id: str, part_id: str, *, raw: dict[str, Any], revision: int
 ) -> tuple[Part, tuple[AnswerError, ...]]:
     found, record = _part(p, survey_id, unit_id, part_id)
-    if not _assigned_to(p, record.assignee_key):
+    if not assigned_to(p, record.assignee_key):
         raise NotFound("There is no such part of this answer.")
     answering.accepting(found.survey)
     form = found.survey.form
     if found.part.question_ids:
         form = form.with_questions(tuple(q for q in form.questions if q.question_id in found.part.question_ids))
     cleaned = answers.clean_answer(form, raw, submit=False)
+    folder = answer_files.folder_of(survey_id, unit_id)
+    values = answer_files.check_attachable(found.survey, folder, found.part.values, cleaned.values, p)
     saved = update_if(
         PartRecord(record.answer_key, part_id),
         [
-            PartRecord.values_json.set(json.dumps(cleaned.values, ensure_ascii=False)),
+            PartRecord.values_json.set(json.dumps(values, ensure_ascii=False)),
             PartRecord.state.set(PartState.DRAFT),
             PartRecord.updated_by.set(p.staff_id),
             PartRecord.updated_by_name.set(p.display_name),
@@ -165,7 +167,7 @@ def save_part(
 
 def send_back(p: Principal, survey_id: str, unit_id: str, part_id: str) -> Part:
     _, record = _part(p, survey_id, unit_id, part_id)
-    if not _assigned_to(p, record.assignee_key):
+    if not assigned_to(p, record.assignee_key):
         raise NotFound("There is no such part of this answer.")
     if not update_if(
         PartRecord(record.answer_key, part_id),

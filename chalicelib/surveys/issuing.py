@@ -16,7 +16,7 @@ from chalicelib.core.errors import BadRequest, Conflict
 from chalicelib.core.storage import save_if_absent, update_if
 from chalicelib.directory import service as directory
 from chalicelib.surveys import access, attachments, design, invitations, outside, storage
-from chalicelib.surveys.form import Form, QuestionType, form_json
+from chalicelib.surveys.form import Form, form_json
 from chalicelib.surveys.model import Survey, new_id, now, survey_of
 from chalicelib.surveys.numbers import JST, next_number
 from chalicelib.surveys.outside import ExternalTarget
@@ -186,7 +186,6 @@ def _ready_to_issue(survey: Survey, at: datetime) -> None:
         raise BadRequest("The deadline has passed; set a later one.", field="deadline")
     if not survey.answer_units:
         raise BadRequest("Choose at least one unit to send the survey to.", field="targets")
-    _no_files_from_outside(survey)
     if not survey.form.answerable:
         raise BadRequest("Add at least one question.", field="form")
     problems = design.check_form(survey.form)
@@ -199,23 +198,6 @@ def _ready_to_issue(survey: Survey, at: datetime) -> None:
             problems=[{"message": x.message, "question_id": x.question_id, **x.params} for x in problems],
             **first.params,
         )
-
-
-def _no_files_from_outside(survey: Survey) -> None:
-    """Outside organisations cannot attach files yet: a file question would need their uploads to
-    go through the partner upload path (and its malware scan), which respondent links do not
-    offer. Refused before anything is sent, with the question named."""
-    if not survey.external_targets:
-        return
-    for q in survey.form.answerable:
-        if q.type is QuestionType.FILE:
-            raise BadRequest(
-                "Outside organisations cannot send files through Kumo yet: remove the file question "
-                "{question} or the outside organisations.",
-                field="form",
-                question_id=q.question_id,
-                question=q.label,
-            )
 
 
 def issue(p: Principal, survey_id: str, *, at: datetime | None = None) -> Survey:

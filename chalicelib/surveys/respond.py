@@ -10,8 +10,11 @@ a request carries (another one is "not found", as for staff).
 What an outside organisation may do: fill in and save its draft while the survey is open, submit
 it (or answer 「該当なし」, as a 所属 can) straight to the 照会元 (it has no 所属長 in Kumo: the
 same AnswerApproved tells the issuer), download the files sent with the survey, take an answer
-back and submit it again until the deadline, and read it, also once the survey is closed. The
-draft's write, the full check and the hand-in are answering.py's own.
+back and submit it again until the deadline, and read it, also once the survey is closed. It
+uploads files for file questions through the partner upload path (sharing/partner_uploads.py:
+its session, the allow-list, the link's caps, the malware scan, the organisation recorded as the
+uploader) into the answer's folder (answer_files.py). The draft's write, the full check and the
+hand-in are answering.py's own.
 """
 
 from __future__ import annotations
@@ -19,14 +22,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.core.errors import NotFound
+from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.core.storage import get_or_none
+from chalicelib.files import s3, uploads
+from chalicelib.files import search_feed as file_feed
+from chalicelib.files import versions as file_versions
 from chalicelib.sharing import external as external_links
-from chalicelib.sharing.partner import Visit, log
-from chalicelib.surveys import access, answering, answers, attachments, outside, storage
+from chalicelib.sharing import partner_uploads
+from chalicelib.sharing.partner import Visit, log, owner_of
+from chalicelib.surveys import access, answer_files, answering, answers, attachments, outside, storage
 from chalicelib.surveys.answers import AnswerError
 from chalicelib.surveys.invitations import KIND
 from chalicelib.surveys.model import Answer, Survey, answer_of, now, survey_of
+from chalicelib.surveys.schemas import NewAnswerUpload
 from chalicelib.surveys.states import EDITABLE, AnswerState, SurveyState
 from chalicelib.surveys.storage import AnswerRecord
 
@@ -135,3 +143,35 @@ def attachment_url(visit: Visit, attachment_id: str) -> str:
     url = attachments.download_url(survey, attachment_id)
     log(visit, "downloaded", detail=f"survey {survey_id} attachment {attachment_id}")
     return url
+
+
+def start_upload(visit: Visit, survey_id: str, unit_id: str, upload: NewAnswerUpload) -> uploads.UploadTicket:
+    """Open an upload of a file for the draft; the rest goes through the partner upload API."""
+    survey, answer = _mine(visit, survey_id, unit_id)
+    answering.accepting(survey)
+    if answer.state not in EDITABLE:
+        raise Conflict("The answer has been submitted: take it back before adding files.")
+    folder_id = answer_files.ensure_folder(owner_of(visit.link), survey, unit_id)
+    return partner_uploads.start_external_upload(
+        visit,
+        folder_id=folder_id,
+        uploader_name=answer.respondent_name or _actor(visit, answer).display_name,
+        name=upload.name,
+        size=upload.size,
+        content_type=upload.content_type or "",
+    )
+
+
+def file_url(visit: Visit, file_id: str) -> str:
+    """One of the organisation's own answer's files, once scanned clean, saved as an attachment."""
+    survey_id, unit_id = own_answer(visit)
+    survey, answer = _mine(visit, survey_id, unit_id)
+    named = {a.file_id for a in answer_files.attached(survey, answer.values)}
+    entry = file_feed.current_entry(file_id)
+    in_folder = entry is not None and entry.parent_id == answer_files.folder_of(survey_id, unit_id)
+    if entry is None or entry.is_folder or entry.status != "active" or not (file_id in named or in_folder):
+        raise NotFound("This file is not part of an answer you can read.")
+    version = file_versions.version_record(file_id, entry.version)
+    uploads.refuse_unscanned(version.scan_status)
+    log(visit, "downloaded", file_id=file_id, object_name=entry.name, detail=f"survey {survey_id} answer file")
+    return s3.presigned_download(version.s3_key, entry.name, version.content_type, inline=False)

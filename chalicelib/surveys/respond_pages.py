@@ -23,10 +23,11 @@ from chalicelib.core import error_pages, templating, web
 from chalicelib.core.errors import BadRequest, Conflict, KumoError, TooManyRequests, Unauthenticated
 from chalicelib.core.i18n import gettext_for
 from chalicelib.directory import service as directory
+from chalicelib.files import views as file_views
 from chalicelib.sharing import external as external_links
-from chalicelib.sharing import partner, partner_web
+from chalicelib.sharing import partner, partner_types, partner_web
 from chalicelib.sharing.partner import Visit
-from chalicelib.surveys import form_view, respond
+from chalicelib.surveys import answer_files, form_view, respond
 from chalicelib.surveys.answers import AnswerError
 from chalicelib.surveys.invitations import KIND
 from chalicelib.surveys.model import now
@@ -116,6 +117,13 @@ def _content(visit: Visit, errors: tuple[AnswerError, ...]) -> dict[str, Any]:
         "board_labels": BOARD_LABELS,
         "fields": form_view.fields(s.form, a.values, gettext_for(language), errors=errors),
         "save_url": f"/api/respond/surveys/{s.survey_id}/answers/{a.unit_id}",
+        # File questions: uploads through the partner path, the organisation's own files under /r/.
+        "file_base": "/r/answer-files/",
+        "upload_url": f"/api/respond/surveys/{s.survey_id}/answers/{a.unit_id}/uploads" if v.editable else "",
+        "upload_api": "/api/share",
+        "upload": {**file_views.upload_settings(), "allowed": sorted(partner_types.allowed())},
+        "no_paste": True,  # an organisation outside reads nothing in Kumo: it only uploads
+        "file_states": answer_files.unchecked(s, a.values) if v.editable else {},
     }
 
 
@@ -191,6 +199,12 @@ def code() -> Response:
 def attachment(attachment_id: str) -> Response:
     """A file the 照会元 sent with the survey, through this session (never a staff address)."""
     return _answer(lambda: web.redirect(respond.attachment_url(_visit(), unquote(attachment_id)), status=302))
+
+
+@bp.route("/r/answer-files/{file_id}")
+def answer_file(file_id: str) -> Response:
+    """A file of the organisation's own answer (as it uploaded it), once checked for viruses."""
+    return _answer(lambda: web.redirect(respond.file_url(_visit(), unquote(file_id)), status=302))
 
 
 @bp.route("/r/submit", methods=["POST"], content_types=FORM)

@@ -9,12 +9,14 @@ from chalice import Blueprint, Response
 from chalicelib.core import web
 from chalicelib.core.contract import operation, parse_body
 from chalicelib.directory import service as directory
+from chalicelib.files.schemas import TicketOut
 from chalicelib.sharing import partner_web
 from chalicelib.sharing.partner import Visit
 from chalicelib.surveys import respond
+from chalicelib.surveys.answer_file_routes import ticket_json
 from chalicelib.surveys.form import form_json
 from chalicelib.surveys.routes import answer_json, saved_json
-from chalicelib.surveys.schemas import AnswerIn, AnswerOut, RespondentOut, RevisionIn, SavedOut
+from chalicelib.surveys.schemas import AnswerIn, AnswerOut, NewAnswerUpload, RespondentOut, RevisionIn, SavedOut
 
 bp = Blueprint(__name__)
 TAG = "respondents"
@@ -96,3 +98,17 @@ def not_applicable(survey_id: str, unit_id: str) -> Response:
 @operation("Change a submitted answer (until the deadline)", returns=AnswerOut, auth="partner", tag=TAG)
 def take_back(survey_id: str, unit_id: str) -> Response:
     return web.json_response(answer_json(respond.take_back(_visit(), survey_id, unit_id)))
+
+
+@bp.route(ANSWER + "/uploads", methods=["POST"])
+@operation(
+    "Open an upload of a file for the draft (then the partner upload API: parts, complete)",
+    body=NewAnswerUpload,
+    returns=TicketOut,
+    status=201,
+    auth="partner",
+    tag=TAG,
+)
+def start_upload(survey_id: str, unit_id: str) -> Response:
+    body = parse_body(NewAnswerUpload, web.json_body(bp.current_request))
+    return web.json_response(ticket_json(respond.start_upload(_visit(), survey_id, unit_id, body)), status=201)

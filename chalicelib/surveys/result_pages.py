@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from chalice import Blueprint, Response
 
@@ -18,7 +18,7 @@ from chalicelib.core import web
 from chalicelib.core.auth import require_signed_in
 from chalicelib.core.i18n import gettext_for
 from chalicelib.core.layout import page
-from chalicelib.surveys import access, results, summaries
+from chalicelib.surveys import access, answer_files, results, summaries
 from chalicelib.surveys.export_sheets import summary_grids
 
 bp = Blueprint(__name__)
@@ -55,6 +55,11 @@ def _charts(found: list[summaries.Summary], translate: Any) -> list[dict[str, An
     return shown
 
 
+def _file_path(survey_id: str, unit_id: str, file_id: str) -> str:
+    """The download through the survey (answer_file_routes.py): checked and saved as an attachment."""
+    return f"/surveys/{quote(survey_id)}/answers/{quote(unit_id)}/files/{quote(file_id)}"
+
+
 @bp.route("/surveys/{survey_id}/results")
 def results_page(survey_id: str) -> Response:
     me = require_signed_in(web.principal())
@@ -67,6 +72,17 @@ def results_page(survey_id: str) -> Response:
         for grid in summary_grids(material.form, answers)
     ]
     answered = [a.values for a in answers if a.values]
+    received = [
+        {
+            "unit_name": a.unit_name,
+            "files": [
+                {"name": f.name, "question": f.question_label, "href": _file_path(survey_id, a.unit_id, f.file_id)}
+                for f in answer_files.attached(survey, a.values)
+            ],
+        }
+        for a in answers
+        if a.values
+    ]
     translate = gettext_for(language)
     return page(
         "surveys/results.html",
@@ -75,6 +91,7 @@ def results_page(survey_id: str) -> Response:
         grids=grids,
         charts=_charts(summaries.summarise(material.form, answered), translate),
         answered=len(answered),
+        received=[r for r in received if r["files"]],
         total=len(answers),
         cp932_problems=results.cp932_problems_of(material, answers),
     )

@@ -264,6 +264,15 @@ class ImportedFormOut(TypedDict):
 
 
 @dataclass(frozen=True)
+class NewAnswerUpload:
+    """A file to upload for an answer: it goes into the answer's folder and is malware-scanned."""
+
+    name: str
+    size: int
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
 class AttachIn:
     file_id: str  # a Kumo file the issuer can read; the survey keeps a copy (surveys/attachments.py)
 

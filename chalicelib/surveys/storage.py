@@ -108,6 +108,7 @@ class AnswerRecord(Model):
     return_comment = UnicodeAttribute(null=True)
     reopen_allowed = BooleanAttribute(default=False)
     deadline = UTCDateTimeAttribute()  # copied from the survey: the 所属's list sorts by it
+    files_folder_id = UnicodeAttribute(null=True)  # the answer's own folder of uploads (answer_files.py)
 
     by_unit = AnswersByUnit()
 

@@ -155,7 +155,7 @@
     list.textContent = "";
     files.forEach(function (f) {
       var li = document.createElement("li"), a = document.createElement("a"), remove = document.createElement("button");
-      a.href = "/files/" + encodeURIComponent(f.file_id);
+      a.href = (page.getAttribute("data-file-base") || "/files/") + encodeURIComponent(f.file_id);
       a.textContent = f.name;
       remove.type = "button";
       remove.className = "small danger";
@@ -164,6 +164,15 @@
       remove.textContent = "×";
       remove.setAttribute("aria-label", f.name + " ×");
       li.appendChild(a);
+      var state = scanStates[f.file_id];
+      if (state) {  // the virus check has not cleared it (yet): submission waits for it
+        var tag = document.createElement("span");
+        tag.className = "tag scan " + (state === "pending" ? "scan-pending" : "scan-bad");
+        tag.setAttribute("data-testid", "scan-status");
+        tag.textContent = text(state === "pending" ? "scan-pending" : "scan-bad");
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(tag);
+      }
       if (saveUrl) { li.appendChild(document.createTextNode(" ")); li.appendChild(remove); }
       list.appendChild(li);
     });
@@ -183,6 +192,35 @@
       renderFiles(q);
       changed();
     }).catch(function () { errors.textContent = text("attach-failed"); });
+  }
+
+  // --- upload boxes: one per file question (files_macros.html upload_parts); each upload goes into
+  // the answer's folder (scanned, never a new version) and is added to the question's list ---------
+  var scanStates = JSON.parse(page.getAttribute("data-file-states") || "{}");
+  function addFile(q, entry) {
+    if (entry.scan_status && entry.scan_status !== "clean") { scanStates[entry.id] = entry.scan_status; }
+    var list = q.querySelector("[data-files]");
+    var files = JSON.parse(list.getAttribute("data-files") || "[]");
+    if (files.some(function (f) { return f.file_id === entry.id; })) { return; }
+    files.push({ file_id: entry.id, name: entry.name });
+    list.setAttribute("data-files", JSON.stringify(files));
+    renderFiles(q);
+    changed();
+  }
+  function startUploaders() {
+    each(form, "[data-answer-upload]", function (box) {
+      var q = box.closest("[data-question]");
+      window.KumoUploader.create({
+        section: box,
+        id: "answer-" + q.getAttribute("data-question"),
+        api: box.getAttribute("data-upload-api") || "/api/files",  // /api/share: an outside organisation
+        startUrl: box.getAttribute("data-upload-url"),
+        height: 200,
+        clearWhenDone: true,
+        onFiled: function (entry) { addFile(q, entry); },
+        refresh: function () { return flush(); }
+      });
+    });
   }
 
   // --- autosave ------------------------------------------------------------------------------------
@@ -244,6 +282,7 @@
   });
   if (!saveUrl) { return; }  // read-only: nothing more to do
   each(form, ".file-add", function (row) { row.hidden = false; });
+  startUploaders();
   questionsOf().forEach(function (q) { if (q.getAttribute("data-type") === "file") { renderFiles(q); } });
   form.addEventListener("input", onEdit);
   form.addEventListener("change", onEdit);

@@ -96,16 +96,22 @@
     });
   }
 
-  // options: section (the #upload element), api ("/api/files" or "/api/share"), id,
-  // startBody(file) -> extra fields for the start request, planBody(names) -> the plan request
-  // (or null to skip the plan), planUrl, mayAdd(file) -> false to refuse quietly, onStarted(ticket),
-  // onFiled(entry), refresh() -> a promise that resolves once the page shows the new files.
+  // options: section (the box's root element: files_macros.html upload_parts inside it), api
+  // ("/api/files" or "/api/share": parts and completion), startUrl (where an upload is opened;
+  // api + "/uploads" by default), id (unique on the page), startBody(file) -> extra fields for
+  // the start request, planBody(names) -> the plan request (or null to skip the plan), planUrl,
+  // mayAdd(file) -> false to refuse quietly, onStarted(ticket), onFiled(entry), height (of the
+  // drop area), clearWhenDone (empty the box after a clean run), refresh() -> a promise that
+  // resolves once the page shows the new files. Everything is looked up inside the
+  // section, so a page may hold several boxes (one per file question of a survey answer).
   function create(options) {
     var section = options.section;
     var data = section.dataset;
-    var status = document.getElementById("upload-status");
-    var errors = document.getElementById("upload-errors");
-    var planList = document.getElementById("upload-plan");
+    function part(name) { return section.querySelector("[data-upload-" + name + "]"); }
+    var status = part("status");
+    var errors = part("errors");
+    var planList = part("plan");
+    var target = section.querySelector("[data-uploader]");
     var texts = {
       blocked: data.textBlocked, uploading: data.textUploading, done: data.textDone, failed: data.textFailed,
       error: data.textError, network: data.textNetwork, paused: data.textPaused, planVersion: data.textPlanVersion,
@@ -116,6 +122,7 @@
     var blocked = (data.blocked || "").split(",").filter(Boolean);
     var allowed = (data.allowed || "").split(",").filter(Boolean);  // partners: only these types
     var uploadsPath = options.api + "/uploads/";
+    var startUrl = options.startUrl || options.api + "/uploads";
 
     function say(text) { status.textContent = text; }
     function complain(name, message) {
@@ -142,9 +149,9 @@
     function start(file) {
       var body = { name: file.name, size: file.size, content_type: file.type || "",
         relative_path: file.meta.relativePath || null };
-      var extra = options.startBody(file);
+      var extra = options.startBody ? options.startBody(file) : {};
       Object.keys(extra).forEach(function (k) { body[k] = extra[k]; });
-      return api("POST", options.api + "/uploads", body).then(function (ticket) {
+      return api("POST", startUrl, body).then(function (ticket) {
         if (options.onStarted) { options.onStarted(ticket); }
         return ticket;
       });
@@ -175,9 +182,9 @@
 
     uppy.use(U.Dashboard, {
       inline: true,
-      target: "#uploader",
+      target: target,
       width: "100%",
-      height: 300,
+      height: options.height || 300,
       fileManagerSelectionType: "both",
       showProgressDetails: true,
       proudlyDisplayPoweredByUppy: false,
@@ -248,7 +255,7 @@
     uppy.on("files-added", function (added) {
       var names = added.map(function (f) { return f.name; });
       var nested = added.some(function (f) { return f.meta && f.meta.relativePath; });
-      var body = nested ? null : options.planBody(names);  // a dropped folder's tree is new: no plan
+      var body = nested || !options.planBody ? null : options.planBody(names);  // a dropped folder's tree is new: no plan
       var planned = body ? api("POST", options.planUrl, body) : Promise.resolve({ items: [] });
       planned.then(function (answer) {
         var items = answer.items || [];
@@ -293,8 +300,12 @@
       done = 0;
       total = 0;
       showPlan([]);
-      // "Finished" is said once the page shows the new files.
-      (succeeded ? options.refresh() : Promise.resolve()).then(function () { say(text); });
+      // "Finished" is said once the page shows the new files. A box that lists its files
+      // elsewhere (a survey answer) empties itself then, ready for the next ones.
+      (succeeded ? options.refresh() : Promise.resolve()).then(function () {
+        say(text);
+        if (options.clearWhenDone && !failed) { uppy.clear(); }
+      });
     });
     return uppy;
   }

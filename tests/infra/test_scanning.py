@@ -209,8 +209,12 @@ def test_a_dead_lettered_scan_raises_an_alarm(synthesized: Synthesized) -> None:
     assert alarm["Threshold"] == 1 and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
 
 
-def test_partner_uploads_reach_the_scanner_on_the_kumo_bus_too() -> None:
-    """Locally the scanner scans on PartnerUploaded; in AWS the guardduty adapter ignores it."""
-    (rule,) = [r for r in RESOURCES.rules if r.target_queue == "scan"]
-    assert rule.pattern == {"source": ["kumo.sharing"], "detail-type": ["PartnerUploaded"]}
+def test_partner_uploads_and_staff_uploads_that_ask_for_a_scan_reach_the_scanner_on_the_kumo_bus_too() -> None:
+    """Locally the scanner scans on PartnerUploaded, and on a FileUploaded that asks for a scan (a
+    file on a survey answer); in AWS the guardduty adapter ignores both (GuardDuty scans the object)."""
+    patterns = sorted((r.pattern for r in RESOURCES.rules if r.target_queue == "scan"), key=lambda p: p["detail-type"])
+    assert patterns == [
+        {"source": ["kumo.files"], "detail-type": ["FileUploaded"], "detail": {"scan_required": [True]}},
+        {"source": ["kumo.sharing"], "detail-type": ["PartnerUploaded"]},
+    ], "a staff upload that did not ask for a scan never reaches the scanner"
     assert RESOURCES.function("scanner").source_queue == "scan"

@@ -201,13 +201,6 @@ def test_the_link_expires_a_week_after_the_deadline_and_then_is_refused(issuer: 
         partner.visit(cookie)
 
 
-def test_file_questions_are_refused_for_outside_organisations_at_issue(issuer: Any) -> None:
-    form = {"questions": [*FORM["questions"], {"question_id": "q3", "type": "file", "label": "添付資料"}]}
-    with pytest.raises(BadRequest) as refused:
-        _issued(issuer, form)
-    assert refused.value.details["question_id"] == "q3"
-
-
 def test_a_failed_invitation_is_recorded_and_sent_again_with_a_new_link(
     issuer: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
