@@ -41,6 +41,7 @@ Staff = staff.Staff
 Placement = placement.Placement
 Transfer = placement.Transfer
 find_staff = staff.find_staff
+find_staff_many = staff.find_staff_many
 display_names = staff.display_names
 staff_in_department = staff.staff_in_department
 staff_in_unit = staff.staff_in_unit
