@@ -161,12 +161,23 @@ def display_names(staff_ids: list[str]) -> dict[str, str]:
 
 def _candidates(department_id: str) -> list[Staff]:
     """Everyone who may have a place in this 部局: stored there, or with a place elsewhere."""
+    return _candidates_of([department_id])[department_id]
+
+
+def _candidates_of(department_ids: Iterable[str]) -> dict[str, list[Staff]]:
+    """`_candidates` of each 部局, the places elsewhere read once for all of them."""
     storage.bind()
-    found: dict[str, Staff] = {}
-    for query in (StaffRecord.by_department.query(department_id), StaffRecord.by_elsewhere.query(ELSEWHERE)):
-        for record in query:
-            found.setdefault(record.staff_id, _staff(record))
-    return sorted(found.values(), key=lambda s: s.staff_id)
+    today = jst_today()
+    elsewhere: list[Staff] | None = None
+    found: dict[str, list[Staff]] = {}
+    for department_id in dict.fromkeys(department_ids):
+        people = {r.staff_id: _staff(r, today) for r in StaffRecord.by_department.query(department_id)}
+        if elsewhere is None:
+            elsewhere = [_staff(r, today) for r in StaffRecord.by_elsewhere.query(ELSEWHERE)]
+        for person in elsewhere:
+            people.setdefault(person.staff_id, person)
+        found[department_id] = sorted(people.values(), key=lambda s: s.staff_id)
+    return found
 
 
 def staff_in_department(department_id: str) -> list[Staff]:
@@ -184,15 +195,26 @@ def assignments_in(staff: Staff, unit_id: str) -> list[Assignment]:
     return [a for a in staff.principal().assignments if unit_id in a.path]
 
 
-def staff_in_unit(unit_id: str, *, post: Post | None = None) -> list[Staff]:
-    """Members whose main or 兼務 place is this unit or below it (for a 部局: anywhere in it),
-    holding `post` there when one is given: who is a 所属's 所属長, its 取りまとめ担当."""
+def _members(candidates: list[Staff], unit_id: str, post: Post | None) -> list[Staff]:
     members = []
-    for person in _candidates(org.department_of(unit_id)):
+    for person in candidates:
         places = assignments_in(person, unit_id)
         if places and (post is None or any(a.post is post for a in places)):
             members.append(person)
     return members
+
+
+def staff_in_unit(unit_id: str, *, post: Post | None = None) -> list[Staff]:
+    """Members whose main or 兼務 place is this unit or below it (for a 部局: anywhere in it),
+    holding `post` there when one is given: who is a 所属's 所属長, its 取りまとめ担当."""
+    return staff_in_units([unit_id], post=post)[unit_id]
+
+
+def staff_in_units(unit_ids: Iterable[str], *, post: Post | None = None) -> dict[str, list[Staff]]:
+    """`staff_in_unit` of many units at once (a 照会 to twenty 所属): each 部局 is read once."""
+    units = list(dict.fromkeys(unit_ids))
+    candidates = _candidates_of(org.department_of(u) for u in units)
+    return {u: _members(candidates[org.department_of(u)], u, post) for u in units}
 
 
 def heads_of(unit_id: str) -> list[Staff]:
@@ -202,7 +224,18 @@ def heads_of(unit_id: str) -> list[Staff]:
 
 def coordinators_of(unit_id: str) -> list[Staff]:
     """Who gathers a 所属's answers: its 取りまとめ担当, or its 所属長 when it has none."""
-    return staff_in_unit(unit_id, post=Post.COORDINATOR) or heads_of(unit_id)
+    return coordinators_of_units([unit_id])[unit_id]
+
+
+def coordinators_of_units(unit_ids: Iterable[str]) -> dict[str, list[Staff]]:
+    """`coordinators_of` each unit, each 部局 read once for all of them (and for both posts)."""
+    units = list(dict.fromkeys(unit_ids))
+    candidates = _candidates_of(org.department_of(u) for u in units)
+    found = {}
+    for u in units:
+        people = candidates[org.department_of(u)]
+        found[u] = _members(people, u, Post.COORDINATOR) or _members(people, u, Post.HEAD)
+    return found
 
 
 def _elsewhere(staff: Staff) -> bool:

@@ -72,10 +72,13 @@ def queued_writes(planned: list[Planned], at: datetime | None = None) -> list[di
     with the event's inbox items (notifications/transactions.py)."""
     moment = at or datetime.now(UTC)
     bind_prefs()
+    lines: dict[tuple[str, str], Planned] = {}
+    for p in planned:
+        if p.route is Route.DIGEST:
+            lines.setdefault((p.delivery.staff_id, p.delivery.notification_id), p)
     return [
         transactions.put_if_absent(DigestRecord, _queued_record(p.delivery, moment, p.digest_at), "staff_id")
-        for p in planned
-        if p.route is Route.DIGEST
+        for p in lines.values()
     ]
 
 

@@ -67,6 +67,15 @@ def _inbox_write(d: Delivery, now: datetime) -> dict[str, Any]:
     return transactions.put_if_absent(NotificationRecord, record, "staff_id")
 
 
+def once_each(deliveries: list[Delivery]) -> list[Delivery]:
+    """One delivery per person and notice: a transaction refuses two writes of one item, and a
+    person may be reached twice by one event (the coordinator of two 所属 a 照会 is sent to)."""
+    first: dict[tuple[str, str], Delivery] = {}
+    for d in deliveries:
+        first.setdefault((d.staff_id, d.notification_id), d)
+    return list(first.values())
+
+
 def deliver(deliveries: list[Delivery], *, also: Sequence[dict[str, Any]] = (), claim: str | None = None) -> int:
     """Write each delivery once; a delivery already in the inbox is skipped. Returns new count.
 
@@ -77,7 +86,7 @@ def deliver(deliveries: list[Delivery], *, also: Sequence[dict[str, Any]] = (), 
     """
     bind()
     now = datetime.now(UTC)
-    inbox = [_inbox_write(d, now) for d in deliveries]
+    inbox = [_inbox_write(d, now) for d in once_each(deliveries)]
     if not inbox and not also:
         return 0
     return transactions.write_once([*inbox, *also], claim=claim, counted=len(inbox))

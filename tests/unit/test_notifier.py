@@ -11,6 +11,7 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from chalicelib.core.auth import Role
+from chalicelib.directory.service import Staff
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 
@@ -270,7 +271,6 @@ def test_an_event_cut_short_between_its_transactions_is_written_whole_once_by_th
     rest without writing the first twice."""
     from chalicelib.core import idempotency
     from chalicelib.directory import service
-    from chalicelib.directory.service import Staff
 
     for n in range(150):
         service.save_staff(Staff(f"member{n:03d}", f"職員{n}", f"m{n}@pref.example.lg.jp", "somu", Role.MEMBER))
@@ -291,3 +291,36 @@ def test_an_event_cut_short_between_its_transactions_is_written_whole_once_by_th
     assert handler(_sample(), Context()) == {"batchItemFailures": []}, "and once more: already handled"
     counts = {len([x for x in _inbox(f"member{n:03d}") if x.kind == "department_notice"]) for n in range(150)}
     assert counts == {1}, "every member has the notice exactly once"
+
+
+def test_the_coordinator_of_two_units_a_survey_is_sent_to_hears_of_it_once(directory: None) -> None:
+    """One event reaches them twice (once per 所属); one transaction may not write one item twice."""
+    from dataclasses import replace
+
+    from chalicelib.core.auth import Post
+    from chalicelib.core.event_catalogue import SurveyIssued
+    from chalicelib.directory import org, service
+    from chalicelib.directory.placement import Placement
+
+    org.save_units(
+        [
+            org.OrgUnit("zaisei", "財政課", "Finance", org.UnitKind.SHOZOKU, "somu"),
+            org.OrgUnit("jinji", "人事課", "Personnel", org.UnitKind.SHOZOKU, "somu"),
+        ]
+    )
+    both = Staff("kenmu.k", "兼務 一郎", "kenmu.k@pref.example.lg.jp", "somu", Role.MEMBER)
+    service.save_staff(
+        replace(both, unit_id="zaisei", post=Post.COORDINATOR, concurrent=(Placement("jinji", post=Post.COORDINATOR),))
+    )
+    detail = SurveyIssued(
+        survey_id="sv_1",
+        number="財政第1号",
+        title="予算要求の照会",
+        issuer_unit_id="somu",
+        target_unit_ids=["zaisei", "jinji"],
+        deadline="2026-12-10T08:00:00+00:00",
+    )
+    wire = detail.event(event_id="e-issued", occurred_at="2026-11-26T02:00:00+00:00").wire_detail()
+    assert _handler()(_event("kumo.surveys", "SurveyIssued", wire), Context()) == {"batchItemFailures": []}
+    assert [n.kind for n in _inbox("kenmu.k")] == ["survey_issued"]
+    assert _mails_to() == ["kenmu.k@pref.example.lg.jp"]
