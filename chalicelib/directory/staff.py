@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from chalicelib.core.auth import Assignment, Post, Principal, Role
 from chalicelib.core.observability import logger
@@ -22,6 +23,7 @@ from chalicelib.directory.placement import Placement, Transfer, due, jst_today
 from chalicelib.directory.storage import PlacementMap, StaffRecord, TransferMap
 
 ELSEWHERE = "y"  # the by_elsewhere index's one key
+MAX_FILTER_VALUES = 100  # an IN of a filter expression takes at most 100 values
 
 
 @dataclass(frozen=True)
@@ -161,17 +163,52 @@ def display_names(staff_ids: list[str]) -> dict[str, str]:
 
 def _candidates(department_id: str) -> list[Staff]:
     """Everyone who may have a place in this 部局: stored there, or with a place elsewhere."""
-    return _candidates_of([department_id])[department_id]
+    return _candidates_of({department_id: None})[department_id]
 
 
-def _candidates_of(department_ids: Iterable[str]) -> dict[str, list[Staff]]:
-    """`_candidates` of each 部局, the places elsewhere read once for all of them."""
+def _main_units(unit_id: str) -> set[str] | None:
+    """The main 所属 a member of this unit can have: the unit, the 所属 above a 係, the units
+    below it; None for a 部局 (anyone in it)."""
+    if org.department_of(unit_id) == unit_id:
+        return None
+    ids = {unit_id, *org.unit_path(unit_id)[1:]}
+    below = [unit_id]
+    for _ in range(org.MAX_DEPTH):
+        below = [c.unit_id for u in below for c in org.children(u)]
+        ids.update(below)
+    return ids
+
+
+def _wanted(unit_ids: list[str]) -> dict[str, set[str] | None]:
+    """The 部局 to read for these units, each with the main 所属 that matter (None: everyone)."""
+    wanted: dict[str, set[str] | None] = {}
+    for unit_id in unit_ids:
+        department, units = org.department_of(unit_id), _main_units(unit_id)
+        have = wanted.get(department, set())
+        wanted[department] = None if have is None or units is None else have | units
+    return wanted
+
+
+def _may_belong(units: set[str] | None) -> Any:
+    """A filter on a 部局's records that keeps whoever may be in these units: their main 所属 is
+    one of them, or they hold a 兼務 or a pending transfer (decided after reading, by the tree).
+    The 部局's other people stay on the server: a 照会 to one 所属 of a 500-person 部局 read all
+    500 (bench/notify.py)."""
+    if units is None or len(units) >= MAX_FILTER_VALUES:
+        return None
+    return StaffRecord.unit_id.is_in(*sorted(units)) | StaffRecord.concurrent.exists() | StaffRecord.transfers.exists()
+
+
+def _candidates_of(wanted: dict[str, set[str] | None]) -> dict[str, list[Staff]]:
+    """`_candidates` of each 部局 (only those who may be in the units given), the places elsewhere
+    read once for all of them."""
     storage.bind()
     today = jst_today()
     elsewhere: list[Staff] | None = None
     found: dict[str, list[Staff]] = {}
-    for department_id in dict.fromkeys(department_ids):
-        people = {r.staff_id: _staff(r, today) for r in StaffRecord.by_department.query(department_id)}
+    for department_id, units in wanted.items():
+        query = StaffRecord.by_department.query(department_id, filter_condition=_may_belong(units))
+        people = {r.staff_id: _staff(r, today) for r in query}
         if elsewhere is None:
             elsewhere = [_staff(r, today) for r in StaffRecord.by_elsewhere.query(ELSEWHERE)]
         for person in elsewhere:
@@ -213,7 +250,7 @@ def staff_in_unit(unit_id: str, *, post: Post | None = None) -> list[Staff]:
 def staff_in_units(unit_ids: Iterable[str], *, post: Post | None = None) -> dict[str, list[Staff]]:
     """`staff_in_unit` of many units at once (a 照会 to twenty 所属): each 部局 is read once."""
     units = list(dict.fromkeys(unit_ids))
-    candidates = _candidates_of(org.department_of(u) for u in units)
+    candidates = _candidates_of(_wanted(units))
     return {u: _members(candidates[org.department_of(u)], u, post) for u in units}
 
 
@@ -230,7 +267,7 @@ def coordinators_of(unit_id: str) -> list[Staff]:
 def coordinators_of_units(unit_ids: Iterable[str]) -> dict[str, list[Staff]]:
     """`coordinators_of` each unit, each 部局 read once for all of them (and for both posts)."""
     units = list(dict.fromkeys(unit_ids))
-    candidates = _candidates_of(org.department_of(u) for u in units)
+    candidates = _candidates_of(_wanted(units))
     found = {}
     for u in units:
         people = candidates[org.department_of(u)]

@@ -174,6 +174,10 @@ def test_heads_and_coordinators_of_a_unit_across_departments(tree: None) -> None
     # Many units at once (a 照会 to several 所属): the same people, each 部局 read once.
     batched = directory.coordinators_of_units(["zaisei", "jinji", "doro"])
     assert {u: ids(p) for u, p in batched.items()} == {"zaisei": ["coord.z"], "jinji": ["kenmu.d"], "doro": ["head.d"]}
+    # The 部局's other people stay on the server, but not a 兼務 in the 部局 itself.
+    directory.save_staff(_person("kenmu.s", "jinji", concurrent=(Placement("yosan"),)))
+    assert ids(directory.staff_in_unit("yosan")) == ["coord.z", "kenmu.s"]
+    assert ids(directory.staff_in_unit("jinji")) == ["head.j", "kenmu.d", "kenmu.s"]
     units = ("zaisei", "yosan", "somu", "doro")
     assert {u: ids(p) for u, p in directory.staff_in_units(units).items()} == {
         u: ids(directory.staff_in_unit(u)) for u in units
