@@ -15,7 +15,7 @@ LOCALES := ja en
 CATALOGS := $(foreach l,$(LOCALES),frontend/locales/$(l)/LC_MESSAGES/messages.mo)
 # Browser libraries, pinned in frontend/package-lock.json, served from frontend/static/vendor/.
 VENDOR := frontend/static/vendor
-VENDOR_FILES := $(VENDOR)/uppy.min.js $(VENDOR)/uppy.min.css $(VENDOR)/uppy-ja_JP.min.js $(VENDOR)/sortable.min.js
+VENDOR_FILES := $(VENDOR)/uppy.min.js $(VENDOR)/uppy.min.css $(VENDOR)/uppy-ja_JP.min.js $(VENDOR)/sortable.min.js $(VENDOR)/crc32.js
 BABEL_KEYWORDS := -k N_ -k _ -k gettext -k KumoError -k BadRequest -k Unauthenticated -k Forbidden \
 	-k NotFound -k Conflict -k TooManyRequests -k ServerError -k LinkGone
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
@@ -30,7 +30,7 @@ run: $(STAMP) catalogs vendor
 
 ## make test: lint, then every test (unit, integration, e2e in Chromium, infra synth)
 test: $(STAMP) catalogs vendor browser lint
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile tests --ignore=tests/infra
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=25 tests --ignore=tests/infra
 	$(BIN)/pytest -q -p no:xdist tests/infra
 
 $(STAMP): requirements/*.txt pyproject.toml
@@ -62,6 +62,7 @@ $(VENDOR_FILES): frontend/package.json frontend/package-lock.json
 	cp frontend/node_modules/uppy/dist/uppy.min.js frontend/node_modules/uppy/dist/uppy.min.css $(VENDOR)/
 	cp frontend/node_modules/@uppy/locales/dist/ja_JP.min.js $(VENDOR)/uppy-ja_JP.min.js
 	cp frontend/node_modules/sortablejs/Sortable.min.js $(VENDOR)/sortable.min.js
+	cp frontend/node_modules/crc-32/crc32.js $(VENDOR)/crc32.js
 	touch $(VENDOR_FILES)
 
 frontend/locales/%/LC_MESSAGES/messages.mo: frontend/locales/%/LC_MESSAGES/messages.po

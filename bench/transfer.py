@@ -3,10 +3,11 @@
 Files never pass through Kumo's API: a browser asks it for a ticket, sends the bytes straight
 to S3 (one presigned POST form up to 64 MiB, presigned UploadPart PUTs above), asks it to
 complete, and downloads from a presigned GET. This bench does exactly that, as the browser
-(frontend/static/files.js with Uppy) does it: 16 MiB parts, 4 at a time, each part signed just
-before it is sent; the download is one GET streamed to disk. The baseline is boto3's managed
-transfer (`upload_file` / `download_file`, default TransferConfig, default client) to the same
-emulated S3 endpoint and bucket. Figures are throughputs and their ratio, Kumo / boto3.
+(frontend/static/uploader.js with Uppy) does it: 16 MiB parts, 6 at a time, each part signed just
+before it is sent, with its CRC-32 (S3 checks the part against it); the download is one GET
+streamed to disk. The baseline is boto3's managed transfer (`upload_file` / `download_file`,
+default TransferConfig, default client) to the same emulated S3 endpoint and bucket. Figures are
+throughputs and their ratio, Kumo / boto3.
 
     .venv/bin/python bench/transfer.py                     # 10 MiB x3 rounds, 1 GiB x1
     .venv/bin/python bench/transfer.py --quick             # 10 MiB and 100 MiB
@@ -39,6 +40,7 @@ the ratios and the split of the upload time are what carry over. moto needs abou
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import os
 import platform
@@ -48,6 +50,7 @@ import tempfile
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -236,7 +239,7 @@ class Timing:
 
 
 class KumoPath:
-    """As the browser does it: ticket, presigned POST or parts (signed one by one, 4 in flight), complete;
+    """As the browser does it: ticket, presigned POST or parts (signed one by one, 6 in flight), complete;
     download through the presigned GET from POST /api/files/{id}/download."""
 
     label = "Kumo"
@@ -268,8 +271,10 @@ class KumoPath:
 
     def _part(self, fd: int, upload_id: str, number: int, offset: int, length: int) -> None:
         api, s3 = self._sessions()
-        url = self._call(api, "POST", f"/api/files/uploads/{upload_id}/parts/{number}")["url"]
-        sent = s3.put(url, data=os.pread(fd, length, offset), timeout=600)
+        data = os.pread(fd, length, offset)
+        crc = base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()  # as the browser does (crc-32)
+        url = self._call(api, "POST", f"/api/files/uploads/{upload_id}/parts/{number}", json={"crc32": crc})["url"]
+        sent = s3.put(url, data=data, headers={"x-amz-checksum-crc32": crc}, timeout=600)
         if sent.status_code != 200:
             raise RuntimeError(f"part {number}: {sent.status_code} {sent.text[:300]}")
 
@@ -653,7 +658,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--part-size", type=parse_size, default=16 * MiB, help="Kumo's part size (default 16M, as files.js)"
     )
-    parser.add_argument("--parallel", type=int, default=4, help="Kumo's parts in flight (default 4, Uppy's limit)")
+    parser.add_argument(
+        "--parallel", type=int, default=6, help="Kumo's parts in flight (default 6, as uploader.js sets Uppy)"
+    )
     parser.add_argument(
         "--no-one-get", dest="one_get", action="store_false", help="skip the extra boto3 download as one GET"
     )

@@ -137,6 +137,11 @@ def part_size(data: dict[str, Any]) -> int | None:
     return _int(data, "size") if data.get("size") is not None else None
 
 
+def part_crc32(data: dict[str, Any]) -> str:
+    value = data.get("crc32")
+    return value if isinstance(value, str) else ""
+
+
 @bp.route("/api/folders/{folder_id}/upload-plan", methods=["POST"])
 @operation("Where uploads of these names would go", body=s.PlanRequest, returns=s.PlansOut, tag="files")
 def upload_plan(folder_id: str) -> Response:
@@ -163,7 +168,9 @@ def start_upload() -> Response:
 @operation("Sign one part of a multipart upload", body=s.PartSize, returns=s.UrlOut, tag="files")
 def sign_part(upload_id: str, part_number: str) -> Response:
     number = _int({"part_number": part_number}, "part_number")
-    return web.json_response({"url": uploads.sign_part(web.principal(), upload_id, number, part_size(_body()))})
+    data = _body()
+    url = uploads.sign_part(web.principal(), upload_id, number, part_size(data), part_crc32(data))
+    return web.json_response({"url": url})
 
 
 @bp.route("/api/files/uploads/{upload_id}/parts")

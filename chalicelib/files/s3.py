@@ -70,26 +70,47 @@ def ensure_scan_tag(key: str) -> None:
         s3.put_object_tagging(Bucket=_bucket(), Key=key, Tagging={"TagSet": [*tags, wanted]})
 
 
+# Every part carries the CRC-32 its sender computed, signed into the part's URL: S3 refuses a part
+# whose bytes do not match it (a flipped bit between the person's disk and S3 fails that part, which
+# the browser sends again), and the object gets a composite checksum of its parts. Without one, S3
+# (and the emulator, which reads the whole object again to do it) works out a full-object CRC64 at
+# completion.
+PART_CHECKSUM = "CRC32"
+
+
 def start_multipart(key: str, content_type: str, *, scan_required: bool = False) -> str:
     extra: dict[str, str] = {"Tagging": urllib.parse.urlencode([SCAN_REQUIRED_TAG])} if scan_required else {}
-    return str(_s3().create_multipart_upload(Bucket=_bucket(), Key=key, ContentType=content_type, **extra)["UploadId"])
+    created = _s3().create_multipart_upload(
+        Bucket=_bucket(), Key=key, ContentType=content_type, ChecksumAlgorithm=PART_CHECKSUM, **extra
+    )
+    return str(created["UploadId"])
 
 
-def presigned_part(key: str, multipart_id: str, part_number: int, size: int | None = None) -> str:
-    """A URL for one part; with a size, the length is signed and S3 refuses any other."""
-    params: dict[str, Any] = {"Bucket": _bucket(), "Key": key, "UploadId": multipart_id, "PartNumber": part_number}
+def presigned_part(key: str, multipart_id: str, part_number: int, size: int | None, crc32: str) -> str:
+    """A URL for one part with its CRC-32 (base64) signed in, and with a size, its length too:
+    S3 takes only those bytes at that length (the browser sends the checksum as x-amz-checksum-crc32)."""
+    params: dict[str, Any] = {
+        "Bucket": _bucket(),
+        "Key": key,
+        "UploadId": multipart_id,
+        "PartNumber": part_number,
+        "ChecksumCRC32": crc32,
+    }
     if size is not None:
         params["ContentLength"] = size
     return str(_s3().generate_presigned_url("upload_part", ExpiresIn=UPLOAD_URL_SECONDS, Params=params))
 
 
 def list_parts(key: str, multipart_id: str) -> list[dict[str, Any]]:
+    """The parts S3 holds: number, ETag, size, and the part's CRC-32 where S3 reports it."""
     parts: list[dict[str, Any]] = []
     paginator = _s3().get_paginator("list_parts")
     for page in paginator.paginate(Bucket=_bucket(), Key=key, UploadId=multipart_id):
-        parts.extend(
-            {"PartNumber": p["PartNumber"], "ETag": p["ETag"], "Size": p["Size"]} for p in page.get("Parts", [])
-        )
+        for p in page.get("Parts", []):
+            part = {"PartNumber": p["PartNumber"], "ETag": p["ETag"], "Size": p["Size"]}
+            if p.get("ChecksumCRC32"):
+                part["ChecksumCRC32"] = p["ChecksumCRC32"]
+            parts.append(part)
     return parts
 
 
@@ -101,8 +122,15 @@ def complete_multipart(key: str, multipart_id: str, parts: list[dict[str, Any]])
         Bucket=_bucket(),
         Key=key,
         UploadId=multipart_id,
-        MultipartUpload={"Parts": [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in parts]},
+        MultipartUpload={"Parts": [_completed_part(p) for p in parts]},
     )
+
+
+def _completed_part(part: dict[str, Any]) -> dict[str, Any]:
+    done = {"PartNumber": part["PartNumber"], "ETag": part["ETag"]}
+    if part.get("ChecksumCRC32"):
+        done["ChecksumCRC32"] = part["ChecksumCRC32"]
+    return done
 
 
 def abort_multipart(key: str, multipart_id: str) -> None:

@@ -105,6 +105,7 @@ class PlansOut(TypedDict):
 
 @dataclass(frozen=True)
 class PartSize:
+    crc32: str = ""  # the part's CRC-32, 4 bytes big-endian in base64 (S3's x-amz-checksum-crc32); required
     size: int | None = None  # the part's size in bytes, checked when it is signed
 
 

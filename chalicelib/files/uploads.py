@@ -2,7 +2,7 @@
 
 - Up to MULTIPART_THRESHOLD a browser posts one form (presigned POST, content-length-range
   pinned to the declared size). Larger files go in parts (presigned UploadPart URLs, each
-  signed for its declared length), which a browser can pause, resume and retry part by part
+  signed for its declared length and its CRC-32), which a browser can pause, resume and retry part by part
   (Uppy's AWS S3 plugin does this).
 - Where the upload goes is decided at the start (upload_plan.py): a new file, or the next
   version of a file this person may replace; the reply says which, so the page can tell the
@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -189,11 +190,13 @@ def sign_part(
     principal: Principal | None,
     upload_id: str,
     part_number: int,
-    size: int | None = None,
+    size: int | None,
+    crc32: str,
     *,
     via_link_session: str | None = None,
 ) -> str:
-    """A URL for one part. With its size, S3 accepts that part only at that length."""
+    """A URL for one part with its CRC-32 signed in: S3 accepts only those bytes (and with a
+    size, only that length)."""
     record = _own_upload(principal, upload_id, via_link_session)
     if not record.multipart_id:
         raise BadRequest("This upload is a single form post, not multipart.")
@@ -211,7 +214,17 @@ def sign_part(
         raise BadRequest(
             "A part is between 1 byte and {limit} bytes.", field="size", limit=min(MAX_PART_BYTES, declared)
         )
-    return s3.presigned_part(record.s3_key, record.multipart_id, part_number, size)
+    if not is_crc32(crc32):
+        raise BadRequest("Send the part's CRC-32 checksum (4 bytes, base64) to have it signed.", field="crc32")
+    return s3.presigned_part(record.s3_key, record.multipart_id, part_number, size, crc32)
+
+
+def is_crc32(text: str) -> bool:
+    """A CRC-32 as S3 writes it: 4 bytes, big-endian, base64 (8 characters with the padding)."""
+    try:
+        return len(text) == 8 and len(base64.b64decode(text, validate=True)) == 4
+    except (ValueError, TypeError):
+        return False
 
 
 def parts(principal: Principal | None, upload_id: str, *, via_link_session: str | None = None) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from chalice import Blueprint, Response
 from chalicelib.core import web
 from chalicelib.core.contract import operation
 from chalicelib.core.errors import BadRequest
-from chalicelib.files.routes import names_of, part_size, plans_json, ticket_json
+from chalicelib.files.routes import names_of, part_crc32, part_size, plans_json, ticket_json
 from chalicelib.files.service import Entry
 from chalicelib.sharing import partner, partner_types, partner_uploads
 from chalicelib.sharing import schemas as s
@@ -221,7 +221,9 @@ def my_uploads() -> Response:
 @bp.route("/api/share/uploads/{upload_id}/parts/{part_number}", methods=["POST"])
 @operation("Sign one part of a multipart upload", body=s.PartSize, returns=s.UrlOut, auth="partner", tag="partner")
 def sign_part(upload_id: str, part_number: str) -> Response:
-    url = partner_uploads.sign_part(_visit(), upload_id, _int(part_number, "part_number"), part_size(_body()))
+    data = _body()
+    number = _int(part_number, "part_number")
+    url = partner_uploads.sign_part(_visit(), upload_id, number, part_size(data), part_crc32(data))
     return web.json_response({"url": url})
 
 

@@ -169,9 +169,11 @@ def start_upload(
         raise
 
 
-def sign_part(visit: Visit, upload_id: str, part_number: int, size: int | None = None) -> str:
+def sign_part(visit: Visit, upload_id: str, part_number: int, size: int | None, crc32: str) -> str:
     require_through(visit)
-    return uploads.sign_part(owner_of(visit.link), upload_id, part_number, size, via_link_session=visit.session_hash)
+    return uploads.sign_part(
+        owner_of(visit.link), upload_id, part_number, size, crc32, via_link_session=visit.session_hash
+    )
 
 
 def parts(visit: Visit, upload_id: str) -> list[dict[str, Any]]:

@@ -40,6 +40,15 @@
     });
   }
 
+  // A part's CRC-32 as S3 writes it (x-amz-checksum-crc32): 4 bytes, big-endian, base64.
+  // CRC32 is SheetJS's crc-32 (static/vendor/crc32.js).
+  function crc32Of(blob) {
+    return blob.arrayBuffer().then(function (buffer) {
+      var value = CRC32.buf(new Uint8Array(buffer)) >>> 0;
+      return btoa(String.fromCharCode(value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255));
+    });
+  }
+
   function extension(name) {
     var dot = (name || "").lastIndexOf(".");
     return dot > 0 ? name.slice(dot).toLowerCase() : "";
@@ -179,7 +188,7 @@
     });
 
     uppy.use(U.AwsS3, {
-      limit: 4,
+      limit: 6,  // Uppy's default: a browser opens six connections to one host (HTTP/1.1)
       shouldUseMultipart: function (file) { return file.size > threshold; },
       getChunkSize: function (file) { return Math.max(16 * MiB, Math.ceil(file.size / 9000)); },
       getUploadParameters: function (file) {
@@ -201,10 +210,15 @@
         return start(file).then(function (ticket) { return { uploadId: ticket.upload_id, key: ticket.key }; });
       },
       signPart: function (file, part) {
-        // The part's length is signed too: S3 then takes that part at that length only.
+        // The part's length and CRC-32 are signed too: S3 then takes exactly these bytes (a part
+        // damaged on the way is refused, and Uppy sends it again).
         var size = part.body && typeof part.body.size === "number" ? part.body.size : null;
-        return api("POST", path(part.uploadId) + "/parts/" + part.partNumber, { size: size })
-          .then(function (signed) { return { method: "PUT", url: signed.url }; });
+        return crc32Of(part.body).then(function (crc) {
+          return api("POST", path(part.uploadId) + "/parts/" + part.partNumber, { size: size, crc32: crc })
+            .then(function (signed) {
+              return { method: "PUT", url: signed.url, headers: { "x-amz-checksum-crc32": crc } };
+            });
+        });
       },
       listParts: function (file, upload) {
         return api("GET", path(upload.uploadId) + "/parts").then(function (answer) { return answer.parts; });

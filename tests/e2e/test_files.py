@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, Request, expect
 
 from tests.e2e.conftest import ja, sign_in, signed_in_page
+from tests.support.parts import crc32
 from tests.support.stack import RunningStack
 
 Signed = Callable[[str], requests.Session]
@@ -275,14 +276,14 @@ def test_a_large_file_goes_in_parts_and_survives_a_pause(
     page = signed_in_page(new_context, "yamada.k")
     big = write(tmp_path / "現場動画_2026-11-05.mp4", os.urandom(70 * MiB))
     part_uploads: list[str] = []
-    page.on(
-        "request",
-        lambda r: (
+    checksums: dict[str, str] = {}  # part URL -> the x-amz-checksum-crc32 the browser sent with it
+
+    def seen(r: Request) -> None:
+        if r.method == "PUT" and r.url.startswith(stack.aws_endpoint) and "partNumber=" in r.url:
             part_uploads.append(r.url)
-            if r.method == "PUT" and r.url.startswith(stack.aws_endpoint) and "partNumber=" in r.url
-            else None
-        ),
-    )
+            checksums[r.url] = r.headers.get("x-amz-checksum-crc32", "")
+
+    page.on("request", seen)
     page.goto("/files/user:yamada.k")
     expect(page.get_by_role("heading", level=1)).to_have_text(ja("My files"))
     create_folder(page, unique("e2e_動画"))
@@ -312,6 +313,10 @@ def test_a_large_file_goes_in_parts_and_survives_a_pause(
     expect_uploaded(page, 1)
 
     assert len(set(part_uploads)) >= 2, "a 70 MB file is sent in parts"
+    data = big.read_bytes()
+    first = next(url for url in part_uploads if "partNumber=1&" in url)
+    assert checksums[first] == crc32(data[: 16 * MiB]), "each part carries its CRC-32 (16 MiB parts), which S3 checks"
+    assert all(checksums.values()), "no part goes without its checksum"
     item = row(page, big.name)
     expect(item).to_contain_text("70 MB")
     expect(item).to_contain_text(ja("Video"))

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 import pytest
 import requests
 
+from tests.support.parts import crc32, put_part
 from tests.support.stack import RunningStack
 
 pytestmark = pytest.mark.integration
@@ -65,8 +66,15 @@ def upload(
         assert sent.status_code in (200, 204), sent.text
     else:
         for number, start in enumerate(range(0, len(data), 8 * MiB), start=1):
-            url = _api(session, stack, "POST", f"/api/files/uploads/{t['upload_id']}/parts/{number}").json()["url"]
-            put = requests.put(url, data=data[start : start + 8 * MiB], timeout=120)
+            part = data[start : start + 8 * MiB]
+            url = _api(
+                session,
+                stack,
+                "POST",
+                f"/api/files/uploads/{t['upload_id']}/parts/{number}",
+                json={"crc32": crc32(part)},
+            ).json()["url"]
+            put = put_part(url, part)
             assert put.status_code == 200, put.text
     return _api(session, stack, "POST", f"/api/files/uploads/{t['upload_id']}/complete")
 
@@ -282,16 +290,17 @@ def test_a_multipart_upload_can_be_resumed_from_its_parts(stack: RunningStack, s
         },
     ).json()
     assert ticket["method"] == "multipart"
-    first = _api(me, stack, "POST", f"/api/files/uploads/{ticket['upload_id']}/parts/1").json()["url"]
-    requests.put(first, data=data[: 33 * MiB], timeout=120).raise_for_status()
+    head, rest = data[: 33 * MiB], data[33 * MiB :]
+    first = _api(me, stack, "POST", f"/api/files/uploads/{ticket['upload_id']}/parts/1", json={"crc32": crc32(head)})
+    put_part(first.json()["url"], head).raise_for_status()
     # ... the connection drops; the browser asks what arrived and sends only the rest.
     parts = _api(me, stack, "GET", f"/api/files/uploads/{ticket['upload_id']}/parts").json()["parts"]
     assert [p["PartNumber"] for p in parts] == [1] and parts[0]["Size"] == 33 * MiB
     early = _api(me, stack, "POST", f"/api/files/uploads/{ticket['upload_id']}/complete")
     assert early.status_code == 400, early.text
     assert early.json()["details"] == {"real": 33 * MiB, "declared": 66 * MiB}, "says how much has arrived"
-    second = _api(me, stack, "POST", f"/api/files/uploads/{ticket['upload_id']}/parts/2").json()["url"]
-    requests.put(second, data=data[33 * MiB :], timeout=120).raise_for_status()
+    second = _api(me, stack, "POST", f"/api/files/uploads/{ticket['upload_id']}/parts/2", json={"crc32": crc32(rest)})
+    put_part(second.json()["url"], rest).raise_for_status()
     done = _api(me, stack, "POST", f"/api/files/uploads/{ticket['upload_id']}/complete")
     assert done.status_code == 201, done.text
     assert hashlib.sha256(download(me, stack, done.json()["id"]).content).digest() == hashlib.sha256(data).digest()

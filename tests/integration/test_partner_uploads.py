@@ -217,8 +217,15 @@ def test_multipart_parts_are_checked_and_signed_for_their_length(stack: RunningS
         },
     ).json()
     base = f"/api/files/uploads/{ticket['upload_id']}/parts"
-    assert _api(me, stack, "POST", f"{base}/15").status_code == 400, "beyond the end of a 70 MB file"
-    assert _api(me, stack, "POST", f"{base}/1", json={"size": size + 1}).status_code == 400
-    signed = _api(me, stack, "POST", f"{base}/1", json={"size": 8 * 1024**2}).json()["url"]
-    assert "content-length" in signed.lower(), "the part's length is part of the signature"
+    crc = "AAAAAA=="
+    assert _api(me, stack, "POST", f"{base}/15", json={"crc32": crc}).status_code == 400, "beyond a 70 MB file's end"
+    assert _api(me, stack, "POST", f"{base}/1", json={"size": size + 1, "crc32": crc}).status_code == 400
+    unchecked = _api(me, stack, "POST", f"{base}/1", json={"size": 8 * 1024**2})
+    assert unchecked.status_code == 400 and unchecked.json()["details"]["field"] == "crc32", (
+        "no part is signed without its CRC-32"
+    )
+    signed = _api(me, stack, "POST", f"{base}/1", json={"size": 8 * 1024**2, "crc32": crc}).json()["url"]
+    signed_headers = signed.lower().split("x-amz-signedheaders=")[1].split("&")[0]
+    assert "content-length" in signed_headers, "the part's length is part of the signature"
+    assert "x-amz-checksum-crc32" in signed_headers, "so is its checksum: S3 takes only those bytes"
     _api(me, stack, "DELETE", f"/api/files/uploads/{ticket['upload_id']}")
