@@ -14,6 +14,13 @@ settings, each measured beside its floor, interleaved, in one run.
 
 Quiet hours apply as configured (KUMO_QUIET_HOURS): at night in Japan mail is held for the
 digest instead of sent, which the output says.
+
+Where it stands (--quick, back to back on a shared 2-core machine, 2026-12-02): before the
+notifier's rework 20.3x the bare write on the mean (203 ms against 10 ms, 10.7 AWS calls per
+event), after it 9.0x (90 ms against 10 ms, 6.0 calls); digest 111 -> 91 ms per person. The goal
+of 1.5x is out of reach for an event to one person: besides its one write it must read that
+person's settings and mutes and, for a mail, their address, claim the mail and send it. The 照会
+events stay the dearest (a 所属's coordinators are read from its whole 部局, filtered).
 """
 
 from __future__ import annotations
