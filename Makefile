@@ -22,7 +22,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= ap-northeast-1
 
-.PHONY: routes run test lint unit integration e2e infra-test synth catalogs vendor extract-messages bench bench-cost bench-surveys browser clean sizes
+.PHONY: routes run test lint unit integration e2e infra-test synth catalogs vendor extract-messages bench bench-cost bench-surveys bench-notify browser clean sizes
 
 ## make run: start the whole platform locally with demo data on http://127.0.0.1:$(PORT)
 run: $(STAMP) catalogs vendor
@@ -109,6 +109,11 @@ bench: $(STAMP) catalogs
 ## make bench-cost: a staff day replayed on the local stack, priced for a month (Tokyo list prices)
 bench-cost: $(STAMP) catalogs
 	$(BIN)/python bench/cost.py
+
+## make bench-notify: 10,000 events fanned out to 5,000 staff beside a bare batch write, and the digest (BENCH_NOTIFY=--quick: 200 events, 500 staff)
+BENCH_NOTIFY ?=
+bench-notify: $(STAMP) catalogs
+	$(BIN)/python bench/notify.py $(BENCH_NOTIFY)
 
 ## make bench-surveys: survey exports (200 所属 × 50 table rows) beside XlsxWriter / openpyxl / csv alone
 bench-surveys: $(STAMP)

@@ -66,6 +66,28 @@ def once(handle: Callable[[dict[str, Any]], T], *, key_path: str) -> Callable[[]
     return build
 
 
+def _claim_item(key: str) -> dict[str, Any]:
+    return {
+        "id": {"S": key},
+        "status": {"S": "CLAIMED"},
+        "expiration": {"N": str(int(time.time()) + EXPIRES_AFTER_SECONDS)},
+    }
+
+
+def claim_write(key: str) -> dict[str, Any]:
+    """`claim` as one write of a TransactWriteItems, taken together with the writes it guards (all
+    or none of them): a cancellation for this write's condition means the key was taken already."""
+    from chalicelib.core.config import settings
+
+    return {
+        "Put": {
+            "TableName": settings().table_name("idempotency"),
+            "Item": _claim_item(key),
+            "ConditionExpression": "attribute_not_exists(id)",
+        }
+    }
+
+
 def claim(key: str) -> bool:
     """Take `key` for one effect: True the first time, False once anyone has taken it (for a day).
 
@@ -81,11 +103,7 @@ def claim(key: str) -> bool:
         aws.client("dynamodb").put_item(
             TableName=settings().table_name("idempotency"),
             ConditionExpression="attribute_not_exists(id)",
-            Item={
-                "id": {"S": key},
-                "status": {"S": "CLAIMED"},
-                "expiration": {"N": str(int(time.time()) + EXPIRES_AFTER_SECONDS)},
-            },
+            Item=_claim_item(key),
         )
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":

@@ -71,7 +71,7 @@ class Binder:
 MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES = 2048, 1024
 
 
-def _keyable(key: Any, limit: int) -> bool:
+def keyable(key: Any, limit: int) -> bool:
     """Whether DynamoDB accepts this value as a key: no empty string, not over its size limit."""
     return not isinstance(key, str) or 0 < len(key.encode("utf-8", "surrogatepass")) <= limit
 
@@ -80,8 +80,8 @@ def get_or_none(model: type[M], hash_key: Any, range_key: Any = None, *, consist
     """The item, or None when it does not exist."""
     from pynamodb.exceptions import DoesNotExist
 
-    if not _keyable(hash_key, MAX_HASH_KEY_BYTES) or (
-        range_key is not None and not _keyable(range_key, MAX_RANGE_KEY_BYTES)
+    if not keyable(hash_key, MAX_HASH_KEY_BYTES) or (
+        range_key is not None and not keyable(range_key, MAX_RANGE_KEY_BYTES)
     ):
         return None  # DynamoDB refuses such a key with a ValidationException: no item has it
     try:

@@ -10,17 +10,20 @@ directory/service.py re-exports what other slices use.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from chalicelib.core.auth import Assignment, Post, Principal, Role
 from chalicelib.core.observability import logger
-from chalicelib.core.storage import get_or_none, update_if
+from chalicelib.core.storage import MAX_HASH_KEY_BYTES, get_or_none, keyable, update_if
 from chalicelib.directory import org, storage
 from chalicelib.directory.placement import Placement, Transfer, due, jst_today
 from chalicelib.directory.storage import PlacementMap, StaffRecord, TransferMap
 
 ELSEWHERE = "y"  # the by_elsewhere index's one key
+MAX_FILTER_VALUES = 100  # an IN of a filter expression takes at most 100 values
 
 
 @dataclass(frozen=True)
@@ -141,23 +144,77 @@ def find_staff(staff_id: str) -> Staff | None:
     return _staff(record) if record else None
 
 
+def find_staff_many(staff_ids: Iterable[str]) -> dict[str, Staff]:
+    """Each person found, by id, in batch reads of a hundred (the notifier mails many people of one
+    event, the digest sweep thousands); an id not in the directory is left out."""
+    wanted = [s for s in dict.fromkeys(staff_ids) if keyable(s, MAX_HASH_KEY_BYTES)]
+    if not wanted:
+        return {}
+    storage.bind()
+    today = jst_today()
+    return {r.staff_id: _staff(r, today) for r in StaffRecord.batch_get(wanted)}
+
+
 def display_names(staff_ids: list[str]) -> dict[str, str]:
     """Each staff id's display name, looked up once; an id no longer in the directory stands for itself."""
-    names: dict[str, str] = {}
-    for staff_id in dict.fromkeys(staff_ids):
-        person = find_staff(staff_id)
-        names[staff_id] = person.display_name if person else staff_id
-    return names
+    found = find_staff_many(staff_ids)
+    return {s: found[s].display_name if s in found else s for s in dict.fromkeys(staff_ids)}
 
 
 def _candidates(department_id: str) -> list[Staff]:
     """Everyone who may have a place in this 部局: stored there, or with a place elsewhere."""
+    return _candidates_of({department_id: None})[department_id]
+
+
+def _main_units(unit_id: str) -> set[str] | None:
+    """The main 所属 a member of this unit can have: the unit, the 所属 above a 係, the units
+    below it; None for a 部局 (anyone in it)."""
+    if org.department_of(unit_id) == unit_id:
+        return None
+    ids = {unit_id, *org.unit_path(unit_id)[1:]}
+    below = [unit_id]
+    for _ in range(org.MAX_DEPTH):
+        below = [c.unit_id for u in below for c in org.children(u)]
+        ids.update(below)
+    return ids
+
+
+def _wanted(unit_ids: list[str]) -> dict[str, set[str] | None]:
+    """The 部局 to read for these units, each with the main 所属 that matter (None: everyone)."""
+    wanted: dict[str, set[str] | None] = {}
+    for unit_id in unit_ids:
+        department, units = org.department_of(unit_id), _main_units(unit_id)
+        have = wanted.get(department, set())
+        wanted[department] = None if have is None or units is None else have | units
+    return wanted
+
+
+def _may_belong(units: set[str] | None) -> Any:
+    """A filter on a 部局's records that keeps whoever may be in these units: their main 所属 is
+    one of them, or they hold a 兼務 or a pending transfer (decided after reading, by the tree).
+    The 部局's other people stay on the server: a 照会 to one 所属 of a 500-person 部局 read all
+    500 (bench/notify.py)."""
+    if units is None or len(units) >= MAX_FILTER_VALUES:
+        return None
+    return StaffRecord.unit_id.is_in(*sorted(units)) | StaffRecord.concurrent.exists() | StaffRecord.transfers.exists()
+
+
+def _candidates_of(wanted: dict[str, set[str] | None]) -> dict[str, list[Staff]]:
+    """`_candidates` of each 部局 (only those who may be in the units given), the places elsewhere
+    read once for all of them."""
     storage.bind()
-    found: dict[str, Staff] = {}
-    for query in (StaffRecord.by_department.query(department_id), StaffRecord.by_elsewhere.query(ELSEWHERE)):
-        for record in query:
-            found.setdefault(record.staff_id, _staff(record))
-    return sorted(found.values(), key=lambda s: s.staff_id)
+    today = jst_today()
+    elsewhere: list[Staff] | None = None
+    found: dict[str, list[Staff]] = {}
+    for department_id, units in wanted.items():
+        query = StaffRecord.by_department.query(department_id, filter_condition=_may_belong(units))
+        people = {r.staff_id: _staff(r, today) for r in query}
+        if elsewhere is None:
+            elsewhere = [_staff(r, today) for r in StaffRecord.by_elsewhere.query(ELSEWHERE)]
+        for person in elsewhere:
+            people.setdefault(person.staff_id, person)
+        found[department_id] = sorted(people.values(), key=lambda s: s.staff_id)
+    return found
 
 
 def staff_in_department(department_id: str) -> list[Staff]:
@@ -175,15 +232,26 @@ def assignments_in(staff: Staff, unit_id: str) -> list[Assignment]:
     return [a for a in staff.principal().assignments if unit_id in a.path]
 
 
-def staff_in_unit(unit_id: str, *, post: Post | None = None) -> list[Staff]:
-    """Members whose main or 兼務 place is this unit or below it (for a 部局: anywhere in it),
-    holding `post` there when one is given: who is a 所属's 所属長, its 取りまとめ担当."""
+def _members(candidates: list[Staff], unit_id: str, post: Post | None) -> list[Staff]:
     members = []
-    for person in _candidates(org.department_of(unit_id)):
+    for person in candidates:
         places = assignments_in(person, unit_id)
         if places and (post is None or any(a.post is post for a in places)):
             members.append(person)
     return members
+
+
+def staff_in_unit(unit_id: str, *, post: Post | None = None) -> list[Staff]:
+    """Members whose main or 兼務 place is this unit or below it (for a 部局: anywhere in it),
+    holding `post` there when one is given: who is a 所属's 所属長, its 取りまとめ担当."""
+    return staff_in_units([unit_id], post=post)[unit_id]
+
+
+def staff_in_units(unit_ids: Iterable[str], *, post: Post | None = None) -> dict[str, list[Staff]]:
+    """`staff_in_unit` of many units at once (a 照会 to twenty 所属): each 部局 is read once."""
+    units = list(dict.fromkeys(unit_ids))
+    candidates = _candidates_of(_wanted(units))
+    return {u: _members(candidates[org.department_of(u)], u, post) for u in units}
 
 
 def heads_of(unit_id: str) -> list[Staff]:
@@ -193,7 +261,18 @@ def heads_of(unit_id: str) -> list[Staff]:
 
 def coordinators_of(unit_id: str) -> list[Staff]:
     """Who gathers a 所属's answers: its 取りまとめ担当, or its 所属長 when it has none."""
-    return staff_in_unit(unit_id, post=Post.COORDINATOR) or heads_of(unit_id)
+    return coordinators_of_units([unit_id])[unit_id]
+
+
+def coordinators_of_units(unit_ids: Iterable[str]) -> dict[str, list[Staff]]:
+    """`coordinators_of` each unit, each 部局 read once for all of them (and for both posts)."""
+    units = list(dict.fromkeys(unit_ids))
+    candidates = _candidates_of(_wanted(units))
+    found = {}
+    for u in units:
+        people = candidates[org.department_of(u)]
+        found[u] = _members(people, u, Post.COORDINATOR) or _members(people, u, Post.HEAD)
+    return found
 
 
 def _elsewhere(staff: Staff) -> bool:

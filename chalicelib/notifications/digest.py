@@ -12,33 +12,43 @@ Never the same notice twice, whatever runs twice:
    so one left behind by a crash after the mail went is never listed again, only removed;
 3. the mail goes; then the notices are removed. If SES refuses, reservation and claims are
    released and the next sweep tries again.
-Nothing is sent when nothing waits: the reservation is only taken for someone with notices.
+Nothing is sent when nothing waits: a reservation that finds nothing to claim is given back.
+The claims go a hundred to a transaction, and the people are read in batches: the sweep's cost
+per person is a few round trips, whatever they have waiting (bench/notify.py).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger
-from chalicelib.core.storage import save_if_absent, update_if
-from chalicelib.notifications import kinds, preferences, quiet, stats, texts, unsubscribe
+from chalicelib.core.storage import (
+    failed_conditions,
+    is_cancelled_transaction,
+    save_if_absent,
+    transaction,
+    transaction_error,
+)
+from chalicelib.notifications import kinds, preferences, quiet, stats, texts, transactions, unsubscribe
+from chalicelib.notifications.kinds import Route
 from chalicelib.notifications.service import Delivery
 from chalicelib.notifications.storage import DigestRecord, bind_prefs
+
+if TYPE_CHECKING:
+    from chalicelib.directory.service import Staff
+    from chalicelib.notifications.email import Planned
 
 QUEUED, SENT = "queued#", "sent#"
 LOOKBACK_DAYS = 14  # notices whose digest day passed unsent (a failed day) are still picked up
 
 
-def enqueue(delivery: Delivery, at: datetime, digest_at: time = quiet.DIGEST_AT) -> bool:
-    """Holds one notice arriving at ``at`` for its person's next digest, sent at ``digest_at``
-    (idempotent: a redelivered event's notice has the same key and is not queued twice).
-    Returns whether it was new."""
-    bind_prefs()
-    record = DigestRecord(
+def _queued_record(delivery: Delivery, at: datetime, digest_at: time) -> DigestRecord:
+    return DigestRecord(
         delivery.staff_id,
         QUEUED + delivery.notification_id,
         due_day=quiet.digest_day(at, digest_at).isoformat(),
@@ -47,7 +57,29 @@ def enqueue(delivery: Delivery, at: datetime, digest_at: time = quiet.DIGEST_AT)
         link=delivery.link,
         created_at=at,
     )
-    return save_if_absent(record, DigestRecord.item)
+
+
+def enqueue(delivery: Delivery, at: datetime, digest_at: time = quiet.DIGEST_AT) -> bool:
+    """Holds one notice arriving at ``at`` for its person's next digest, sent at ``digest_at``
+    (idempotent: a redelivered event's notice has the same key and is not queued twice).
+    Returns whether it was new."""
+    bind_prefs()
+    return save_if_absent(_queued_record(delivery, at, digest_at), DigestRecord.item)
+
+
+def queued_writes(planned: list[Planned], at: datetime | None = None) -> list[dict[str, Any]]:
+    """What `enqueue` writes for each planned digest line, as conditional puts of one transaction
+    with the event's inbox items (notifications/transactions.py)."""
+    moment = at or datetime.now(UTC)
+    bind_prefs()
+    lines: dict[tuple[str, str], Planned] = {}
+    for p in planned:
+        if p.route is Route.DIGEST:
+            lines.setdefault((p.delivery.staff_id, p.delivery.notification_id), p)
+    return [
+        transactions.put_if_absent(DigestRecord, _queued_record(p.delivery, moment, p.digest_at), "staff_id")
+        for p in lines.values()
+    ]
 
 
 def _waiting_people(day: date) -> set[str]:
@@ -61,6 +93,8 @@ def _waiting_people(day: date) -> set[str]:
 def send_due(now: datetime | None = None) -> int:
     """The sweep's step: the digest of today of each person whose time has come, once. Returns how
     many mails went."""
+    from chalicelib.directory import service as directory
+
     moment = now or datetime.now(UTC)
     day = quiet.digest_due(moment, min(preferences.DIGEST_TIMES))
     if day is None:
@@ -68,11 +102,12 @@ def send_due(now: datetime | None = None) -> int:
     bind_prefs()
     waiting = sorted(_waiting_people(day))
     times = preferences.for_staff(waiting)  # one batch read: whose time has come
+    due = [s for s in waiting if quiet.digest_due(moment, times[s].digest_at) == day]
+    people = directory.find_staff_many(due)  # batch reads, not one per mail
     sent = 0
-    for staff_id in waiting:
-        if quiet.digest_due(moment, times[staff_id].digest_at) == day:
-            with stats.counting():  # one person's digest is one event for the health counters
-                sent += _send_one(staff_id, day, moment)
+    for staff_id in due:
+        with stats.counting():  # one person's digest is one event for the health counters
+            sent += _send_one(staff_id, people.get(staff_id), day, moment)
     return sent
 
 
@@ -84,18 +119,16 @@ def _queued(staff_id: str, day: date) -> list[DigestRecord]:
     ]
 
 
-def _send_one(staff_id: str, day: date, now: datetime) -> int:
-    if not _queued(staff_id, day):
-        return 0
+def _send_one(staff_id: str, person: Staff | None, day: date, now: datetime) -> int:
     reservation = DigestRecord(staff_id, f"{SENT}{day.isoformat()}", created_at=now)
     if not save_if_absent(reservation, DigestRecord.item):
         return 0  # another run has it
-    claimed = [r for r in _queued(staff_id, day) if _claim(r, day)]
+    claimed = _claim(_queued(staff_id, day), day)
     if not claimed:
-        reservation.delete()
+        reservation.delete()  # nothing waits (the index is behind): no digest today after all
         return 0
     try:
-        delivered = _mail(staff_id, day, claimed)
+        delivered = _mail(person, day, claimed)
     except ClientError:
         for r in claimed:
             r.update(actions=[DigestRecord.items.remove()])
@@ -115,13 +148,33 @@ def _count(records: list[DigestRecord], outcome: str) -> None:
         stats.count("digest", r.kind or "", outcome)
 
 
-def _claim(record: DigestRecord, day: date) -> bool:
-    """Marks a queued notice as listed in ``day``'s digest, unless a digest already listed it
-    (``items`` doubles as the claim: a queued item never has it otherwise)."""
-    if update_if(record, [DigestRecord.items.set(int(day.strftime("%Y%m%d")))], DigestRecord.items.does_not_exist()):
-        return True
-    record.delete()  # listed by a digest that went: remove what the crash left
-    return False
+def _claim(records: list[DigestRecord], day: date) -> list[DigestRecord]:
+    """Marks queued notices as listed in ``day``'s digest, a hundred per transaction, unless a
+    digest already listed them (``items`` doubles as the claim: a queued item never has it
+    otherwise); one that was listed by a digest that went (a crash after its mail) is removed."""
+    mark = int(day.strftime("%Y%m%d"))
+    claimed: list[DigestRecord] = []
+    for start in range(0, len(records), transactions.MAX_WRITES):
+        pending = records[start : start + transactions.MAX_WRITES]
+        while pending:
+            try:
+                with transaction() as t:
+                    for r in pending:
+                        t.update(
+                            r, actions=[DigestRecord.items.set(mark)], condition=DigestRecord.items.does_not_exist()
+                        )
+            except transaction_error() as exc:
+                listed = failed_conditions(exc)
+                if not is_cancelled_transaction(exc) or not any(listed):
+                    raise
+                for r, gone in zip(pending, listed, strict=False):
+                    if gone:
+                        r.delete()
+                pending = [r for r, gone in zip(pending, listed, strict=False) if not gone]
+                continue
+            claimed += pending
+            break
+    return claimed
 
 
 def grouped(records: list[DigestRecord]) -> list[tuple[kinds.Kind | None, str, list[DigestRecord]]]:
@@ -154,15 +207,13 @@ def render(name: str, staff_id: str, day: date, records: list[DigestRecord]) -> 
     return subject, "\n".join(lines)
 
 
-def _mail(staff_id: str, day: date, records: list[DigestRecord]) -> bool:
-    from chalicelib.directory import service as directory
+def _mail(person: Staff | None, day: date, records: list[DigestRecord]) -> bool:
     from chalicelib.sharing import mail
 
-    person = directory.find_staff(staff_id)
     if person is None:
         return False
-    subject, body = render(person.display_name, staff_id, day, records)
+    subject, body = render(person.display_name, person.staff_id, day, records)
     # One click on the digest stops the digest: each kind it was chosen for goes to the inbox only.
-    mail.send(person.email, subject, body, unsubscribe=unsubscribe.link(staff_id, kinds.DIGEST_MAIL.key))
-    logger.info("digest sent", extra={"staff_id": staff_id, "items": len(records)})
+    mail.send(person.email, subject, body, unsubscribe=unsubscribe.link(person.staff_id, kinds.DIGEST_MAIL.key))
+    logger.info("digest sent", extra={"staff_id": person.staff_id, "items": len(records)})
     return True

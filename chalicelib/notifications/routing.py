@@ -16,7 +16,7 @@ from chalicelib.core.event_catalogue import (
 )
 from chalicelib.core.events import Detail
 from chalicelib.directory import service as directory
-from chalicelib.notifications import mutes, project_routing, survey_routing
+from chalicelib.notifications import mutes, project_routing, service, survey_routing
 from chalicelib.notifications.service import Delivery
 
 
@@ -132,4 +132,4 @@ def deliveries_for(event: dict[str, Any]) -> list[Delivery]:
     detail = kind.parse(event)
     raw = event.get("detail") or {}
     deliveries = ROUTES[kind](detail, str(raw.get("event_id") or event.get("id")), _occurred_at(event))
-    return mutes.unmuted(deliveries)
+    return service.once_each(mutes.unmuted(deliveries))

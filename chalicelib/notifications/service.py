@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.errors import NotFound
-from chalicelib.core.storage import save_if_absent, update_if
-from chalicelib.notifications import stats
+from chalicelib.core.storage import update_if
+from chalicelib.notifications import stats, transactions
 from chalicelib.notifications.storage import NotificationRecord, bind
 
 PAGE_SIZE = 50
@@ -53,24 +54,46 @@ def _from_record(r: NotificationRecord) -> Notification:
     return Notification(r.notification_id, r.kind, params, r.link, r.created_at, r.read_at)
 
 
-def deliver(deliveries: list[Delivery]) -> int:
-    """Write each delivery once; a delivery already in the inbox is skipped. Returns new count."""
-    bind()
-    created = 0
+def _inbox_write(d: Delivery, now: datetime) -> dict[str, Any]:
+    record = NotificationRecord(
+        d.staff_id,
+        d.notification_id,
+        kind=d.kind,
+        params=d.params,
+        link=d.link,
+        event_id=d.event_id,
+        created_at=now,
+    )
+    return transactions.put_if_absent(NotificationRecord, record, "staff_id")
+
+
+def once_each(deliveries: list[Delivery]) -> list[Delivery]:
+    """One delivery per person and notice: a transaction refuses two writes of one item, and a
+    person may be reached twice by one event (the coordinator of two 所属 a 照会 is sent to)."""
+    first: dict[tuple[str, str], Delivery] = {}
     for d in deliveries:
-        record = NotificationRecord(
-            d.staff_id,
-            d.notification_id,
-            kind=d.kind,
-            params=d.params,
-            link=d.link,
-            event_id=d.event_id,
-            created_at=datetime.now(UTC),
-        )
-        new = save_if_absent(record, NotificationRecord.notification_id)
-        stats.count("inbox", d.kind, "sent" if new else "skipped")
-        created += new
-    return created
+        first.setdefault((d.staff_id, d.notification_id), d)
+    return list(first.values())
+
+
+def deliver(deliveries: list[Delivery], *, also: Sequence[dict[str, Any]] = (), claim: str | None = None) -> int:
+    """Write each delivery once; a delivery already in the inbox is skipped. Returns new count.
+
+    The inbox items go with `also` (the event's other conditional writes: its digest lines) and
+    the event's `claim` (core/idempotency) in one TransactWriteItems of up to 100 writes, the
+    claim in the last one: a redelivered event finds it taken and writes nothing more, and an
+    event cut short before it (a crash between two transactions) is written in full by the retry.
+    """
+    bind()
+    now = datetime.now(UTC)
+    unique = once_each(deliveries)
+    inbox = [_inbox_write(d, now) for d in unique]
+    if not inbox and not also:
+        return 0
+    written = set(transactions.write_once([*inbox, *also], claim=claim, counted=len(inbox)))
+    for i, d in enumerate(unique):
+        stats.count("inbox", d.kind, "sent" if i in written else "skipped")
+    return len(written)
 
 
 def inbox(principal: Principal | None, limit: int = PAGE_SIZE) -> list[Notification]:

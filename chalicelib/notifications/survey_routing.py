@@ -46,6 +46,12 @@ def _coordinators(unit_id: str) -> list[str]:
     return [s.staff_id for s in directory.coordinators_of(unit_id)]
 
 
+def _coordinators_of(unit_ids: list[str]) -> list[tuple[str, str]]:
+    """(所属, person) for each target 所属's coordinators, each 部局 read once for all targets."""
+    found = directory.coordinators_of_units(unit_ids)
+    return [(unit_id, s.staff_id) for unit_id in unit_ids for s in found[unit_id]]
+
+
 def _deadline(iso: str) -> str:
     from chalicelib.core.templating import jst
 
@@ -56,19 +62,19 @@ def issued(detail: SurveyIssued, event_id: str, when: datetime) -> list[Delivery
     params = {"number": detail.number, "title": detail.title, "deadline": _deadline(detail.deadline)}
     return [
         Delivery(staff_id, "survey_issued", event_id, when, params=params, link=_answer_link(detail.survey_id, unit_id))
-        for unit_id in detail.target_unit_ids
-        for staff_id in _coordinators(unit_id)
+        for unit_id, staff_id in _coordinators_of(detail.target_unit_ids)
     ]
 
 
 def forwarded(detail: SurveyForwarded, event_id: str, when: datetime) -> list[Delivery]:
     people: dict[str, None] = {}
-    for key in detail.assignee_keys:
-        kind, _, ident = key.partition(":")
+    keys = [key.partition(":") for key in detail.assignee_keys]
+    units = directory.staff_in_units(ident for kind, _, ident in keys if kind == "unit")  # one read per 部局
+    for kind, _, ident in keys:
         if kind == "staff":
             people[ident] = None
         elif kind == "unit":
-            people.update(dict.fromkeys(s.staff_id for s in directory.staff_in_unit(ident)))
+            people.update(dict.fromkeys(s.staff_id for s in units[ident]))
     people.pop(detail.forwarded_by, None)
     params = {"by": detail.forwarded_by_name, "number": detail.number, "title": detail.title}
     return [
@@ -135,8 +141,7 @@ def closed(detail: SurveyClosed, event_id: str, when: datetime) -> list[Delivery
     params = {"number": detail.number, "title": detail.title}
     return [
         Delivery(staff_id, "survey_closed", event_id, when, params=params, link="/surveys")
-        for unit_id in detail.target_unit_ids
-        for staff_id in _coordinators(unit_id)
+        for _, staff_id in _coordinators_of(detail.target_unit_ids)
     ]
 
 

@@ -8,6 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+from chalicelib.core.auth import Role
+from chalicelib.directory.service import Staff
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 
@@ -51,7 +55,6 @@ def _inbox(staff_id: str) -> list[Any]:
 def _handler() -> Any:
     from functions.notifier import app
 
-    app._idempotent_deliver.cache_clear()
     return app.handler
 
 
@@ -206,3 +209,118 @@ def test_a_handler_failing_after_the_mail_was_sent_does_not_send_it_again(
     monkeypatch.setattr(mail, "send", send_then_fail)
     assert handler(other, Context()) == {"batchItemFailures": []}
     assert sent == ["yamada.k@pref.example.lg.jp", "tanaka.h@pref.example.lg.jp"]
+
+
+def _card_assigned(assignees: list[str], event_id: str = "e-assigned") -> dict[str, Any]:
+    from chalicelib.core.project_events import CardAssigned
+
+    detail = CardAssigned(
+        project_id="pj_1",
+        project_name="窓口改善",
+        board_id="b_1",
+        card_id="c_1",
+        title="様式の見直し",
+        assignee_ids=assignees,
+        assigned_by="sato.m",
+        assigned_by_name="佐藤",
+    )
+    wire = detail.event(event_id=event_id, occurred_at="2026-11-26T02:00:00+00:00").wire_detail()
+    return _event("kumo.projects", "CardAssigned", wire)
+
+
+def _mails_to() -> list[str]:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    from chalicelib.local import outbox
+
+    backend = ses_backends[DEFAULT_ACCOUNT_ID]["ap-northeast-1"]
+    return [outbox.sent_mail(m)["destinations"]["ToAddresses"][0] for m in backend.sent_messages]
+
+
+def _digest_lines(staff_id: str) -> list[Any]:
+    from chalicelib.notifications.storage import DigestRecord, bind_prefs
+
+    bind_prefs()
+    return list(DigestRecord.query(staff_id, DigestRecord.item.startswith("queued#")))
+
+
+def test_a_redelivered_event_writes_queues_and_mails_nothing_twice(directory: None) -> None:
+    """The inbox items, the digest lines and the event's claim go in one transaction; the mails
+    are claimed one by one: delivered again, the event adds nothing anywhere."""
+    from chalicelib.core.auth import Principal, Role
+    from chalicelib.notifications import preferences
+
+    me = Principal("yamada.k", "", "", "somu", Role.MEMBER)
+    preferences.change(me, preferences.PreferencesIn({"card_assigned": "digest"}))
+    handler = _handler()
+    for _ in range(3):  # SQS delivers at least once
+        assert handler(_card_assigned(["yamada.k", "tanaka.h"]), Context()) == {"batchItemFailures": []}
+    assert [n.kind for n in _inbox("yamada.k")] == ["card_assigned"]
+    assert [n.kind for n in _inbox("tanaka.h")] == ["card_assigned"]
+    assert len(_digest_lines("yamada.k")) == 1, "the digest lists it once"
+    assert _digest_lines("tanaka.h") == []
+    assert _mails_to() == ["tanaka.h@pref.example.lg.jp"], "mailed once, and only to who chose mail"
+
+
+def test_an_event_cut_short_between_its_transactions_is_written_whole_once_by_the_retry(
+    directory: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A notice to 150 people takes two transactions (at most 100 writes each), the event's claim
+    in the second: a run that dies before it leaves the first written, and the retry writes the
+    rest without writing the first twice."""
+    from chalicelib.core import idempotency
+    from chalicelib.directory import service
+
+    for n in range(150):
+        service.save_staff(Staff(f"member{n:03d}", f"職員{n}", f"m{n}@pref.example.lg.jp", "somu", Role.MEMBER))
+    real_claim = idempotency.claim_write
+
+    def crash(key: str) -> dict[str, Any]:
+        raise TimeoutError("the function timed out between two transactions")
+
+    monkeypatch.setattr(idempotency, "claim_write", crash)
+    handler = _handler()
+    with pytest.raises(BatchProcessingError):
+        handler(_sample(), Context())
+    first = sum(len(_inbox(f"member{n:03d}")) for n in range(150))
+    assert 0 < first < 150, "the first transaction was written, not the second"
+
+    monkeypatch.setattr(idempotency, "claim_write", real_claim)
+    assert handler(_sample(), Context()) == {"batchItemFailures": []}
+    assert handler(_sample(), Context()) == {"batchItemFailures": []}, "and once more: already handled"
+    counts = {len([x for x in _inbox(f"member{n:03d}") if x.kind == "department_notice"]) for n in range(150)}
+    assert counts == {1}, "every member has the notice exactly once"
+
+
+def test_the_coordinator_of_two_units_a_survey_is_sent_to_hears_of_it_once(directory: None) -> None:
+    """One event reaches them twice (once per 所属); one transaction may not write one item twice."""
+    from dataclasses import replace
+
+    from chalicelib.core.auth import Post
+    from chalicelib.core.event_catalogue import SurveyIssued
+    from chalicelib.directory import org, service
+    from chalicelib.directory.placement import Placement
+
+    org.save_units(
+        [
+            org.OrgUnit("zaisei", "財政課", "Finance", org.UnitKind.SHOZOKU, "somu"),
+            org.OrgUnit("jinji", "人事課", "Personnel", org.UnitKind.SHOZOKU, "somu"),
+        ]
+    )
+    both = Staff("kenmu.k", "兼務 一郎", "kenmu.k@pref.example.lg.jp", "somu", Role.MEMBER)
+    service.save_staff(
+        replace(both, unit_id="zaisei", post=Post.COORDINATOR, concurrent=(Placement("jinji", post=Post.COORDINATOR),))
+    )
+    detail = SurveyIssued(
+        survey_id="sv_1",
+        number="財政第1号",
+        title="予算要求の照会",
+        issuer_unit_id="somu",
+        target_unit_ids=["zaisei", "jinji"],
+        deadline="2026-12-10T08:00:00+00:00",
+    )
+    wire = detail.event(event_id="e-issued", occurred_at="2026-11-26T02:00:00+00:00").wire_detail()
+    assert _handler()(_event("kumo.surveys", "SurveyIssued", wire), Context()) == {"batchItemFailures": []}
+    assert [n.kind for n in _inbox("kenmu.k")] == ["survey_issued"]
+    assert _mails_to() == ["kenmu.k@pref.example.lg.jp"]

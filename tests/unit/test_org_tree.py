@@ -171,6 +171,17 @@ def test_heads_and_coordinators_of_a_unit_across_departments(tree: None) -> None
     # No 取りまとめ担当: the 所属長 gathers the answers.
     directory.save_staff(_person("head.d", "doro", department="doboku", post=Post.HEAD))
     assert ids(directory.coordinators_of("doro")) == ["head.d"]
+    # Many units at once (a 照会 to several 所属): the same people, each 部局 read once.
+    batched = directory.coordinators_of_units(["zaisei", "jinji", "doro"])
+    assert {u: ids(p) for u, p in batched.items()} == {"zaisei": ["coord.z"], "jinji": ["kenmu.d"], "doro": ["head.d"]}
+    # The 部局's other people stay on the server, but not a 兼務 in the 部局 itself.
+    directory.save_staff(_person("kenmu.s", "jinji", concurrent=(Placement("yosan"),)))
+    assert ids(directory.staff_in_unit("yosan")) == ["coord.z", "kenmu.s"]
+    assert ids(directory.staff_in_unit("jinji")) == ["head.j", "kenmu.d", "kenmu.s"]
+    units = ("zaisei", "yosan", "somu", "doro")
+    assert {u: ids(p) for u, p in directory.staff_in_units(units).items()} == {
+        u: ids(directory.staff_in_unit(u)) for u in units
+    }
 
 
 def test_a_pending_move_into_another_department_counts_there_from_its_day(tree: None) -> None:
