@@ -11,27 +11,14 @@ from chalice import Blueprint, Response
 from chalicelib.core import web
 from chalicelib.core.auth import require_signed_in
 from chalicelib.core.contract import operation, parse_body
+from chalicelib.files.routes import ticket_json
 from chalicelib.files.schemas import TicketOut
-from chalicelib.files.uploads import UploadTicket
 from chalicelib.surveys import answer_uploads
 from chalicelib.surveys.schemas import NewAnswerUpload
 
 bp = Blueprint(__name__)
 TAG = "surveys"
 ANSWER = "/api/surveys/{survey_id}/answers/{unit_id}"
-
-
-def ticket_json(ticket: UploadTicket) -> TicketOut:
-    return {
-        "upload_id": ticket.upload_id,
-        "method": ticket.method,
-        "url": ticket.url,
-        "fields": ticket.fields,
-        "key": ticket.key,
-        "name": ticket.name,
-        "adds_version": ticket.adds_version,
-        "version": ticket.version,
-    }
 
 
 @bp.route(ANSWER + "/uploads", methods=["POST"])

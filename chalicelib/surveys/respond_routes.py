@@ -9,11 +9,11 @@ from chalice import Blueprint, Response
 from chalicelib.core import web
 from chalicelib.core.contract import operation, parse_body
 from chalicelib.directory import service as directory
+from chalicelib.files.routes import ticket_json
 from chalicelib.files.schemas import TicketOut
 from chalicelib.sharing import partner_web
 from chalicelib.sharing.partner import Visit
 from chalicelib.surveys import respond
-from chalicelib.surveys.answer_file_routes import ticket_json
 from chalicelib.surveys.form import form_json
 from chalicelib.surveys.routes import answer_json, saved_json
 from chalicelib.surveys.schemas import AnswerIn, AnswerOut, NewAnswerUpload, RespondentOut, RevisionIn, SavedOut
