@@ -33,12 +33,16 @@ class Planned:
     digest_at: time = quiet.DIGEST_AT  # the person's digest time (Route.DIGEST)
 
 
-def plan(deliveries: list[Delivery], now: datetime | None = None) -> list[Planned]:
-    """Each delivery with its route, from the settings of everyone it reaches (one batch read)."""
+def plan(
+    deliveries: list[Delivery], now: datetime | None = None, prefs: dict[str, preferences.Preferences] | None = None
+) -> list[Planned]:
+    """Each delivery with its route, from the settings of everyone it reaches (one batch read,
+    unless the caller read them with others': the notifier reads a batch's at once)."""
     if not deliveries:
         return []
     moment = now or datetime.now(UTC)
-    prefs = preferences.for_staff(d.staff_id for d in deliveries)
+    if prefs is None:
+        prefs = preferences.for_staff(d.staff_id for d in deliveries)
     planned = []
     for d in deliveries:
         p = prefs.get(d.staff_id) or preferences.Preferences()
@@ -103,17 +107,56 @@ def one_click(staff_id: str, kind: str) -> str | None:
     return None if spec is not None and spec.mandatory else unsubscribe_link(staff_id, kind)
 
 
+def send_each(groups: list[list[Planned]]) -> list[BaseException | None]:
+    """The mails of several events (a notifier batch): their people read at once, every mail
+    claimed in one transaction (transactions.claim_each), then sent one by one. Returns per group
+    the first error among its mails, or None: that event is retried, and none of its mails that
+    went (or may have) goes again."""
+    from chalicelib.directory import service as directory
+    from chalicelib.notifications import transactions
+
+    errors: list[BaseException | None] = [None] * len(groups)
+    mails = [[p.delivery for p in g if p.route is Route.MAIL_NOW] for g in groups]
+    if not any(mails):
+        return errors
+    people = directory.find_staff_many(d.staff_id for g in mails for d in g)
+    keys = [_key(d, people[d.staff_id]) for g in mails for d in g if d.staff_id in people]
+    claimed = transactions.claim_each(keys)
+    for n, group in enumerate(mails):
+        for d in group:
+            person = people.get(d.staff_id)
+            if person is None or _key(d, person) not in claimed:
+                stats.count("mail", d.kind, "skipped")  # nobody to mail, or mailed by an earlier run
+                continue
+            try:
+                _send(d, person)
+            except Exception as exc:  # noqa: BLE001 - this event is retried; the batch's others go on
+                errors[n] = errors[n] or exc
+    return errors
+
+
+def _key(delivery: Delivery, person: Staff) -> str:
+    return f"mail#{delivery.event_id}#{person.email}"
+
+
 def _mail(delivery: Delivery, person: Staff) -> int:
     """One delivery by mail in Japanese, with its link. Claimed per event and address first: the
     notifier's handler runs again after any failure, and SES cannot take a message back."""
+    if not idempotency.claim(_key(delivery, person)):
+        stats.count("mail", delivery.kind, "skipped")
+        return 0
+    _send(delivery, person)
+    return 1
+
+
+def _send(delivery: Delivery, person: Staff) -> None:
+    """Sends a claimed mail. Refused by SES (nothing sent), its claim is given back for the retry;
+    any other failure keeps it (the mail may have gone)."""
     from chalicelib.core.i18n import gettext_for
     from chalicelib.notifications import texts
     from chalicelib.sharing import mail
 
-    key = f"mail#{delivery.event_id}#{person.email}"
-    if not idempotency.claim(key):
-        stats.count("mail", delivery.kind, "skipped")
-        return 0
+    key = _key(delivery, person)
     base = settings().base_url.rstrip("/")
     link = f"{base}{delivery.link or '/notifications'}"
     try:
@@ -139,4 +182,3 @@ def _mail(delivery: Delivery, person: Staff) -> int:
         stats.count("mail", delivery.kind, "failed")
         raise
     stats.count("mail", delivery.kind, "sent")
-    return 1

@@ -126,10 +126,14 @@ def deliveries_for(event: dict[str, Any]) -> list[Delivery]:
     An event no route names creates none; one whose detail does not fit its catalogue entry
     raises MalformedEvent (the message is retried, then rests in the DLQ for someone to look at).
     """
+    return service.once_each(mutes.unmuted(routed(event)))
+
+
+def routed(event: dict[str, Any]) -> list[Delivery]:
+    """Who the event reaches by its route, before mutes (the notifier reads a batch's mutes at once)."""
     kind = next((d for d in ROUTES if d.matches(event)), None)
     if kind is None:
         return []
     detail = kind.parse(event)
     raw = event.get("detail") or {}
-    deliveries = ROUTES[kind](detail, str(raw.get("event_id") or event.get("id")), _occurred_at(event))
-    return service.once_each(mutes.unmuted(deliveries))
+    return ROUTES[kind](detail, str(raw.get("event_id") or event.get("id")), _occurred_at(event))

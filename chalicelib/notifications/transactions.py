@@ -20,6 +20,7 @@ Raw TransactWriteItems rather than pynamodb's TransactWrite: the claim's table i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -86,3 +87,107 @@ def _write_chunk(writes: Sequence[dict[str, Any]], chunk: list[int], closing: li
             continue
         return pending
     return []
+
+
+@dataclass(frozen=True)
+class EventWrites:
+    """One event's conditional writes and its claim (the notifier's batch: write_each)."""
+
+    writes: Sequence[dict[str, Any]]
+    claim: str
+    counted: int  # the first `counted` writes are its inbox items
+
+
+def write_each(events: Sequence[EventWrites]) -> list[list[int] | BaseException]:
+    """`write_once` for several events, packed into as few transactions as their writes fill.
+
+    For each event: which of its first `counted` writes were made now ([] when its claim was
+    taken before: a redelivery), or the error that stopped it (its message is retried). An event
+    that fills a transaction alone goes through write_once; the others share transactions of up
+    to MAX_WRITES, each with its claim beside its writes, so all of an event or none of it is
+    written. A cancelled transaction is sent again without what its reasons name: a claim
+    taken before drops its event, an item already there drops that item.
+    """
+    results: list[list[int] | BaseException] = [[] for _ in events]
+    claims: dict[int, dict[str, Any]] = {}
+    for i, event in enumerate(events):
+        if not event.writes:
+            continue  # nothing to write: no claim either (as write_once's callers do)
+        if len(event.writes) + 1 > MAX_WRITES:
+            try:
+                results[i] = write_once(event.writes, claim=event.claim, counted=event.counted)
+            except Exception as exc:  # noqa: BLE001 - this event fails alone; the batch goes on
+                results[i] = exc
+            continue
+        try:
+            claims[i] = idempotency.claim_write(event.claim)
+        except Exception as exc:  # noqa: BLE001
+            results[i] = exc
+    chunk: list[int] = []
+    size = 0
+    for i in claims:
+        need = len(events[i].writes) + 1
+        if size + need > MAX_WRITES:
+            _write_shared(events, chunk, claims, results)
+            chunk, size = [], 0
+        chunk.append(i)
+        size += need
+    if chunk:
+        _write_shared(events, chunk, claims, results)
+    return results
+
+
+def _write_shared(
+    events: Sequence[EventWrites],
+    chunk: list[int],
+    claims: dict[int, dict[str, Any]],
+    results: list[list[int] | BaseException],
+) -> None:
+    client = aws.client("dynamodb")
+    pending = {i: list(range(len(events[i].writes))) for i in chunk}
+    while pending:
+        batch: list[dict[str, Any]] = []
+        owners: list[tuple[int, int | None]] = []
+        for i, items in pending.items():
+            batch += [events[i].writes[j] for j in items] + [claims[i]]
+            owners += [(i, j) for j in items] + [(i, None)]
+        try:
+            client.transact_write_items(TransactItems=batch)
+        except ClientError as exc:
+            try:
+                failed = _failed_conditions(exc, len(batch))
+            except ClientError as other:  # a conflict or a throttle: these events are retried
+                for i in pending:
+                    results[i] = other
+                return
+            for (i, j), no in zip(owners, failed, strict=True):
+                if not no or i not in pending:
+                    continue
+                if j is None:
+                    del pending[i]  # handled before: nothing of it to write, nothing made now
+                else:
+                    pending[i].remove(j)
+            continue
+        for i, items in pending.items():
+            results[i] = [j for j in items if j < events[i].counted]
+        return
+
+
+def claim_each(keys: Sequence[str]) -> set[str]:
+    """Each key claimed (core/idempotency), in transactions of up to MAX_WRITES: the keys taken
+    now; a key taken before is left out (the notifier's mails of a batch, before they are sent)."""
+    client = aws.client("dynamodb")
+    taken: set[str] = set()
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), MAX_WRITES):
+        pending = unique[start : start + MAX_WRITES]
+        while pending:
+            try:
+                client.transact_write_items(TransactItems=[idempotency.claim_write(k) for k in pending])
+            except ClientError as exc:
+                failed = _failed_conditions(exc, len(pending))
+                pending = [k for k, no in zip(pending, failed, strict=True) if not no]
+                continue
+            taken.update(pending)
+            break
+    return taken

@@ -1,73 +1,52 @@
-"""Lambda handler: domain events from the notify queue become in-app notifications.
+"""Lambda handler: domain events from the notify queue become in-app notifications and mails.
 
-Thin on purpose: parse the SQS batch, hand each EventBridge event to the notifications
-service, report the records that failed so only those are retried (and reach the DLQ after
-the queue's redrive count). A redelivered event is recognised by its event id (its claim, taken
+Thin on purpose: the SQS batch goes to notifications/fanout.py, which handles its events
+together (one read of settings and mutes for all, writes packed into shared transactions);
+the records that failed are reported so only those are retried (and reach the DLQ after the
+queue's redrive count). A redelivered event is recognised by its event id (its claim, taken
 with its writes) and writes nothing twice.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger, metrics, traced_handler
 
 settings()  # fail closed: outside stage local a missing setting stops the cold start, by name
 
-processor = BatchProcessor(event_type=EventType.SQS)
 
+def handler_body(event: dict[str, Any]) -> dict[str, Any]:
+    from chalicelib.notifications import fanout, stats
 
-def _deliver(event: dict[str, Any]) -> int:
-    from chalicelib.notifications import stats
-
-    with stats.counting():  # the event's inbox/mail/digest outcomes: one counter write (ops health page)
-        return _dispatch(event)
-
-
-def _dispatch(event: dict[str, Any]) -> int:
-    from chalicelib.notifications import digest, email, routing, service, stats
-    from chalicelib.notifications.kinds import Route
-
-    # Each person's settings decide: inbox only, a mail now, the digest, or nothing (email.plan).
-    planned = email.plan(routing.deliveries_for(event))
-    # Mail first, each claimed per event and address (SES cannot take one back): whatever fails
-    # after it, the retry sends none twice.
-    email.send_mails(planned)
-    for p in planned:  # held in the transaction below (a redelivered event counts them again)
-        if p.route is Route.DIGEST:
-            stats.count("digest", p.delivery.kind, "queued")
-    # Then the inbox items and the digest lines with the event's claim, in one transaction
-    # (notifications/transactions.py): a redelivered event writes nothing twice.
-    return service.deliver(
-        [p.delivery for p in planned if p.route is not Route.NOTHING],
-        also=digest.queued_writes(planned),
-        claim=_claim_key(event),
-    )
-
-
-def _claim_key(event: dict[str, Any]) -> str:
-    # Kumo's events carry their own id in the detail (stable across PutEvents retries).
-    detail = event.get("detail") or {}
-    return f"notifier#{event.get('source')}#{detail.get('event_id') or event.get('id')}"
-
-
-def record_handler(record: SQSRecord) -> None:
-    event = json.loads(record.body)
-    created = _deliver(event)
-    logger.info(
-        "event handled",
-        extra={"source": event.get("source"), "detail_type": event.get("detail-type"), "notifications": created},
-    )
-    metrics.add_metric(name="NotificationsCreated", unit="Count", value=created)
+    records = [(str(r.get("messageId")), str(r.get("body") or "")) for r in event.get("Records") or []]
+    with stats.counting():  # the batch's inbox/mail/digest outcomes: one counter write (ops health page)
+        handled = fanout.handle(records)
+    failed = [h for h in handled if h.error is not None]
+    for h in handled:
+        if h.error is None:
+            logger.info(
+                "event handled",
+                extra={
+                    "source": h.event.get("source"),
+                    "detail_type": h.event.get("detail-type"),
+                    "notifications": h.created,
+                },
+            )
+    metrics.add_metric(name="NotificationsCreated", unit="Count", value=sum(h.created for h in handled))
+    if records and len(failed) == len(records):  # as Powertools' batch processing: all failed, the invocation fails
+        raise BatchProcessingError(
+            f"All records failed processing. {len(failed)} individual errors logged separately below.",
+            [(type(h.error), h.error, h.error.__traceback__) for h in failed if h.error is not None],
+        )
+    return {"batchItemFailures": [{"itemIdentifier": h.message_id} for h in failed]}
 
 
 @traced_handler
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path="Records[0].messageId")
 def handler(event: dict[str, Any], context: Any) -> Any:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return handler_body(event)

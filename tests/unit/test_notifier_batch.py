@@ -1,0 +1,135 @@
+"""The notifier's SQS batch handled as one (notifications/fanout.py): shared reads and writes,
+each event still failing, retried and written exactly once on its own."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from chalicelib.core.auth import Role
+from chalicelib.directory.service import Staff
+from tests.unit.test_notifier import Context, _handler, _inbox, _mails_to, directory  # noqa: F401 - fixture
+
+
+def _uploaded(owner: str, n: int) -> dict[str, Any]:
+    """One SQS record: a partner uploaded into a link of `owner`'s (routes to the owner, no reads)."""
+    from chalicelib.core.event_catalogue import PartnerUploaded
+
+    detail = PartnerUploaded(
+        link_id=f"ln_{n}",
+        owner_id=owner,
+        notify=True,
+        file_id=f"fi_{n}",
+        version=1,
+        s3_key=f"spaces/dept:somu/fi_{n}/v00000001",
+        space_id="dept:somu",
+        folder_id="fo_1",
+        name=f"見積書{n}.xlsx",
+        uploader_name="山田建設 鈴木",
+        uploader_email="",
+    )
+    body = {
+        "version": "0",
+        "id": f"ev-{n}",
+        "detail-type": "PartnerUploaded",
+        "source": "kumo.sharing",
+        "account": "123456789012",
+        "time": "2026-11-26T02:00:00Z",
+        "region": "ap-northeast-1",
+        "resources": [],
+        "detail": detail.event(event_id=f"e-batch-{n}", occurred_at="2026-11-26T02:00:00+00:00").wire_detail(),
+    }
+    return {
+        "messageId": f"m-{n}",
+        "receiptHandle": f"r-{n}",
+        "body": json.dumps(body, ensure_ascii=False),
+        "attributes": {"ApproximateReceiveCount": "1"},
+        "messageAttributes": {},
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:ap-northeast-1:123456789012:kumo-notify",
+        "awsRegion": "ap-northeast-1",
+    }
+
+
+@pytest.fixture
+def owners(directory: None) -> list[str]:  # noqa: F811
+    from chalicelib.directory import service
+
+    people = [f"owner{n}" for n in range(10)]
+    for person in people:
+        service.save_staff(Staff(person, f"職員 {person}", f"{person}@pref.example.lg.jp", "somu", Role.MEMBER))
+    return people
+
+
+def _calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    from botocore.client import BaseClient
+
+    seen: Counter[str] = Counter()
+    real = BaseClient._make_api_call
+
+    def counted(client: Any, operation: str, params: Any) -> Any:
+        seen[f"{client.meta.service_model.service_name}.{operation}"] += 1
+        return real(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counted)
+    return seen
+
+
+def test_a_batch_of_ten_events_shares_its_reads_and_writes(owners: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _calls(monkeypatch)
+    batch = {"Records": [_uploaded(owner, n) for n, owner in enumerate(owners)]}
+    assert _handler()(batch, Context()) == {"batchItemFailures": []}
+    dynamodb = {k: v for k, v in calls.items() if k.startswith("dynamodb.")}
+    mails = calls["sesv2.SendEmail"] + calls["ses.SendRawEmail"]
+    for owner in owners:
+        assert [n.kind for n in _inbox(owner)] == ["partner_upload"]
+    assert sorted(_mails_to()) == sorted(f"{o}@pref.example.lg.jp" for o in owners)
+    # mutes, settings and addresses read once; mail claims, then inbox items with the events'
+    # claims, one transaction each; one counter write. One event at a time it was 6 or 7 each.
+    assert dynamodb == {
+        "dynamodb.BatchGetItem": 3,
+        "dynamodb.TransactWriteItems": 2,
+        "dynamodb.UpdateItem": 1,
+    }, dynamodb
+    assert mails == 10
+
+
+def test_each_event_of_a_batch_fails_and_is_retried_alone(owners: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A malformed record, a mail SES refuses, a redelivered event and a second copy of one event
+    in the same batch: only the first two are reported; the retry writes and mails each once."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib.sharing import mail
+
+    handler = _handler()
+    assert handler({"Records": [_uploaded(owners[0], 0)]}, Context()) == {"batchItemFailures": []}
+    broken = _uploaded(owners[1], 1)
+    body = json.loads(broken["body"])
+    body["detail"].pop("owner_id")
+    broken.update(messageId="m-broken", body=json.dumps(body, ensure_ascii=False))
+    twice = _uploaded(owners[3], 3)
+    copy_of = copy.deepcopy(twice) | {"messageId": "m-3-again"}
+    real_send = mail.send_partner_upload
+
+    def refuse_for_owner2(to: str, **kwargs: Any) -> None:
+        if to.startswith("owner2@"):
+            raise ClientError({"Error": {"Code": "MessageRejected", "Message": "no"}}, "SendRawEmail")
+        real_send(to, **kwargs)
+
+    monkeypatch.setattr(mail, "send_partner_upload", refuse_for_owner2)
+    batch = {"Records": [_uploaded(owners[0], 0), broken, _uploaded(owners[2], 2), twice, copy_of]}
+    result = handler(batch, Context())
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m-broken"}, {"itemIdentifier": "m-2"}]}
+    assert _inbox(owners[2]) == [], "a refused mail holds its event back whole"
+    assert [n.kind for n in _inbox(owners[3])] == ["partner_upload"]
+
+    monkeypatch.setattr(mail, "send_partner_upload", real_send)
+    assert handler({"Records": [_uploaded(owners[2], 2), twice]}, Context()) == {"batchItemFailures": []}
+    for owner in (owners[0], owners[2], owners[3]):
+        assert len(_inbox(owner)) == 1, owner
+    assert sorted(_mails_to()) == sorted(f"{owners[n]}@pref.example.lg.jp" for n in (0, 2, 3)), "each mailed once"
