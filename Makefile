@@ -22,7 +22,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= ap-northeast-1
 
-.PHONY: routes run test lint unit integration e2e infra-test synth catalogs vendor extract-messages bench bench-cost bench-surveys bench-notify browser clean sizes
+.PHONY: routes aws-endpoints run test lint unit integration e2e infra-test synth catalogs vendor extract-messages bench bench-cost bench-surveys bench-notify browser clean sizes
 
 ## make run: start the whole platform locally with demo data on http://127.0.0.1:$(PORT)
 run: $(STAMP) catalogs vendor
@@ -43,6 +43,10 @@ $(STAMP): requirements/*.txt pyproject.toml
 ## make routes: write chalicelib/route_table.json after adding or changing a route (a unit test checks it)
 routes: $(STAMP)
 	KUMO_STAGE=local $(BIN)/python -m chalicelib.blueprints --write
+
+## make aws-endpoints: cut botocore's endpoint data again after upgrading botocore (a unit test checks it)
+aws-endpoints: $(STAMP)
+	$(BIN)/python -c "import pathlib, botocore; from chalicelib.core import aws_endpoints; aws_endpoints.write(pathlib.Path(botocore.__file__).parent / 'data' / 'endpoints.json')"
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser download).
 browser:

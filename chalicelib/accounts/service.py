@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib.accounts import cognito, tokens
 from chalicelib.accounts.storage import SessionRecord, bind
-from chalicelib.core import event_catalogue, events, sealing
+from chalicelib.core import sealing
 from chalicelib.core.auth import Principal
 from chalicelib.core.config import settings
 from chalicelib.core.errors import BadRequest, Forbidden, Unauthenticated
@@ -117,6 +117,10 @@ def _start_session(result: cognito.Tokens, *, ip: str | None, user_agent: str | 
     logger.info("staff signed in", extra={"staff_id": staff.staff_id})
     metrics.add_metric(name="SignIns", unit="Count", value=1)
     if directory.mark_first_sign_in(staff.staff_id):
+        # Here, not at the top: the catalogue is ~30 ms of every cold start, and only a first
+        # sign-in publishes (bench/cold_start.py).
+        from chalicelib.core import event_catalogue, events
+
         events.publish(
             [
                 event_catalogue.StaffSignedInFirstTime(

@@ -12,8 +12,8 @@ PutEvents takes at most 10 entries a call and may accept some and reject others:
 entries are retried (with back-off) and, if they still fail, an error is raised so the caller
 does not report success for an event nobody will see.
 
-Importing this module touches nothing and imports no other Kumo module: core/resources.py (pure
-data, read by infra/) builds its bus rules from the catalogue.
+Importing this module touches nothing and imports no other Kumo module: core/bus_rules.py (pure
+data, read by infra/) builds the bus rules from the catalogue.
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from chalicelib.core import event_catalogue, events
 from chalicelib.core.auth import Principal, require_department_admin, require_signed_in
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.storage import save_if_absent
@@ -141,6 +140,8 @@ def post_notice(principal: Principal | None, department_id: str, title: str, bod
     storage.bind()
     if not save_if_absent(record, NoticeRecord.notice_id):
         raise Conflict("Two notices were posted at the same moment. Post it again.")
+    from chalicelib.core import event_catalogue, events  # here: most requests publish nothing (cold start)
+
     events.publish(
         [
             event_catalogue.DepartmentNoticePosted(

@@ -28,10 +28,8 @@ def _as_json(n: service.Notification, language: str) -> NotificationOut:
 @operation("The inbox", returns=InboxOut, tag="notifications")
 def list_notifications() -> Response:
     state = web.state()
-    items = service.inbox(state.principal)
-    return web.json_response(
-        {"items": [_as_json(n, state.language) for n in items], "unread": service.unread_count(state.principal)}
-    )
+    items, unread = service.inbox_with_unread(state.principal)
+    return web.json_response({"items": [_as_json(n, state.language) for n in items], "unread": unread})
 
 
 @bp.route("/api/notifications/unread-count")

@@ -84,22 +84,46 @@ def deliver(deliveries: list[Delivery], *, also: Sequence[dict[str, Any]] = (), 
     claim in the last one: a redelivered event finds it taken and writes nothing more, and an
     event cut short before it (a crash between two transactions) is written in full by the retry.
     """
+    unique, inbox = inbox_writes(deliveries)
+    if not inbox and not also:
+        return 0
+    written = transactions.write_once([*inbox, *also], claim=claim, counted=len(inbox))
+    return count_written(unique, written)
+
+
+def inbox_writes(deliveries: list[Delivery]) -> tuple[list[Delivery], list[dict[str, Any]]]:
+    """Each person's notice once, and its inbox item as a conditional put of a transaction."""
     bind()
     now = datetime.now(UTC)
     unique = once_each(deliveries)
-    inbox = [_inbox_write(d, now) for d in unique]
-    if not inbox and not also:
-        return 0
-    written = set(transactions.write_once([*inbox, *also], claim=claim, counted=len(inbox)))
+    return unique, [_inbox_write(d, now) for d in unique]
+
+
+def count_written(unique: list[Delivery], written: list[int]) -> int:
+    """The delivery-health counts of the inbox items written now (the others were there already)."""
+    made = set(written)
     for i, d in enumerate(unique):
-        stats.count("inbox", d.kind, "sent" if i in written else "skipped")
-    return len(written)
+        stats.count("inbox", d.kind, "sent" if i in made else "skipped")
+    return len(made)
 
 
 def inbox(principal: Principal | None, limit: int = PAGE_SIZE) -> list[Notification]:
     p = require_signed_in(principal)
     bind()
     return [_from_record(r) for r in NotificationRecord.query(p.staff_id, scan_index_forward=False, limit=limit)]
+
+
+def inbox_with_unread(principal: Principal | None, limit: int = PAGE_SIZE) -> tuple[list[Notification], int]:
+    """The newest notices and how many of all are unread. When the page holds the whole inbox
+    (most people's), the count is taken from it: no second query (one round trip less on the
+    inbox's every poll and on a cold start, bench/cold_start.py)."""
+    p = require_signed_in(principal)
+    bind()
+    results = NotificationRecord.query(p.staff_id, scan_index_forward=False, limit=limit)
+    items = [_from_record(r) for r in results]
+    if len(items) < limit and results.last_evaluated_key is None:
+        return items, sum(1 for n in items if n.unread)
+    return items, unread_count(p)
 
 
 def unread_count(principal: Principal | None) -> int:

@@ -344,7 +344,8 @@ def test_retries_back_off_exponentially_to_four_hours(count: int, wait: int) -> 
 
 
 def test_the_bus_rule_brings_exactly_the_events_channels_route() -> None:
-    from chalicelib.core.resources import CHANNEL_EVENTS, RESOURCES
+    from chalicelib.core.bus_rules import CHANNEL_EVENTS
+    from chalicelib.core.resources import RESOURCES
     from chalicelib.notifications.channels import model, routing, texts
 
     assert set(CHANNEL_EVENTS) == set(routing.ROUTES)

@@ -117,3 +117,54 @@ def test_a_sessions_staff_record_is_read_again_after_the_cache_seconds(
     assert accounts.resolve("cookie-1") is not None, "within the cache seconds: no second read"
     clock[0] += 2
     assert accounts.resolve("cookie-1") is None, "after them the directory decides again"
+
+
+def test_the_cut_endpoint_data_is_botocores_own_for_kumos_services() -> None:
+    """`make aws-endpoints` after a botocore upgrade: the cut copy must be the installed file's."""
+    import botocore
+
+    from chalicelib.core import aws_endpoints
+
+    installed = json.loads((Path(botocore.__file__).parent / "data" / "endpoints.json").read_text(encoding="utf-8"))
+    assert json.loads(aws_endpoints.DATA.read_text(encoding="utf-8")) == aws_endpoints.trim(installed)
+
+
+@pytest.mark.parametrize(
+    ("service", "region"),
+    [
+        ("dynamodb", "ap-northeast-1"),
+        ("s3", "ap-northeast-1"),
+        ("sesv2", "ap-northeast-1"),
+        ("cognito-idp", "ap-northeast-3"),
+        ("sts", "us-east-1"),
+        ("iam", "ap-northeast-1"),  # not Kumo's: botocore's whole file (a global endpoint)
+        ("guardduty", "ap-northeast-1"),
+    ],
+)
+def test_a_client_goes_where_botocore_alone_would_send_it(
+    service: str, region: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Against AWS (no emulator endpoint): same URL, signing name and region as plain botocore."""
+    import botocore.session
+
+    from chalicelib.core import aws, aws_endpoints
+    from chalicelib.core.config import settings
+
+    monkeypatch.setenv("KUMO_AWS_ENDPOINT", "")
+    settings.cache_clear()
+    aws.reset()
+    try:
+        ours = aws.botocore_session().create_client(service, region, aws_access_key_id="k", aws_secret_access_key="s")
+        plain = botocore.session.get_session().create_client(
+            service, region, aws_access_key_id="k", aws_secret_access_key="s"
+        )
+        for client in (ours, plain):
+            assert client.meta.endpoint_url.startswith("https://")
+        assert ours.meta.endpoint_url == plain.meta.endpoint_url
+        assert ours._request_signer.signing_name == plain._request_signer.signing_name
+        assert ours._request_signer.region_name == plain._request_signer.region_name
+        resolver = aws.botocore_session()._get_internal_component("endpoint_resolver")
+        assert (resolver._whole is None) == (ours.meta.service_model.endpoint_prefix in aws_endpoints.SERVICES)
+    finally:
+        settings.cache_clear()
+        aws.reset()

@@ -53,7 +53,6 @@ def test_every_rule_on_the_bus_routes_only_catalogue_events() -> None:
         assert set(names) <= NAMES, f"{rule.key} routes an event nobody produces: {set(names) - NAMES}"
         routed = [d for d in CATALOGUE if d.EVENT.name in names]
         assert set(sources) == {d.EVENT.source for d in routed}, rule.key
-    assert RESOURCES.event_source_prefix == SOURCE_PREFIX
 
 
 def test_the_index_rule_and_the_indexer_name_the_same_events() -> None:

@@ -324,3 +324,27 @@ def test_the_coordinator_of_two_units_a_survey_is_sent_to_hears_of_it_once(direc
     assert _handler()(_event("kumo.surveys", "SurveyIssued", wire), Context()) == {"batchItemFailures": []}
     assert [n.kind for n in _inbox("kenmu.k")] == ["survey_issued"]
     assert _mails_to() == ["kenmu.k@pref.example.lg.jp"]
+
+
+@pytest.mark.parametrize("limit", [50, 3])
+def test_the_inbox_page_says_how_many_are_unread_whether_or_not_it_holds_them_all(aws_mock: None, limit: int) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib.core.auth import Principal
+    from chalicelib.notifications import service
+
+    start = datetime(2026, 12, 1, tzinfo=UTC)
+    service.deliver(
+        [
+            service.Delivery("sato.m", "welcome", f"e{i}", start + timedelta(minutes=i), {"name": "佐藤"})
+            for i in range(5)
+        ]
+    )
+    reader = Principal("sato.m", "佐藤", "", "somu", Role.MEMBER)
+    oldest = service.inbox(reader)[-1]
+    service.mark_read(reader, oldest.notification_id)  # read: the oldest, beyond a page of 3
+
+    items, unread = service.inbox_with_unread(reader, limit=limit)
+    assert len(items) == min(limit, 5)
+    assert unread == 4, "the count covers the whole inbox, not only the page shown"
+    assert unread == service.unread_count(reader)
