@@ -17,7 +17,7 @@ from chalicelib.core import web
 from chalicelib.core.auth import Principal, require_signed_in
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, KumoError
 from chalicelib.core.layout import page
-from chalicelib.files import access, changes, folders, policy, uploads, views
+from chalicelib.files import access, changes, folders, policy, version_actions, views
 from chalicelib.files import trash as trash_bin
 from chalicelib.files.entries import Entry
 
@@ -186,7 +186,7 @@ def restore_version(item_id: str, version: str) -> Response:
     return _act(
         item_id,
         lambda me, i, d: _done(
-            uploads.restore_version(me, i, views.whole_number(version)), {"back": i}, "version-restored"
+            version_actions.restore_version(me, i, views.whole_number(version)), {"back": i}, "version-restored"
         ),
     )
 
@@ -196,4 +196,4 @@ def download(item_id: str) -> Response:
     """Without JavaScript: straight on to a link that is good for two minutes."""
     data = web.form(bp.current_request)
     version = views.whole_number(data["version"]) if data.get("version") else None
-    return web.redirect(uploads.download_url(_me(), unquote(item_id), version=version))
+    return web.redirect(version_actions.download_url(_me(), unquote(item_id), version=version))

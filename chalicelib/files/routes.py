@@ -10,7 +10,19 @@ from chalice import Blueprint, Response
 from chalicelib.core import web
 from chalicelib.core.contract import operation
 from chalicelib.core.errors import BadRequest
-from chalicelib.files import access, changes, folders, listing, trash, uploads, versions
+from chalicelib.files import (
+    access,
+    changes,
+    folders,
+    listing,
+    open_uploads,
+    trash,
+    upload_complete,
+    upload_parts,
+    upload_start,
+    version_actions,
+    versions,
+)
 from chalicelib.files import schemas as s
 from chalicelib.files import spaces as file_spaces
 from chalicelib.files.entries import Entry
@@ -105,7 +117,7 @@ def create_folder(folder_id: str) -> Response:
     return web.json_response(entry_json(entry), status=201)
 
 
-def ticket_json(ticket: uploads.UploadTicket) -> s.TicketOut:
+def ticket_json(ticket: upload_start.UploadTicket) -> s.TicketOut:
     return {
         "upload_id": ticket.upload_id,
         "method": ticket.method,
@@ -146,14 +158,14 @@ def part_crc32(data: dict[str, Any]) -> str:
 @bp.route("/api/folders/{folder_id}/upload-plan", methods=["POST"])
 @operation("Where uploads of these names would go", body=s.PlanRequest, returns=s.PlansOut, tag="files")
 def upload_plan(folder_id: str) -> Response:
-    return web.json_response(plans_json(uploads.preview(web.principal(), unquote(folder_id), names_of(_body()))))
+    return web.json_response(plans_json(upload_start.preview(web.principal(), unquote(folder_id), names_of(_body()))))
 
 
 @bp.route("/api/files/uploads", methods=["POST"])
 @operation("Open an upload", body=s.NewUpload, returns=s.TicketOut, status=201, tag="files")
 def start_upload() -> Response:
     data = _body()
-    ticket = uploads.start(
+    ticket = upload_start.start(
         web.principal(),
         str(data.get("folder_id", "")),
         str(data.get("name", "")),
@@ -170,26 +182,26 @@ def start_upload() -> Response:
 def sign_part(upload_id: str, part_number: str) -> Response:
     number = _int({"part_number": part_number}, "part_number")
     data = _body()
-    url = uploads.sign_part(web.principal(), upload_id, number, part_size(data), part_crc32(data))
+    url = upload_parts.sign_part(web.principal(), upload_id, number, part_size(data), part_crc32(data))
     return web.json_response({"url": url})
 
 
 @bp.route("/api/files/uploads/{upload_id}/parts")
 @operation("The parts already uploaded (to resume)", returns=s.UploadPartsOut, tag="files")
 def list_parts(upload_id: str) -> Response:
-    return web.json_response({"parts": uploads.parts(web.principal(), upload_id)})
+    return web.json_response({"parts": upload_parts.parts(web.principal(), upload_id)})
 
 
 @bp.route("/api/files/uploads/{upload_id}/complete", methods=["POST"])
 @operation("File an upload once its bytes are there", returns=s.EntryOut, status=201, tag="files")
 def complete_upload(upload_id: str) -> Response:
-    return web.json_response(entry_json(uploads.complete(web.principal(), upload_id)), status=201)
+    return web.json_response(entry_json(upload_complete.complete(web.principal(), upload_id)), status=201)
 
 
 @bp.route("/api/files/uploads/{upload_id}", methods=["DELETE"])
 @operation("Abandon an upload", status=204, tag="files")
 def abort_upload(upload_id: str) -> Response:
-    uploads.abort(web.principal(), upload_id)
+    open_uploads.abort(web.principal(), upload_id)
     return Response(body="", status_code=204)
 
 
@@ -251,7 +263,7 @@ def list_versions(file_id: str) -> Response:
 @operation("Make an old version the current one", returns=s.EntryOut, tag="files")
 def restore_version(file_id: str, version: str) -> Response:
     number = _int({"version": version}, "version")
-    return web.json_response(entry_json(uploads.restore_version(web.principal(), file_id, number)))
+    return web.json_response(entry_json(version_actions.restore_version(web.principal(), file_id, number)))
 
 
 @bp.route("/api/files/{file_id}/zip", methods=["POST"])
@@ -274,5 +286,5 @@ def download(file_id: str) -> Response:
     """An explicit action (not a GET a mail scanner could trigger): a URL valid for two minutes."""
     data = _body()
     version = _int(data, "version") if data.get("version") is not None else None
-    url = uploads.download_url(web.principal(), file_id, version=version, inline=bool(data.get("inline")))
+    url = version_actions.download_url(web.principal(), file_id, version=version, inline=bool(data.get("inline")))
     return web.json_response({"url": url})

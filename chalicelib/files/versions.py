@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.core.auth import Principal
-from chalicelib.core.errors import BadRequest, NotFound
+from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.storage import (
     get_or_none,
 )
@@ -56,6 +56,17 @@ def mark_scanned(file_id: str, version: int, status: str) -> bool:
     if current is not None and int(current.version) == version:
         current.update(actions=[FileRecord.scan_status.set(status)])
     return True
+
+
+def refuse_unscanned(scan_status: str | None) -> None:
+    """Refuse to hand out (or bring back) a version the malware scan has not cleared."""
+    if scan_status in (None, "clean"):
+        return
+    if scan_status == "pending":
+        raise Conflict("This file is being checked for viruses. Try again in a few minutes.")
+    raise Conflict(
+        "This file was quarantined by the virus check ({status}) and cannot be downloaded.", status=scan_status
+    )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, NotFound
 from chalicelib.core.i18n_markers import N_
 from chalicelib.directory import service as directory
-from chalicelib.files import access, listing, policy, spaces, trash, uploads, versions
+from chalicelib.files import access, listing, policy, spaces, trash, upload_start, versions
 from chalicelib.files.entries import Entry
 from chalicelib.files.names import name_key
 from chalicelib.files.upload_plan import BLOCKED_EXTENSIONS
@@ -311,8 +311,8 @@ def _when(iso: str | None) -> datetime | None:
 def upload_settings() -> dict[str, object]:
     """What the uploader's section shows and checks before sending (files_macros.upload_section)."""
     return {
-        "threshold": uploads.MULTIPART_THRESHOLD,
-        "max_bytes": uploads.MAX_FILE_BYTES,
-        "max_gb": uploads.MAX_FILE_BYTES // 1024**3,
+        "threshold": upload_start.MULTIPART_THRESHOLD,
+        "max_bytes": upload_start.MAX_FILE_BYTES,
+        "max_gb": upload_start.MAX_FILE_BYTES // 1024**3,
         "blocked": sorted(BLOCKED_EXTENSIONS),
     }

@@ -13,7 +13,7 @@ from chalicelib.core import aws
 from chalicelib.core.auth import Principal
 from chalicelib.core.config import settings
 from chalicelib.directory import service as directory
-from chalicelib.files import folders, uploads
+from chalicelib.files import folders, upload_complete, upload_start
 
 
 @dataclass(frozen=True)
@@ -82,9 +82,9 @@ def seed() -> int:
         space = f"dept:{staff.department_id}"
         folder = folders.folder_for_path(me, space, [demo.folder])
         data = demo.text.encode()
-        ticket = uploads.start(me, folder, demo.name, len(data), demo.content_type)
+        ticket = upload_start.start(me, folder, demo.name, len(data), demo.content_type)
         assert ticket.key and ticket.method == "post"  # small files: one object, as a form upload stores it
         s3.put_object(Bucket=settings().files_bucket, Key=ticket.key, Body=data, ContentType=demo.content_type)
-        uploads.complete(me, ticket.upload_id)
+        upload_complete.complete(me, ticket.upload_id)
         stored += 1
     return stored

@@ -61,9 +61,9 @@ def run(at: datetime | None = None) -> SweepReport:
 
 
 def _expired_uploads(now: datetime, report: SweepReport) -> None:
-    from chalicelib.files import uploads
+    from chalicelib.files import open_uploads
 
-    expired = uploads.expire_abandoned(now)
+    expired = open_uploads.expire_abandoned(now)
     if expired:
         report.add("uploads_expired", expired)
 

@@ -24,7 +24,7 @@ from chalice import Blueprint, Response
 from chalicelib.core import error_pages, templating, web
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, KumoError, TooManyRequests, Unauthenticated
 from chalicelib.core.i18n import gettext_for
-from chalicelib.files import uploads
+from chalicelib.files import upload_start
 from chalicelib.files.entries import Entry
 from chalicelib.files.upload_plan import BLOCKED_EXTENSIONS
 from chalicelib.files.views import human_size
@@ -109,9 +109,9 @@ def _answer(action: Callable[[], Response]) -> Response:
 
 def _upload_settings() -> dict[str, Any]:
     return {
-        "threshold": uploads.MULTIPART_THRESHOLD,
-        "max_bytes": uploads.MAX_FILE_BYTES,
-        "max_gb": uploads.MAX_FILE_BYTES // 1024**3,
+        "threshold": upload_start.MULTIPART_THRESHOLD,
+        "max_bytes": upload_start.MAX_FILE_BYTES,
+        "max_gb": upload_start.MAX_FILE_BYTES // 1024**3,
         "blocked": sorted(BLOCKED_EXTENSIONS),
         "allowed": sorted(partner_types.allowed()),
     }

@@ -29,7 +29,7 @@ from chalicelib.core import event_catalogue, events
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest, Forbidden, KumoError, NotFound, Unauthenticated
 from chalicelib.core.storage import get_or_none, update_if
-from chalicelib.files import entries, listing, policy, s3, uploads, versions
+from chalicelib.files import entries, listing, policy, s3, versions
 from chalicelib.files.entries import Entry
 from chalicelib.sharing import attempts, audit, credentials, mail
 from chalicelib.sharing.links import Link, to_link
@@ -330,7 +330,7 @@ def download(visit: Visit, file_id: str) -> str:
     if entry.is_folder:
         raise BadRequest("A folder cannot be downloaded as one file.")
     record = versions.version_record(entry.file_id, entry.version)
-    uploads.refuse_unscanned(record.scan_status)
+    versions.refuse_unscanned(record.scan_status)
     _count_download(visit, entry)
     return s3.presigned_download(record.s3_key, entry.name, record.content_type)
 

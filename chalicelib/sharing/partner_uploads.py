@@ -24,10 +24,9 @@ from chalicelib.core import event_catalogue, events
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, KumoError, NotFound, TooManyRequests
 from chalicelib.core.storage import update_if
 from chalicelib.core.templating import jst
-from chalicelib.files import service as files
-from chalicelib.files import uploads
+from chalicelib.files import access, folders, open_uploads, trash, upload_complete, upload_parts, upload_start, versions
+from chalicelib.files.entries import Entry, get_entry
 from chalicelib.files.names import clean_name, numbered
-from chalicelib.files.service import Entry
 from chalicelib.files.upload_plan import PartnerUpload, Plan
 from chalicelib.sharing import links, partner_types
 from chalicelib.sharing.partner import Visit, in_scope, log, owner_of, require_through
@@ -64,7 +63,7 @@ def _as_partner(visit: Visit, uploader_name: str) -> PartnerUpload:
 def _checked_folder(visit: Visit, folder_id: str) -> str:
     """The folder, if it is still active and under the link's target; else the upload is refused."""
     try:
-        entry = files.readable(owner_of(visit.link), folder_id)
+        entry = access.readable(owner_of(visit.link), folder_id)
     except NotFound:
         entry = None
     if entry is None or not entry.is_folder or not in_scope(visit.link, entry):
@@ -82,7 +81,7 @@ def _request_folder(visit: Visit, uploader_name: str) -> str:
     folder: Entry | None = None
     for n in range(1, FOLDER_NAME_TRIES + 1):
         try:
-            folder = files.create_folder(owner, visit.link.target_id, base if n == 1 else numbered(base, n))
+            folder = folders.create_folder(owner, visit.link.target_id, base if n == 1 else numbered(base, n))
             break
         except Conflict:
             continue  # another uploader with the same name in the same minute: a folder of their own
@@ -97,7 +96,7 @@ def _request_folder(visit: Visit, uploader_name: str) -> str:
         PartnerSessionRecord.upload_folder_id.does_not_exist(),
     )
     if not claimed:  # a parallel first upload of this session made its folder first: use that one
-        files.trash(owner, folder.file_id)
+        trash.trash(owner, folder.file_id)
         return _checked_folder(visit, str(_session(visit).upload_folder_id))
     return folder.file_id
 
@@ -149,19 +148,19 @@ def preview(visit: Visit, *, uploader_name: str, names: list[str]) -> list[Plan]
     """What sending these names would do (a new name where one is taken), before anything is sent."""
     who = _partner_for(visit, uploader_name)
     if visit.link.kind == "request" and not _session(visit).upload_folder_id:
-        return [uploads.plan_new(name, who) for name in names[:200]]  # their own folder is not made yet
+        return [upload_start.plan_new(name, who) for name in names[:200]]  # their own folder is not made yet
     folder = _upload_folder(visit, who.uploader_name)
-    return uploads.preview(owner_of(visit.link), folder, names, partner=who)
+    return upload_start.preview(owner_of(visit.link), folder, names, partner=who)
 
 
 def start_upload(
     visit: Visit, *, uploader_name: str, name: str, size: int, content_type: str, relative_path: str | None = None
-) -> uploads.UploadTicket:
+) -> upload_start.UploadTicket:
     who = _partner_for(visit, uploader_name)
     folder = _upload_folder(visit, who.uploader_name)
     _reserve(visit.link, max(0, int(size)))
     try:
-        return uploads.start(
+        return upload_start.start(
             owner_of(visit.link), folder, name, size, content_type, relative_path=relative_path, partner=who
         )
     except KumoError:
@@ -171,7 +170,7 @@ def start_upload(
 
 def start_external_upload(
     visit: Visit, *, folder_id: str, uploader_name: str, name: str, size: int, content_type: str
-) -> uploads.UploadTicket:
+) -> upload_start.UploadTicket:
     """An upload through another slice's link (a survey respondent's), into the folder that slice
     chose for it (the answer's): the same session check, allow-list, caps and malware scan as a
     file request, the organisation recorded as the uploader, and never a version of a file."""
@@ -182,7 +181,9 @@ def start_external_upload(
     visit.session.update(actions=[PartnerSessionRecord.uploader_name.set(who.uploader_name)])
     _reserve(visit.link, max(0, int(size)))
     try:
-        return uploads.start(owner_of(visit.link), folder_id, name, size, content_type, partner=who, versions=False)
+        return upload_start.start(
+            owner_of(visit.link), folder_id, name, size, content_type, partner=who, versions=False
+        )
     except KumoError:
         _release(visit.link.link_id, max(0, int(size)))
         raise
@@ -190,31 +191,31 @@ def start_external_upload(
 
 def sign_part(visit: Visit, upload_id: str, part_number: int, size: int | None, crc32: str) -> str:
     require_through(visit)
-    return uploads.sign_part(
+    return upload_parts.sign_part(
         owner_of(visit.link), upload_id, part_number, size, crc32, via_link_session=visit.session_hash
     )
 
 
 def parts(visit: Visit, upload_id: str) -> list[dict[str, Any]]:
     require_through(visit)
-    return uploads.parts(owner_of(visit.link), upload_id, via_link_session=visit.session_hash)
+    return upload_parts.parts(owner_of(visit.link), upload_id, via_link_session=visit.session_hash)
 
 
 def abort_upload(visit: Visit, upload_id: str) -> None:
     require_through(visit)
-    size = uploads.abort(owner_of(visit.link), upload_id, via_link_session=visit.session_hash)
+    size = open_uploads.abort(owner_of(visit.link), upload_id, via_link_session=visit.session_hash)
     _release(visit.link.link_id, size)
 
 
 def complete_upload(visit: Visit, upload_id: str) -> Entry:
     require_through(visit)
     owner = owner_of(visit.link)
-    size = uploads.declared(owner, upload_id, via_link_session=visit.session_hash)
+    size = open_uploads.declared(owner, upload_id, via_link_session=visit.session_hash)
     try:
-        entry = uploads.complete(owner, upload_id, via_link_session=visit.session_hash)
+        entry = upload_complete.complete(owner, upload_id, via_link_session=visit.session_hash)
     except KumoError:
         try:  # refused for good (the upload is gone): its share of the link's caps is free again
-            uploads.declared(owner, upload_id, via_link_session=visit.session_hash)
+            open_uploads.declared(owner, upload_id, via_link_session=visit.session_hash)
         except NotFound:
             _release(visit.link.link_id, size)
         raise
@@ -229,7 +230,7 @@ def complete_upload(visit: Visit, upload_id: str) -> Entry:
         object_name=entry.name,
         detail=f"by {uploader} (v{entry.version}, session {visit.session_hash[:8]})",
     )
-    record = files.version_record(entry.file_id, entry.version)
+    record = versions.version_record(entry.file_id, entry.version)
     events.publish(
         [
             event_catalogue.PartnerUploaded(
@@ -261,8 +262,8 @@ def my_uploads(visit: Visit) -> list[Entry]:
     for ref in reversed(list(dict.fromkeys(str(r) for r in (s.uploaded or [])))):
         file_id, _, number = ref.partition("#")
         try:
-            entry = files.get_entry(file_id)
-            version = files.version_record(file_id, int(number))
+            entry = get_entry(file_id)
+            version = versions.version_record(file_id, int(number))
         except (NotFound, ValueError):
             continue  # deleted since: nothing to show
         if entry.status != "active" or not in_scope(visit.link, entry):

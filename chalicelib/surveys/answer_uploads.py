@@ -16,7 +16,7 @@ from __future__ import annotations
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.core.storage import get_or_none
-from chalicelib.files import s3, uploads
+from chalicelib.files import s3, upload_start, versions
 from chalicelib.files import search_feed as file_feed
 from chalicelib.files import versions as file_versions
 from chalicelib.surveys import access, answer_files, answering, fanout, storage
@@ -36,10 +36,10 @@ def _answer_record(survey_id: str, unit_id: str) -> AnswerRecord:
     return record
 
 
-def _open(p: Principal, survey: Survey, unit_id: str, upload: NewAnswerUpload) -> uploads.UploadTicket:
+def _open(p: Principal, survey: Survey, unit_id: str, upload: NewAnswerUpload) -> upload_start.UploadTicket:
     answering.accepting(survey)
     folder_id = answer_files.ensure_folder(p, survey, unit_id)
-    return uploads.start(
+    return upload_start.start(
         p,
         folder_id,
         upload.name,
@@ -50,7 +50,7 @@ def _open(p: Principal, survey: Survey, unit_id: str, upload: NewAnswerUpload) -
     )
 
 
-def start(p: Principal, survey_id: str, unit_id: str, upload: NewAnswerUpload) -> uploads.UploadTicket:
+def start(p: Principal, survey_id: str, unit_id: str, upload: NewAnswerUpload) -> upload_start.UploadTicket:
     """A member of the answering 所属 uploads a file for the answer while it is being written."""
     found = access.for_unit(p, survey_id, unit_id)
     if not found.answers_for(unit_id):
@@ -62,7 +62,7 @@ def start(p: Principal, survey_id: str, unit_id: str, upload: NewAnswerUpload) -
 
 def start_for_part(
     p: Principal, survey_id: str, unit_id: str, part_id: str, upload: NewAnswerUpload
-) -> uploads.UploadTicket:
+) -> upload_start.UploadTicket:
     """The 係 or person a part was forwarded to uploads a file for their part (into the answer's folder)."""
     found = fanout.view_part(p, survey_id, unit_id, part_id)
     if not fanout.assigned_to(p, found.part.assignee_key):
@@ -86,5 +86,5 @@ def download_url(p: Principal, survey_id: str, unit_id: str, file_id: str) -> st
     if entry is None or entry.is_folder or entry.status != "active" or not (file_id in named or in_folder):
         raise NotFound("This file is not part of an answer you can read.")
     version = file_versions.version_record(file_id, entry.version)
-    uploads.refuse_unscanned(version.scan_status)
+    versions.refuse_unscanned(version.scan_status)
     return s3.presigned_download(version.s3_key, entry.name, version.content_type, inline=False)

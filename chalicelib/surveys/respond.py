@@ -24,7 +24,7 @@ from typing import Any
 
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.core.storage import get_or_none
-from chalicelib.files import s3, uploads
+from chalicelib.files import s3, upload_start, versions
 from chalicelib.files import search_feed as file_feed
 from chalicelib.files import versions as file_versions
 from chalicelib.sharing import external as external_links
@@ -145,7 +145,7 @@ def attachment_url(visit: Visit, attachment_id: str) -> str:
     return url
 
 
-def start_upload(visit: Visit, survey_id: str, unit_id: str, upload: NewAnswerUpload) -> uploads.UploadTicket:
+def start_upload(visit: Visit, survey_id: str, unit_id: str, upload: NewAnswerUpload) -> upload_start.UploadTicket:
     """Open an upload of a file for the draft; the rest goes through the partner upload API."""
     survey, answer = _mine(visit, survey_id, unit_id)
     answering.accepting(survey)
@@ -172,6 +172,6 @@ def file_url(visit: Visit, file_id: str) -> str:
     if entry is None or entry.is_folder or entry.status != "active" or not (file_id in named or in_folder):
         raise NotFound("This file is not part of an answer you can read.")
     version = file_versions.version_record(file_id, entry.version)
-    uploads.refuse_unscanned(version.scan_status)
+    versions.refuse_unscanned(version.scan_status)
     log(visit, "downloaded", file_id=file_id, object_name=entry.name, detail=f"survey {survey_id} answer file")
     return s3.presigned_download(version.s3_key, entry.name, version.content_type, inline=False)

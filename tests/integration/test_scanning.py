@@ -2,7 +2,8 @@
 
 Until the sharing API records partner uploads itself, a partner's upload is played the way it
 will arrive: a staff upload through the real API, its version marked "pending" in DynamoDB (as
-uploads.complete does for a link session), and a real PartnerUploaded event put on the Kumo bus.
+upload_complete.complete does for a link session), and a real PartnerUploaded event put on the
+Kumo bus.
 From there everything is real: the rule, the scan queue, the consumer thread calling
 functions/scanner, S3, DynamoDB, and the download API's refusal.
 """

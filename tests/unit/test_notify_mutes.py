@@ -68,13 +68,13 @@ def _issued_survey() -> str:
 def _share_link() -> str:
     from chalicelib.core import aws
     from chalicelib.core.config import settings
-    from chalicelib.files import uploads
+    from chalicelib.files import upload_complete, upload_start
     from chalicelib.sharing import link_creation
 
     owner = me(LINK_OWNER)
-    ticket = uploads.start(owner, "dept:somu", "会議資料.txt", 4, "text/plain")
+    ticket = upload_start.start(owner, "dept:somu", "会議資料.txt", 4, "text/plain")
     aws.client("s3").put_object(Bucket=settings().files_bucket, Key=ticket.key, Body=b"memo")
-    file_id = uploads.complete(owner, ticket.upload_id).file_id
+    file_id = upload_complete.complete(owner, ticket.upload_id).file_id
     return link_creation.create(owner, file_id, "download", {"expires_in_days": 5}).link.link_id
 
 

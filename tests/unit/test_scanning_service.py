@@ -38,7 +38,7 @@ def _key(file_id: str, version: int) -> str:
 
 
 def _store(file_id: str, versions: dict[int, tuple[bytes, str | None]]) -> None:
-    """A file whose versions hold these bytes and scan states (the newest is current), as uploads.py files it."""
+    """A file whose versions hold these bytes and scan states (the newest is current), as uploads file it."""
     from chalicelib.files.storage import FileRecord, VersionRecord, bind
 
     bind()
@@ -140,7 +140,7 @@ def _handle(event: dict[str, Any], scanner: Any = None) -> str:
 def test_eicar_upload_is_infected_and_moved_to_quarantine(published: list[Any]) -> None:
     from chalicelib.core.auth import Principal, Role
     from chalicelib.core.errors import Conflict
-    from chalicelib.files import uploads
+    from chalicelib.files import version_actions
 
     _store("fi_eicar", {1: (EICAR, "pending")})
     assert _handle(_uploaded("fi_eicar")) == "quarantined"
@@ -158,18 +158,18 @@ def test_eicar_upload_is_infected_and_moved_to_quarantine(published: list[Any]) 
     assert detail["status"] == "infected" and detail["reason"] == "EICAR test file"
     assert detail["owner_id"] == OWNER and detail["current"] is True and detail["scanner"] == "local"
     with pytest.raises(Conflict):  # still listed, never served
-        uploads.download_url(Principal(OWNER, "", "", "somu", Role.MEMBER), "fi_eicar")
+        version_actions.download_url(Principal(OWNER, "", "", "somu", Role.MEMBER), "fi_eicar")
 
 
 def test_clean_upload_becomes_downloadable(published: list[Any]) -> None:
     from chalicelib.core.auth import Principal, Role
-    from chalicelib.files import uploads
+    from chalicelib.files import version_actions
 
     _store("fi_clean", {1: ("見積書の本文".encode(), "pending")})
     assert _handle(_uploaded("fi_clean")) == "cleared"
     assert _status("fi_clean") == ("clean", "clean")
     assert _exists(_key("fi_clean", 1))
-    assert uploads.download_url(Principal(OWNER, "", "", "somu", Role.MEMBER), "fi_clean").startswith("http")
+    assert version_actions.download_url(Principal(OWNER, "", "", "somu", Role.MEMBER), "fi_clean").startswith("http")
     assert [(n, d["s3_key"]) for n, d, _ in published] == [("FileCleared", _key("fi_clean", 1))]
 
 

@@ -25,11 +25,11 @@ def world(aws_mock: None) -> None:
 def _stored_file(folder_id: str, name: str, data: bytes) -> str:
     from chalicelib.core import aws
     from chalicelib.core.config import settings
-    from chalicelib.files import uploads
+    from chalicelib.files import upload_complete, upload_start
 
-    ticket = uploads.start(OWNER, folder_id, name, len(data), "text/plain")
+    ticket = upload_start.start(OWNER, folder_id, name, len(data), "text/plain")
     aws.client("s3").put_object(Bucket=settings().files_bucket, Key=ticket.key, Body=data)
-    return uploads.complete(OWNER, ticket.upload_id).file_id
+    return upload_complete.complete(OWNER, ticket.upload_id).file_id
 
 
 def test_search_sees_a_file_only_while_every_folder_above_it_is_active(world: None) -> None:

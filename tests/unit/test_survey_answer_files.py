@@ -82,7 +82,7 @@ def world(aws_mock: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
 
 def _upload(world: dict[str, Any], who: Any, name: str, data: bytes, *, part_id: str | None = None) -> Any:
-    from chalicelib.files import uploads
+    from chalicelib.files import upload_complete
     from chalicelib.surveys import answer_uploads
 
     body = NewAnswerUpload(name=name, size=len(data), content_type="application/pdf")
@@ -91,7 +91,7 @@ def _upload(world: dict[str, Any], who: Any, name: str, data: bytes, *, part_id:
     else:
         ticket = answer_uploads.start(who, world["sid"], "somuka", body)
     _s3().put_object(Bucket=_bucket(), Key=ticket.key, Body=data)
-    return uploads.complete(who, ticket.upload_id)
+    return upload_complete.complete(who, ticket.upload_id)
 
 
 def _scan(world: dict[str, Any], file_id: str) -> str:
@@ -162,21 +162,21 @@ def test_no_upload_once_the_answer_is_submitted(world: dict[str, Any]) -> None:
 
 
 def test_a_draft_names_only_files_of_the_answer_or_files_the_person_can_read(world: dict[str, Any]) -> None:
-    from chalicelib.files import uploads
+    from chalicelib.files import upload_complete, upload_start
 
     uploaded = _upload(world, world["member"], "計画書.pdf", b"%PDF")
     assert _save(world, world["member"], [uploaded]).answer.values["q2"][0]["file_id"] == uploaded.file_id
 
     # A file of the member's own space, which they can read: may be attached.
-    ticket = uploads.start(world["member"], "user:yamada.k", "メモ.txt", 4, "text/plain")
+    ticket = upload_start.start(world["member"], "user:yamada.k", "メモ.txt", 4, "text/plain")
     _s3().put_object(Bucket=_bucket(), Key=ticket.key, Body=b"memo")
-    own = uploads.complete(world["member"], ticket.upload_id)
+    own = upload_complete.complete(world["member"], ticket.upload_id)
     assert len(_save(world, world["member"], [uploaded, own]).answer.values["q2"]) == 2
 
     # A private file of someone outside the 所属: refused, with the question and the file named.
-    ticket = uploads.start(world["stranger"], "user:ueda.s", "他課の資料.xlsx", 4, "application/octet-stream")
+    ticket = upload_start.start(world["stranger"], "user:ueda.s", "他課の資料.xlsx", 4, "application/octet-stream")
     _s3().put_object(Bucket=_bucket(), Key=ticket.key, Body=b"xlsx")
-    foreign = uploads.complete(world["stranger"], ticket.upload_id)
+    foreign = upload_complete.complete(world["stranger"], ticket.upload_id)
     with pytest.raises(BadRequest) as refused:
         _save(world, world["member"], [uploaded, foreign])
     assert refused.value.details["question"] == "研修の実施計画書"

@@ -54,11 +54,11 @@ def _bucket() -> str:
 
 
 def _stored(owner: Any, folder_id: str, name: str, data: bytes, visibility: str | None = None) -> str:
-    from chalicelib.files import changes, uploads
+    from chalicelib.files import changes, upload_complete, upload_start
 
-    ticket = uploads.start(owner, folder_id, name, len(data), "application/octet-stream")
+    ticket = upload_start.start(owner, folder_id, name, len(data), "application/octet-stream")
     _s3().put_object(Bucket=_bucket(), Key=ticket.key, Body=data)
-    file_id = uploads.complete(owner, ticket.upload_id).file_id
+    file_id = upload_complete.complete(owner, ticket.upload_id).file_id
     if visibility:
         changes.set_visibility(owner, file_id, visibility)
     return file_id

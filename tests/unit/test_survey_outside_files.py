@@ -94,7 +94,7 @@ def test_an_outside_organisation_uploads_through_the_partner_path_and_the_issuer
 
 
 def test_only_allowed_types_and_only_the_answers_own_files(issuer: Any, published: list[Any]) -> None:
-    from chalicelib.files import uploads
+    from chalicelib.files import upload_complete, upload_start
 
     _issued(issuer, FILE_FORM)
     visit = partner.visit(_through(KITAMI))
@@ -103,9 +103,9 @@ def test_only_allowed_types_and_only_the_answers_own_files(issuer: Any, publishe
     assert refused.value.details["field"] == "name"
 
     # A staff file id typed into the answer is refused: an organisation outside reads nothing in Kumo.
-    ticket = uploads.start(issuer, f"dept:{issuer.unit_id}", "内部資料.pdf", 3, "application/pdf")
+    ticket = upload_start.start(issuer, f"dept:{issuer.unit_id}", "内部資料.pdf", 3, "application/pdf")
     _s3().put_object(Bucket=_bucket(), Key=ticket.key, Body=b"pdf")
-    internal = uploads.complete(issuer, ticket.upload_id)
+    internal = upload_complete.complete(issuer, ticket.upload_id)
     with pytest.raises(BadRequest) as foreign:
         _save(visit, [internal])
     assert foreign.value.details["file"] == "内部資料.pdf"

@@ -26,11 +26,11 @@ def world(aws_mock: None) -> None:
 def _stored_file(name: str, data: bytes) -> str:
     from chalicelib.core import aws
     from chalicelib.core.config import settings
-    from chalicelib.files import uploads
+    from chalicelib.files import upload_complete, upload_start
 
-    ticket = uploads.start(OWNER, "dept:somu", name, len(data), "text/plain")
+    ticket = upload_start.start(OWNER, "dept:somu", name, len(data), "text/plain")
     aws.client("s3").put_object(Bucket=settings().files_bucket, Key=ticket.key, Body=data)
-    return uploads.complete(OWNER, ticket.upload_id).file_id
+    return upload_complete.complete(OWNER, ticket.upload_id).file_id
 
 
 def _notify_messages() -> list[dict[str, object]]:
@@ -70,14 +70,14 @@ def test_the_trash_is_emptied_after_thirty_days_and_the_space_freed(world: None)
 def test_an_abandoned_multipart_upload_is_aborted(world: None) -> None:
     from chalicelib.core import aws
     from chalicelib.core.config import settings
-    from chalicelib.files import uploads
+    from chalicelib.files import open_uploads, upload_start
     from chalicelib.maintenance import sweep
 
-    ticket = uploads.start(OWNER, "dept:somu", "大きい.bin", 100 * 1024**2, "application/octet-stream")
+    ticket = upload_start.start(OWNER, "dept:somu", "大きい.bin", 100 * 1024**2, "application/octet-stream")
     assert ticket.method == "multipart"
     s3 = aws.client("s3")
     assert s3.list_multipart_uploads(Bucket=settings().files_bucket).get("Uploads")
-    report = sweep.run(at=datetime.now(UTC) + uploads.UPLOAD_VALID + timedelta(minutes=1))
+    report = sweep.run(at=datetime.now(UTC) + open_uploads.UPLOAD_VALID + timedelta(minutes=1))
     assert report.counts["uploads_expired"] == 1
     assert not s3.list_multipart_uploads(Bucket=settings().files_bucket).get("Uploads")
 
