@@ -532,7 +532,7 @@ QUARANTINE_PREFIX = "quarantine/"  # infected/unscannable objects: quarantine/<o
 VIEWER_IP_HEADER = "x-kumo-viewer-ip"
 # Partner uploads carry this object tag; the bucket policy denies reading a tagged object until
 # GuardDuty's own tag says NO_THREATS_FOUND. So do staff uploads that asked for a scan (files on a
-# survey answer: uploads.start(scan_required=True)); other staff uploads carry neither and are never gated.
+# survey answer: upload_start.start(scan_required=True)); other staff uploads carry neither and are never gated.
 SCAN_REQUIRED_TAG = ("kumo-scan", "required")
 GUARDDUTY_STATUS_TAG = "GuardDutyMalwareScanStatus"
 GUARDDUTY_CLEAN = "NO_THREATS_FOUND"
