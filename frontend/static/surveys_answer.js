@@ -215,8 +215,6 @@
         id: "answer-" + q.getAttribute("data-question"),
         api: box.getAttribute("data-upload-api") || "/api/files",  // /api/share: an outside organisation
         startUrl: box.getAttribute("data-upload-url"),
-        height: 200,
-        clearWhenDone: true,
         onFiled: function (entry) { addFile(q, entry); },
         refresh: function () { return flush(); }
       });

@@ -96,13 +96,34 @@
     });
   }
 
+  // Uppy's Dashboard lists the files it holds (finished ones too) in a scrolling box, and two
+  // things there fail WCAG, so the list is fixed up whenever Uppy draws it:
+  // - each file is role="listitem", but a single file's list is drawn as a bare <div> (FileList's
+  //   isSingleFile branch; the virtual list of several files has role="list"), so the one file
+  //   is an item of no list (axe: aria-required-parent) and screen readers lose "list, 1 item";
+  // - a finished file has no button, so once the list scrolls (a short box, or many files) a
+  //   keyboard cannot reach or scroll it (axe: scrollable-region-focusable): the list itself
+  //   takes focus, under a name.
+  // Preact leaves alone the attributes it did not set, so marking each new list once is enough.
+  function markFileList(root, label) {
+    function mark() {
+      Array.prototype.forEach.call(root.querySelectorAll(".uppy-Dashboard-files:not([data-kumo-list])"), function (list) {
+        list.setAttribute("data-kumo-list", "");
+        if (!list.hasAttribute("role")) { list.setAttribute("role", "list"); }
+        list.setAttribute("tabindex", "0");
+        if (label) { list.setAttribute("aria-label", label); }
+      });
+    }
+    new MutationObserver(mark).observe(root, { childList: true, subtree: true });
+    mark();
+  }
+
   // options: section (the box's root element: files_macros.html upload_parts inside it), api
   // ("/api/files" or "/api/share": parts and completion), startUrl (where an upload is opened;
   // api + "/uploads" by default), id (unique on the page), startBody(file) -> extra fields for
   // the start request, planBody(names) -> the plan request (or null to skip the plan), planUrl,
   // mayAdd(file) -> false to refuse quietly, onStarted(ticket), onFiled(entry), height (of the
-  // drop area), clearWhenDone (empty the box after a clean run), refresh() -> a promise that
-  // resolves once the page shows the new files. Everything is looked up inside the
+  // drop area), refresh() -> a promise that resolves once the page shows the new files. Everything is looked up inside the
   // section, so a page may hold several boxes (one per file question of a survey answer).
   function create(options) {
     var section = options.section;
@@ -180,6 +201,13 @@
       }
     });
 
+    var strings = {
+      dropPasteBoth: String(data.textDrop || "").replace(/\{(\w+)\}/g, "%{$1}"),
+      browseFiles: data.textBrowseFiles, browseFolders: data.textBrowseFolders
+    };
+    // The "add more" button's name must hold its visible caption (WCAG 2.5.3); Uppy's own
+    // locales label it differently ("ファイルを追加" over "さらに追加"), so both get one text.
+    if (data.textAddMore) { strings.addMore = strings.addMoreFiles = data.textAddMore; }
     uppy.use(U.Dashboard, {
       inline: true,
       target: target,
@@ -188,11 +216,9 @@
       fileManagerSelectionType: "both",
       showProgressDetails: true,
       proudlyDisplayPoweredByUppy: false,
-      locale: { strings: {
-        dropPasteBoth: String(data.textDrop || "").replace(/\{(\w+)\}/g, "%{$1}"),
-        browseFiles: data.textBrowseFiles, browseFolders: data.textBrowseFolders
-      } }
+      locale: { strings: strings }
     });
+    markFileList(target, data.textFileList);
 
     uppy.use(U.AwsS3, {
       limit: 6,  // Uppy's default: a browser opens six connections to one host (HTTP/1.1)
@@ -300,12 +326,9 @@
       done = 0;
       total = 0;
       showPlan([]);
-      // "Finished" is said once the page shows the new files. A box that lists its files
-      // elsewhere (a survey answer) empties itself then, ready for the next ones.
-      (succeeded ? options.refresh() : Promise.resolve()).then(function () {
-        say(text);
-        if (options.clearWhenDone && !failed) { uppy.clear(); }
-      });
+      // "Finished" is said once the page shows the new files. The finished list stays, so the
+      // person sees what went up; Uppy's "done" button (or another drop) starts afresh.
+      (succeeded ? options.refresh() : Promise.resolve()).then(function () { say(text); });
     });
     return uppy;
   }

@@ -19,6 +19,7 @@ import requests
 from playwright.sync_api import BrowserContext, Locator, Page, Request, expect
 
 from tests.e2e.conftest import ja, sign_in, signed_in_page
+from tests.e2e.test_accessibility import axe_violations
 from tests.support.parts import crc32
 from tests.support.stack import RunningStack
 
@@ -60,6 +61,11 @@ def choose_files(page: Page, *paths: Path) -> None:
 
 def choose_folder(page: Page, folder: Path) -> None:
     page.locator("#uploader input[type=file][webkitdirectory]").set_input_files(folder)
+
+
+def finished_files(page: Page) -> Locator:
+    """The uploader's own list of the files it sent, kept after the upload."""
+    return page.locator("#uploader").get_by_role("list", name=ja("Files in this upload box")).get_by_role("listitem")
 
 
 def clear_uploader(page: Page) -> None:
@@ -126,6 +132,10 @@ def test_upload_files_and_a_folder_tree_then_download_with_the_japanese_name(
     choose_files(page, minutes, roster)
     expect_uploaded(page, 2)
     expect(page.locator(".uppy-StatusBar")).to_have_class(re.compile(r"\bis-complete\b"))
+    finished = finished_files(page)
+    expect(finished).to_have_count(2)  # the finished list stays, and passes axe
+    expect(finished.filter(has_text="議事録_第3回.txt")).to_have_class(re.compile(r"\bis-complete\b"))
+    assert axe_violations(page) == []
     clear_uploader(page)
     choose_folder(page, tree)
     expect_uploaded(page, 3)
@@ -166,6 +176,8 @@ def test_the_same_name_again_is_version_2_and_version_1_can_be_made_current(
     create_folder(page, unique("e2e_予算"))
     choose_files(page, first)
     expect_uploaded(page, 1)
+    expect(finished_files(page)).to_have_text(re.compile("予算案.txt"))
+    assert axe_violations(page) == []  # one finished file: Uppy draws its list differently
     page.reload()
 
     choose_files(page, second)

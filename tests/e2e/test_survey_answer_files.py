@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.conftest import eventually
 from tests.e2e.conftest import ja, signed_in_page
@@ -41,6 +41,15 @@ def _call(page: Page, method: str, path: str, body: dict[str, Any] | None = None
     response = page.request.fetch(path, method=method, data=body, headers={"X-CSRF-Token": token})
     assert response.ok, response.text()
     return response.json()
+
+
+def expect_finished(box: Locator, name: str) -> None:
+    """The box keeps its finished list after the upload: one list item, the file's name, marked done."""
+    finished = box.get_by_role("list", name=ja("Files in this upload box")).get_by_role("listitem")
+    expect(finished).to_have_count(1)
+    expect(finished).to_contain_text(name)
+    expect(finished).to_have_class(re.compile(r"\bis-complete\b"))
+    expect(box.locator(".uppy-StatusBar")).to_contain_text("完了しました")  # Uppy's own Japanese
 
 
 def test_a_file_uploaded_on_the_answer_page_reaches_the_issuer(
@@ -71,11 +80,12 @@ def test_a_file_uploaded_on_the_answer_page_reaches_the_issuer(
     expect(box.get_by_test_id("upload-status")).to_have_text(
         ja("Upload finished: {count} files added.").format(count=1), timeout=UPLOAD_TIMEOUT_MS
     )
+    expect_finished(box, name)
     files = head.get_by_test_id("answer-files")
     expect(files.get_by_role("link", name=name)).to_be_visible()
     expect(files.get_by_test_id("scan-status")).to_have_text(ja("Virus check in progress"))
     expect(head.get_by_test_id("save-status")).to_contain_text(SAVED)
-    no_axe_findings(head)
+    no_axe_findings(head)  # the finished list included
 
     # The answer goes once the virus check is done (the page would otherwise say it is still running).
     answer = _call(head, "GET", f"/api/surveys/{sid}/answers/{TARGET_UNIT}")["answer"]
@@ -137,6 +147,7 @@ def test_an_outside_organisation_uploads_in_its_answer_page(
     expect(box.get_by_test_id("upload-status")).to_have_text(
         ja("Upload finished: {count} files added.").format(count=1), timeout=UPLOAD_TIMEOUT_MS
     )
+    expect_finished(box, name)
     expect(respondent.get_by_test_id("answer-files").get_by_role("link", name=name)).to_be_visible()
     expect(respondent.get_by_test_id("save-status")).to_contain_text(SAVED)
     no_axe_findings(respondent)
