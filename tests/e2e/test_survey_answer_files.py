@@ -35,6 +35,10 @@ FORM = {
 }
 
 
+# A 所属 with a 係 (chalicelib/local/demo.py): its 所属長 forwards, a member of the 係 answers.
+ROAD_UNIT, ROAD_SECTION, ROAD_HEAD, ROAD_SECTION_MEMBER = "doro", "doro-kensetsu", "sakamoto.j", "fujii.r"
+
+
 def _call(page: Page, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
     """The JSON API with the page's own session (and its CSRF token)."""
     token = page.locator('meta[name="csrf-token"]').get_attribute("content") or ""
@@ -105,6 +109,50 @@ def test_a_file_uploaded_on_the_answer_page_reaches_the_issuer(
     no_axe_findings(issuer)
     suggested, got = download(issuer, link)
     assert (suggested, got) == (name, content)
+
+
+def test_a_section_member_uploads_on_the_part_forwarded_to_the_section(
+    new_context: Callable[..., BrowserContext], tmp_path: Path
+) -> None:
+    tag = uuid.uuid4().hex[:4]
+    title = f"道路施設の点検結果について（照会）{tag}"
+    name = f"橋梁点検表_{tag}.csv"
+    (tmp_path / name).write_bytes("橋梁名,判定\n北見大橋,II\n".encode())
+    issuer = signed_in_page(new_context, ISSUER)
+    issuer.goto("/surveys")
+    deadline = (datetime.now(UTC) + timedelta(days=3)).astimezone().strftime("%Y-%m-%dT17:00")
+    created = _call(
+        issuer, "POST", "/api/surveys", {"title": title, "deadline": deadline, "targets": [ROAD_UNIT], "form": FORM}
+    )
+    sid = created["id"]
+    _call(issuer, "POST", f"/api/surveys/{sid}/issue", {})
+    head = signed_in_page(new_context, ROAD_HEAD)
+    head.goto("/surveys")
+    assignee = {"assignees": [f"unit:{ROAD_SECTION}"], "question_ids": ["q2"], "note": "点検表を添付してください"}
+    _call(head, "POST", f"/api/surveys/{sid}/answers/{ROAD_UNIT}/forward", assignee)
+
+    member = signed_in_page(new_context, ROAD_SECTION_MEMBER)
+    member.goto("/surveys")
+    member.get_by_test_id("parts").get_by_role("link", name=title).click()
+    expect(member).to_have_url(re.compile(rf"/surveys/{sid}/answers/{ROAD_UNIT}/parts/"))
+    expect(member.get_by_test_id("part-note")).to_contain_text("点検表を添付してください")
+    expect(member.locator("#f-q1")).to_have_count(0)  # only the question forwarded
+    box = member.get_by_test_id("answer-upload")
+    expect(box.locator(".uppy-Dashboard-inner")).to_be_visible()
+    no_axe_findings(member)
+    box.locator("input[type=file]:not([webkitdirectory])").set_input_files(tmp_path / name)
+    expect(box.get_by_test_id("upload-status")).to_have_text(
+        ja("Upload finished: {count} files added.").format(count=1), timeout=UPLOAD_TIMEOUT_MS
+    )
+    expect_finished(box, name)
+    files = member.get_by_test_id("answer-files")
+    expect(files.get_by_role("link", name=name)).to_be_visible()
+    expect(files.get_by_test_id("scan-status")).to_have_text(ja("Virus check in progress"))
+    expect(member.get_by_test_id("save-status")).to_contain_text(SAVED)
+    no_axe_findings(member)
+
+    member.reload()  # the part kept the file
+    expect(member.get_by_test_id("answer-files").get_by_role("link", name=name)).to_be_visible()
 
 
 def test_an_outside_organisation_uploads_in_its_answer_page(
