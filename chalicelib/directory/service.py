@@ -48,6 +48,7 @@ staff_in_units = staff.staff_in_units
 heads_of = staff.heads_of
 coordinators_of = staff.coordinators_of
 coordinators_of_units = staff.coordinators_of_units
+reads_shared = staff.reads_shared
 all_staff = staff.all_staff
 save_staff = staff.save_staff
 restore_staff = staff.restore_staff

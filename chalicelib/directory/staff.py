@@ -9,8 +9,10 @@ directory/service.py re-exports what other slices use.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -24,6 +26,28 @@ from chalicelib.directory.storage import PlacementMap, StaffRecord, TransferMap
 
 ELSEWHERE = "y"  # the by_elsewhere index's one key
 MAX_FILTER_VALUES = 100  # an IN of a filter expression takes at most 100 values
+_shared: ContextVar[dict[Any, list[Any]] | None] = ContextVar("directory_reads", default=None)
+
+
+@contextlib.contextmanager
+def reads_shared() -> Iterator[None]:
+    """Within the block, a read of a 部局's people (for the same units) and of those placed
+    elsewhere is made once: the notifier routes the up to ten events of its batch within a
+    second, and each 照会 among them read the people placed elsewhere again."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def _read_once(key: Any, read: Any) -> list[Any]:
+    memo = _shared.get()
+    if memo is None:
+        return list(read())
+    if key not in memo:
+        memo[key] = list(read())
+    return memo[key]
 
 
 @dataclass(frozen=True)
@@ -207,10 +231,15 @@ def _candidates_of(wanted: dict[str, set[str] | None]) -> dict[str, list[Staff]]
     elsewhere: list[Staff] | None = None
     found: dict[str, list[Staff]] = {}
     for department_id, units in wanted.items():
-        query = StaffRecord.by_department.query(department_id, filter_condition=_may_belong(units))
+        query = _read_once(
+            ("department", department_id, frozenset(units) if units is not None else None),
+            lambda: StaffRecord.by_department.query(department_id, filter_condition=_may_belong(units)),  # noqa: B023 - called at once
+        )
         people = {r.staff_id: _staff(r, today) for r in query}
         if elsewhere is None:
-            elsewhere = [_staff(r, today) for r in StaffRecord.by_elsewhere.query(ELSEWHERE)]
+            elsewhere = [
+                _staff(r, today) for r in _read_once("elsewhere", lambda: StaffRecord.by_elsewhere.query(ELSEWHERE))
+            ]
         for person in elsewhere:
             people.setdefault(person.staff_id, person)
         found[department_id] = sorted(people.values(), key=lambda s: s.staff_id)

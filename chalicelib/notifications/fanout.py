@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.core.observability import logger
+from chalicelib.directory import service as directory
 from chalicelib.notifications import digest, email, mutes, preferences, routing, service, stats, transactions
 from chalicelib.notifications.email import Planned
 from chalicelib.notifications.kinds import Route
@@ -48,7 +49,8 @@ class Handled:
 
 def handle(records: list[tuple[str, str]]) -> list[Handled]:
     """Every (message id, body) of a batch, handled; each result says what it created or why not."""
-    handled = [_route(message_id, body) for message_id, body in records]
+    with directory.reads_shared():  # the batch's 照会 read a 部局's people and the 兼務 once
+        handled = [_route(message_id, body) for message_id, body in records]
     first: dict[str, Handled] = {}
     live = []
     for h in handled:

@@ -133,3 +133,30 @@ def test_each_event_of_a_batch_fails_and_is_retried_alone(owners: list[str], mon
     for owner in (owners[0], owners[2], owners[3]):
         assert len(_inbox(owner)) == 1, owner
     assert sorted(_mails_to()) == sorted(f"{owners[n]}@pref.example.lg.jp" for n in (0, 2, 3)), "each mailed once"
+
+
+def test_the_events_of_a_batch_read_a_departments_people_once(
+    directory: None,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three 照会 reminders to one 所属 in one batch: its 部局 and the people placed elsewhere are
+    read once; a person made its 取りまとめ担当 after the batch is found by the next one."""
+    from dataclasses import replace
+
+    from chalicelib.core.auth import Post
+    from chalicelib.directory import org, service
+
+    org.save_units([org.OrgUnit("zaisei", "財政課", "Finance", org.UnitKind.SHOZOKU, "somu")])
+    first = Staff("torimatome.a", "取纏 一郎", "a@pref.example.lg.jp", "somu", Role.MEMBER)
+    service.save_staff(replace(first, unit_id="zaisei", post=Post.COORDINATOR))
+    calls = _calls(monkeypatch)
+    with service.reads_shared():
+        found = [service.coordinators_of_units(["zaisei"])["zaisei"] for _ in range(3)]
+    assert [[s.staff_id for s in people] for people in found] == [["torimatome.a"]] * 3
+    assert calls["dynamodb.Query"] == 2, "the 部局 and the people placed elsewhere, once each"
+
+    second = Staff("torimatome.b", "取纏 次郎", "b@pref.example.lg.jp", "somu", Role.MEMBER)
+    service.save_staff(replace(second, unit_id="zaisei", post=Post.COORDINATOR))
+    with service.reads_shared():
+        again = service.coordinators_of_units(["zaisei"])["zaisei"]
+    assert sorted(s.staff_id for s in again) == ["torimatome.a", "torimatome.b"]
