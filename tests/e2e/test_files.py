@@ -74,9 +74,13 @@ def clear_uploader(page: Page) -> None:
 
 
 def expect_uploaded(page: Page, count: int) -> None:
-    expect(page.get_by_test_id("upload-status")).to_have_text(
-        ja("Upload finished: {count} files added.").format(count=count), timeout=UPLOAD_TIMEOUT_MS
-    )
+    try:
+        expect(page.get_by_test_id("upload-status")).to_have_text(
+            ja("Upload finished: {count} files added.").format(count=count), timeout=UPLOAD_TIMEOUT_MS
+        )
+    except AssertionError as failed:  # say why, as the page does (a flaky run is then explained)
+        shown = page.get_by_test_id("upload-errors").inner_text(timeout=2_000)
+        raise AssertionError(f"{failed}\nthe page lists: {shown!r}") from None
     expect(page.get_by_test_id("upload-errors")).to_be_empty()
 
 
