@@ -5,13 +5,13 @@ settings (inbox only, a mail now, the digest, or nothing), sends the mails, and 
 items and digest lines with the event's claim. One event at a time that was six or seven round
 trips beside the one of a bare write of its inbox items (bench/notify.py). For the batch Lambda
 hands over (up to ten events) the reads and writes are shared: one read of the mutes, one of the
-settings and one of the addresses for all of its events, their mail claims in one transaction,
-their writes packed into transactions of up to 100 (each event's beside its own claim), and one
-write of the delivery counters.
+settings and one of the addresses for all of its events, their writes packed into transactions
+of up to 100 (each event's beside its own claim), and one write of the delivery counters.
 
 Each event still stands alone: one that fails (a malformed detail, a refused mail, a cancelled
 write) is reported for SQS to deliver again, and the others are written. Exactly once holds as
-it did one by one: an event's writes commit with its claim, a mail is claimed before it is sent.
+it did one by one: an event's writes commit with its claim, a mail is claimed right before it is
+sent (a claim taken early is a mail lost if the function dies before sending it).
 The same event twice in one batch (SQS delivers at least once) is handled once.
 """
 

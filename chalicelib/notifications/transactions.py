@@ -171,23 +171,3 @@ def _write_shared(
         for i, items in pending.items():
             results[i] = [j for j in items if j < events[i].counted]
         return
-
-
-def claim_each(keys: Sequence[str]) -> set[str]:
-    """Each key claimed (core/idempotency), in transactions of up to MAX_WRITES: the keys taken
-    now; a key taken before is left out (the notifier's mails of a batch, before they are sent)."""
-    client = aws.client("dynamodb")
-    taken: set[str] = set()
-    unique = list(dict.fromkeys(keys))
-    for start in range(0, len(unique), MAX_WRITES):
-        pending = unique[start : start + MAX_WRITES]
-        while pending:
-            try:
-                client.transact_write_items(TransactItems=[idempotency.claim_write(k) for k in pending])
-            except ClientError as exc:
-                failed = _failed_conditions(exc, len(pending))
-                pending = [k for k, no in zip(pending, failed, strict=True) if not no]
-                continue
-            taken.update(pending)
-            break
-    return taken
