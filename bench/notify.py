@@ -20,12 +20,13 @@ Where it stands (--quick, a shared 2-core machine, 2026-12-02): one event at a t
 bare write on the mean before the notifier's first rework (10.7 AWS calls per event), 9.0-9.6x
 after it (6-7 calls: settings, mutes, addresses, mail claim, mail, transaction, counters each
 event). Handling the SQS batch as one (notifications/fanout.py: one read each of mutes, settings
-and addresses, mail claims and writes in shared transactions, one counter write) brought it to
-5.8x: 2.5 calls per event, of which one is the mail itself (SES) and 0.84 the routing's
-directory reads (a 照会's coordinators are read per 部局, filtered). Under a profile half the
-notifier's time is that routing and a third rendering and sending the mails, neither of which
-a bare write of inbox items does: the 1.5x goal stays out of reach while the notifier mails
-from its own path. Digest 70-90 ms per person.
+and addresses, the writes in shared transactions, one counter write) brought it to 5.8-6.8x
+(KUMO_QUIET_HOURS=false, mail sent): 4.2 calls per event, of which two are per mail (its claim,
+taken right before it is sent, and SES) and 0.65 the routing's directory reads (a 照会's
+coordinators are read per 部局, filtered). Under a profile half the notifier's time is that
+routing and a third rendering and sending the mails, neither of which a bare write of inbox
+items does: the 1.5x goal stays out of reach while the notifier mails from its own path.
+Digest 70-90 ms per person.
 """
 
 from __future__ import annotations
