@@ -1,8 +1,8 @@
 """The EventBridge rules of Kumo's bus: which domain events reach which queue.
 
 Built from the typed event catalogue (core/event_catalogue.py), so a rule names event types,
-never strings. Read through `RESOURCES.rules` (infra/ and the local bootstrap); kept apart from
-core/resources.py, which every request imports for table names, because the catalogue costs a
+never strings. Read by infra/ and the local bootstrap; kept apart from core/resources.py (which
+it builds on, and which every request imports for table names) because the catalogue costs a
 web request's cold start some 30 ms (bench/cold_start.py) and most requests publish nothing.
 """
 
@@ -39,7 +39,7 @@ CHANNEL_EVENTS = (
 )
 
 
-RULES: tuple[RuleSpec, ...] = (
+BUS_RULES: tuple[RuleSpec, ...] = (
     RuleSpec(
         "notify-all",
         pattern={"source": [{"prefix": SOURCE_PREFIX}]},

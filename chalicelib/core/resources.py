@@ -121,14 +121,6 @@ class Resources:
     search_index_key: str = "documents"
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def rules(self) -> tuple[RuleSpec, ...]:
-        """The bus rules (core/bus_rules.py), read on first use: they are built from the event
-        catalogue, which a web request that publishes nothing need not import (cold start)."""
-        from chalicelib.core.bus_rules import RULES
-
-        return RULES
-
     def table(self, key: str) -> TableSpec:
         return _by_key(self.tables, key)
 
@@ -517,7 +509,7 @@ RESOURCES = Resources(
 # --- malware scanning of partner uploads ---------------------------------------------------
 # GuardDuty Malware Protection for S3 scans new objects under SCAN_PREFIX and publishes each
 # result on the account's *default* event bus (never on Kumo's), so this rule is not one of
-# RESOURCES.rules: infra/components/scanning.py puts it on the default bus, narrowed to the files
+# bus_rules.BUS_RULES: infra/components/scanning.py puts it on the default bus, narrowed to the files
 # bucket, with the "scan" queue as its target.
 GUARDDUTY_SCAN_RESULT_RULE = RuleSpec(
     "scan-guardduty-results",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.core import aws
+from chalicelib.core.bus_rules import BUS_RULES
 from chalicelib.core.config import settings
 from chalicelib.core.resources import RESOURCES, BucketSpec, QueueSpec, TableSpec
 
@@ -227,7 +228,7 @@ def ensure_event_bus(queue_arns: dict[str, str]) -> bool:
     except events.exceptions.ResourceNotFoundException:
         events.create_event_bus(Name=bus)
         created = True
-    for rule in RESOURCES.rules:
+    for rule in BUS_RULES:
         name = rule.physical_name(settings().prefix)
         events.put_rule(
             Name=name,

@@ -8,6 +8,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from chalicelib.core.bus_rules import BUS_RULES
 from chalicelib.core.resources import RESOURCES, QueueSpec, RuleSpec
 from infra.config import InfraConfig
 
@@ -24,7 +25,7 @@ class Messaging(Construct):
         for spec in RESOURCES.queues:
             self._queue(spec, config)
         self.bus = events.EventBus(self, "Bus", event_bus_name=RESOURCES.event_bus_name(config.prefix))
-        self.rules = {spec.key: self._rule(spec, config) for spec in RESOURCES.rules}
+        self.rules = {spec.key: self._rule(spec, config) for spec in BUS_RULES}
 
     def _queue(self, spec: QueueSpec, config: InfraConfig) -> None:
         name = spec.key.title()

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
+from chalicelib.core.bus_rules import BUS_RULES
 from chalicelib.core.resources import RESOURCES, QueueSpec, RuleSpec
 from infra.components.scheduler import dead_letter_queue_name
 from tests.infra.conftest import Synthesized
@@ -74,7 +75,7 @@ def test_event_bus_name(template: Template) -> None:
     template.has_resource_properties("AWS::Events::EventBus", {"Name": RESOURCES.event_bus_name("kumo")})
 
 
-@pytest.mark.parametrize("spec", RESOURCES.rules, ids=lambda s: s.key)
+@pytest.mark.parametrize("spec", BUS_RULES, ids=lambda s: s.key)
 def test_rule_pattern_and_target(synthesized: Synthesized, spec: RuleSpec) -> None:
     rules = [
         r["Properties"]
@@ -92,7 +93,7 @@ def test_rule_pattern_and_target(synthesized: Synthesized, spec: RuleSpec) -> No
     assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [dlq_id, "Arn"]}}
 
 
-@pytest.mark.parametrize("spec", RESOURCES.rules, ids=lambda s: s.key)
+@pytest.mark.parametrize("spec", BUS_RULES, ids=lambda s: s.key)
 def test_rule_may_send_to_its_queue(synthesized: Synthesized, template: Template, spec: RuleSpec) -> None:
     rule_id = synthesized.logical_id(synthesized.stack.messaging.rules[spec.key])
     queue_id, _ = _queue(synthesized, RESOURCES.queue(spec.target_queue).physical_name("kumo"))

@@ -10,6 +10,7 @@ from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
+from chalicelib.core.bus_rules import BUS_RULES
 from chalicelib.core.resources import (
     GUARDDUTY_CLEAN,
     GUARDDUTY_SCAN_RESULT_RULE,
@@ -212,7 +213,7 @@ def test_a_dead_lettered_scan_raises_an_alarm(synthesized: Synthesized) -> None:
 def test_partner_uploads_and_staff_uploads_that_ask_for_a_scan_reach_the_scanner_on_the_kumo_bus_too() -> None:
     """Locally the scanner scans on PartnerUploaded, and on a FileUploaded that asks for a scan (a
     file on a survey answer); in AWS the guardduty adapter ignores both (GuardDuty scans the object)."""
-    patterns = sorted((r.pattern for r in RESOURCES.rules if r.target_queue == "scan"), key=lambda p: p["detail-type"])
+    patterns = sorted((r.pattern for r in BUS_RULES if r.target_queue == "scan"), key=lambda p: p["detail-type"])
     assert patterns == [
         {"source": ["kumo.files"], "detail-type": ["FileUploaded"], "detail": {"scan_required": [True]}},
         {"source": ["kumo.sharing"], "detail-type": ["PartnerUploaded"]},

@@ -8,6 +8,7 @@ import pytest
 from aws_cdk import App
 from aws_cdk.assertions import Annotations, Match
 
+from chalicelib.core.bus_rules import BUS_RULES
 from chalicelib.core.config import from_environ
 from chalicelib.core.resources import RESOURCES
 from infra.components.search import HTTP_ACTIONS, domain_name
@@ -212,7 +213,7 @@ def test_search_url_is_an_output(synthesized: Synthesized) -> None:
 
 def test_indexer_consumes_the_index_queue_fed_by_s3_and_the_bus(synthesized: Synthesized) -> None:
     assert RESOURCES.function("indexer").source_queue == "index"
-    rule = RESOURCES.rules[[r.key for r in RESOURCES.rules].index("index-file-changes")]
+    rule = BUS_RULES[[r.key for r in BUS_RULES].index("index-file-changes")]
     assert rule.target_queue == "index"
     assert (("s3:ObjectCreated:*", "s3:ObjectRemoved:*"), "index") in RESOURCES.bucket("files").notifications
     rule_props = synthesized.resources("AWS::Events::Rule")[

@@ -344,12 +344,11 @@ def test_retries_back_off_exponentially_to_four_hours(count: int, wait: int) -> 
 
 
 def test_the_bus_rule_brings_exactly_the_events_channels_route() -> None:
-    from chalicelib.core.bus_rules import CHANNEL_EVENTS
-    from chalicelib.core.resources import RESOURCES
+    from chalicelib.core.bus_rules import BUS_RULES, CHANNEL_EVENTS
     from chalicelib.notifications.channels import model, routing, texts
 
     assert set(CHANNEL_EVENTS) == set(routing.ROUTES)
-    (rule,) = [r for r in RESOURCES.rules if r.target_queue == "channels"]
+    (rule,) = [r for r in BUS_RULES if r.target_queue == "channels"]
     assert set(rule.pattern["detail-type"]) == {d.EVENT.name for d in CHANNEL_EVENTS}
     every = {*model.UNIT_KINDS, *model.PROJECT_KINDS, model.TEST_KIND}
     assert set(texts.TEXTS) == every and set(texts.TITLES) == every

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from chalicelib.core import event_catalogue, project_events
+from chalicelib.core.bus_rules import BUS_RULES
 from chalicelib.core.event_catalogue import CATALOGUE, FILE_STATE_CHANGES, PartnerUploaded
 from chalicelib.core.events import SOURCE_PREFIX, Detail, MalformedEvent
-from chalicelib.core.resources import RESOURCES
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "tests" / "events"
@@ -44,7 +44,7 @@ def test_each_event_is_defined_once_under_its_features_source() -> None:
 
 
 def test_every_rule_on_the_bus_routes_only_catalogue_events() -> None:
-    for rule in RESOURCES.rules:
+    for rule in BUS_RULES:
         sources = rule.pattern["source"]
         names = rule.pattern.get("detail-type")
         if names is None:  # a catch-all (notify-all): by source prefix, and only Kumo's own
@@ -58,7 +58,7 @@ def test_every_rule_on_the_bus_routes_only_catalogue_events() -> None:
 def test_the_index_rule_and_the_indexer_name_the_same_events() -> None:
     from chalicelib.search import indexer
 
-    rule = RESOURCES.rules[[r.key for r in RESOURCES.rules].index("index-file-changes")]
+    rule = BUS_RULES[[r.key for r in BUS_RULES].index("index-file-changes")]
     assert set(rule.pattern["detail-type"]) == {d.EVENT.name for d in FILE_STATE_CHANGES}
     for kind in FILE_STATE_CHANGES:
         event = _sample(kind).event().as_delivered()

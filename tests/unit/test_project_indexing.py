@@ -354,9 +354,9 @@ def test_the_reindex_source_gives_every_card_or_those_of_projects_changed_since(
 
 
 def test_the_project_index_rule_routes_exactly_the_events_indexing_handles() -> None:
-    from chalicelib.core.resources import RESOURCES
+    from chalicelib.core.bus_rules import BUS_RULES
 
-    rule = next(r for r in RESOURCES.rules if r.key == "index-project-changes")
+    rule = next(r for r in BUS_RULES if r.key == "index-project-changes")
     assert rule.target_queue == "index"
     assert set(rule.pattern["detail-type"]) == {d.EVENT.name for d in PROJECT_SEARCH_CHANGES}
     assert rule.pattern["source"] == ["kumo.projects"]

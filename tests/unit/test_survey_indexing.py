@@ -367,10 +367,10 @@ def test_the_reindex_source_gives_every_survey_and_answer_or_those_changed_since
 
 
 def test_the_survey_index_rule_routes_exactly_the_events_indexing_handles() -> None:
+    from chalicelib.core.bus_rules import BUS_RULES
     from chalicelib.core.event_catalogue import SURVEY_SEARCH_CHANGES
-    from chalicelib.core.resources import RESOURCES
 
-    rule = next(r for r in RESOURCES.rules if r.key == "index-survey-changes")
+    rule = next(r for r in BUS_RULES if r.key == "index-survey-changes")
     assert rule.target_queue == "index"
     assert set(rule.pattern["detail-type"]) == {d.EVENT.name for d in SURVEY_SEARCH_CHANGES}
     assert "AnswerSubmitted" not in rule.pattern["detail-type"], "awaiting approval: not the issuer's yet"
