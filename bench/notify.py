@@ -225,6 +225,56 @@ def run_events(world: notify_world.World, count: int, seed: int, batch_size: int
     print(f"events wall time: {wall:.1f} s")
 
 
+class MailerContext(Context):
+    function_name = "kumo-mailer"
+    invoked_function_arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:kumo-mailer"
+
+
+def run_mailer(events: int) -> None:
+    """The mail jobs the events left on the mail queue, through functions/mailer ten a batch as
+    Lambda hands them over: its time per mail (the queue's receive and delete are Lambda's, not
+    timed)."""
+    from chalicelib.core import aws
+    from chalicelib.core.config import settings
+    from functions.mailer import app
+
+    sqs = aws.client("sqs")
+    url = sqs.get_queue_url(QueueName=settings().queue_name("mail"))["QueueUrl"]
+    calls = Calls()
+    handler, context = app.handler, MailerContext()
+    quiet_out = io.StringIO()
+    per_mail: list[float] = []
+    while True:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=120).get("Messages", [])
+        if not messages:
+            break
+        records = [{"messageId": m["MessageId"], "body": m["Body"]} for m in messages]
+        calls.on = True
+        t = time.perf_counter()
+        with contextlib.redirect_stdout(quiet_out):
+            result = handler({"Records": records}, context)
+        elapsed = (time.perf_counter() - t) * 1000
+        calls.on = False
+        if result != {"batchItemFailures": []}:
+            raise RuntimeError(f"the mailer failed: {result}")
+        sqs.delete_message_batch(
+            QueueUrl=url, Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(messages)]
+        )
+        per_mail += [elapsed / len(messages)] * len(messages)
+    if not per_mail:
+        print("mailer: no mail jobs (quiet hours hold mail for the digest)")
+        return
+    print(
+        f"mailer: {len(per_mail)} mails ({len(per_mail) / events:.2f} per event) in batches of up to 10: "
+        f"MAILER per mail mean {statistics.fmean(per_mail):.2f} ms, p95 {_percentile(per_mail, 0.95):.2f} ms "
+        f"(people read, claim, render, SES); per event {sum(per_mail) / events:.2f} ms, off the notifier's path"
+    )
+    print(
+        "AWS calls per mail (mailer): "
+        + ", ".join(f"{k} {v / len(per_mail):.2f}" for k, v in calls.counts.most_common())
+    )
+
+
 def run_digest(world: notify_world.World) -> None:
     from chalicelib.notifications import digest, quiet
     from chalicelib.notifications.storage import DigestRecord, bind_prefs
@@ -285,6 +335,7 @@ def main() -> None:
         print(f"world: {len(world.departments)} 部局, {len(world.units)} 所属, {len(world.staff)} staff, "
               f"settings {dict(sorted(world.preferences.items()))} ({time.perf_counter() - t:.1f} s)")  # fmt: skip
         run_events(world, args.events, args.seed, args.batch)
+        run_mailer(args.events)
         run_digest(world)
     finally:
         proc.terminate()

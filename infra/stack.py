@@ -118,15 +118,16 @@ class KumoStack(Stack):
             bucket=self.storage.files,
             bus=self.messaging.bus,
         )
-        notifier = self.functions.functions["notifier"]
-        assert notifier.role is not None
-        self._grant_mail(notifier.role)  # notices by mail (chalicelib/notifications/email.py)
-        self.mail_links.grant_read(notifier.role)  # each mail's unsubscribe link
+        mailer = self.functions.functions["mailer"]
+        assert mailer.role is not None
+        self._grant_mail(mailer.role)  # notices by mail (chalicelib/notifications/email.py)
+        self.mail_links.grant_read(mailer.role)  # each mail's unsubscribe link
         sweeper = self.functions.functions["scheduler"]
         assert sweeper.role is not None
         self._grant_mail(sweeper.role)  # the daily digest (chalicelib/notifications/digest.py)
         self.mail_links.grant_read(sweeper.role)
         self._channels()
+        self._dead_letter_alarms()
         self._outputs()
 
     def _channels(self) -> None:
@@ -137,12 +138,34 @@ class KumoStack(Stack):
         self.webhook_key.grant(poster.role, seal=False)
         self._grant_mail(poster.role)
         self.mail_links.grant_read(poster.role)
-        self.channels_dead_letter_alarm = cloudwatch.Alarm(
-            self,
+        self.channels_dead_letter_alarm = self._dead_letter_alarm(
             "ChannelsDeadLettersAlarm",
-            alarm_description="An event could not be posted to a chat channel after a day of retries: "
+            "channels",
+            "An event could not be posted to a chat channel after a day of retries: "
             "see the channels DLQ (and the channel's delivery log).",
-            metric=self.messaging.dead_letter_queues["channels"].metric_approximate_number_of_messages_visible(
+        )
+
+    def _dead_letter_alarms(self) -> None:
+        """The notifications' own dead letters: an event no inbox got, a mail SES kept refusing."""
+        self.notify_dead_letter_alarm = self._dead_letter_alarm(
+            "NotifyDeadLettersAlarm",
+            "notify",
+            "An event reached nobody's inbox after three tries: see the notify DLQ "
+            "(the administrators' health page replays it once fixed).",
+        )
+        self.mail_dead_letter_alarm = self._dead_letter_alarm(
+            "MailDeadLettersAlarm",
+            "mail",
+            "A notice mail could not be sent after five tries (SES refused or throttled it): "
+            "see the mail DLQ (the administrators' health page replays it).",
+        )
+
+    def _dead_letter_alarm(self, construct_id: str, queue: str, description: str) -> cloudwatch.Alarm:
+        return cloudwatch.Alarm(
+            self,
+            construct_id,
+            alarm_description=description,
+            metric=self.messaging.dead_letter_queues[queue].metric_approximate_number_of_messages_visible(
                 period=Duration.minutes(5), statistic="Maximum"
             ),
             threshold=1,

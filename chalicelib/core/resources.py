@@ -439,6 +439,13 @@ RESOURCES = Resources(
             max_receive_count=3,
             purpose="domain events from the bus, for functions/notifier",
         ),
+        # 6 x the mailer's timeout; SES refusing or throttling a mail retries it four more times.
+        QueueSpec(
+            "mail",
+            visibility_timeout_s=180,
+            max_receive_count=5,
+            purpose="mails the notifier planned (one job per mail, no address), for functions/mailer",
+        ),
         # 6 x the indexer's timeout, as Lambda advises for SQS sources.
         QueueSpec(
             "index",
@@ -475,7 +482,13 @@ RESOURCES = Resources(
             "notifier",
             handler="app.handler",
             source_queue="notify",
-            purpose="turns domain events into in-app notices (and later e-mail, webhooks)",
+            purpose="turns domain events into in-app notices, digest lines and mail jobs",
+        ),
+        FunctionSpec(
+            "mailer",
+            handler="app.handler",
+            source_queue="mail",
+            purpose="renders and sends the mails the notifier planned, each once (SES)",
         ),
         FunctionSpec(
             "scanner",

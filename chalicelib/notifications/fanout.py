@@ -1,8 +1,9 @@
 """The notifier's work on one SQS batch (functions/notifier): its events handled together.
 
 For each event the notifier routes it (who hears of it), drops what people muted, reads their
-settings (inbox only, a mail now, the digest, or nothing), sends the mails, and writes the inbox
-items and digest lines with the event's claim. One event at a time that was six or seven round
+settings (inbox only, a mail now, the digest, or nothing), hands the mails to the mail queue
+(mail_queue.py; functions/mailer sends them), and writes the inbox items and digest lines with
+the event's claim. One event at a time that was six or seven round
 trips beside the one of a bare write of its inbox items (bench/notify.py). For the batch Lambda
 hands over (up to ten events) the reads and writes are shared: one read of the mutes, one of the
 settings and one of the addresses for all of its events, their writes packed into transactions
@@ -10,8 +11,9 @@ of up to 100 (each event's beside its own claim), and one write of the delivery 
 
 Each event still stands alone: one that fails (a malformed detail, a refused mail, a cancelled
 write) is reported for SQS to deliver again, and the others are written. Exactly once holds as
-it did one by one: an event's writes commit with its claim, a mail is claimed right before it is
-sent (a claim taken early is a mail lost if the function dies before sending it).
+it did one by one: an event's writes commit with its claim, its mail jobs are on the mail queue
+before that, and the mailer claims each mail right before it sends it (a claim taken early is a
+mail lost if the function dies before sending it).
 The same event twice in one batch (SQS delivers at least once) is handled once.
 """
 
@@ -23,7 +25,17 @@ from typing import Any
 
 from chalicelib.core.observability import logger
 from chalicelib.directory import service as directory
-from chalicelib.notifications import digest, email, mutes, preferences, routing, service, stats, transactions
+from chalicelib.notifications import (
+    digest,
+    email,
+    mail_queue,
+    mutes,
+    preferences,
+    routing,
+    service,
+    stats,
+    transactions,
+)
 from chalicelib.notifications.email import Planned
 from chalicelib.notifications.kinds import Route
 from chalicelib.notifications.service import Delivery
@@ -61,9 +73,9 @@ def handle(records: list[tuple[str, str]]) -> list[Handled]:
     prefs = preferences.for_staff(d.staff_id for h in live for d in h.deliveries)
     for h in live:
         h.planned = email.plan(h.deliveries, prefs=prefs)
-    # Mail first, each claimed per event and address (SES cannot take one back): whatever fails
-    # after it, the retry sends none twice.
-    for h, error in zip(live, email.send_each([h.planned for h in live]), strict=True):
+    # Mail jobs first, on the mail queue (functions/mailer sends them, each claimed per event and
+    # address): handed over before the event's claim is written, none is lost to a crash between.
+    for h, error in zip(live, mail_queue.enqueue_each([h.planned for h in live]), strict=True):
         h.error = error
     _write([h for h in live if h.error is None])
     return handled

@@ -23,7 +23,7 @@ from chalicelib.core.observability import logger
 from chalicelib.core.resources import RESOURCES
 from chalicelib.ops.storage import ReplayRecord, bind
 
-QUEUES: tuple[str, ...] = tuple(q.key for q in RESOURCES.queues)  # notify, index, scan, channels
+QUEUES: tuple[str, ...] = tuple(q.key for q in RESOURCES.queues)  # notify, mail, index, scan, channels
 DEFAULT_MAX, LIMIT = 100, 1000
 RECENT = 10  # replays listed on the health page
 _BATCH = 10  # SQS receives, sends and deletes at most ten at a time

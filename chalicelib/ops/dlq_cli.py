@@ -57,6 +57,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     status.set_defaults(func=_status)
     replay = dlq_sub.add_parser("replay", help="move dead letters back to their queue (all queues unless --queue)")
-    replay.add_argument("--queue", help="notify, index, scan or channels")
+    replay.add_argument("--queue", help="notify, mail, index, scan or channels")
     replay.add_argument("--max", type=int, default=100, help="at most this many per queue (default 100, at most 1000)")
     replay.set_defaults(func=_replay)

@@ -34,6 +34,7 @@ CHANNELS = {
 }
 QUEUE_NAMES = {
     "notify": N_("Notifications"),
+    "mail": N_("Notice mails"),
     "index": N_("Search indexing"),
     "scan": N_("Malware scans"),
     "channels": N_("Chat channels"),

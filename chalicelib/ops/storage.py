@@ -14,7 +14,7 @@ class ReplayRecord(Model):
     class Meta:
         table_name = "dlq_replays"
 
-    queue = UnicodeAttribute(hash_key=True)  # the source queue's key: notify, index, scan, channels
+    queue = UnicodeAttribute(hash_key=True)  # the source queue's key: notify, mail, index, scan, channels
     replay_key = UnicodeAttribute(range_key=True)  # "<ISO time>#<random>": newest last
     who = UnicodeAttribute()
     at = UTCDateTimeAttribute()

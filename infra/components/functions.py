@@ -33,11 +33,12 @@ class Permissions:
     read_tables: tuple[str, ...] = ()
     send_to_own_queue: bool = False  # it splits big jobs into messages on its own queue
     update_tables: tuple[str, ...] = ()  # UpdateItem only: counters raised with ADD
+    send_to_queues: tuple[str, ...] = ()  # other functions' queues it hands work to (QueueSpec keys)
 
 
 # Least privilege, declared per function: a FunctionSpec without an entry fails the synth.
 PERMISSIONS: dict[str, Permissions] = {
-    # + SES from Kumo's one From address: granted by infra/stack.py (_grant_mail)
+    # It sends no mail: it puts mail jobs on the mail queue, for the mailer.
     # "project_members": who muted a project (notifications/project_routing.py drops their notices).
     # "notification_prefs": each person's settings decide inbox, mail or digest; "notification_digest":
     # notices held for the digest (and mail held in quiet hours); "notification_mutes": the share
@@ -46,6 +47,15 @@ PERMISSIONS: dict[str, Permissions] = {
         read_write_tables=("notifications", "idempotency", "notification_digest"),
         read_tables=("staff", "departments", "project_members", "notification_prefs", "notification_mutes"),
         update_tables=("notification_stats",),  # delivery counters (notifications/stats.py)
+        send_to_queues=("mail",),  # mail jobs (notifications/mail_queue.py)
+    ),
+    # Mail jobs become mails: each claimed in "idempotency" per event and address, its person read
+    # from "staff" when it is sent. + SES from Kumo's one From address and the unsubscribe links'
+    # secret: granted by infra/stack.py (_grant_mail, mail_links).
+    "mailer": Permissions(
+        read_write_tables=("idempotency",),
+        read_tables=("staff",),
+        update_tables=("notification_stats",),  # mail sent / failed / skipped
     ),
     # + S3 (spaces/, quarantine/) and PutEvents: granted by infra/components/scanning.py
     "scanner": Permissions(read_write_tables=("files", "file_versions", "idempotency")),
@@ -164,6 +174,8 @@ class EventFunctions(Construct):
             tables.grant_update(function, *permissions.update_tables)
             if permissions.send_to_own_queue and spec.source_queue:
                 queues[spec.source_queue].grant_send_messages(function)
+            for queue in permissions.send_to_queues:
+                queues[queue].grant_send_messages(function)
             self.functions[spec.key] = function
 
     def _function(

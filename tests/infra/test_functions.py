@@ -111,19 +111,33 @@ def test_notifier_has_least_privilege(synthesized: Synthesized) -> None:
     untouched = set(tables) - {*written, *read, "notification_stats"}
     assert untouched and all(not granted[key] for key in untouched)
     actions = {a for s in statements for a in _list(s["Action"])}
+    # It sends no mail (the mailer does): no SES, no mail links' secret; it hands mail jobs to the mail queue only.
+    assert not any(a.startswith(("s3:", "events:", "cognito-idp:", "es:", "ses:", "secretsmanager:")) for a in actions)
+    assert "sqs:ReceiveMessage" in actions
+    sends = [s for s in statements if "sqs:SendMessage" in _list(s["Action"])]
+    mail_queue = synthesized.logical_id(synthesized.stack.messaging.queues["mail"])
+    assert [s["Resource"] for s in sends] == [{"Fn::GetAtt": [mail_queue, "Arn"]}]
+
+
+def test_the_mailer_has_least_privilege_and_sends_only_from_kumos_address(synthesized: Synthesized) -> None:
+    """Mail jobs become mails (chalicelib/notifications/email.py): its claims, the people, SES."""
+    spec = RESOURCES.function("mailer")
+    _, props = _function(synthesized, spec)
+    statements = _statements(synthesized, props["Role"]["Fn::GetAtt"][0])
+    tables = synthesized.stack.tables.by_key
+    granted = {key: _table_actions(statements, synthesized.logical_id(table)) for key, table in tables.items()}
+    assert WRITES | READ_ONLY <= granted["idempotency"]  # each mail claimed per event and address
+    assert granted["staff"] == READ_ONLY  # the person's address and name, read when the mail goes
+    assert granted["notification_stats"] == {"dynamodb:UpdateItem"}
+    untouched = set(tables) - {"idempotency", "staff", "notification_stats"}
+    assert all(not granted[key] for key in untouched)
+    actions = {a for s in statements for a in _list(s["Action"])}
+    assert not any(a.startswith(("s3:", "events:", "cognito-idp:", "es:", "sqs:SendMessage")) for a in actions)
     # It signs the unsubscribe link of each mail with the stack's secret, which it may only read.
     secret = synthesized.logical_id(synthesized.stack.mail_links.secret)
     (reads_secret,) = [s for s in statements if any(a.startswith("secretsmanager:") for a in _list(s["Action"]))]
     assert set(_list(reads_secret["Action"])) == {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}
     assert reads_secret["Resource"] == {"Ref": secret}
-    assert not any(a.startswith(("s3:", "events:", "cognito-idp:", "es:")) for a in actions)
-    assert "sqs:ReceiveMessage" in actions
-
-
-def test_notifier_sends_mail_only_from_kumos_address(synthesized: Synthesized) -> None:
-    """PartnerUploaded becomes an e-mail to the folder's owner (chalicelib/notifications/email.py)."""
-    _, props = _function(synthesized, RESOURCES.function("notifier"))
-    statements = _statements(synthesized, props["Role"]["Fn::GetAtt"][0])
     (ses,) = [s for s in statements if any(a.startswith("ses:") for a in _list(s["Action"]))]
     assert set(_list(ses["Action"])) == {"ses:SendEmail", "ses:SendRawEmail"}
     assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": synthesized.stack.config.mail_from}}
@@ -197,15 +211,17 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def test_only_the_indexer_may_send_to_its_own_queue(synthesized: Synthesized) -> None:
-    """A change to a big folder is split into one message per file on the index queue."""
+def test_only_the_indexer_and_the_notifier_send_to_a_queue_each(synthesized: Synthesized) -> None:
+    """A change to a big folder is split into one message per file on the index queue; the
+    notifier hands its mails to the mail queue. No other function sends to any queue."""
     queue_ids = {key: synthesized.logical_id(q) for key, q in synthesized.stack.messaging.queues.items()}
+    senders = {"indexer": "index", "notifier": "mail"}
     for spec in RESOURCES.functions:
         _, props = _function(synthesized, spec)
         statements = _statements(synthesized, props["Role"]["Fn::GetAtt"][0])
         sends = [s for s in statements if "sqs:SendMessage" in _list(s["Action"])]
-        if spec.key == "indexer":
+        if spec.key in senders:
             (send,) = sends
-            assert send["Resource"] == {"Fn::GetAtt": [queue_ids["index"], "Arn"]}
+            assert send["Resource"] == {"Fn::GetAtt": [queue_ids[senders[spec.key]], "Arn"]}
         else:
             assert not sends, spec.key

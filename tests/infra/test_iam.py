@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from chalicelib.core.resources import QUARANTINE_PREFIX
 from chalicelib.core.sealing import CONTEXT_KEY
 from tests.infra.conftest import Synthesized
@@ -110,8 +112,9 @@ def test_the_api_seals_webhooks_and_the_channels_function_only_opens_them(synthe
     assert env["KUMO_WEBHOOK_KEY_ID"] == key_arn and env["KUMO_WEBHOOK_ALLOWED_HOSTS"] == ""
 
 
-def test_the_channels_dead_letters_raise_an_alarm(synthesized: Synthesized) -> None:
-    dlq = synthesized.logical_id(synthesized.stack.messaging.dead_letter_queues["channels"])
+@pytest.mark.parametrize("queue", ["channels", "notify", "mail"])
+def test_the_notifications_dead_letters_raise_an_alarm(synthesized: Synthesized, queue: str) -> None:
+    dlq = synthesized.logical_id(synthesized.stack.messaging.dead_letter_queues[queue])
     alarms = [
         a["Properties"]
         for a in synthesized.resources("AWS::CloudWatch::Alarm").values()

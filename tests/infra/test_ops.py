@@ -20,9 +20,9 @@ def _queue_arn(synth: Synthesized, queue: Any) -> dict[str, Any]:
     return {"Fn::GetAtt": [synth.logical_id(queue), "Arn"]}
 
 
-def test_the_notifier_the_poster_and_the_sweep_only_raise_the_counters(synthesized: Synthesized) -> None:
+def test_the_notifier_the_mailer_the_poster_and_the_sweep_only_raise_the_counters(synthesized: Synthesized) -> None:
     stats_table = synthesized.logical_id(synthesized.stack.tables.by_key["notification_stats"])
-    for key in ("notifier", "channels", "scheduler"):
+    for key in ("notifier", "mailer", "channels", "scheduler"):
         role = synthesized.stack.functions.functions[key].role
         statements = _statements(synthesized, synthesized.logical_id(role))
         assert _table_actions(statements, stats_table) == {"dynamodb:UpdateItem"}, key

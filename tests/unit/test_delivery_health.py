@@ -214,7 +214,7 @@ def test_an_administrator_sees_counts_queue_depths_and_dead_letters(aws_mock: No
     report = health.delivery_health(ADMIN)
     assert (report.sent, report.failed, report.dead_letters) == (2, 1, 3)
     depths = {q.queue: q for q in report.queues}
-    assert set(depths) == {"notify", "index", "scan", "channels"}
+    assert set(depths) == {"notify", "mail", "index", "scan", "channels"}
     assert depths["index"].dead.visible == 3 and depths["notify"].dead.total == 0
     assert depths["scan"].depth.delayed == 1
     assert report.paused == [] and report.replays == []
@@ -278,7 +278,7 @@ def test_a_replay_moves_a_hundred_by_default_and_no_more_than_asked(aws_mock: No
     assert [r.moved for r in dlq.recent_replays(ADMIN)] == [4, 3, 100]
 
 
-@pytest.mark.parametrize(("queue", "count"), [("notify", 0), ("notify", 1001), ("notify", -5), ("mail", 10)])
+@pytest.mark.parametrize(("queue", "count"), [("notify", 0), ("notify", 1001), ("notify", -5), ("letters", 10)])
 def test_a_replay_out_of_bounds_or_of_an_unknown_queue_is_refused(aws_mock: None, queue: str, count: int) -> None:
     from chalicelib.core.errors import BadRequest
     from chalicelib.ops import dlq

@@ -173,15 +173,26 @@ def _partner_uploaded(owner: str) -> dict[str, Any]:
     return _event("kumo.sharing", "PartnerUploaded", wire)
 
 
-def test_a_handler_failing_after_the_mail_was_sent_does_not_send_it_again(
+def test_the_notifier_sends_no_mail_itself_but_queues_one_job_per_mail(directory: None) -> None:
+    """The inbox does not wait for SES: the mail goes from the mail queue (functions/mailer)."""
+    from tests.support import mailer
+
+    assert _handler()(_partner_uploaded("yamada.k"), Context()) == {"batchItemFailures": []}
+    assert len(_inbox("yamada.k")) == 1
+    assert mailer.waiting() == 1
+    assert _mails_to() == ["yamada.k@pref.example.lg.jp"]
+    assert mailer.waiting() == 0
+
+
+def test_a_mailer_failing_after_the_mail_was_sent_does_not_send_it_again(
     directory: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Powertools forgets an event whose handler failed, so the retry runs it all again: the mail
+    """A failed mail job comes back from the queue, so the retry runs it all again: the mail
     (which cannot be taken back) is claimed per event and address before it is sent."""
-    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
     from botocore.exceptions import ClientError
 
     from chalicelib.sharing import mail
+    from tests.support import mailer
 
     sent: list[str] = []
     real_send = mail.send
@@ -194,21 +205,65 @@ def test_a_handler_failing_after_the_mail_was_sent_does_not_send_it_again(
 
     monkeypatch.setattr(mail, "send", send_then_fail)
     handler = _handler()
-    with pytest.raises(BatchProcessingError):  # the first attempt fails (its only record did)
-        handler(_partner_uploaded("yamada.k"), Context())
     assert handler(_partner_uploaded("yamada.k"), Context()) == {"batchItemFailures": []}
+    with pytest.raises(BatchProcessingError):  # the mailer's first attempt fails (its only record did)
+        mailer.deliver()
+    assert mailer.deliver() == 1, "the retry takes the job off the queue"
     assert len(sent) == 1 and len(_inbox("yamada.k")) == 1
 
     def refused(to: str, subject: str, body: str, **headers: str | None) -> None:
         raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "SendRawEmail")
 
     monkeypatch.setattr(mail, "send", refused)  # nothing was sent: the claim is given back for the retry
-    other = _partner_uploaded("tanaka.h")
+    assert handler(_partner_uploaded("tanaka.h"), Context()) == {"batchItemFailures": []}
     with pytest.raises(BatchProcessingError):
-        handler(other, Context())
+        mailer.deliver()
     monkeypatch.setattr(mail, "send", send_then_fail)
-    assert handler(other, Context()) == {"batchItemFailures": []}
+    assert mailer.deliver() == 1
     assert sent == ["yamada.k@pref.example.lg.jp", "tanaka.h@pref.example.lg.jp"]
+
+
+def test_a_notifier_cut_short_after_queueing_its_mails_mails_each_person_once(
+    directory: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The jobs go on the queue before the event's claim: a run that dies in between queues them
+    again on the retry, and the mailer's claim sends each mail once."""
+    from chalicelib.notifications import transactions
+    from tests.support import mailer
+
+    real_write_each = transactions.write_each
+
+    def crash(writes: Any) -> Any:
+        raise TimeoutError("the function timed out before its transaction")
+
+    monkeypatch.setattr(transactions, "write_each", crash)
+    handler = _handler()
+    with pytest.raises(TimeoutError):
+        handler(_partner_uploaded("yamada.k"), Context())
+    assert _inbox("yamada.k") == [] and mailer.waiting() == 1, "its mail was handed over, nothing written"
+    monkeypatch.setattr(transactions, "write_each", real_write_each)
+    assert handler(_partner_uploaded("yamada.k"), Context()) == {"batchItemFailures": []}
+    assert handler(_partner_uploaded("yamada.k"), Context()) == {"batchItemFailures": []}, "and delivered once more"
+    assert mailer.waiting() == 3
+    assert len(_inbox("yamada.k")) == 1
+    assert _mails_to() == ["yamada.k@pref.example.lg.jp"], "three jobs, one mail"
+
+
+def test_a_malformed_mail_job_fails_alone(directory: None) -> None:
+    from datetime import UTC, datetime
+
+    from chalicelib.notifications import mail_queue
+    from chalicelib.notifications.service import Delivery
+    from functions.mailer import app
+    from tests.support.mailer import Context as MailerContext
+
+    good = mail_queue.body(Delivery("yamada.k", "welcome", "e-1", datetime(2026, 11, 26, tzinfo=UTC), {"name": "山田"}))
+    records = [
+        {"messageId": "bad", "body": '{"kind": "welcome"}'},
+        {"messageId": "good", "body": good},
+    ]
+    assert app.handler({"Records": records}, MailerContext()) == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
+    assert _mails_to() == ["yamada.k@pref.example.lg.jp"]
 
 
 def _card_assigned(assignees: list[str], event_id: str = "e-assigned") -> dict[str, Any]:
@@ -229,11 +284,14 @@ def _card_assigned(assignees: list[str], event_id: str = "e-assigned") -> dict[s
 
 
 def _mails_to() -> list[str]:
+    """Who got a mail, once the mailer sent what the notifier queued (tests/support/mailer.py)."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
     from chalicelib.local import outbox
+    from tests.support import mailer
 
+    mailer.deliver()
     backend = ses_backends[DEFAULT_ACCOUNT_ID]["ap-northeast-1"]
     return [outbox.sent_mail(m)["destinations"]["ToAddresses"][0] for m in backend.sent_messages]
 
