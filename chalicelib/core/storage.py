@@ -7,6 +7,7 @@ of AWS. Each feature's storage module owns its models and calls its binder befor
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.core.config import Settings, settings
@@ -159,3 +160,41 @@ def is_cancelled_transaction(exc: BaseException) -> bool:
         isinstance(exc, TransactWriteError)
         and getattr(exc, "cause_response_code", "") == "TransactionCanceledException"
     )
+
+
+BATCH_GET_KEYS = 100  # BatchGetItem's limit per call, across its tables
+
+
+def batch_get_across(wanted: dict[type[Model], list[Any]]) -> dict[type[Model], list[Any]]:
+    """The items of several tables in shared BatchGetItem calls: one round trip where each
+    model's batch_get makes one of its own (the notifier reads a batch's mutes and settings
+    together). Keys are a hash key, or (hash key, range key) for a table with both; the models
+    must be bound. An item that does not exist is left out; unprocessed keys are asked again."""
+    from chalicelib.core import aws
+
+    table_of = {model.Meta.table_name: model for model in wanted}
+    keys: list[tuple[str, dict[str, Any]]] = []
+    for model, model_keys in wanted.items():
+        hash_attr, range_attr = model._hash_key_attribute(), model._range_key_attribute()
+        for key in dict.fromkeys(model_keys):
+            hash_key, range_key = key if range_attr is not None else (key, None)
+            item = {hash_attr.attr_name: {hash_attr.attr_type: hash_attr.serialize(hash_key)}}
+            if range_attr is not None:
+                item[range_attr.attr_name] = {range_attr.attr_type: range_attr.serialize(range_key)}
+            keys.append((model.Meta.table_name, item))
+    found: dict[type[Model], list[Any]] = {model: [] for model in wanted}
+    client = aws.client("dynamodb")
+    for start in range(0, len(keys), BATCH_GET_KEYS):
+        requests: dict[str, Any] = {}
+        for table, item in keys[start : start + BATCH_GET_KEYS]:
+            requests.setdefault(table, {"Keys": []})["Keys"].append(item)
+        tries = 0
+        while requests:
+            if tries:  # throttled: DynamoDB handed some keys back; wait a little longer each time
+                time.sleep(min(1.0, 0.05 * 2**tries))
+            answer = client.batch_get_item(RequestItems=requests)
+            for table, items in answer.get("Responses", {}).items():
+                found[table_of[table]] += [table_of[table].from_raw_data(i) for i in items]
+            requests = answer.get("UnprocessedKeys") or {}
+            tries += 1
+    return found

@@ -3,14 +3,14 @@
 For each event the notifier routes it (who hears of it), drops what people muted, reads their
 settings (inbox only, a mail now, the digest, or nothing), hands the mails to the mail queue
 (mail_queue.py; functions/mailer sends them), and writes the inbox items and digest lines with
-the event's claim. One event at a time that was six or seven round
-trips beside the one of a bare write of its inbox items (bench/notify.py). For the batch Lambda
-hands over (up to ten events) the reads and writes are shared: one read of the mutes, one of the
-settings and one of the addresses for all of its events, their writes packed into transactions
-of up to 100 (each event's beside its own claim), and one write of the delivery counters.
+the event's claim. One event at a time that was six or seven round trips beside the one of a
+bare write of its inbox items (bench/notify.py). For the batch Lambda hands over (up to ten
+events) the reads and writes are shared: one BatchGetItem across the mutes and the settings for
+all of its events, one SendMessageBatch per ten mails, their writes packed into transactions of
+up to 100 (each event's beside its own claim), and one write of the delivery counters.
 
-Each event still stands alone: one that fails (a malformed detail, a refused mail, a cancelled
-write) is reported for SQS to deliver again, and the others are written. Exactly once holds as
+Each event still stands alone: one that fails (a malformed detail, a mail job not accepted, a
+cancelled write) is reported for SQS to deliver again, and the others are written. Exactly once holds as
 it did one by one: an event's writes commit with its claim, its mail jobs are on the mail queue
 before that, and the mailer claims each mail right before it sends it (a claim taken early is a
 mail lost if the function dies before sending it).
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.core.observability import logger
+from chalicelib.core.storage import batch_get_across
 from chalicelib.directory import service as directory
 from chalicelib.notifications import (
     digest,
@@ -39,6 +40,7 @@ from chalicelib.notifications import (
 from chalicelib.notifications.email import Planned
 from chalicelib.notifications.kinds import Route
 from chalicelib.notifications.service import Delivery
+from chalicelib.notifications.storage import MuteRecord, PreferenceRecord, bind_mutes, bind_prefs
 
 
 @dataclass
@@ -68,9 +70,10 @@ def handle(records: list[tuple[str, str]]) -> list[Handled]:
     for h in handled:
         if h.error is None and first.setdefault(h.claim, h) is h:
             live.append(h)  # a second copy of an event in the batch is done when the first is
-    for h, kept in zip(live, mutes.unmuted_each([h.deliveries for h in live]), strict=True):
+    groups = [h.deliveries for h in live]
+    muted, prefs = _read_mutes_and_settings(groups)
+    for h, kept in zip(live, mutes.unmuted_each(groups, muted), strict=True):
         h.deliveries = service.once_each(kept)
-    prefs = preferences.for_staff(d.staff_id for h in live for d in h.deliveries)
     for h in live:
         h.planned = email.plan(h.deliveries, prefs=prefs)
     # Mail jobs first, on the mail queue (functions/mailer sends them, each claimed per event and
@@ -79,6 +82,19 @@ def handle(records: list[tuple[str, str]]) -> list[Handled]:
         h.error = error
     _write([h for h in live if h.error is None])
     return handled
+
+
+def _read_mutes_and_settings(
+    groups: list[list[Delivery]],
+) -> tuple[set[tuple[str, str]], dict[str, preferences.Preferences]]:
+    """What the batch's people muted and their settings, in one BatchGetItem across the two
+    tables (settings read for everyone routed, the few who muted an event's subject included)."""
+    pairs = mutes.pairs_to_check(groups)
+    staff_ids = preferences.wanted_ids(d.staff_id for g in groups for d in g)
+    bind_mutes()
+    bind_prefs()
+    found = batch_get_across({MuteRecord: pairs, PreferenceRecord: staff_ids})
+    return mutes.muted_of(found[MuteRecord]), preferences.of_records(staff_ids, found[PreferenceRecord])
 
 
 def _route(message_id: str, body: str) -> Handled:

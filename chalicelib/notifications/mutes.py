@@ -95,12 +95,25 @@ def unmuted(deliveries: list[Delivery]) -> list[Delivery]:
     return unmuted_each([deliveries])[0]
 
 
-def unmuted_each(groups: list[list[Delivery]]) -> list[list[Delivery]]:
-    """`unmuted` for each group (the events of one notifier batch), in one read for them all."""
+def unmuted_each(groups: list[list[Delivery]], muted: set[tuple[str, str]] | None = None) -> list[list[Delivery]]:
+    """`unmuted` for each group (the events of one notifier batch), in one read for them all,
+    unless the caller read `muted` (of `pairs_to_check(groups)`) with other reads."""
+    if muted is None:
+        muted = muted_pairs(pairs_to_check(groups))
+    return [[d for d in g if (d.staff_id, d.subject) not in muted] for g in groups]
+
+
+def pairs_to_check(groups: list[list[Delivery]]) -> list[tuple[str, str]]:
+    """The (staff id, subject key) pairs whose mute decides these deliveries (a mandatory kind's
+    never does), once each."""
 
     def mutable(d: Delivery) -> bool:
         spec = kinds.kind(d.kind)
         return d.subject is not None and not (spec is not None and spec.mandatory)
 
-    muted = muted_pairs((d.staff_id, d.subject) for g in groups for d in g if d.subject is not None and mutable(d))
-    return [[d for d in g if (d.staff_id, d.subject) not in muted] for g in groups]
+    return list(dict.fromkeys((d.staff_id, d.subject) for g in groups for d in g if d.subject and mutable(d)))
+
+
+def muted_of(records: list[MuteRecord]) -> set[tuple[str, str]]:
+    """The muted pairs among mute records read elsewhere (storage.batch_get_across)."""
+    return {(r.staff_id, r.subject) for r in records}

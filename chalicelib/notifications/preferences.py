@@ -72,8 +72,17 @@ def of(staff_id: str) -> Preferences:
 def for_staff(staff_ids: Iterable[str]) -> dict[str, Preferences]:
     """Everyone's settings in one batch read (the notifier's path: one event, many people)."""
     bind_prefs()
-    wanted = list(dict.fromkeys(s for s in staff_ids if s))
-    found = {r.staff_id: _from_record(r) for r in PreferenceRecord.batch_get(wanted)} if wanted else {}
+    wanted = wanted_ids(staff_ids)
+    return of_records(wanted, list(PreferenceRecord.batch_get(wanted)) if wanted else [])
+
+
+def wanted_ids(staff_ids: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(s for s in staff_ids if s))
+
+
+def of_records(wanted: list[str], records: list[PreferenceRecord]) -> dict[str, Preferences]:
+    """Each wanted person's settings from the records read (the defaults for who has none)."""
+    found = {r.staff_id: _from_record(r) for r in records}
     return {s: found.get(s, Preferences()) for s in wanted}
 
 

@@ -86,13 +86,13 @@ def test_a_batch_of_ten_events_shares_its_reads_and_writes(owners: list[str], mo
     calls = _calls(monkeypatch)
     batch = {"Records": [_uploaded(owner, n) for n, owner in enumerate(owners)]}
     assert _handler()(batch, Context()) == {"batchItemFailures": []}
-    # mutes and settings read once; the ten mail jobs handed over in one call; the inbox items with
-    # the events' claims in one transaction; one counter write. One event at a time it was 6 or 7
-    # calls each, mail included.
+    # mutes and settings read in one call; the ten mail jobs handed over in one call; the inbox items
+    # with the events' claims in one transaction; one counter write. One event at a time it was 6 or
+    # 7 calls each, mail included.
     assert calls.pop("sqs.GetQueueUrl") == 1, "the mail queue's address, read once per container"
     notifier = dict(calls)
     assert notifier == {
-        "dynamodb.BatchGetItem": 2,
+        "dynamodb.BatchGetItem": 1,
         "sqs.SendMessageBatch": 1,
         "dynamodb.TransactWriteItems": 1,
         "dynamodb.UpdateItem": 1,
@@ -173,3 +173,53 @@ def test_the_events_of_a_batch_read_a_departments_people_once(
     with service.reads_shared():
         again = service.coordinators_of_units(["zaisei"])["zaisei"]
     assert sorted(s.staff_id for s in again) == ["torimatome.a", "torimatome.b"]
+
+
+def test_mutes_and_settings_of_many_people_are_read_across_both_tables_a_hundred_keys_a_call(
+    aws_mock: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """core/storage.batch_get_across: 150 settings and 30 mutes in two calls; a key with no item
+    is left out; keys DynamoDB hands back unprocessed are asked again."""
+    from datetime import UTC, datetime
+
+    from botocore.client import BaseClient
+
+    from chalicelib.core.storage import batch_get_across
+    from chalicelib.notifications.storage import MuteRecord, PreferenceRecord, bind_mutes, bind_prefs
+
+    bind_mutes()
+    bind_prefs()
+    for n in range(0, 150, 2):
+        PreferenceRecord(f"p{n:03d}", choices={"welcome": "off"}).save()
+    for n in range(0, 30, 3):
+        MuteRecord(f"p{n:03d}", f"share:ln_{n}", muted_at=datetime.now(UTC)).save()
+    real = BaseClient._make_api_call
+    sizes: list[int] = []
+
+    def first_call_hands_one_key_back(client: Any, operation: str, params: Any) -> Any:
+        answer = real(client, operation, params)
+        if operation == "BatchGetItem":
+            sizes.append(sum(len(t["Keys"]) for t in params["RequestItems"].values()))
+            if len(sizes) == 1:
+                table, request = next(iter(params["RequestItems"].items()))
+                key = request["Keys"][0]
+                answer["Responses"][table] = [i for i in answer["Responses"].get(table, []) if not _same_key(i, key)]
+                answer["UnprocessedKeys"] = {table: {"Keys": [key]}}
+        return answer
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", first_call_hands_one_key_back)
+    found = batch_get_across(
+        {
+            MuteRecord: [(f"p{n:03d}", f"share:ln_{n}") for n in range(30)],
+            PreferenceRecord: [f"p{n:03d}" for n in range(150)],
+        }
+    )
+    assert sorted(r.staff_id for r in found[PreferenceRecord]) == [f"p{n:03d}" for n in range(0, 150, 2)]
+    assert sorted((r.staff_id, r.subject) for r in found[MuteRecord]) == [
+        (f"p{n:03d}", f"share:ln_{n}") for n in range(0, 30, 3)
+    ]
+    assert sizes == [100, 1, 80], "a hundred keys a call, the one handed back asked again"
+
+
+def _same_key(item: dict[str, Any], key: dict[str, Any]) -> bool:
+    return all(item.get(name) == value for name, value in key.items())
