@@ -1,11 +1,12 @@
 """Lambda handler: mail jobs from the mail queue become mails (SES), each sent once.
 
-The notifier plans who gets a mail now and puts one job per mail on the mail queue
+The notifier plans who gets a mail now and puts them on the mail queue, up to 25 mails a job
 (chalicelib/notifications/mail_queue.py); this function reads the people of its batch at once,
 and claims and sends each mail (notifications/email.py: a mail claimed per event and address,
-its claim given back when SES refused it, so the retry sends it). A job that failed is reported
-alone and comes back after the queue's visibility timeout; after five receives it rests in the
-mail DLQ (the administrators' health page shows it and can replay it).
+its claim given back when SES refused it, so the retry sends it). A job with a mail that failed
+is reported alone and comes back whole after the queue's visibility timeout (its mails that
+went are skipped by their claims); after five receives it rests in the mail DLQ (the
+administrators' health page shows it and can replay it).
 """
 
 from __future__ import annotations
@@ -27,20 +28,20 @@ def handler_body(event: dict[str, Any]) -> dict[str, Any]:
 
     records = [(str(r.get("messageId")), str(r.get("body") or "")) for r in event.get("Records") or []]
     errors: dict[str, BaseException] = {}
-    jobs: list[tuple[str, Planned]] = []
+    jobs: list[tuple[str, list[Planned]]] = []
     for message_id, body in records:
         try:
-            jobs.append((message_id, Planned(mail_queue.parse(body), Route.MAIL_NOW)))
+            jobs.append((message_id, [Planned(d, Route.MAIL_NOW) for d in mail_queue.parse(body)]))
         except mail_queue.MalformedJob as exc:
             logger.error("not a mail job", extra={"message_id": message_id, "error": str(exc)})
             errors[message_id] = exc
     with stats.counting():  # the batch's mail outcomes: one counter write (ops health page)
-        sent = email.send_each([[planned] for _, planned in jobs])
+        sent = email.send_each([planned for _, planned in jobs])
     for (message_id, _), error in zip(jobs, sent, strict=True):
-        if error is not None:
+        if error is not None:  # the job comes back whole; its mails that went are claimed
             logger.warning("mail not sent", extra={"message_id": message_id, "error": type(error).__name__})
             errors[message_id] = error
-    metrics.add_metric(name="MailsHandled", unit="Count", value=len(jobs) - len(errors))
+    metrics.add_metric(name="MailJobsHandled", unit="Count", value=len(jobs) - len(errors))
     if records and len(errors) == len(records):  # as Powertools' batch processing: all failed, the invocation fails
         raise BatchProcessingError(
             f"All records failed processing. {len(errors)} individual errors logged separately below.",

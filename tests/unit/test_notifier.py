@@ -246,7 +246,7 @@ def test_a_notifier_cut_short_after_queueing_its_mails_mails_each_person_once(
     assert handler(_partner_uploaded("yamada.k"), Context()) == {"batchItemFailures": []}, "and delivered once more"
     assert mailer.waiting() == 3
     assert len(_inbox("yamada.k")) == 1
-    assert _mails_to() == ["yamada.k@pref.example.lg.jp"], "three jobs, one mail"
+    assert _mails_to() == ["yamada.k@pref.example.lg.jp"], "three jobs of the same mail, one mail"
 
 
 def test_a_malformed_mail_job_fails_alone(directory: None) -> None:
@@ -257,9 +257,11 @@ def test_a_malformed_mail_job_fails_alone(directory: None) -> None:
     from functions.mailer import app
     from tests.support.mailer import Context as MailerContext
 
-    good = mail_queue.body(Delivery("yamada.k", "welcome", "e-1", datetime(2026, 11, 26, tzinfo=UTC), {"name": "山田"}))
+    good = mail_queue.body(
+        [Delivery("yamada.k", "welcome", "e-1", datetime(2026, 11, 26, tzinfo=UTC), {"name": "山田"})]
+    )
     records = [
-        {"messageId": "bad", "body": '{"kind": "welcome"}'},
+        {"messageId": "bad", "body": '{"mails": [{"kind": "welcome"}]}'},
         {"messageId": "good", "body": good},
     ]
     assert app.handler({"Records": records}, MailerContext()) == {"batchItemFailures": [{"itemIdentifier": "bad"}]}

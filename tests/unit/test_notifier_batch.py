@@ -100,7 +100,7 @@ def test_a_batch_of_ten_events_shares_its_reads_and_writes(owners: list[str], mo
     for owner in owners:
         assert [n.kind for n in _inbox(owner)] == ["partner_upload"]
     calls.clear()
-    assert mailer.deliver() == 10
+    assert mailer.deliver() == 1, "the batch's ten mails in one job"
     # The mailer: the ten people read at once, each mail claimed right before it goes, one counter write.
     dynamodb = {k: v for k, v in calls.items() if k.startswith("dynamodb.")}
     assert dynamodb == {"dynamodb.BatchGetItem": 1, "dynamodb.PutItem": 10, "dynamodb.UpdateItem": 1}, dynamodb
@@ -223,3 +223,22 @@ def test_mutes_and_settings_of_many_people_are_read_across_both_tables_a_hundred
 
 def _same_key(item: dict[str, Any], key: dict[str, Any]) -> bool:
     return all(item.get(name) == value for name, value in key.items())
+
+
+def test_mail_jobs_hold_up_to_25_mails_and_stay_far_below_sqs_size_limit() -> None:
+    from datetime import UTC, datetime
+
+    from chalicelib.notifications import mail_queue
+    from chalicelib.notifications.service import Delivery
+
+    when = datetime(2026, 11, 26, tzinfo=UTC)
+    mails = [(n // 10, Delivery(f"p{n}", "welcome", f"e-{n // 10}", when, {"name": "山田"})) for n in range(60)]
+    jobs = mail_queue._pack(mails)
+    assert [len(mail_queue.parse(text)) for _, text in jobs] == [25, 25, 10]
+    assert [sorted(events) for events, _ in jobs] == [[0, 1, 2], [2, 3, 4], [5]], "each job knows its events"
+    long = [(n, Delivery(f"p{n}", "department_notice", f"e-{n}", when, {"title": "長" * 20_000})) for n in range(8)]
+    sizes = [len(text.encode()) for _, text in mail_queue._pack(long)]
+    assert len(sizes) > 1 and max(sizes) <= mail_queue.JOB_BYTES
+    assert [d.staff_id for _, text in mail_queue._pack(long) for d in mail_queue.parse(text)] == [
+        f"p{n}" for n in range(8)
+    ], "every mail once, in order"
