@@ -179,6 +179,12 @@ RESOURCES = Resources(
             purpose="staff directory: name, e-mail, 部局, 所属, 係, post, 兼務, pending transfers, role",
         ),
         TableSpec(
+            "directory_stamp",
+            partition=KeyAttr("id"),
+            purpose="one item every write to staff changes: the notifier keeps a 部局's people per process "
+            "until it changes (directory/staff_cache.py)",
+        ),
+        TableSpec(
             "sessions",
             partition=KeyAttr("session_hash"),
             ttl_attribute="ttl",

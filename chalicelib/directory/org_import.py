@@ -197,8 +197,7 @@ def import_units(units: list[OrgUnit]) -> OrgImportResult:
     }
     people = {p.staff_id: p for unit_id in moved for p in staff.staff_in_unit(unit_id) if p.main.unit_id in moved}
     org.save_units(units)
-    for person in people.values():
-        staff.save_staff(staff.placed(person, person.main, person.concurrent))
+    staff.save_staff_many(staff.placed(person, person.main, person.concurrent) for person in people.values())
     created = sum(u.unit_id not in before.units for u in units)
     return OrgImportResult(created, len(units) - created, len(people))
 

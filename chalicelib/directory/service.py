@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from chalicelib.core.auth import Principal, require_department_admin, require_signed_in
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.storage import save_if_absent
-from chalicelib.directory import org, placement, staff, storage
+from chalicelib.directory import org, placement, staff, staff_cache, storage
 from chalicelib.directory.storage import NoticeRecord
 
 NOTICE_TITLE_MAX = 120
@@ -48,7 +48,8 @@ staff_in_units = staff.staff_in_units
 heads_of = staff.heads_of
 coordinators_of = staff.coordinators_of
 coordinators_of_units = staff.coordinators_of_units
-reads_shared = staff.reads_shared
+reads_cached = staff_cache.reads_cached
+staff_changed = staff_cache.bump  # after staff were written behind the directory's back (a restore)
 all_staff = staff.all_staff
 save_staff = staff.save_staff
 restore_staff = staff.restore_staff

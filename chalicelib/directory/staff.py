@@ -5,14 +5,16 @@ older code rely on it); 所属, 係, post, 兼務 and transfers sit beside it. A
 the tree has only `department_id`: that person sits directly in their 部局. Reads apply a
 transfer whose day has come (directory/placement.py); apply_due_transfers writes it down.
 directory/service.py re-exports what other slices use.
+
+Reads of a unit's people go to the 部局's records (by_department) and those placed elsewhere
+(by_elsewhere). Within `staff_cache.reads_cached` (the notifier's batch) each is read whole once
+per directory stamp and kept by the process; so every write here stamps the directory after it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-from collections.abc import Iterable, Iterator
-from contextvars import ContextVar
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -20,34 +22,12 @@ from typing import Any
 from chalicelib.core.auth import Assignment, Post, Principal, Role
 from chalicelib.core.observability import logger
 from chalicelib.core.storage import MAX_HASH_KEY_BYTES, get_or_none, keyable, update_if
-from chalicelib.directory import org, storage
+from chalicelib.directory import org, staff_cache, storage
 from chalicelib.directory.placement import Placement, Transfer, due, jst_today
 from chalicelib.directory.storage import PlacementMap, StaffRecord, TransferMap
 
 ELSEWHERE = "y"  # the by_elsewhere index's one key
 MAX_FILTER_VALUES = 100  # an IN of a filter expression takes at most 100 values
-_shared: ContextVar[dict[Any, list[Any]] | None] = ContextVar("directory_reads", default=None)
-
-
-@contextlib.contextmanager
-def reads_shared() -> Iterator[None]:
-    """Within the block, a read of a 部局's people (for the same units) and of those placed
-    elsewhere is made once: the notifier routes the up to ten events of its batch within a
-    second, and each 照会 among them read the people placed elsewhere again."""
-    token = _shared.set({})
-    try:
-        yield
-    finally:
-        _shared.reset(token)
-
-
-def _read_once(key: Any, read: Any) -> list[Any]:
-    memo = _shared.get()
-    if memo is None:
-        return list(read())
-    if key not in memo:
-        memo[key] = list(read())
-    return memo[key]
 
 
 @dataclass(frozen=True)
@@ -223,23 +203,34 @@ def _may_belong(units: set[str] | None) -> Any:
     return StaffRecord.unit_id.is_in(*sorted(units)) | StaffRecord.concurrent.exists() | StaffRecord.transfers.exists()
 
 
+def _could_belong(record: StaffRecord, units: set[str] | None) -> bool:
+    """`_may_belong` applied to a record read whole."""
+    return units is None or record.unit_id in units or record.concurrent is not None or record.transfers is not None
+
+
+def _department_records(department_id: str, units: set[str] | None) -> list[StaffRecord]:
+    """The 部局's records that may be in these units: filtered by DynamoDB, or within
+    `reads_cached` read whole once per stamp (any units of the 部局 after it) and filtered here."""
+    if not staff_cache.active():
+        return list(StaffRecord.by_department.query(department_id, filter_condition=_may_belong(units)))
+    records = staff_cache.read_once(
+        ("department", department_id), lambda: StaffRecord.by_department.query(department_id)
+    )
+    return [r for r in records if _could_belong(r, units)]
+
+
 def _candidates_of(wanted: dict[str, set[str] | None]) -> dict[str, list[Staff]]:
-    """`_candidates` of each 部局 (only those who may be in the units given), the places elsewhere
-    read once for all of them."""
+    """`_candidates` of each 部局 (at least those who may be in the units given: callers keep
+    the members themselves), the places elsewhere read once for all of them."""
     storage.bind()
     today = jst_today()
     elsewhere: list[Staff] | None = None
     found: dict[str, list[Staff]] = {}
     for department_id, units in wanted.items():
-        query = _read_once(
-            ("department", department_id, frozenset(units) if units is not None else None),
-            lambda: StaffRecord.by_department.query(department_id, filter_condition=_may_belong(units)),  # noqa: B023 - called at once
-        )
-        people = {r.staff_id: _staff(r, today) for r in query}
+        people = {r.staff_id: _staff(r, today) for r in _department_records(department_id, units)}
         if elsewhere is None:
-            elsewhere = [
-                _staff(r, today) for r in _read_once("elsewhere", lambda: StaffRecord.by_elsewhere.query(ELSEWHERE))
-            ]
+            read = staff_cache.read_once(("elsewhere",), lambda: StaffRecord.by_elsewhere.query(ELSEWHERE))
+            elsewhere = [_staff(r, today) for r in read]
         for person in elsewhere:
             people.setdefault(person.staff_id, person)
         found[department_id] = sorted(people.values(), key=lambda s: s.staff_id)
@@ -338,12 +329,30 @@ def _record(staff: Staff, existing: StaffRecord | None, now: datetime) -> StaffR
     )
 
 
-def save_staff(staff: Staff) -> Staff | None:
-    """Create or update a staff record; returns the previous version (None if new)."""
+def _write(staff: Staff) -> Staff | None:
     storage.bind()
     existing = get_or_none(StaffRecord, staff.staff_id)
     _record(staff, existing, _now()).save()
     return _staff(existing) if existing else None
+
+
+def save_staff(staff: Staff) -> Staff | None:
+    """Create or update a staff record; returns the previous version (None if new)."""
+    previous = _write(staff)
+    staff_cache.bump()
+    return previous
+
+
+def save_staff_many(people: Iterable[Staff]) -> int:
+    """save_staff of each person (an org import moving a 所属's people), the directory stamped
+    once after them all. Returns how many were written."""
+    written = 0
+    for person in people:
+        _write(person)
+        written += 1
+    if written:
+        staff_cache.bump()
+    return written
 
 
 def restore_staff(staff_id: str, previous: Staff | None) -> None:
@@ -351,6 +360,7 @@ def restore_staff(staff_id: str, previous: Staff | None) -> None:
     storage.bind()
     if previous is None:
         StaffRecord(staff_id).delete()
+        staff_cache.bump()
     else:
         save_staff(previous)
 
@@ -375,6 +385,8 @@ def apply_due_transfers(today: date | None = None) -> int:
         moved += written
         if written:
             logger.info("transfer applied", extra={"staff_id": record.staff_id})
+    if moved:
+        staff_cache.bump()  # once, after every move written
     return moved
 
 
@@ -393,7 +405,8 @@ def _move_actions(staff: Staff, now: datetime) -> list[object]:
 
 
 def mark_first_sign_in(staff_id: str) -> bool:
-    """Record the first sign-in; True only for the call that recorded it (race-safe)."""
+    """Record the first sign-in; True only for the call that recorded it (race-safe). It does not
+    stamp the directory: no routing reads the sign-in time, so what a process kept still holds."""
     storage.bind()
     return update_if(
         StaffRecord(staff_id),

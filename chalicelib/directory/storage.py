@@ -133,4 +133,23 @@ class NoticeRecord(Model):
     created_at = UTCDateTimeAttribute()
 
 
-bind = Binder((DepartmentRecord, "departments"), (StaffRecord, "staff"), (NoticeRecord, "notices"))
+class DirectoryStampRecord(Model):
+    """One item (id STAMP_ID) that every write to `staff` changes to a fresh random value: a
+    process that cached people under the stamp it read knows, by one GetItem, whether they may
+    have changed since (directory/staff_cache.py). Its own table, so that no scan of `staff` or
+    `departments` ever meets it."""
+
+    class Meta:
+        table_name = "directory_stamp"
+
+    id = UnicodeAttribute(hash_key=True)
+    stamp = UnicodeAttribute()  # uuid4 hex: moto is reset between tests, a counter would repeat
+    written_at = UTCDateTimeAttribute()
+
+
+bind = Binder(
+    (DepartmentRecord, "departments"),
+    (StaffRecord, "staff"),
+    (NoticeRecord, "notices"),
+    (DirectoryStampRecord, "directory_stamp"),
+)

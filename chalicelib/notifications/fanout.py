@@ -6,12 +6,15 @@ settings (inbox only, a mail now, the digest, or nothing), hands the mails to th
 the event's claim. One event at a time that was six or seven round trips beside the one of a
 bare write of its inbox items (bench/notify.py). For the batch Lambda hands over (up to ten
 events) the reads and writes are shared: one BatchGetItem across the mutes and the settings for
-all of its events, one SendMessageBatch per ten mails, their writes packed into transactions of
+all of its events, one SendMessageBatch for its mails, their writes packed into transactions of
 up to 100 (each event's beside its own claim), and one write of the delivery counters.
+Routing a 照会 reads the people of its 所属's 部局: those reads are kept by the process from one
+batch to the next until the staff change (directory/staff_cache.py: one read of the directory's
+stamp per batch).
 
 Each event still stands alone: one that fails (a malformed detail, a mail job not accepted, a
-cancelled write) is reported for SQS to deliver again, and the others are written. Exactly once holds as
-it did one by one: an event's writes commit with its claim, its mail jobs are on the mail queue
+cancelled write) is reported for SQS to deliver again, and the others are written. Exactly once
+holds as it did one by one: an event's writes commit with its claim, its mail jobs are on the mail queue
 before that, and the mailer claims each mail right before it sends it (a claim taken early is a
 mail lost if the function dies before sending it).
 The same event twice in one batch (SQS delivers at least once) is handled once.
@@ -63,7 +66,7 @@ class Handled:
 
 def handle(records: list[tuple[str, str]]) -> list[Handled]:
     """Every (message id, body) of a batch, handled; each result says what it created or why not."""
-    with directory.reads_shared():  # the batch's 照会 read a 部局's people and the 兼務 once
+    with directory.reads_cached():  # a 照会 reads a 部局's people once while the staff stay unchanged
         handled = [_route(message_id, body) for message_id, body in records]
     first: dict[str, Handled] = {}
     live = []

@@ -28,6 +28,7 @@ from typing import Any
 from chalicelib.core import aws
 from chalicelib.core.config import settings
 from chalicelib.core.resources import RESOURCES
+from chalicelib.directory import service as directory
 
 FORMAT_VERSION = 1
 OBJECT_FIELDS = ("ContentType", "ContentDisposition", "ContentEncoding", "ContentLanguage", "CacheControl")
@@ -143,6 +144,9 @@ def restore(source: Path) -> Summary:
         )
         _batch_write(ddb, table.physical_name(s.prefix), items)
         counts[table.key] = len(items)
+    # The staff were written behind the directory's back, and the stamp restored may be one a
+    # notifier kept other people under: a fresh stamp makes every process read them again.
+    directory.staff_changed()
     s3 = aws.client("s3")
     n_objects = 0
     index_path = source / "objects" / "index.jsonl"

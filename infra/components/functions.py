@@ -42,10 +42,18 @@ PERMISSIONS: dict[str, Permissions] = {
     # "project_members": who muted a project (notifications/project_routing.py drops their notices).
     # "notification_prefs": each person's settings decide inbox, mail or digest; "notification_digest":
     # notices held for the digest (and mail held in quiet hours); "notification_mutes": the share
-    # links and surveys each person muted (notifications/mutes.py drops their notices).
+    # links and surveys each person muted (notifications/mutes.py drops their notices);
+    # "directory_stamp": whether the staff it keeps from batch to batch changed (directory/staff_cache.py).
     "notifier": Permissions(
         read_write_tables=("notifications", "idempotency", "notification_digest"),
-        read_tables=("staff", "departments", "project_members", "notification_prefs", "notification_mutes"),
+        read_tables=(
+            "staff",
+            "departments",
+            "directory_stamp",
+            "project_members",
+            "notification_prefs",
+            "notification_mutes",
+        ),
         update_tables=("notification_stats",),  # delivery counters (notifications/stats.py)
         send_to_queues=("mail",),  # mail jobs (notifications/mail_queue.py)
     ),
@@ -83,7 +91,8 @@ PERMISSIONS: dict[str, Permissions] = {
         send_to_own_queue=True,
     ),
     # chalicelib/maintenance/sweep.py and what it calls (files.trash.purge_expired_trash,
-    # directory.service.apply_due_transfers: "staff", reading the tree in "departments";
+    # directory.service.apply_due_transfers: "staff", reading the tree in "departments", stamping
+    # "directory_stamp" after the moves (a notifier then reads the people again);
     # surveys.issuing.issue_scheduled, surveys.reminders.send_due_reminders;
     # projects.reminders.send_due_reminders: cards by due date in "board_items", each step taken
     # on the card; the project, the card's list and the members are only read;
@@ -93,6 +102,7 @@ PERMISSIONS: dict[str, Permissions] = {
     "scheduler": Permissions(
         read_write_tables=(
             "staff",
+            "directory_stamp",
             "uploads",
             "spaces",
             "files",

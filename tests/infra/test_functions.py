@@ -102,8 +102,9 @@ def test_notifier_has_least_privilege(synthesized: Synthesized) -> None:
     for key in written:
         assert WRITES | READ_ONLY <= granted[key], key
     # project_members: who muted a project; notification_prefs: each person's settings;
-    # notification_mutes: the share links and surveys each person muted
-    read = ("staff", "departments", "project_members", "notification_prefs", "notification_mutes")
+    # notification_mutes: the share links and surveys each person muted; directory_stamp: whether
+    # the staff it keeps from batch to batch changed
+    read = ("staff", "departments", "directory_stamp", "project_members", "notification_prefs", "notification_mutes")
     for key in read:
         assert granted[key] == READ_ONLY, key
     # notification_stats: the delivery counters, raised with ADD and never read here

@@ -12,6 +12,7 @@ from tests.infra.test_functions import READ_ONLY, WRITES
 
 SWEPT_TABLES = {
     "staff",  # transfers (人事異動) whose day has come are written into the records
+    "directory_stamp",  # stamped after the transfers: notifiers read the people again
     "uploads",
     "spaces",
     "files",

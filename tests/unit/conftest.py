@@ -25,7 +25,7 @@ def _reset_caches() -> None:
     from chalicelib.accounts import cognito, tokens
     from chalicelib.accounts import service as accounts
     from chalicelib.core import aws, config, i18n, templating
-    from chalicelib.directory import org
+    from chalicelib.directory import org, staff_cache
 
     config.reset()
     aws.reset()
@@ -35,6 +35,7 @@ def _reset_caches() -> None:
     i18n.translations.cache_clear()
     templating.environment.cache_clear()
     org.reset()
+    staff_cache.reset()
 
 
 @pytest.fixture(autouse=True)

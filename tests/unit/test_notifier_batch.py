@@ -163,14 +163,14 @@ def test_the_events_of_a_batch_read_a_departments_people_once(
     first = Staff("torimatome.a", "取纏 一郎", "a@pref.example.lg.jp", "somu", Role.MEMBER)
     service.save_staff(replace(first, unit_id="zaisei", post=Post.COORDINATOR))
     calls = _calls(monkeypatch)
-    with service.reads_shared():
+    with service.reads_cached():
         found = [service.coordinators_of_units(["zaisei"])["zaisei"] for _ in range(3)]
     assert [[s.staff_id for s in people] for people in found] == [["torimatome.a"]] * 3
     assert calls["dynamodb.Query"] == 2, "the 部局 and the people placed elsewhere, once each"
 
     second = Staff("torimatome.b", "取纏 次郎", "b@pref.example.lg.jp", "somu", Role.MEMBER)
     service.save_staff(replace(second, unit_id="zaisei", post=Post.COORDINATOR))
-    with service.reads_shared():
+    with service.reads_cached():
         again = service.coordinators_of_units(["zaisei"])["zaisei"]
     assert sorted(s.staff_id for s in again) == ["torimatome.a", "torimatome.b"]
 

@@ -138,7 +138,7 @@ def test_secrets_never_reach_logs() -> None:
 def test_every_model_matches_its_table_spec() -> None:
     """The pynamodb models and resources.py (which infra/ and the bootstrap read) agree."""
     from chalicelib.accounts.storage import SessionRecord
-    from chalicelib.directory.storage import DepartmentRecord, NoticeRecord, StaffRecord
+    from chalicelib.directory.storage import DepartmentRecord, DirectoryStampRecord, NoticeRecord, StaffRecord
     from chalicelib.files.storage import FileNameRecord, FileRecord, SpaceRecord, UploadRecord, VersionRecord
     from chalicelib.notifications.channels.storage import AttemptRecord, ChannelRecord, DeliveryRecord
     from chalicelib.notifications.storage import DigestRecord, MuteRecord, NotificationRecord, PreferenceRecord
@@ -165,6 +165,7 @@ def test_every_model_matches_its_table_spec() -> None:
     models = {
         "departments": DepartmentRecord,
         "staff": StaffRecord,
+        "directory_stamp": DirectoryStampRecord,
         "sessions": SessionRecord,
         "notices": NoticeRecord,
         "notifications": NotificationRecord,

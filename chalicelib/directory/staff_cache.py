@@ -1,0 +1,138 @@
+"""The staff of each 部局 kept per process for the notifier, exact: dropped when the staff change.
+
+Routing a 照会 reads who a 所属's 取りまとめ担当 and 所属長 are: its 部局's people and those placed
+elsewhere, two Queries, about 60% of the notifier's time under bench/notify.py, while the staff
+change a few times a day. So within `reads_cached()` (the notifier's batch) each such read is
+kept for the process under the directory stamp: one item that every write to the staff table
+changes to a fresh random value after its write (`bump`, called by directory/staff.py). A block
+reads the stamp (one consistent GetItem) before its first read of people, none if it reads none;
+a stamp (or settings) other than the one the cache was filled under drops it, so a block never
+reuses what a write since has changed.
+
+What is kept are the records as stored, not people: a pending transfer counts from its day
+(JST) and its 部局 is the tree's, so each use settles them afresh (staff.py). At most every
+部局 of one prefecture and the people placed elsewhere: a few thousand records; MAX_READS
+bounds the keys all the same (a 部局 id from an event is not checked before it is read).
+
+by_department and by_elsewhere are global secondary indexes, read eventually consistent: a
+Query just after a write may not see it yet. So a stamp younger than SETTLE_SECONDS is not
+trusted for later blocks: its block shares its reads within itself only (as the notifier's
+batch always did), and the next block reads again. MAX_AGE_SECONDS bounds what a write that
+never bumped the stamp (a process that died between the two, a table edited by hand) can
+leave stale. Outside a block nothing is kept: every read goes to DynamoDB as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import uuid
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from chalicelib.core.config import Settings, settings
+from chalicelib.core.storage import get_or_none
+from chalicelib.directory import storage
+from chalicelib.directory.storage import DirectoryStampRecord, StaffRecord
+
+STAMP_ID = "staff"
+SETTLE_SECONDS = 10.0  # a GSI catches up with a write well within this
+MAX_AGE_SECONDS = 600.0
+MAX_READS = 2000
+
+
+@dataclass
+class _Reads:
+    """The reads kept under one stamp (for one settings object)."""
+
+    settings: Settings
+    stamp: str | None  # None: no write has stamped the table yet
+    started: float  # time.monotonic()
+    kept: dict[Hashable, list[StaffRecord]] = field(default_factory=dict)
+
+
+@dataclass
+class _Block:
+    reads: _Reads | None = None  # the stamp not read yet
+
+
+_process: _Reads | None = None
+_block: ContextVar[_Block | None] = ContextVar("directory_reads", default=None)
+
+
+def reset() -> None:
+    """Forget what this process kept (tests)."""
+    global _process
+    _process = None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def bump() -> None:
+    """Stamp the staff table anew: every process drops what it kept at its next block. Call it
+    after the write, so that a reader that sees the new stamp reads what was written."""
+    storage.bind()
+    DirectoryStampRecord(STAMP_ID, stamp=uuid.uuid4().hex, written_at=_now()).save()
+
+
+def _stamp() -> DirectoryStampRecord | None:
+    storage.bind()
+    return get_or_none(DirectoryStampRecord, STAMP_ID, consistent_read=True)
+
+
+def _settled(record: DirectoryStampRecord | None) -> bool:
+    """Whether every write stamped before this stamp shows in the indexes by now."""
+    return record is None or (_now() - record.written_at).total_seconds() >= SETTLE_SECONDS
+
+
+def _reads_for_block() -> _Reads:
+    global _process
+    current, record, started = settings(), _stamp(), time.monotonic()
+    stamp = record.stamp if record is not None else None
+    kept = _process
+    if (
+        kept is not None
+        and kept.settings is current
+        and kept.stamp == stamp
+        and started - kept.started < MAX_AGE_SECONDS
+    ):
+        return kept
+    reads = _Reads(current, stamp, started)
+    _process = reads if _settled(record) else None
+    return reads
+
+
+@contextlib.contextmanager
+def reads_cached() -> Iterator[None]:
+    """Within the block, a 部局's people and those placed elsewhere are read once per directory
+    stamp, for this block and the later blocks of the process (one GetItem of the stamp each
+    block that reads people)."""
+    token = _block.set(_Block())
+    try:
+        yield
+    finally:
+        _block.reset(token)
+
+
+def active() -> bool:
+    """Whether a read now may be kept (within `reads_cached`)."""
+    return _block.get() is not None
+
+
+def read_once(key: Hashable, read: Callable[[], Iterable[StaffRecord]]) -> list[StaffRecord]:
+    """What `read` returns, read once per stamp within a block; read every time outside one."""
+    block = _block.get()
+    if block is None:
+        return list(read())
+    if block.reads is None:
+        block.reads = _reads_for_block()
+    reads = block.reads
+    if key not in reads.kept:
+        if len(reads.kept) >= MAX_READS:
+            reads.kept.clear()
+        reads.kept[key] = list(read())
+    return reads.kept[key]
