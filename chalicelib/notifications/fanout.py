@@ -43,7 +43,7 @@ from chalicelib.notifications import (
 from chalicelib.notifications.email import Planned
 from chalicelib.notifications.kinds import Route
 from chalicelib.notifications.service import Delivery
-from chalicelib.notifications.storage import MuteRecord, PreferenceRecord, bind_mutes, bind_prefs
+from chalicelib.notifications.storage import PreferenceRecord, bind_prefs
 
 
 @dataclass
@@ -90,14 +90,14 @@ def handle(records: list[tuple[str, str]]) -> list[Handled]:
 def _read_mutes_and_settings(
     groups: list[list[Delivery]],
 ) -> tuple[set[tuple[str, str]], dict[str, preferences.Preferences]]:
-    """What the batch's people muted and their settings, in one BatchGetItem across the two
-    tables (settings read for everyone routed, the few who muted an event's subject included)."""
-    pairs = mutes.pairs_to_check(groups)
+    """What the batch's people muted (share links, surveys, and projects' memberships) and their
+    settings, in one BatchGetItem across the tables (settings read for everyone routed, the few
+    who muted an event's subject included)."""
+    mute_reads = mutes.reads(mutes.pairs_to_check(groups))
     staff_ids = preferences.wanted_ids(d.staff_id for g in groups for d in g)
-    bind_mutes()
     bind_prefs()
-    found = batch_get_across({MuteRecord: pairs, PreferenceRecord: staff_ids})
-    return mutes.muted_of(found[MuteRecord]), preferences.of_records(staff_ids, found[PreferenceRecord])
+    found = batch_get_across({**mute_reads, PreferenceRecord: staff_ids})
+    return mutes.muted_of(found), preferences.of_records(staff_ids, found[PreferenceRecord])
 
 
 def _route(message_id: str, body: str) -> Handled:

@@ -18,10 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from chalicelib.core.auth import Principal
 from chalicelib.core.errors import BadRequest
-from chalicelib.core.storage import get_or_none
+from chalicelib.core.storage import batch_get_across, get_or_none
 from chalicelib.notifications import kinds
 from chalicelib.notifications.service import Delivery
 from chalicelib.notifications.storage import MuteRecord, bind_mutes
@@ -81,13 +82,40 @@ def set_muted(p: Principal, subject: Subject, muted: bool) -> bool:
     return muted
 
 
+PROJECT_PREFIX = "project:"
+
+
+def project_key(project_id: str) -> str:
+    """A project notice's subject: its mute is the membership's own (projects.membership.mute),
+    read from the projects slice; it is not one of SubjectKind (nobody mutes a project here)."""
+    return f"{PROJECT_PREFIX}{project_id}"
+
+
+def reads(pairs: Iterable[tuple[str, str]]) -> dict[type, list[Any]]:
+    """What to read to know which of the (staff id, subject key) pairs are muted: this slice's
+    mutes, and for project subjects the project's memberships (core/storage.batch_get_across
+    reads them all, with the caller's other reads, in shared calls)."""
+    from chalicelib.projects import membership
+
+    wanted = list(dict.fromkeys(pairs))
+    ours = [(s, k) for s, k in wanted if not k.startswith(PROJECT_PREFIX)]
+    projects = [(k.removeprefix(PROJECT_PREFIX), s) for s, k in wanted if k.startswith(PROJECT_PREFIX)]
+    bind_mutes()
+    return {**({MuteRecord: ours} if ours else {}), **membership.mute_reads(projects)}
+
+
+def muted_of(found: dict[type, list[Any]]) -> set[tuple[str, str]]:
+    """The muted (staff id, subject key) pairs among what `reads` asked for."""
+    from chalicelib.projects import membership
+
+    muted = {(r.staff_id, r.subject) for r in found.get(MuteRecord, [])}
+    return muted | {(s, project_key(project_id)) for project_id, s in membership.muted_among(found)}
+
+
 def muted_pairs(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     """Which of the (staff id, subject key) pairs are muted: one batch read."""
-    wanted = list(dict.fromkeys(pairs))
-    if not wanted:
-        return set()
-    bind_mutes()
-    return {(r.staff_id, r.subject) for r in MuteRecord.batch_get(wanted)}
+    wanted = reads(pairs)
+    return muted_of(batch_get_across(wanted)) if wanted else set()
 
 
 def unmuted(deliveries: list[Delivery]) -> list[Delivery]:
@@ -112,8 +140,3 @@ def pairs_to_check(groups: list[list[Delivery]]) -> list[tuple[str, str]]:
         return d.subject is not None and not (spec is not None and spec.mandatory)
 
     return list(dict.fromkeys((d.staff_id, d.subject) for g in groups for d in g if d.subject and mutable(d)))
-
-
-def muted_of(records: list[MuteRecord]) -> set[tuple[str, str]]:
-    """The muted pairs among mute records read elsewhere (storage.batch_get_across)."""
-    return {(r.staff_id, r.subject) for r in records}

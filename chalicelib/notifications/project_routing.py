@@ -30,6 +30,7 @@ the person they chose comes. ActualsDue names no project and is never muted eith
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -47,8 +48,8 @@ from chalicelib.core.project_events import (
     RecruitmentPosted,
 )
 from chalicelib.directory import service as directory
+from chalicelib.notifications import mutes
 from chalicelib.notifications.service import Delivery
-from chalicelib.projects import membership
 
 
 def card_link(project_id: str, board_id: str, card_id: str) -> str:
@@ -62,11 +63,10 @@ def _to(
 
 
 def _unmuted(project_id: str, deliveries: list[Delivery]) -> list[Delivery]:
-    """Drops the deliveries to members who muted the project (one read, only when someone is told)."""
-    if not deliveries:
-        return deliveries
-    muted = membership.muted_ids(project_id)
-    return [d for d in deliveries if d.staff_id not in muted]
+    """Marks the deliveries as the project's: the routing drops those to members who muted it
+    (mutes.py reads each person's membership with the batch's other reads, a point read each)."""
+    subject = mutes.project_key(project_id)
+    return [replace(d, subject=subject) for d in deliveries]
 
 
 def _name(staff_id: str) -> str:

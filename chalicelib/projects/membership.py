@@ -37,9 +37,17 @@ def active_member_ids(project_id: str) -> set[str]:
     return {m.staff_id for m in _members(project_id)}
 
 
-def muted_ids(project_id: str) -> set[str]:
-    """The active members who muted this project: the notifier drops their notices of it."""
-    return {m.staff_id for m in _members(project_id) if m.muted}
+def mute_reads(pairs: list[tuple[str, str]]) -> dict[type, list[tuple[str, str]]]:
+    """What to read to know which (project id, staff id) pairs muted their project: the
+    notifier reads them with its other reads of a batch (core/storage.batch_get_across)."""
+    storage.bind()
+    return {MemberRecord: list(dict.fromkeys(pairs))} if pairs else {}
+
+
+def muted_among(found: dict[type, list[object]]) -> set[tuple[str, str]]:
+    """The (project id, staff id) pairs of active members who muted, among what mute_reads read."""
+    members = [member_of(r) for r in found.get(MemberRecord, []) if isinstance(r, MemberRecord)]
+    return {(m.project_id, m.staff_id) for m in members if m.active and m.muted}
 
 
 def owner_ids(project_id: str) -> list[str]:

@@ -3,6 +3,7 @@ silences it except for the consent steps (notifications/project_routing.py), on 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -91,6 +92,44 @@ def test_an_assignment_reaches_the_newly_assigned_and_not_who_assigned_them(proj
     assert _told(assigned) == [(MEMBER, "card_assigned", CARD_LINK.format(project_id))]
     _mute(MEMBER, project_id)
     assert _told(assigned) == []
+
+
+def test_a_batch_of_project_events_reads_who_muted_with_its_settings_and_no_member_list(
+    project_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The notifier asks each told person's membership (a point read, in the batch's one
+    BatchGetItem) instead of listing each project's members; a member who left is not muted."""
+    from botocore.client import BaseClient
+
+    from chalicelib.notifications import fanout
+    from chalicelib.projects import membership
+
+    _mute(MEMBER, project_id)
+    _mute(OTHER, project_id)
+    membership.remove(me(OWNER), project_id, OTHER)  # muted, then removed: their notices come again
+    events = [
+        CardAssigned(
+            **_card(project_id, card_id=f"C_{n}"),
+            assignee_ids=[MEMBER, OTHER, OWNER],
+            assigned_by="x",
+            assigned_by_name="x",
+        )
+        for n in range(3)
+    ]
+    records = [(f"m-{n}", json.dumps(e.event().as_delivered(), ensure_ascii=False)) for n, e in enumerate(events)]
+    calls: list[str] = []
+    real = BaseClient._make_api_call
+
+    def counted(client: Any, operation: str, params: Any) -> Any:
+        calls.append(operation)
+        return real(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counted)
+    handled = fanout.handle(records)
+    assert [h.error for h in handled] == [None, None, None]
+    told = sorted({d.staff_id for h in handled for d in h.deliveries})
+    assert told == sorted([OTHER, OWNER]), "the member who muted hears nothing; who left is not muted"
+    assert "Query" not in calls and calls.count("BatchGetItem") == 1, calls
 
 
 def test_a_due_card_reaches_its_assignees_and_watchers_each_with_their_own_text(project_id: str) -> None:
