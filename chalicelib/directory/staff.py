@@ -269,9 +269,15 @@ def staff_in_unit(unit_id: str, *, post: Post | None = None) -> list[Staff]:
 
 def staff_in_units(unit_ids: Iterable[str], *, post: Post | None = None) -> dict[str, list[Staff]]:
     """`staff_in_unit` of many units at once (a 照会 to twenty 所属): each 部局 is read once."""
+
+    def work_out(keys: list[Any]) -> dict[Any, list[Staff]]:
+        units = [u for _, u, _ in keys]
+        candidates = _candidates_of(_wanted(units))
+        return {("in", u, post): _members(candidates[org.department_of(u)], u, post) for u in units}
+
     units = list(dict.fromkeys(unit_ids))
-    candidates = _candidates_of(_wanted(units))
-    return {u: _members(candidates[org.department_of(u)], u, post) for u in units}
+    found = staff_cache.derived_each([("in", u, post) for u in units], work_out, jst_today(), org.tree())
+    return {u: list(found[("in", u, post)]) for u in units}
 
 
 def heads_of(unit_id: str) -> list[Staff]:
@@ -285,14 +291,21 @@ def coordinators_of(unit_id: str) -> list[Staff]:
 
 
 def coordinators_of_units(unit_ids: Iterable[str]) -> dict[str, list[Staff]]:
-    """`coordinators_of` each unit, each 部局 read once for all of them (and for both posts)."""
+    """`coordinators_of` each unit, each 部局 read once for all of them (and for both posts);
+    within the notifier's batch, worked out once per unit until the staff or the tree change."""
+
+    def work_out(keys: list[Any]) -> dict[Any, list[Staff]]:
+        units = [u for _, u in keys]
+        candidates = _candidates_of(_wanted(units))
+        found = {}
+        for u in units:
+            people = candidates[org.department_of(u)]
+            found[("coordinators", u)] = _members(people, u, Post.COORDINATOR) or _members(people, u, Post.HEAD)
+        return found
+
     units = list(dict.fromkeys(unit_ids))
-    candidates = _candidates_of(_wanted(units))
-    found = {}
-    for u in units:
-        people = candidates[org.department_of(u)]
-        found[u] = _members(people, u, Post.COORDINATOR) or _members(people, u, Post.HEAD)
-    return found
+    found = staff_cache.derived_each([("coordinators", u) for u in units], work_out, jst_today(), org.tree())
+    return {u: list(found[("coordinators", u)]) for u in units}
 
 
 def _elsewhere(staff: Staff) -> bool:

@@ -30,7 +30,8 @@ import uuid
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from chalicelib.core.config import Settings, settings
 from chalicelib.core.storage import get_or_none
@@ -51,6 +52,10 @@ class _Reads:
     stamp: str | None  # None: no write has stamped the table yet
     started: float  # time.monotonic()
     kept: dict[Hashable, list[StaffRecord]] = field(default_factory=dict)
+    # What the routing worked out from the records (who a 所属's 取りまとめ担当 are), for one
+    # day and one organisation tree: `derived_each`.
+    derived: dict[Hashable, Any] = field(default_factory=dict)
+    derived_for: tuple[date, object] | None = None
 
 
 @dataclass
@@ -121,6 +126,29 @@ def reads_cached() -> Iterator[None]:
 def active() -> bool:
     """Whether a read now may be kept (within `reads_cached`)."""
     return _block.get() is not None
+
+
+def derived_each(
+    keys: list[Hashable], work_out: Callable[[list[Hashable]], dict[Hashable, Any]], today: date, tree: object
+) -> dict[Hashable, Any]:
+    """What `work_out` makes of each key (the people of a 所属 in some post), worked out once per
+    stamp, day (JST: a transfer counts from its day) and organisation tree (org.tree(): a
+    reorganisation moves people between 所属), the keys not known yet worked out together;
+    worked out every time outside a block. Callers must not change what they get."""
+    block = _block.get()
+    if block is None:
+        return work_out(keys)
+    if block.reads is None:
+        block.reads = _reads_for_block()
+    reads = block.reads
+    if reads.derived_for is None or reads.derived_for[0] != today or reads.derived_for[1] is not tree:
+        reads.derived, reads.derived_for = {}, (today, tree)
+    missing = [k for k in keys if k not in reads.derived]
+    if missing:
+        if len(reads.derived) >= MAX_READS:
+            reads.derived.clear()
+        reads.derived.update(work_out(missing))
+    return {k: reads.derived[k] for k in keys}
 
 
 def read_once(key: Hashable, read: Callable[[], Iterable[StaffRecord]]) -> list[StaffRecord]:

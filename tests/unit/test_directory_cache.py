@@ -123,6 +123,26 @@ def test_a_transfer_applied_between_batches_is_seen(zaisei: None, monkeypatch: p
     assert _told("coordinator.a") == ["財政第1号", "財政第2号"]
 
 
+def test_a_transfer_counts_from_its_day_without_a_write(zaisei: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Who a 所属's 取りまとめ担当 are is worked out once per stamp and day: the next day's batch
+    counts a transfer due that day before the sweep writes it (no stamp in between)."""
+    from chalicelib.directory import placement, service, staff
+
+    tomorrow = TODAY + timedelta(days=1)
+    mover = Staff("mover.d", "異動 四郎", "d@pref.example.lg.jp", "somu", Role.MEMBER, unit_id="jinji")
+    service.save_staff(
+        replace(mover, transfers=(placement.Transfer(tomorrow, placement.Placement("zaisei", post=Post.COORDINATOR)),))
+    )
+    _batch(1)
+    _batch(2)
+    assert _told("mover.d") == []
+    stamp = _stamp()
+    monkeypatch.setattr(staff, "jst_today", lambda: tomorrow)
+    _batch(3)
+    assert _stamp() == stamp
+    assert _told("mover.d") == ["財政第3号"]
+
+
 def test_a_stamp_written_by_another_process_drops_what_this_one_kept(zaisei: None) -> None:
     """Another process saved a 取りまとめ担当 and then stamped the directory: until the stamp
     changes this one keeps what it read, after it the new person hears."""
