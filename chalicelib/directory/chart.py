@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chalicelib.core.auth import Post
-from chalicelib.directory import org, staff
+from chalicelib.directory import org, staff, unit_people
 from chalicelib.directory.org import OrgUnit, Tree
 from chalicelib.directory.staff import Staff
 
@@ -28,7 +28,7 @@ def chart(department_id: str | None = None) -> list[Node]:
     """The 部局 (or the one asked for) with their 所属 and 係 below, and the people in each."""
     tree = Tree.of(org.list_units())
     roots = [u for u in tree.roots() if department_id in (None, u.unit_id)]
-    people = staff.all_staff() if department_id is None else staff.staff_in_unit(department_id)
+    people = staff.all_staff() if department_id is None else unit_people.staff_in_unit(department_id)
     nodes: dict[str, Node] = {}
     for root in roots:
         _grow(tree, root, nodes)

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from chalicelib.directory import csv_input, org, staff
+from chalicelib.directory import csv_input, org, staff, unit_people
 from chalicelib.directory.org import KIND_ALIASES, OrgUnit, Tree, UnitKind
 
 HEADER_ALIASES = {
@@ -195,7 +195,7 @@ def import_units(units: list[OrgUnit]) -> OrgImportResult:
         for unit_id in before.units
         if unit_id in after.units and before.path(unit_id)[0] != after.path(unit_id)[0]
     }
-    people = {p.staff_id: p for unit_id in moved for p in staff.staff_in_unit(unit_id) if p.main.unit_id in moved}
+    people = {p.staff_id: p for unit_id in moved for p in unit_people.staff_in_unit(unit_id) if p.main.unit_id in moved}
     org.save_units(units)
     staff.save_staff_many(staff.placed(person, person.main, person.concurrent) for person in people.values())
     created = sum(u.unit_id not in before.units for u in units)

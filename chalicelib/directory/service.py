@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from chalicelib.core.auth import Principal, require_department_admin, require_signed_in
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.storage import save_if_absent
-from chalicelib.directory import org, placement, staff, staff_cache, storage
+from chalicelib.directory import org, placement, staff, staff_cache, storage, unit_people
 from chalicelib.directory.storage import NoticeRecord
 
 NOTICE_TITLE_MAX = 120
@@ -42,12 +42,12 @@ Transfer = placement.Transfer
 find_staff = staff.find_staff
 find_staff_many = staff.find_staff_many
 display_names = staff.display_names
-staff_in_department = staff.staff_in_department
-staff_in_unit = staff.staff_in_unit
-staff_in_units = staff.staff_in_units
-heads_of = staff.heads_of
-coordinators_of = staff.coordinators_of
-coordinators_of_units = staff.coordinators_of_units
+staff_in_department = unit_people.staff_in_department
+staff_in_unit = unit_people.staff_in_unit
+staff_in_units = unit_people.staff_in_units
+heads_of = unit_people.heads_of
+coordinators_of = unit_people.coordinators_of
+coordinators_of_units = unit_people.coordinators_of_units
 reads_cached = staff_cache.reads_cached
 staff_changed = staff_cache.bump  # after staff were written behind the directory's back (a restore)
 all_staff = staff.all_staff

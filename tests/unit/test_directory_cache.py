@@ -21,10 +21,10 @@ TODAY = date(2026, 11, 26)
 def zaisei(directory: None, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     """財政課 of 総務部 with its 取りまとめ担当 coordinator.a; stamps trusted at once (moto's
     indexes are never behind) so that what a batch read is kept for the next."""
-    from chalicelib.directory import org, service, staff, staff_cache
+    from chalicelib.directory import org, service, staff_cache
 
     monkeypatch.setattr(staff_cache, "SETTLE_SECONDS", 0.0)
-    monkeypatch.setattr(staff, "jst_today", lambda: TODAY)
+    _on(monkeypatch, TODAY)
     org.save_units(
         [
             org.OrgUnit("zaisei", "財政課", "Finance", org.UnitKind.SHOZOKU, "somu"),
@@ -33,6 +33,14 @@ def zaisei(directory: None, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F
     )
     first = Staff("coordinator.a", "取纏 一郎", "a@pref.example.lg.jp", "somu", Role.MEMBER)
     service.save_staff(replace(first, unit_id="zaisei", post=Post.COORDINATOR))
+
+
+def _on(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
+    """Today in JST, for the records' settling (staff.py) and the unit reads (unit_people.py)."""
+    from chalicelib.directory import staff, unit_people
+
+    monkeypatch.setattr(staff, "jst_today", lambda: day)
+    monkeypatch.setattr(unit_people, "jst_today", lambda: day)
 
 
 def _index_queries(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
@@ -105,7 +113,7 @@ def test_a_coordinator_saved_between_batches_hears_of_the_next(zaisei: None) -> 
 def test_a_transfer_applied_between_batches_is_seen(zaisei: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """人事課's person becomes 財政課's 取りまとめ担当 tomorrow: not today's batch, tomorrow's
     (the records kept are settled on the day of their use); applying it stamps the directory."""
-    from chalicelib.directory import placement, service, staff
+    from chalicelib.directory import placement, service
 
     tomorrow = TODAY + timedelta(days=1)
     mover = Staff("mover.c", "異動 三郎", "c@pref.example.lg.jp", "somu", Role.MEMBER, unit_id="jinji")
@@ -115,7 +123,7 @@ def test_a_transfer_applied_between_batches_is_seen(zaisei: None, monkeypatch: p
     assert _told("mover.c") == []
 
     before = _stamp()
-    monkeypatch.setattr(staff, "jst_today", lambda: tomorrow)
+    _on(monkeypatch, tomorrow)
     assert service.apply_due_transfers(tomorrow) == 1
     assert _stamp() != before
     _batch(2)
@@ -126,7 +134,7 @@ def test_a_transfer_applied_between_batches_is_seen(zaisei: None, monkeypatch: p
 def test_a_transfer_counts_from_its_day_without_a_write(zaisei: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """Who a 所属's 取りまとめ担当 are is worked out once per stamp and day: the next day's batch
     counts a transfer due that day before the sweep writes it (no stamp in between)."""
-    from chalicelib.directory import placement, service, staff
+    from chalicelib.directory import placement, service
 
     tomorrow = TODAY + timedelta(days=1)
     mover = Staff("mover.d", "異動 四郎", "d@pref.example.lg.jp", "somu", Role.MEMBER, unit_id="jinji")
@@ -137,7 +145,7 @@ def test_a_transfer_counts_from_its_day_without_a_write(zaisei: None, monkeypatc
     _batch(2)
     assert _told("mover.d") == []
     stamp = _stamp()
-    monkeypatch.setattr(staff, "jst_today", lambda: tomorrow)
+    _on(monkeypatch, tomorrow)
     _batch(3)
     assert _stamp() == stamp
     assert _told("mover.d") == ["財政第3号"]
