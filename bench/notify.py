@@ -7,26 +7,28 @@ settings, each measured beside its floor, interleaved, in one run.
 
 - notifier: functions/notifier's handler on SQS batches of its batch size (10 events: files and
   sharing, 照会, projects, a notice to a whole 所属; bench/notify_world.py; `--batch 1` one by
-  one), its routing, settings, inbox, mail and digest included. Per event: the batch's time over
-  its events, beside a bare BatchWriteItem of that event's inbox items into a table of the same
-  shape (the goal: notifier <= 1.5x, per event), and beside one bare writer of the whole batch's
-  items. The DynamoDB and SES calls per event are counted, to say where the time goes.
+  one), its routing, settings, mutes, inbox, digest lines and mail jobs included. Per event: the
+  batch's time over its events, beside a bare BatchWriteItem of that event's inbox items into a
+  table of the same shape (the goal: notifier <= 1.5x, per event), and beside one bare writer of
+  the whole batch's items. The AWS calls per event are counted, to say where the time goes.
+- mailer: functions/mailer on the mail jobs the events left on the mail queue (the mails are
+  sent off the notifier's path since the mail queue): per mail, with its calls.
 - digest: the sweep's step (digest.send_due) for everyone with notices waiting, per person.
 
 Quiet hours apply as configured (KUMO_QUIET_HOURS): at night in Japan mail is held for the
 digest instead of sent, which the output says.
 
-Where it stands (--quick, a shared 2-core machine, 2026-12-02): one event at a time, 20.3x the
-bare write on the mean before the notifier's first rework (10.7 AWS calls per event), 9.0-9.6x
-after it (6-7 calls: settings, mutes, addresses, mail claim, mail, transaction, counters each
-event). Handling the SQS batch as one (notifications/fanout.py: one read each of mutes, settings
-and addresses, the writes in shared transactions, one counter write) brought it to 5.8-6.8x
-(KUMO_QUIET_HOURS=false, mail sent): 4.2 calls per event, of which two are per mail (its claim,
-taken right before it is sent, and SES) and 0.65 the routing's directory reads (a 照会's
-coordinators are read per 部局, filtered). Under a profile half the notifier's time is that
-routing and a third rendering and sending the mails, neither of which a bare write of inbox
-items does: the 1.5x goal stays out of reach while the notifier mails from its own path.
-Digest 70-90 ms per person.
+Where it stands (--quick, a shared 2-core machine, KUMO_QUIET_HOURS=false): one event at a time,
+20.3x the bare write on the mean before the notifier's first rework (10.7 AWS calls per event),
+9.0-9.6x after it; handling the SQS batch as one (notifications/fanout.py) 5.8-6.8x (4.2 calls
+per event, two of them per mail). Then (2026-12-02): mail from its own queue and function
+(mail_queue.py, functions/mailer: jobs of up to 25 mails, one SendMessageBatch a batch) 4.0-4.2x;
+the routing's 部局 reads kept per process until the directory stamp changes
+(directory/staff_cache.py) and who a 所属's 取りまとめ担当 are worked out once per stamp and day
+2.1x; project mutes as point reads in the batch's one BatchGetItem with the mutes and settings
+1.4-1.5x: 0.5 calls per event (stamp, BatchGetItem, SendMessageBatch, transaction, counters:
+one each per batch). The mailer: 14-17 ms per mail (claim, render, SES). Digest 57-90 ms per
+person.
 """
 
 from __future__ import annotations

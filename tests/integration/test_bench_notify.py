@@ -1,6 +1,7 @@
 """bench/notify.py in its smoke size: it starts its own emulator, builds a world, and prints the
 figures the notifier's goal is read from (issue 11): per event, in SQS batches as Lambda hands
-them over, beside a bare write of each event's items and of each batch's, and the digest per person."""
+them over, beside a bare write of each event's items and of each batch's, the mailer per mail, and the
+digest per person."""
 
 from __future__ import annotations
 
@@ -36,5 +37,10 @@ def test_the_smoke_run_prints_the_ratio_the_calls_and_the_digest() -> None:
         assert ratio == pytest.approx(mean / bare, rel=0.02)
     assert re.search(r"^RATIO notifier/bare \(mean per event\): [\d.]+ ", out, re.M), out
     assert re.search(r"dynamodb\.TransactWriteItems [\d.]+", out), "the calls per event are counted"
+    mailer = re.search(r"^mailer: (\d+) mails .*MAILER per mail mean ([\d.]+) ms", out, re.M)
+    assert mailer or "mailer: no mail jobs (quiet hours" in out, out
+    if mailer:
+        assert int(mailer.group(1)) > 0 and float(mailer.group(2)) > 0
+        assert re.search(r"^AWS calls per mail \(mailer\): .*ses\.SendRawEmail", out, re.M), out
     digest = re.search(r"^digest: 60 people, (\d+) mails, .*DIGEST per person ([\d.]+) ms", out, re.M)
     assert digest and int(digest.group(1)) == 60 and float(digest.group(2)) > 0, out
