@@ -8,6 +8,7 @@ of AWS. Each feature's storage module owns its models and calls its binder befor
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.core.config import Settings, settings
@@ -165,29 +166,27 @@ def is_cancelled_transaction(exc: BaseException) -> bool:
 BATCH_GET_KEYS = 100  # BatchGetItem's limit per call, across its tables
 
 
-def batch_get_across(wanted: dict[type[Model], list[Any]]) -> dict[type[Model], list[Any]]:
+def batch_get_across(
+    wanted: dict[type[Model], list[Any]], *, consistent: Iterable[type[Model]] = ()
+) -> dict[type[Model], list[Any]]:
     """The items of several tables in shared BatchGetItem calls: one round trip where each
     model's batch_get makes one of its own (the notifier reads a batch's mutes and settings
     together). Keys are a hash key, or (hash key, range key) for a table with both; the models
-    must be bound. An item that does not exist is left out; unprocessed keys are asked again."""
+    must be bound; the `consistent` ones are read strongly consistent. An item that does not
+    exist is left out; unprocessed keys are asked again."""
     from chalicelib.core import aws
 
     table_of = {model.Meta.table_name: model for model in wanted}
-    keys: list[tuple[str, dict[str, Any]]] = []
-    for model, model_keys in wanted.items():
-        hash_attr, range_attr = model._hash_key_attribute(), model._range_key_attribute()
-        for key in dict.fromkeys(model_keys):
-            hash_key, range_key = key if range_attr is not None else (key, None)
-            item = {hash_attr.attr_name: {hash_attr.attr_type: hash_attr.serialize(hash_key)}}
-            if range_attr is not None:
-                item[range_attr.attr_name] = {range_attr.attr_type: range_attr.serialize(range_key)}
-            keys.append((model.Meta.table_name, item))
+    strong = {model.Meta.table_name for model in consistent}
+    keys = [
+        (model.Meta.table_name, _key_item(model, key)) for model, keys in wanted.items() for key in dict.fromkeys(keys)
+    ]
     found: dict[type[Model], list[Any]] = {model: [] for model in wanted}
     client = aws.client("dynamodb")
     for start in range(0, len(keys), BATCH_GET_KEYS):
         requests: dict[str, Any] = {}
         for table, item in keys[start : start + BATCH_GET_KEYS]:
-            requests.setdefault(table, {"Keys": []})["Keys"].append(item)
+            requests.setdefault(table, {"Keys": [], "ConsistentRead": table in strong})["Keys"].append(item)
         tries = 0
         while requests:
             if tries:  # throttled: DynamoDB handed some keys back; wait a little longer each time
@@ -198,3 +197,13 @@ def batch_get_across(wanted: dict[type[Model], list[Any]]) -> dict[type[Model], 
             requests = answer.get("UnprocessedKeys") or {}
             tries += 1
     return found
+
+
+def _key_item(model: type[Model], key: Any) -> dict[str, Any]:
+    """A key in DynamoDB's wire form: a hash key, or (hash key, range key)."""
+    hash_attr, range_attr = model._hash_key_attribute(), model._range_key_attribute()
+    hash_key, range_key = key if range_attr is not None else (key, None)
+    item = {hash_attr.attr_name: {hash_attr.attr_type: hash_attr.serialize(hash_key)}}
+    if range_attr is not None:
+        item[range_attr.attr_name] = {range_attr.attr_type: range_attr.serialize(range_key)}
+    return item

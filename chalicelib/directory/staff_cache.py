@@ -60,7 +60,11 @@ class _Reads:
 
 @dataclass
 class _Block:
+    """One block of reads (the notifier's batch)."""
+
     reads: _Reads | None = None  # the stamp not read yet
+    check_later: bool = False  # may use the process's reads before the stamp is read (`stamp_reads`)
+    unchecked: bool = False  # it did: the caller must read the stamp and ask `still_current`
 
 
 _process: _Reads | None = None
@@ -94,8 +98,13 @@ def _settled(record: DirectoryStampRecord | None) -> bool:
     return record is None or (_now() - record.written_at).total_seconds() >= SETTLE_SECONDS
 
 
-def _reads_for_block() -> _Reads:
+def _reads_for_block(block: _Block) -> _Reads:
     global _process
+    if block.check_later:
+        kept, current, started = _process, settings(), time.monotonic()
+        if kept is not None and kept.settings is current and started - kept.started < MAX_AGE_SECONDS:
+            block.unchecked = True
+            return kept
     current, record, started = settings(), _stamp(), time.monotonic()
     stamp = record.stamp if record is not None else None
     kept = _process
@@ -112,15 +121,45 @@ def _reads_for_block() -> _Reads:
 
 
 @contextlib.contextmanager
-def reads_cached() -> Iterator[None]:
+def reads_cached(*, check_later: bool = False) -> Iterator[_Block]:
     """Within the block, a 部局's people and those placed elsewhere are read once per directory
     stamp, for this block and the later blocks of the process (one GetItem of the stamp each
-    block that reads people)."""
-    token = _block.set(_Block())
+    block that reads people).
+
+    With `check_later` the block uses what the process kept without reading the stamp first;
+    the caller reads it afterwards with its other reads (`stamp_reads`, a consistent read) and
+    asks `still_current`: when the stamp moved, what was kept is dropped and the caller does its
+    work again (the notifier routes its batch again, before it wrote anything). One call less
+    per batch, and the check is later, so no less exact."""
+    block = _Block(check_later=check_later)
+    token = _block.set(block)
     try:
-        yield
+        yield block
     finally:
         _block.reset(token)
+
+
+def stamp_reads(block: _Block) -> dict[type, list[Any]]:
+    """The stamp's key, when the block used kept reads unchecked: for core/storage.batch_get_across
+    (read consistently)."""
+    if not block.unchecked:
+        return {}
+    storage.bind()
+    return {DirectoryStampRecord: [STAMP_ID]}
+
+
+def still_current(block: _Block, found: dict[type, list[Any]]) -> bool:
+    """Whether the reads the block used unchecked were kept under the stamp read now (`found`,
+    what batch_get_across read of `stamp_reads`). If not, the process forgets them."""
+    global _process
+    if not block.unchecked:
+        return True
+    records = found.get(DirectoryStampRecord) or []
+    stamp = records[0].stamp if records else None
+    if block.reads is not None and block.reads.stamp == stamp:
+        return True
+    _process = None
+    return False
 
 
 def active() -> bool:
@@ -139,7 +178,7 @@ def derived_each(
     if block is None:
         return work_out(keys)
     if block.reads is None:
-        block.reads = _reads_for_block()
+        block.reads = _reads_for_block(block)
     reads = block.reads
     if reads.derived_for is None or reads.derived_for[0] != today or reads.derived_for[1] is not tree:
         reads.derived, reads.derived_for = {}, (today, tree)
@@ -157,7 +196,7 @@ def read_once(key: Hashable, read: Callable[[], Iterable[StaffRecord]]) -> list[
     if block is None:
         return list(read())
     if block.reads is None:
-        block.reads = _reads_for_block()
+        block.reads = _reads_for_block(block)
     reads = block.reads
     if key not in reads.kept:
         if len(reads.kept) >= MAX_READS:

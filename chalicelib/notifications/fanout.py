@@ -66,7 +66,9 @@ class Handled:
 
 def handle(records: list[tuple[str, str]]) -> list[Handled]:
     """Every (message id, body) of a batch, handled; each result says what it created or why not."""
-    with directory.reads_cached():  # a 照会 reads a 部局's people once while the staff stay unchanged
+    # A 照会 reads a 部局's people once while the staff stay unchanged: the process's kept reads
+    # are used at once and checked with the batch's other reads (the directory's stamp).
+    with directory.reads_cached(check_later=True) as block:
         handled = [_route(message_id, body) for message_id, body in records]
     first: dict[str, Handled] = {}
     live = []
@@ -74,7 +76,14 @@ def handle(records: list[tuple[str, str]]) -> list[Handled]:
         if h.error is None and first.setdefault(h.claim, h) is h:
             live.append(h)  # a second copy of an event in the batch is done when the first is
     groups = [h.deliveries for h in live]
-    muted, prefs = _read_mutes_and_settings(groups)
+    found = _read_mutes_settings_and_stamp(groups, directory.stamp_reads(block))
+    if not directory.still_current(block, found):
+        # The staff changed since this process kept its reads: route again, on fresh reads (the
+        # process kept nothing now, so this runs once). Nothing was written yet.
+        logger.info("directory changed while routing: routed again", extra={"records": len(records)})
+        return handle(records)
+    staff_ids = _staff_ids(groups)
+    muted, prefs = mutes.muted_of(found), preferences.of_records(staff_ids, found.get(PreferenceRecord, []))
     for h, kept in zip(live, mutes.unmuted_each(groups, muted), strict=True):
         h.deliveries = service.once_each(kept)
     for h in live:
@@ -87,17 +96,18 @@ def handle(records: list[tuple[str, str]]) -> list[Handled]:
     return handled
 
 
-def _read_mutes_and_settings(
-    groups: list[list[Delivery]],
-) -> tuple[set[tuple[str, str]], dict[str, preferences.Preferences]]:
-    """What the batch's people muted (share links, surveys, and projects' memberships) and their
-    settings, in one BatchGetItem across the tables (settings read for everyone routed, the few
-    who muted an event's subject included)."""
-    mute_reads = mutes.reads(mutes.pairs_to_check(groups))
-    staff_ids = preferences.wanted_ids(d.staff_id for g in groups for d in g)
+def _staff_ids(groups: list[list[Delivery]]) -> list[str]:
+    return preferences.wanted_ids(d.staff_id for g in groups for d in g)
+
+
+def _read_mutes_settings_and_stamp(groups: list[list[Delivery]], stamp: dict[type, list[Any]]) -> dict[type, list[Any]]:
+    """What the batch's people muted (share links, surveys, and projects' memberships), their
+    settings (for everyone routed, the few who muted an event's subject included) and, when the
+    routing used the process's kept reads unchecked, the directory's stamp (consistent): one
+    BatchGetItem across the tables."""
     bind_prefs()
-    found = batch_get_across({**mute_reads, PreferenceRecord: staff_ids})
-    return mutes.muted_of(found), preferences.of_records(staff_ids, found[PreferenceRecord])
+    wanted = {**mutes.reads(mutes.pairs_to_check(groups)), PreferenceRecord: _staff_ids(groups), **stamp}
+    return batch_get_across(wanted, consistent=stamp)
 
 
 def _route(message_id: str, body: str) -> Handled:

@@ -110,6 +110,56 @@ def test_a_coordinator_saved_between_batches_hears_of_the_next(zaisei: None) -> 
     assert _told("coordinator.b") == ["財政第2号"]
 
 
+def test_a_warm_batch_checks_the_stamp_with_its_other_reads_not_before(
+    zaisei: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the process kept the 部局's people, a batch routes at once and reads the stamp in its
+    one BatchGetItem (consistently): no GetItem, no Query."""
+    from botocore.client import BaseClient
+
+    _batch(1)
+    calls: list[tuple[str, Any]] = []
+    real = BaseClient._make_api_call
+
+    def counted(client: Any, operation: str, params: Any) -> Any:
+        calls.append((operation, params))
+        return real(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counted)
+    _batch(2)
+    operations = [operation for operation, _ in calls]
+    assert "GetItem" not in operations and "Query" not in operations, operations
+    (batch_get,) = [params for operation, params in calls if operation == "BatchGetItem"]
+    stamp_table = next(t for t in batch_get["RequestItems"] if t.endswith("directory_stamp"))
+    assert batch_get["RequestItems"][stamp_table]["ConsistentRead"] is True
+    assert _told("coordinator.a") == ["財政第1号", "財政第2号"]
+
+
+def test_a_stamp_moved_while_a_batch_was_routed_routes_it_again(zaisei: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A coordinator saved (and stamped) after the batch routed on the kept reads but before its
+    check: the check sees the new stamp, the batch is routed again on fresh reads, and the new
+    coordinator hears of it; nothing was written twice."""
+    from chalicelib.directory import service
+    from chalicelib.notifications import routing
+
+    _batch(1)
+    real_routed = routing.routed
+    saved: list[bool] = []
+
+    def routed_then_someone_saves(event: dict[str, Any]) -> Any:
+        found = real_routed(event)
+        if not saved:
+            saved.append(True)
+            second = Staff("coordinator.b", "取纏 次郎", "b@pref.example.lg.jp", "somu", Role.MEMBER)
+            service.save_staff(replace(second, unit_id="zaisei", post=Post.COORDINATOR))
+        return found
+
+    monkeypatch.setattr(routing, "routed", routed_then_someone_saves)
+    _batch(2)
+    assert _told("coordinator.b") == ["財政第2号"], "routed again with the new coordinator"
+    assert _told("coordinator.a") == ["財政第1号", "財政第2号"], "and the first once"
+
+
 def test_a_transfer_applied_between_batches_is_seen(zaisei: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """人事課's person becomes 財政課's 取りまとめ担当 tomorrow: not today's batch, tomorrow's
     (the records kept are settled on the day of their use); applying it stamps the directory."""
