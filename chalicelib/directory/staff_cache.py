@@ -172,7 +172,8 @@ def derived_each(
 ) -> dict[Hashable, Any]:
     """What `work_out` makes of each key (the people of a 所属 in some post), worked out once per
     stamp, day (JST: a transfer counts from its day) and organisation tree (org.tree(): a
-    reorganisation moves people between 所属), the keys not known yet worked out together;
+    reorganisation moves people between 所属; compared by its units, as the process reads the
+    same tree again every 30 s), the keys not known yet worked out together;
     worked out every time outside a block. Callers must not change what they get."""
     block = _block.get()
     if block is None:
@@ -180,8 +181,10 @@ def derived_each(
     if block.reads is None:
         block.reads = _reads_for_block(block)
     reads = block.reads
-    if reads.derived_for is None or reads.derived_for[0] != today or reads.derived_for[1] is not tree:
-        reads.derived, reads.derived_for = {}, (today, tree)
+    before = reads.derived_for
+    if before is None or before[0] != today or (before[1] is not tree and before[1] != tree):
+        reads.derived = {}
+    reads.derived_for = (today, tree)  # the same tree read again: compared by identity next time
     missing = [k for k in keys if k not in reads.derived]
     if missing:
         if len(reads.derived) >= MAX_READS:

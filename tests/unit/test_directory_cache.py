@@ -268,3 +268,29 @@ def test_undoing_a_save_and_restoring_a_backup_stamp_the_directory(zaisei: None)
     undone = _stamp()
     backup.restore(BACKUP_BEFORE_THE_TREE)
     assert _stamp() not in (None, undone)
+
+
+def test_what_routing_worked_out_is_kept_per_day_and_tree_contents(zaisei: None) -> None:
+    """The process reads the same tree again every 30 s: an equal tree keeps what was worked
+    out, a changed tree or a new day works it out again."""
+    from chalicelib.directory import org, staff_cache
+
+    worked: list[list[Any]] = []
+
+    def work_out(keys: list[Any]) -> dict[Any, str]:
+        worked.append(keys)
+        return {k: f"people of {k}" for k in keys}
+
+    tree = org.tree()
+    same = org.Tree.of(list(tree.units.values()))
+    moved = org.Tree.of(
+        [*tree.units.values(), org.OrgUnit("kikaku", "企画課", "Planning", org.UnitKind.SHOZOKU, "somu")]
+    )
+    with staff_cache.reads_cached():
+        assert staff_cache.derived_each(["zaisei"], work_out, TODAY, tree) == {"zaisei": "people of zaisei"}
+        staff_cache.derived_each(["zaisei"], work_out, TODAY, same)
+        staff_cache.derived_each(["zaisei", "jinji"], work_out, TODAY, same)
+        assert worked == [["zaisei"], ["jinji"]], "an equal tree read again keeps what was worked out"
+        staff_cache.derived_each(["zaisei"], work_out, TODAY, moved)
+        staff_cache.derived_each(["zaisei"], work_out, TODAY + timedelta(days=1), moved)
+    assert worked == [["zaisei"], ["jinji"], ["zaisei"], ["zaisei"]]
