@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from chalicelib.directory.placement import jst_today  # the server's dates are Japan's
 from tests.e2e.conftest import ja, signed_in_page
 from tests.e2e.test_accessibility import axe_violations
 from tests.e2e.test_projects_board import api
@@ -44,7 +45,7 @@ def test_a_staff_member_applies_their_head_consents_and_they_join(new_context: C
     expect(owner).to_have_url(re.compile(r"/recruitments/new\?project="))
     expect(owner.get_by_label(ja("Project"), exact=True)).to_have_value(made["id"])
     _axe(owner, problems, "new recruitment")
-    today = date.today()
+    today = jst_today()
     title = f"申請フォームの作成を手伝ってくれる方 {token}"
     owner.get_by_label(ja("Title"), exact=True).fill(title)
     owner.get_by_label(ja("What the project needs")).fill("電子申請フォームの設計と、利用者向け説明の作成")

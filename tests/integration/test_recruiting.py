@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import openpyxl
 import pytest
 import requests
 
+from chalicelib.directory.placement import jst_today  # the server's dates are Japan's
 from tests.integration.recruiting_world import World, make_world
 from tests.support.stack import RunningStack
 
@@ -21,11 +22,11 @@ FORMULA_NAME = '=HYPERLINK("http://example.invalid","窓口")'
 
 
 def _day(days: int) -> str:
-    return (date.today() + timedelta(days=days)).isoformat()
+    return (jst_today() + timedelta(days=days)).isoformat()
 
 
 def _month() -> str:
-    return date.today().strftime("%Y-%m")
+    return jst_today().strftime("%Y-%m")
 
 
 def post_recruitment(w: World, project: str, *, share: int = 20, positions: int = 2, **extra: Any) -> dict[str, Any]:

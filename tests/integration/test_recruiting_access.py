@@ -15,6 +15,7 @@ from datetime import date
 
 import pytest
 
+from chalicelib.directory.placement import jst_today  # the server's dates are Japan's
 from tests.integration.recruiting_world import World, make_world
 from tests.integration.test_recruiting import applied, post_recruitment, proceeded
 from tests.support.stack import RunningStack, csrf_from
@@ -105,7 +106,7 @@ def test_every_staff_member_sees_a_recruitment_only_its_managers_close_it(world:
 def test_settings_are_a_system_administrators_the_staff_view_a_heads(world: World) -> None:
     w = world
     assert _statuses(w, "GET", "/api/admin/time-shares") == {r: 403 if r != "admin" else 200 for r in ROLES}
-    month = date.today().strftime("%Y-%m")
+    month = jst_today().strftime("%Y-%m")
     export = _statuses(
         w,
         "GET",
@@ -150,10 +151,10 @@ def test_the_pages_work_as_plain_forms(world: World) -> None:
             "needs": "集計の手伝い",
             "tags": "Excel、集計",
             "share_percent": "10",
-            "period_start": date.today().isoformat(),
-            "period_end": date(date.today().year + 1, 3, 31).isoformat(),
+            "period_start": jst_today().isoformat(),
+            "period_end": date(jst_today().year + 1, 3, 31).isoformat(),
             "positions": "1",
-            "deadline": date.today().isoformat(),
+            "deadline": jst_today().isoformat(),
         },
         allow_redirects=False,
     )
@@ -211,7 +212,7 @@ def test_the_pages_work_as_plain_forms(world: World) -> None:
     )
     assert consent.status_code == 303 and consent.headers["Location"].endswith("?done=consented")
 
-    form = w.call("other", "GET", "/actuals", params={"month": date.today().strftime("%Y-%m")})
+    form = w.call("other", "GET", "/actuals", params={"month": jst_today().strftime("%Y-%m")})
     assert 'data-testid="actuals-form"' in form.text and 'value="10"' in form.text, "pre-filled from the plan"
     saved = w.call(
         "other",
@@ -219,7 +220,7 @@ def test_the_pages_work_as_plain_forms(world: World) -> None:
         "/actuals",
         data={
             "csrf_token": csrf_from(form.text),
-            "month": date.today().strftime("%Y-%m"),
+            "month": jst_today().strftime("%Y-%m"),
             "project_id": w.projects["a"],
             f"percent_{w.projects['a']}": "8",
             f"hours_{w.projects['a']}": "",
