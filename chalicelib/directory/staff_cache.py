@@ -5,7 +5,8 @@ elsewhere, two Queries, about 60% of the notifier's time under bench/notify.py, 
 change a few times a day. So within `reads_cached()` (the notifier's batch) each such read is
 kept for the process under the directory stamp: one item that every write to the staff table
 changes to a fresh random value after its write (`bump`, called by directory/staff.py). A block
-reads the stamp (one consistent GetItem) before its first read of people, none if it reads none;
+reads the stamp (one consistent GetItem) before its first read of people, none if it reads none,
+or with `check_later` (the notifier) after its work, with the caller's other reads;
 a stamp (or settings) other than the one the cache was filled under drops it, so a block never
 reuses what a write since has changed.
 

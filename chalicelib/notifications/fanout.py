@@ -9,8 +9,8 @@ events) the reads and writes are shared: one BatchGetItem across the mutes and t
 all of its events, one SendMessageBatch for its mails, their writes packed into transactions of
 up to 100 (each event's beside its own claim), and one write of the delivery counters.
 Routing a 照会 reads the people of its 所属's 部局: those reads are kept by the process from one
-batch to the next until the staff change (directory/staff_cache.py: one read of the directory's
-stamp per batch).
+batch to the next until the staff change (directory/staff_cache.py: the directory's stamp is
+read with the batch's mutes and settings, and a moved stamp routes the batch again).
 
 Each event still stands alone: one that fails (a malformed detail, a mail job not accepted, a
 cancelled write) is reported for SQS to deliver again, and the others are written. Exactly once

@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 
-class Context:
-    function_name = "kumo-mailer"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:ap-northeast-1:123456789012:function:kumo-mailer"
-    aws_request_id = "req-mail"
+def context() -> Any:
+    """The mailer's Lambda context, as the local stack's consumers make it."""
+    import time
 
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+    from chalicelib.core.config import settings
+    from chalicelib.core.resources import RESOURCES
+    from chalicelib.local.consumers import LambdaContext
+
+    spec = RESOURCES.function("mailer")
+    return LambdaContext(spec.physical_name(settings().prefix), spec.timeout_s, started=time.monotonic())
 
 
 def _record(message: dict[str, Any]) -> dict[str, Any]:
@@ -62,7 +64,7 @@ def deliver() -> int:
             break
         event = {"Records": [_record(m) for m in messages]}
         try:
-            result = app.handler(event, Context())
+            result = app.handler(event, context())
             failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
         except Exception as exc:  # noqa: BLE001 - the whole batch stays, as with Lambda
             error = error or exc

@@ -255,7 +255,7 @@ def test_a_malformed_mail_job_fails_alone(directory: None) -> None:
     from chalicelib.notifications import mail_queue
     from chalicelib.notifications.service import Delivery
     from functions.mailer import app
-    from tests.support.mailer import Context as MailerContext
+    from tests.support.mailer import context as mailer_context
 
     good = mail_queue.body(
         [Delivery("yamada.k", "welcome", "e-1", datetime(2026, 11, 26, tzinfo=UTC), {"name": "山田"})]
@@ -264,7 +264,7 @@ def test_a_malformed_mail_job_fails_alone(directory: None) -> None:
         {"messageId": "bad", "body": '{"mails": [{"kind": "welcome"}]}'},
         {"messageId": "good", "body": good},
     ]
-    assert app.handler({"Records": records}, MailerContext()) == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
+    assert app.handler({"Records": records}, mailer_context()) == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
     assert _mails_to() == ["yamada.k@pref.example.lg.jp"]
 
 
